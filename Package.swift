@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+// The architecture on one screen: C libraries enter through small system-library
+// modules, each Swift module owns one concern, executables only parse and wire.
+import PackageDescription
+
+let package = Package(
+    name: "SharedBlob",
+    products: [
+        .executable(name: "blob-writer", targets: ["blob-writer"]),
+        .executable(name: "blob-reader", targets: ["blob-reader"]),
+        .executable(name: "blob-bench", targets: ["blob-bench"]),
+        .library(name: "BlobCodec", targets: ["BlobCodec"]),
+        .library(name: "SharedMemory", targets: ["SharedMemory"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // C libraries (Debian -dev packages), one module each.
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // What Swift cannot import: atomics and futex on mapped memory, and the
+        // documented segment layout (include/blob_segment.h) that C programs map.
+        .target(name: "CShims"),
+
+        // Pure Swift, standard library only: the ImageData frame.
+        .target(name: "BlobCodec"),
+        // SHA-256 (libcrypto) and XXH3-64 (libxxhash).
+        .target(name: "Hashing", dependencies: ["CXXHash", "CCrypto"]),
+        // Segments, header, seqlock publishing, waiting: the only code calling shm/mmap/flock.
+        .target(name: "SharedMemory", dependencies: ["CShims", "Hashing", "BlobCodec"]),
+        // The commands of both executables, exit codes and output formatting.
+        .target(name: "BlobCLI", dependencies: [
+            "BlobCodec", "Hashing", "SharedMemory",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .executableTarget(name: "blob-writer", dependencies: ["BlobCLI"]),
+        .executableTarget(name: "blob-reader", dependencies: ["BlobCLI"]),
+        .executableTarget(name: "blob-bench", dependencies: ["SharedMemory", "Hashing", "BlobCodec", "CShims"]),
+
+        .testTarget(name: "BlobCodecTests", dependencies: ["BlobCodec"]),
+        .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobCodec", "Hashing", "CShims"]),
+        .testTarget(name: "CLITests", dependencies: ["BlobCodec", "Hashing", "SharedMemory"]),
+    ]
+)

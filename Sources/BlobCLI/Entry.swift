@@ -1,0 +1,44 @@
+import ArgumentParser
+import Glibc
+
+/// `blob-writer`: publishes files into shared memory.
+public struct BlobWriterCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "blob-writer",
+        abstract: "Publish a file (an image, or anything) into a named shared-memory segment.",
+        subcommands: [PutCommand.self, RemoveCommand.self])
+    public init() {}
+}
+
+/// `blob-reader`: reads and verifies what was published.
+public struct BlobReaderCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "blob-reader",
+        abstract: "Read and verify the blob published in a shared-memory segment.",
+        subcommands: [GetCommand.self, InfoCommand.self])
+    public init() {}
+}
+
+/// Runs a root command: help goes to stdout with status 0; any parse error is one
+/// `Error: ...` line on stderr with status 64.
+public func runMain<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) -> Never {
+    signal(SIGPIPE, SIG_IGN)
+    do {
+        var command = try root.parseAsRoot(arguments)
+        try command.run()
+        exit(0)
+    } catch {
+        let code = root.exitCode(for: error)
+        if code == .success {
+            Output.line(root.fullMessage(for: error))
+            exit(0)
+        }
+        let message = root.message(for: error)
+        if !message.isEmpty {
+            let first = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? message
+            let text = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
+            Output.error(text + " (see --help)")
+        }
+        exit(code.rawValue)
+    }
+}

@@ -1,0 +1,109 @@
+/*
+ * blob_segment.h — the layout of a SharedBlob segment, for C programs that map one.
+ *
+ * A segment is a POSIX shared-memory object (/dev/shm/NAME) or a regular file:
+ *
+ *   offset 0                         blob_segment_header (BLOB_SEGMENT_HEADER_SIZE bytes)
+ *   offset BLOB_SEGMENT_DATA_OFFSET  slot 0 payload (capacity bytes, padded to 4096)
+ *   then                             slot 1 payload
+ *
+ * All integers are in the machine's byte order (little-endian on every platform
+ * SharedBlob supports). The payload of a slot of kind BLOB_KIND_IMAGE_DATA is the
+ * ImageData frame: int32 LE path length, UTF-8 path, int32 LE content length, content.
+ *
+ * Publishing (writers hold flock(LOCK_EX) on the segment's descriptor):
+ *   N = published + 1; s = &slots[N % 2];
+ *   store s->sequence = BLOB_SLOT_BUSY; release fence; write payload and fields;
+ *   store-release s->sequence = N; store-release published = N;
+ *   store-release wake = (uint32_t)N; futex-wake all waiters on &wake (shared futex).
+ *
+ * Reading (no lock):
+ *   P = load-acquire published (0: nothing yet); s = &slots[P % 2];
+ *   q = load-acquire s->sequence; if q != P: retry;
+ *   check offset/length lie inside the mapping; copy the payload out;
+ *   acquire fence; if s->sequence != q: retry (a writer reused the slot);
+ *   verify XXH3-64(payload) == s->checksum.
+ */
+#ifndef BLOB_SEGMENT_H
+#define BLOB_SEGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "BLOBSHM1" read as a little-endian uint64. */
+#define BLOB_SEGMENT_MAGIC 0x314D4853424F4C42ULL
+#define BLOB_SEGMENT_VERSION 1u
+#define BLOB_SEGMENT_HEADER_SIZE 256u
+#define BLOB_SEGMENT_DATA_OFFSET 4096u
+#define BLOB_SEGMENT_SLOT_ALIGN 4096u
+#define BLOB_SEGMENT_SLOT_COUNT 2u
+/* Sequence value of a slot while a writer is filling it. */
+#define BLOB_SLOT_BUSY UINT64_MAX
+
+/* What a slot's payload is. */
+enum blob_kind {
+    BLOB_KIND_NONE = 0,
+    BLOB_KIND_IMAGE_DATA = 1, /* the ImageData frame (BlobCodec) */
+    BLOB_KIND_TEST_DATA = 2   /* the packed TestData record: int32 Id, Age, Scores[10] */
+};
+
+/* One published payload's descriptor: 64 bytes. */
+typedef struct blob_slot {
+    uint64_t sequence;        /* publish number held here; BLOB_SLOT_BUSY while written */
+    uint64_t offset;          /* payload offset from the start of the segment */
+    uint64_t length;          /* payload length in bytes (<= capacity) */
+    uint64_t checksum;        /* XXH3-64 (seed 0) of the payload */
+    int64_t publish_time_ns;  /* CLOCK_REALTIME at publish, nanoseconds since the epoch */
+    int32_t writer_pid;       /* pid of the publishing process */
+    uint32_t kind;            /* enum blob_kind */
+    uint64_t reserved[2];
+} blob_slot;
+
+/* The segment header at offset 0: BLOB_SEGMENT_HEADER_SIZE bytes. */
+typedef struct blob_segment_header {
+    uint64_t magic;           /* BLOB_SEGMENT_MAGIC; written last at creation */
+    uint32_t version;         /* BLOB_SEGMENT_VERSION */
+    uint32_t header_size;     /* BLOB_SEGMENT_HEADER_SIZE */
+    uint64_t capacity;        /* payload capacity of each slot, bytes */
+    uint64_t total_size;      /* size of the whole segment, bytes */
+    uint64_t published;       /* sequence of the latest complete publish; 0 = none */
+    uint32_t wake;            /* futex word: low 32 bits of published */
+    uint32_t slot_count;      /* BLOB_SEGMENT_SLOT_COUNT */
+    blob_slot slots[BLOB_SEGMENT_SLOT_COUNT];
+    uint8_t reserved[BLOB_SEGMENT_HEADER_SIZE - 48 - 64 * BLOB_SEGMENT_SLOT_COUNT];
+} blob_segment_header;
+
+#define BLOB_ASSERT_OFFSET(T, F, O) _Static_assert(offsetof(T, F) == (O), #T "." #F " must be at offset " #O)
+BLOB_ASSERT_OFFSET(blob_slot, sequence, 0);
+BLOB_ASSERT_OFFSET(blob_slot, offset, 8);
+BLOB_ASSERT_OFFSET(blob_slot, length, 16);
+BLOB_ASSERT_OFFSET(blob_slot, checksum, 24);
+BLOB_ASSERT_OFFSET(blob_slot, publish_time_ns, 32);
+BLOB_ASSERT_OFFSET(blob_slot, writer_pid, 40);
+BLOB_ASSERT_OFFSET(blob_slot, kind, 44);
+BLOB_ASSERT_OFFSET(blob_slot, reserved, 48);
+_Static_assert(sizeof(blob_slot) == 64, "blob_slot must be 64 bytes");
+BLOB_ASSERT_OFFSET(blob_segment_header, magic, 0);
+BLOB_ASSERT_OFFSET(blob_segment_header, version, 8);
+BLOB_ASSERT_OFFSET(blob_segment_header, header_size, 12);
+BLOB_ASSERT_OFFSET(blob_segment_header, capacity, 16);
+BLOB_ASSERT_OFFSET(blob_segment_header, total_size, 24);
+BLOB_ASSERT_OFFSET(blob_segment_header, published, 32);
+BLOB_ASSERT_OFFSET(blob_segment_header, wake, 40);
+BLOB_ASSERT_OFFSET(blob_segment_header, slot_count, 44);
+BLOB_ASSERT_OFFSET(blob_segment_header, slots, 48);
+_Static_assert(sizeof(blob_segment_header) == BLOB_SEGMENT_HEADER_SIZE, "header size");
+#undef BLOB_ASSERT_OFFSET
+
+/* Offset of slot i's payload for a segment of the given per-slot capacity. */
+static inline uint64_t blob_segment_slot_offset(uint64_t capacity, unsigned slot) {
+    uint64_t stride = (capacity + BLOB_SEGMENT_SLOT_ALIGN - 1) / BLOB_SEGMENT_SLOT_ALIGN * BLOB_SEGMENT_SLOT_ALIGN;
+    return BLOB_SEGMENT_DATA_OFFSET + (uint64_t)slot * stride;
+}
+
+/* Total segment size for the given per-slot capacity. */
+static inline uint64_t blob_segment_total_size(uint64_t capacity) {
+    return blob_segment_slot_offset(capacity, BLOB_SEGMENT_SLOT_COUNT);
+}
+
+#endif

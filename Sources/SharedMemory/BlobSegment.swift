@@ -1,0 +1,240 @@
+import CShims
+import Glibc
+import Hashing
+
+/// A mapped SharedBlob segment: a header, two payload slots and a publish sequence.
+///
+/// Writers serialize on `flock` of the segment's descriptor (the kernel drops the lock
+/// when a writer dies) and publish into the slot the readers are not using, so a writer
+/// killed at any instant leaves the previous blob intact. Readers take no lock: they copy
+/// the latest slot and re-check its sequence (a seqlock), then verify its XXH3-64
+/// checksum. The layout is `blob_segment.h`; see DECISIONS.md.
+public final class BlobSegment: @unchecked Sendable {
+    /// How ``open(_:mode:capacity:force:)`` treats an existing or missing segment.
+    public enum OpenMode: Sendable {
+        /// Create; fail with ``SharedMemoryError/alreadyExists(_:)`` if it exists.
+        case createNew
+        /// Open it if it exists, else create it.
+        case createOrOpen
+        /// Open it; fail with ``SharedMemoryError/notFound(_:)`` if absent.
+        case openExisting
+    }
+
+    /// The default payload capacity of each slot: 10 MiB of frame.
+    public static let defaultCapacity = 10 * 1024 * 1024
+    /// The largest capacity accepted (1 GiB per slot).
+    public static let maxCapacity = 1 << 30
+
+    /// Where the segment lives.
+    public let backing: SegmentBacking
+    /// Payload capacity of each slot, in bytes.
+    public let capacity: Int
+    /// Size of the whole mapping.
+    public let totalSize: Int
+    /// Whether this open created (or, with `force`, re-initialized) the segment.
+    public let created: Bool
+
+    let fd: Int32
+    let base: UnsafeMutableRawPointer
+
+    private init(backing: SegmentBacking, fd: Int32, base: UnsafeMutableRawPointer, capacity: Int, totalSize: Int, created: Bool) {
+        self.backing = backing
+        self.fd = fd
+        self.base = base
+        self.capacity = capacity
+        self.totalSize = totalSize
+        self.created = created
+    }
+
+    deinit {
+        Sys.munmap(base, totalSize)
+        Sys.close(fd)
+    }
+
+    // MARK: Opening
+
+    /// Opens or creates a segment.
+    ///
+    /// - Parameters:
+    ///   - capacity: per-slot payload capacity, used only when the segment is created.
+    ///   - force: re-initialize an existing object that is not a valid segment of this
+    ///     version instead of refusing it (its contents are lost).
+    public static func open(
+        _ backing: SegmentBacking, mode: OpenMode, capacity: Int = defaultCapacity, force: Bool = false
+    ) throws(SharedMemoryError) -> BlobSegment {
+        guard capacity >= 1, capacity <= maxCapacity else {
+            throw .invalidCapacity(capacity, rule: "it must be between 1 and \(maxCapacity) bytes")
+        }
+        let sys = { (e: SyscallError) -> SharedMemoryError in
+            .system(call: e.call, errno: e.errno, backing: backing)
+        }
+        if mode != .openExisting {
+            var created: Int32?
+            do throws(SyscallError) {
+                created = try openDescriptor(backing, flags: O_CREAT | O_EXCL | O_RDWR)
+            } catch {
+                if error.errno != EEXIST { throw sys(error) }
+                if mode == .createNew { throw .alreadyExists(backing) }
+            }
+            if let fd = created {
+                return try initialize(backing, fd: fd, capacity: capacity, removeOnFailure: true)
+            }
+        }
+        let fd: Int32
+        do throws(SyscallError) {
+            fd = try openDescriptor(backing, flags: O_RDWR)
+        } catch {
+            if error.errno == ENOENT { throw .notFound(backing) }
+            throw sys(error)
+        }
+        do throws(SharedMemoryError) {
+            return try attach(backing, fd: fd)
+        } catch {
+            let repairable: Bool
+            switch error {
+            case .foreign, .corrupt: repairable = true
+            default: repairable = false
+            }
+            guard force, mode != .openExisting, repairable else {
+                Sys.close(fd)
+                throw error
+            }
+            return try initialize(backing, fd: fd, capacity: capacity, removeOnFailure: false)
+        }
+    }
+
+    /// Removes a segment. Refuses an object that is not a SharedBlob segment unless `force`.
+    public static func remove(_ backing: SegmentBacking, force: Bool = false) throws(SharedMemoryError) {
+        if !force {
+            _ = try open(backing, mode: .openExisting)
+        }
+        do throws(SyscallError) {
+            try unlinkQuietly(backing)
+        } catch {
+            if error.errno == ENOENT { throw .notFound(backing) }
+            throw .system(call: error.call, errno: error.errno, backing: backing)
+        }
+    }
+
+    /// Whether a segment (or any object) exists at the backing.
+    public static func exists(_ backing: SegmentBacking) -> Bool {
+        switch backing {
+        case let .sharedMemory(name): return access("/dev/shm/" + name.rawValue, F_OK) == 0
+        case let .file(path): return access(path, F_OK) == 0
+        }
+    }
+
+    private static func openDescriptor(_ backing: SegmentBacking, flags: Int32) throws(SyscallError) -> Int32 {
+        switch backing {
+        case let .sharedMemory(name): return try Sys.shmOpen(name.rawValue, flags: flags, mode: 0o600)
+        case let .file(path): return try Sys.open(path, flags: flags, mode: 0o600)
+        }
+    }
+
+    /// Sizes, reserves and formats a new segment under an exclusive lock; magic last.
+    private static func initialize(
+        _ backing: SegmentBacking, fd: Int32, capacity: Int, removeOnFailure: Bool
+    ) throws(SharedMemoryError) -> BlobSegment {
+        let total = Layout.totalSize(capacity: capacity)
+        var mapped: UnsafeMutableRawPointer?
+        do throws(SyscallError) {
+            try Sys.flock(fd, LOCK_EX)
+            defer { Sys.unlock(fd) }
+            try Sys.fchmod(fd, 0o600)
+            try Sys.ftruncate(fd, 0)  // drop a foreign object's old pages first
+            try Sys.ftruncate(fd, total)
+            try Sys.fallocate(fd, total)
+            let base = try Sys.mmap(fd, size: total)
+            mapped = base
+            memset(base, 0, Layout.headerSize)
+            base.storeBytes(of: Layout.version, toByteOffset: Layout.versionOffset, as: UInt32.self)
+            base.storeBytes(of: UInt32(Layout.headerSize), toByteOffset: Layout.headerSizeOffset, as: UInt32.self)
+            base.storeBytes(of: UInt64(capacity), toByteOffset: Layout.capacityOffset, as: UInt64.self)
+            base.storeBytes(of: UInt64(total), toByteOffset: Layout.totalSizeOffset, as: UInt64.self)
+            base.storeBytes(of: UInt32(Layout.slotCount), toByteOffset: Layout.slotCountOffset, as: UInt32.self)
+            for i in 0 ..< Layout.slotCount {
+                let d = Layout.slotDescriptorOffset(i)
+                base.storeBytes(of: UInt64(Layout.payloadOffset(capacity: capacity, slot: i)),
+                                toByteOffset: d + Layout.slotPayloadOffset, as: UInt64.self)
+            }
+            cshims_store_release_u64(base + Layout.magicOffset, Layout.magic)
+            return BlobSegment(backing: backing, fd: fd, base: base, capacity: capacity, totalSize: total, created: true)
+        } catch {
+            if let mapped { Sys.munmap(mapped, total) }
+            Sys.close(fd)
+            if removeOnFailure { try? unlinkQuietly(backing) }
+            if error.errno == ENOSPC { throw .noSpace(backing, needed: total) }
+            throw .system(call: error.call, errno: error.errno, backing: backing)
+        }
+    }
+
+    private static func unlinkQuietly(_ backing: SegmentBacking) throws(SyscallError) {
+        switch backing {
+        case let .sharedMemory(name): try Sys.shmUnlink(name.rawValue)
+        case let .file(path): try Sys.unlink(path)
+        }
+    }
+
+    /// Maps an existing object and checks that it is a segment of this version.
+    private static func attach(_ backing: SegmentBacking, fd: Int32) throws(SharedMemoryError) -> BlobSegment {
+        do {
+            var st = try Sys.fstat(fd)
+            guard (st.st_mode & S_IFMT) == S_IFREG else {
+                throw SharedMemoryError.foreign(backing, reason: "it is not a regular file")
+            }
+            if Int(st.st_size) < Layout.headerSize || !hasMagic(fd: fd) {
+                // A creator may be formatting it right now: it holds the lock until done.
+                try Sys.flock(fd, LOCK_SH)
+                Sys.unlock(fd)
+                st = try Sys.fstat(fd)
+            }
+            let size = Int(st.st_size)
+            guard size >= Layout.headerSize else {
+                throw SharedMemoryError.foreign(backing, reason: "it is \(size) bytes, smaller than the \(Layout.headerSize)-byte header")
+            }
+            let base = try Sys.mmap(fd, size: size)
+            let header = base
+            func fail(_ reason: String) -> SharedMemoryError {
+                Sys.munmap(base, size)
+                return .foreign(backing, reason: reason)
+            }
+            let magic = cshims_load_acquire_u64(header + Layout.magicOffset)
+            guard magic == Layout.magic else {
+                throw fail(magic == 0 ? "its header was never completed (a creator died?)" : "wrong magic number")
+            }
+            let version = header.load(fromByteOffset: Layout.versionOffset, as: UInt32.self)
+            guard version == Layout.version else { throw fail("layout version \(version), expected \(Layout.version)") }
+            let headerSize = header.load(fromByteOffset: Layout.headerSizeOffset, as: UInt32.self)
+            guard headerSize == UInt32(Layout.headerSize) else { throw fail("header size \(headerSize), expected \(Layout.headerSize)") }
+            let slots = header.load(fromByteOffset: Layout.slotCountOffset, as: UInt32.self)
+            guard slots == UInt32(Layout.slotCount) else { throw fail("\(slots) slots, expected \(Layout.slotCount)") }
+            let capacity = header.load(fromByteOffset: Layout.capacityOffset, as: UInt64.self)
+            guard capacity >= 1, capacity <= UInt64(maxCapacity) else { throw fail("capacity \(capacity) out of range") }
+            let total = header.load(fromByteOffset: Layout.totalSizeOffset, as: UInt64.self)
+            let expected = Layout.totalSize(capacity: Int(capacity))
+            guard total == UInt64(expected), size == expected else {
+                throw fail("size \(size) does not match the header (capacity \(capacity) needs \(expected))")
+            }
+            return BlobSegment(backing: backing, fd: fd, base: base, capacity: Int(capacity), totalSize: size, created: false)
+        } catch let error as SharedMemoryError {
+            throw error
+        } catch let error as SyscallError {
+            throw .system(call: error.call, errno: error.errno, backing: backing)
+        } catch {
+            preconditionFailure("unexpected \(error)")
+        }
+    }
+
+    private static func hasMagic(fd: Int32) -> Bool {
+        var magic: UInt64 = 0
+        let n = withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 8, off_t(Layout.magicOffset)) }
+        return n == 8 && magic == Layout.magic
+    }
+
+    // MARK: Header fields
+
+    /// The sequence number of the latest complete publish; 0 when nothing was published.
+    public var publishedSequence: UInt64 { cshims_load_acquire_u64(base + Layout.publishedOffset) }
+
+    func slotBase(_ index: Int) -> UnsafeMutableRawPointer { base + Layout.slotDescriptorOffset(index) }
+}

@@ -1,0 +1,83 @@
+import Glibc
+
+/// Everything the shared-memory engine can refuse, each with a sentence for the terminal.
+public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A segment name breaks the naming rule.
+    case invalidName(String, rule: String)
+    /// No segment exists at the backing.
+    case notFound(SegmentBacking)
+    /// `createNew` found a segment already there.
+    case alreadyExists(SegmentBacking)
+    /// An object exists at the backing but it is not a SharedBlob segment (or not this version).
+    case foreign(SegmentBacking, reason: String)
+    /// The header's contents are inconsistent with the mapping (lengths or offsets outside it).
+    case corrupt(SegmentBacking, reason: String)
+    /// A payload's checksum did not match after a stable read.
+    case checksumMismatch(sequence: UInt64, expected: UInt64, actual: UInt64)
+    /// The payload does not fit the segment's capacity.
+    case tooLarge(length: Int, capacity: Int)
+    /// The requested capacity is not allowed.
+    case invalidCapacity(Int, rule: String)
+    /// The file system holding the segment is full.
+    case noSpace(SegmentBacking, needed: Int)
+    /// Waiting for a publish ran out of time.
+    case timedOut(after: UInt64)
+    /// Writers kept replacing the slot being read; try again.
+    case busy
+    /// A system call failed.
+    case system(call: String, errno: Int32, backing: SegmentBacking?)
+
+    /// One human sentence.
+    public var description: String {
+        switch self {
+        case let .invalidName(name, rule):
+            return "invalid segment name '\(Self.escape(name))': \(rule)"
+        case let .notFound(backing):
+            switch backing {
+            case let .sharedMemory(name):
+                return "no segment named '\(name)' (start blob-writer, or run blob-writer put FILE)"
+            case let .file(path):
+                return "no segment file at '\(Self.escape(path))' (run blob-writer put FILE --file \(Self.escape(path)))"
+            }
+        case let .alreadyExists(backing):
+            return "\(backing) already exists"
+        case let .foreign(backing, reason):
+            return "\(backing) is not a SharedBlob segment: \(reason) (use --force to overwrite it)"
+        case let .corrupt(backing, reason):
+            return "\(backing) is corrupt: \(reason)"
+        case let .checksumMismatch(sequence, expected, actual):
+            return "blob \(sequence) failed its checksum (expected \(hex(expected)), got \(hex(actual)))"
+        case let .tooLarge(length, capacity):
+            return "content too large: the frame is \(length) bytes, the segment holds at most \(capacity)"
+        case let .invalidCapacity(value, rule):
+            return "invalid capacity \(value): \(rule)"
+        case let .noSpace(backing, needed):
+            return "no space left to create \(backing) (\(needed) bytes needed)"
+        case let .timedOut(after):
+            return "timed out waiting for a blob newer than sequence \(after)"
+        case .busy:
+            return "writers kept replacing the blob while it was being read; try again"
+        case let .system(call, errno, backing):
+            let what = backing.map { " on \($0)" } ?? ""
+            return "\(call)\(what) failed: \(String(cString: strerror(errno)))"
+        }
+    }
+
+    private func hex(_ v: UInt64) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+
+    /// Control characters shown as escapes, so a name never reaches a terminal raw.
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (scalar.value >= 0x80 && scalar.value < 0xA0) {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

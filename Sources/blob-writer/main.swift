@@ -1,0 +1,2 @@
+import BlobCLI
+runMain(BlobWriterCommand.self)
