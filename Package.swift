@@ -37,10 +37,17 @@ let package = Package(
 
         .executableTarget(name: "blob-writer", dependencies: ["BlobCLI"]),
         .executableTarget(name: "blob-reader", dependencies: ["BlobCLI"]),
-        .executableTarget(name: "blob-bench", dependencies: ["SharedMemory", "Hashing", "BlobCodec", "CShims"]),
+        .executableTarget(name: "blob-bench", dependencies: [
+            "SharedMemory", "Hashing", "BlobCodec",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
-        .testTarget(name: "BlobCodecTests", dependencies: ["BlobCodec"]),
-        .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobCodec", "Hashing", "CShims"]),
-        .testTarget(name: "CLITests", dependencies: ["BlobCodec", "Hashing", "SharedMemory"]),
+        // Spawning real processes, scratch segments and files for the tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "BlobCodecTests", dependencies: ["BlobCodec", "TestSupport"]),
+        .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobCodec", "Hashing", "CShims", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: [
+            "BlobCodec", "Hashing", "SharedMemory", "TestSupport", "blob-writer", "blob-reader", "blob-bench",
+        ]),
     ]
 )

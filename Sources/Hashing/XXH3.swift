@@ -5,7 +5,11 @@ public enum XXH3 {
     /// The 64-bit hash of `bytes`.
     @inlinable
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        #if arch(x86_64) || arch(i386)
+        XXH3_64bits_dispatch(bytes.baseAddress, bytes.count)
+        #else
         XXH3_64bits(bytes.baseAddress, bytes.count)
+        #endif
     }
 
     /// An incremental hasher, for hashing while copying in cache-sized chunks.
@@ -22,7 +26,11 @@ public enum XXH3 {
         /// Adds bytes to the hash.
         @inlinable
         public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+            #if arch(x86_64) || arch(i386)
+            XXH3_64bits_update_dispatch(state, bytes.baseAddress, bytes.count)
+            #else
             XXH3_64bits_update(state, bytes.baseAddress, bytes.count)
+            #endif
         }
 
         /// The hash of everything added so far.
