@@ -43,12 +43,19 @@ public enum FileIO {
         if (st.st_mode & S_IFMT) == S_IFDIR {
             throw CLIError("'\(TerminalText.escape(path))' is a directory, not a file", exit: .io)
         }
+        // Read the size fstat gave in place, then keep reading in chunks in case the
+        // file grew meanwhile.
         var out = [UInt8](repeating: 0, count: max(Int(st.st_size), 0))
         var filled = 0
+        var chunk = [UInt8]()
         while true {
-            if filled == out.count { out.append(contentsOf: repeatElement(0, count: max(4096, out.count))) }
-            let n = out.withUnsafeMutableBytes { buf in
-                Glibc.read(fd, buf.baseAddress! + filled, buf.count - filled)
+            let n: Int
+            if filled < out.count {
+                n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            } else {
+                if chunk.isEmpty { chunk = [UInt8](repeating: 0, count: 65536) }
+                n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+                if n > 0 { out.append(contentsOf: chunk[0 ..< n]) }
             }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -57,7 +64,7 @@ public enum FileIO {
             if n == 0 { break }
             filled += n
         }
-        out.removeLast(out.count - filled)
+        if filled < out.count { out.removeLast(out.count - filled) }
         return out
     }
 

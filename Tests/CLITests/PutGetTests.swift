@@ -1,0 +1,176 @@
+import Glibc
+import Testing
+import TestSupport
+
+@Suite struct PutGetTests {
+    @Test(arguments: assetNames)
+    func assetsRoundTripByteIdentical(name: String) throws {
+        let s = Scratch()
+        let put = s.put(asset(name))
+        #expect(put.status == 0, "\(put.err)")
+        let out = s.path("copy")
+        let get = s.get(["--out", out])
+        #expect(get.status == 0, "\(get.err)")
+        let original = try #require(Fixtures.read(asset(name)))
+        #expect(Fixtures.read(out) == original)
+        // put prints the SHA-256 exactly as sha256sum does.
+        let sum = Spawn.run("/usr/bin/sha256sum", [asset(name)])
+        let lines = put.out.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines.first == "published sequence 1: \(original.count) bytes")
+        #expect(lines.last == sum.out.trimmingSuffixNewline())
+        let hash = String(sum.out.prefix(64))
+        #expect(get.err == "path: \(asset(name))\nbytes: \(original.count)\nsha256: \(hash)\nsequence: 1\n")
+    }
+
+    @Test(arguments: [0, 1])
+    func tinyContentRoundTrips(size: Int) throws {
+        let s = Scratch()
+        let file = s.path("f\(size)")
+        Fixtures.write(Array(repeating: 0x5A, count: size), to: file)
+        #expect(s.put(file).status == 0)
+        let get = Spawn.run("/bin/sh", ["-c", "'\(CLI.reader)' get --segment \(s.segment) > '\(s.path("o"))'"])
+        #expect(get.status == 0)
+        #expect(Fixtures.read(s.path("o")) == Array(repeating: 0x5A, count: size))
+    }
+
+    @Test func exactlyCapacityFitsAndOneByteMoreIsRefusedKeepingThePrevious() throws {
+        let s = Scratch()
+        let capacity = 100_000
+        let file = s.path("big")
+        let pathLength = file.utf8.count  // the temp dir has no symlinks
+        let fits = Fixtures.bytes(count: capacity - 8 - pathLength, seed: 1)
+        Fixtures.write(fits, to: file)
+        let ok = s.put(file, ["--capacity", String(capacity)])
+        #expect(ok.status == 0, "\(ok.err)")
+        #expect(s.get(["--out", s.path("o")]).status == 0)
+        #expect(Fixtures.read(s.path("o")) == fits)
+
+        let over = s.path("bigg")  // one byte longer path: frame is capacity + 1
+        Fixtures.write(fits, to: over)
+        let refused = s.put(over)
+        #expect(refused.status == 67)
+        #expect(refused.err == "Error: content too large: the frame is \(capacity + 1) bytes, the segment holds at most \(capacity)\n")
+        #expect(s.get(["--out", s.path("o2")]).status == 0)
+        #expect(Fixtures.read(s.path("o2")) == fits)
+    }
+
+    @Test func tooLargeForANewSegmentIsRefusedBeforeCreatingIt() {
+        let s = Scratch()
+        let file = s.path("f")
+        Fixtures.write(Array(repeating: 1, count: 5000), to: file)
+        let r = s.put(file, ["--capacity", "4096"])
+        #expect(r.status == 67)
+        #expect(access("/dev/shm/" + s.segment, F_OK) != 0)
+    }
+
+    @Test func errorsAreOneLineWithDistinctExitCodes() {
+        let s = Scratch()
+        Fixtures.write([1], to: s.path("ok"))
+        let cases: [([String], Int32, String)] = [
+            ([CLI.writer, "put", s.path("missing"), "--segment", s.segment], 74, "Error: cannot read '\(s.path("missing"))': No such file or directory"),
+            ([CLI.writer, "put", s.dir, "--segment", s.segment], 74, "Error: '\(s.dir)' is a directory, not a file"),
+            ([CLI.writer, "put", "", "--segment", s.segment], 64, "Error: the file path is empty"),
+            ([CLI.writer, "put", s.path("ok"), "--segment", "a/b"], 64,
+             "Error: invalid segment name 'a/b': it contains '/'; names are 1 to 250 characters of letters, digits, '.', '_' or '-'"),
+            ([CLI.writer, "put", s.path("ok"), "--segment", String(repeating: "n", count: 300)], 64, "Error: invalid segment name"),
+            ([CLI.writer, "put"], 64, "Error: Missing expected argument '<file>'"),
+            ([CLI.writer, "frobnicate"], 64, "Error: "),
+            ([CLI.reader, "get", "--segment", s.segment, "--out", s.path("x")], 66,
+             "Error: no segment named '\(s.segment)' (start blob-writer, or run blob-writer put FILE)"),
+            ([CLI.reader, "info", "--segment", s.segment], 66, "Error: no segment named"),
+            ([CLI.writer, "rm", "--segment", s.segment], 66, "Error: no segment named"),
+            ([CLI.reader, "get", "--timeout=-1"], 64, "Error: --timeout must be"),
+        ]
+        for (argv, status, prefix) in cases {
+            let r = Spawn.run(argv[0], Array(argv.dropFirst()))
+            #expect(r.status == status, "\(argv): \(r.err)")
+            #expect(r.err.hasPrefix(prefix), "\(argv): \(r.err)")
+            #expect(r.err.filter { $0 == "\n" }.count == 1, "\(argv): one line, got \(r.err)")
+            #expect(r.out.isEmpty)
+        }
+    }
+
+    @Test func foreignSegmentIsRefusedUntilForced() {
+        let s = Scratch()
+        let junk = [UInt8](repeating: 0x42, count: 10_000)
+        Fixtures.write(junk, to: "/dev/shm/" + s.segment)
+        Fixtures.write([1, 2], to: s.path("f"))
+        let put = s.put(s.path("f"))
+        #expect(put.status == 65)
+        #expect(put.err.hasPrefix("Error: segment '\(s.segment)' is not a SharedBlob segment: wrong magic number"))
+        #expect(Fixtures.read("/dev/shm/" + s.segment) == junk)
+        #expect(Spawn.run(CLI.reader, ["info", "--segment", s.segment]).status == 65)
+        #expect(Spawn.run(CLI.writer, ["rm", "--segment", s.segment]).status == 65)
+        #expect(s.put(s.path("f"), ["--force"]).status == 0)
+        #expect(s.get(["--out", s.path("o")]).status == 0)
+        #expect(Fixtures.read(s.path("o")) == [1, 2])
+    }
+
+    @Test func emptySegmentSaysSoAndBinaryIsNotWrittenToATerminal() {
+        let s = Scratch()
+        Fixtures.write([1], to: s.path("f"))
+        #expect(s.put(s.path("f")).status == 0)
+        #expect(Spawn.run(CLI.writer, ["rm", "--segment", s.segment]).status == 0)
+        #expect(Spawn.run(CLI.reader, ["get", "--segment", s.segment, "--out", s.path("o")]).status == 66)
+    }
+
+    @Test func pathLabelsAreEscapedOnStderr() throws {
+        let s = Scratch()
+        let evil = s.path("a\u{1b}[31mred\nline.png")
+        Fixtures.write([1, 2, 3], to: evil)
+        let put = s.put(evil)
+        #expect(put.status == 0)
+        #expect(!put.out.contains("\u{1b}") && put.out.contains("\\x1b[31mred\\nline.png"))
+        let get = s.get(["--out", s.path("o")])
+        #expect(get.status == 0)
+        #expect(!get.err.contains("\u{1b}"))
+        #expect(get.err.hasPrefix("path: \(s.dir)/a\\x1b[31mred\\nline.png\n"))
+        let info = Spawn.run(CLI.reader, ["info", "--segment", s.segment, "--json"])
+        #expect(info.out.contains("a\\u001b[31mred\\nline.png"))
+    }
+
+    @Test func infoShowsHeaderAndLatestBlob() throws {
+        let s = Scratch()
+        #expect(s.put(asset("sunset.png")).status == 0)
+        let info = Spawn.run(CLI.reader, ["info", "--segment", s.segment])
+        #expect(info.status == 0)
+        let size = try #require(Fixtures.read(asset("sunset.png"))).count
+        for line in ["segment: \(s.segment)", "layout_version: 1", "header_size: 256", "capacity: 10485760",
+                     "sequence: 1", "kind: image-data", "path: \(asset("sunset.png"))", "content_length: \(size)",
+                     "writer_pid: "] {
+            #expect(info.out.contains(line), "\(line) in \(info.out)")
+        }
+        let json = Spawn.run(CLI.reader, ["info", "--segment", s.segment, "--json"])
+        #expect(json.out.hasPrefix("{\"segment\":\"\(s.segment)\",\"location\":\"/dev/shm/\(s.segment)\",\"layout_version\":1,"))
+        #expect(json.out.contains("\"content_length\":\(size)}"))
+    }
+
+    @Test func fileBackedSegmentThroughTheCommands() throws {
+        let s = Scratch()
+        let seg = s.path("blob.seg")
+        #expect(Spawn.run(CLI.writer, ["put", asset("sunset.jpg"), "--file", seg]).status == 0)
+        #expect(Spawn.run(CLI.reader, ["get", "--file", seg, "--out", s.path("o")]).status == 0)
+        #expect(Fixtures.read(s.path("o")) == Fixtures.read(asset("sunset.jpg")))
+        #expect(Spawn.run(CLI.writer, ["rm", "--file", seg]).status == 0)
+        #expect(access(seg, F_OK) != 0)
+    }
+
+    @Test func getWaitsForTheNextPublishAndTimesOut() throws {
+        let s = Scratch()
+        #expect(s.put(asset("sunset.png")).status == 0)
+        let timedOut = s.get(["--wait", "--timeout", "0.1", "--out", s.path("t")])
+        #expect(timedOut.status == 75)
+        #expect(timedOut.err == "Error: timed out waiting for a blob newer than sequence 1\n")
+        let waiter = Spawn.start(CLI.reader, ["get", "--segment", s.segment, "--after", "1", "--timeout", "30", "--out", s.path("w")])
+        #expect(s.put(asset("sunset.jpg")).status == 0)
+        let r = waiter.finish()
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.hasSuffix("sequence: 2\n"))
+        #expect(Fixtures.read(s.path("w")) == Fixtures.read(asset("sunset.jpg")))
+    }
+}
+
+extension String {
+    func trimmingSuffixNewline() -> String { hasSuffix("\n") ? String(dropLast()) : self }
+}

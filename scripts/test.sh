@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs every test (unit, real processes, tmux end to end).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+swift build --build-tests
+# Every test bounds its own waits; this bounds the whole run.
+timeout 2400 swift test
