@@ -22,6 +22,10 @@ let package = Package(
         // What Swift cannot import: atomics and futex on mapped memory, and the
         // documented segment layout (include/blob_segment.h) that C programs map.
         .target(name: "CShims"),
+        // libpng (classic row API, every setjmp kept in C) and TurboJPEG.
+        .target(name: "CImage", dependencies: ["CPNG", "CTurboJPEG"]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
 
         // Pure Swift, standard library only: the ImageData frame.
         .target(name: "BlobCodec"),
@@ -29,9 +33,11 @@ let package = Package(
         .target(name: "Hashing", dependencies: ["CXXHash", "CCrypto"]),
         // Segments, header, seqlock publishing, waiting: the only code calling shm/mmap/flock.
         .target(name: "SharedMemory", dependencies: ["CShims", "Hashing", "BlobCodec"]),
+        // Decoding and the character preview: a cell grid, no terminal dependency.
+        .target(name: "ImagePreview", dependencies: ["CImage"]),
         // The commands of both executables, exit codes and output formatting.
         .target(name: "BlobCLI", dependencies: [
-            "BlobCodec", "Hashing", "SharedMemory",
+            "BlobCodec", "Hashing", "SharedMemory", "ImagePreview",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +52,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BlobCodecTests", dependencies: ["BlobCodec", "TestSupport"]),
         .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobCodec", "Hashing", "CShims", "TestSupport"]),
+        .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: [
             "BlobCodec", "Hashing", "SharedMemory", "TestSupport", "blob-writer", "blob-reader", "blob-bench",
         ]),

@@ -15,7 +15,7 @@ public struct BlobReaderCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "blob-reader",
         abstract: "Read and verify the blob published in a shared-memory segment.",
-        subcommands: [GetCommand.self, InfoCommand.self])
+        subcommands: [GetCommand.self, InfoCommand.self, PreviewCommand.self])
     public init() {}
 }
 

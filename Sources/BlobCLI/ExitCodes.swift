@@ -7,6 +7,7 @@
 /// | 65 | corrupt or foreign segment, checksum mismatch, undecodable blob |
 /// | 66 | missing segment (or nothing published yet) |
 /// | 67 | content too large for the segment |
+/// | 69 | content that cannot be previewed (neither PNG nor JPEG) |
 /// | 70 | internal error (writers kept the blob busy, unexpected system error) |
 /// | 74 | I/O error: input file missing, unreadable or a directory; output not writable; no space |
 /// | 75 | timed out waiting for a publish |
@@ -21,6 +22,8 @@ public enum BlobExit: Int32, Sendable {
     case missingSegment = 66
     /// Content larger than the segment's capacity.
     case tooLarge = 67
+    /// Content of a format that has no preview.
+    case unsupported = 69
     /// Internal error.
     case software = 70
     /// File I/O failed.

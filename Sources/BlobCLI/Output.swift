@@ -7,6 +7,11 @@ public enum Output {
         write(1, text + "\n")
     }
 
+    /// Prints text on stdout as it is.
+    public static func raw(_ text: String) {
+        write(1, text)
+    }
+
     /// Prints a line on stderr.
     public static func info(_ text: String) {
         write(2, text + "\n")

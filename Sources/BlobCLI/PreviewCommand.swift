@@ -1,0 +1,81 @@
+import ArgumentParser
+import BlobCodec
+import ImagePreview
+
+/// `blob-reader preview FILE`: prints a character preview like jp2a or chafa.
+public struct PreviewCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "preview",
+        abstract: "Print a character preview of a PNG or JPEG file.",
+        discussion: "Pixels are averaged in linear light, alpha-weighted and composited over --background.")
+
+    @Argument(help: "The image file.") var file: String
+    @Option(help: ArgumentHelp("The box to fit in, in character cells.", valueName: "COLSxROWS")) var size = "80x24"
+    @Option(help: "ascii (7-bit characters, the default) or blocks (half blocks, two pixels per cell).")
+    var mode: String = "ascii"
+    @Option(help: "none, 256 or truecolor (blocks mode).") var color: String?
+    @Flag(help: "Dense characters for dark pixels (light terminals).") var invert = false
+    @Option(help: ArgumentHelp("Colour under transparent pixels: black, white or #rrggbb.", valueName: "COLOR"))
+    var background = "black"
+    @Option(help: "A character cell's height divided by its width.") var fontRatio = 2.0
+    @Option(help: "Refuse images with more pixels than this (decompression bombs).")
+    var maxPixels = PreviewOptions.defaultMaxPixels
+    @Flag(help: "Print format, dimensions, bit depth and colour type first.") var info = false
+
+    public init() {}
+
+    public mutating func validate() throws {
+        _ = try options()
+    }
+
+    func options() throws -> PreviewOptions {
+        let parts = size.lowercased().split(separator: "x")
+        guard parts.count == 2, let cols = Int(parts[0]), let rows = Int(parts[1]), cols >= 1, rows >= 1,
+              cols <= 10_000, rows <= 10_000 else {
+            throw ValidationError("--size must look like 80x24 (columns x rows, each 1 to 10000)")
+        }
+        guard let mode = PreviewOptions.Mode(rawValue: mode) else { throw ValidationError("--mode must be ascii or blocks") }
+        let depth: PreviewOptions.ColorDepth
+        if let color {
+            guard let d = PreviewOptions.ColorDepth(rawValue: color) else {
+                throw ValidationError("--color must be none, 256 or truecolor")
+            }
+            depth = d
+        } else {
+            depth = mode == .blocks ? .truecolor : .none
+        }
+        guard let bg = RGB(parsing: background) else {
+            throw ValidationError("--background must be black, white or #rrggbb")
+        }
+        guard fontRatio > 0.1, fontRatio < 10 else { throw ValidationError("--font-ratio must be between 0.1 and 10") }
+        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
+        return PreviewOptions(columns: cols, rows: rows, mode: mode, color: mode == .ascii ? .none : depth,
+                              invert: invert, background: bg, fontRatio: fontRatio, maxPixels: maxPixels)
+    }
+
+    public func run() throws {
+        let options = try options()
+        try runReporting { () throws(CLIError) in
+            let input = try FileIO.inspect(file)
+            let bytes = try FileIO.read(file)
+            let result = try withBytes(bytes) { (raw) throws(CLIError) -> (ImageInfo, CellGrid) in
+                do throws(ImageError) {
+                    return try Preview.render(raw, options: options)
+                } catch {
+                    if case .unsupported(let format) = error {
+                        throw CLIError("'\(TerminalText.escape(input.absolutePath))' is \(format == .unknown ? "of unknown type" : format.rawValue) (\(bytes.count) bytes): no preview (PNG and JPEG only)", exit: .unsupported)
+                    }
+                    throw CLIError(error.description, exit: .corrupt)
+                }
+            }
+            if info {
+                let i = result.0
+                Output.line("format: \(i.format.rawValue)")
+                Output.line("dimensions: \(i.width)x\(i.height)")
+                Output.line("bit depth: \(i.bitDepth)")
+                Output.line("color type: \(i.colorType)\(i.interlaced ? ", interlaced" : "")")
+            }
+            Output.raw(AnsiText.render(result.1, color: options.color))
+        }
+    }
+}

@@ -1,0 +1,186 @@
+#include "cimage.h"
+#include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <turbojpeg.h>
+
+typedef struct reader {
+    const uint8_t *data;
+    size_t size;
+    size_t at;
+    char *err;
+    size_t errlen;
+} reader;
+
+static void read_fn(png_structp png, png_bytep out, png_size_t n) {
+    reader *r = (reader *)png_get_io_ptr(png);
+    if (n > r->size - r->at) png_error(png, "PNG data truncated");
+    memcpy(out, r->data + r->at, n);
+    r->at += n;
+}
+
+static void error_fn(png_structp png, png_const_charp msg) {
+    reader *r = (reader *)png_get_error_ptr(png);
+    if (r && r->err && r->errlen) snprintf(r->err, r->errlen, "%s", msg);
+    png_longjmp(png, 1);
+}
+
+static void warning_fn(png_structp png, png_const_charp msg) { (void)png; (void)msg; }
+
+static void fill_info(png_structp png, png_infop pi, cimage_info *info) {
+    info->width = png_get_image_width(png, pi);
+    info->height = png_get_image_height(png, pi);
+    info->bit_depth = png_get_bit_depth(png, pi);
+    info->color_type = png_get_color_type(png, pi);
+    info->interlaced = png_get_interlace_type(png, pi) != PNG_INTERLACE_NONE;
+    info->has_transparency = png_get_valid(png, pi, PNG_INFO_tRNS) != 0;
+    info->jpeg_subsampling = -1;
+    info->jpeg_colorspace = -1;
+}
+
+static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int decode,
+                   cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen) {
+    if (err && errlen) err[0] = 0;
+    if (size < 8 || png_sig_cmp((png_const_bytep)data, 0, 8) != 0) {
+        snprintf(err, errlen, "not a PNG file (bad signature)");
+        return -1;
+    }
+    reader r = { data, size, 0, err, errlen };
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &r, error_fn, warning_fn);
+    if (!png) { snprintf(err, errlen, "out of memory"); return -1; }
+    png_infop pi = png_create_info_struct(png);
+    if (!pi) { png_destroy_read_struct(&png, NULL, NULL); snprintf(err, errlen, "out of memory"); return -1; }
+    /* volatile: modified between setjmp and longjmp */
+    png_bytep volatile row = NULL;
+    png_bytep volatile whole = NULL;
+    png_bytepp volatile rows = NULL;
+    if (setjmp(png_jmpbuf(png))) {
+        free(row); free(whole); free(rows);
+        png_destroy_read_struct(&png, &pi, NULL);
+        if (err && errlen && !err[0]) snprintf(err, errlen, "PNG decoding failed");
+        return -1;
+    }
+    /* Our own limits decide; libpng's user limits would refuse before we can explain. */
+    png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
+    png_set_read_fn(png, &r, read_fn);
+    png_read_info(png, pi);
+    fill_info(png, pi, info);
+    if (!decode) { png_destroy_read_struct(&png, &pi, NULL); return 0; }
+    uint64_t pixels = (uint64_t)info->width * (uint64_t)info->height;
+    if (pixels > max_pixels) {
+        snprintf(err, errlen, "image of %ux%u (%llu pixels) exceeds the limit of %llu pixels",
+                 info->width, info->height, (unsigned long long)pixels, (unsigned long long)max_pixels);
+        png_destroy_read_struct(&png, &pi, NULL);
+        return -1;
+    }
+    /* Everything to 8-bit RGBA. */
+    png_set_expand(png);               /* palette -> RGB, gray < 8 -> 8, tRNS -> alpha */
+    png_set_scale_16(png);             /* 16 -> 8 bits, rounding */
+    png_set_gray_to_rgb(png);
+    png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
+    int passes = png_set_interlace_handling(png);
+    png_read_update_info(png, pi);
+    size_t rowbytes = png_get_rowbytes(png, pi);
+    if (rowbytes != (size_t)info->width * 4) png_error(png, "unexpected row size after transforms");
+    if (passes == 1) {
+        row = malloc(rowbytes);
+        if (!row) png_error(png, "out of memory");
+        for (uint32_t y = 0; y < info->height; y++) {
+            png_read_row(png, row, NULL);
+            if (row_fn(ctx, y, row) != 0) png_error(png, "cancelled");
+        }
+    } else {
+        whole = malloc(rowbytes * info->height);
+        rows = malloc(sizeof(png_bytep) * info->height);
+        if (!whole || !rows) png_error(png, "out of memory");
+        for (uint32_t y = 0; y < info->height; y++) rows[y] = whole + rowbytes * y;
+        png_read_image(png, rows);
+        for (uint32_t y = 0; y < info->height; y++)
+            if (row_fn(ctx, y, rows[y]) != 0) png_error(png, "cancelled");
+    }
+    png_read_end(png, NULL);
+    free(row); free(whole); free(rows);
+    png_destroy_read_struct(&png, &pi, NULL);
+    return 0;
+}
+
+int cimage_png_info(const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen) {
+    return png_run(data, size, 0, 0, NULL, NULL, info, err, errlen);
+}
+
+int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+                      cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen) {
+    return png_run(data, size, max_pixels, 1, row_fn, ctx, info, err, errlen);
+}
+
+static int jpeg_header(tjhandle tj, const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen) {
+    int w, h, sub, cs;
+    if (tjDecompressHeader3(tj, data, (unsigned long)size, &w, &h, &sub, &cs) != 0) {
+        snprintf(err, errlen, "%s", tjGetErrorStr2(tj));
+        return -1;
+    }
+    info->width = (uint32_t)w;
+    info->height = (uint32_t)h;
+    info->bit_depth = 8;
+    info->color_type = (cs == TJCS_GRAY) ? 1 : (cs == TJCS_CMYK || cs == TJCS_YCCK) ? 4 : 3;
+    info->interlaced = 0;
+    info->has_transparency = 0;
+    info->jpeg_subsampling = sub;
+    info->jpeg_colorspace = cs;
+    return 0;
+}
+
+int cimage_jpeg_info(const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen) {
+    tjhandle tj = tjInitDecompress();
+    if (!tj) { snprintf(err, errlen, "TurboJPEG initialisation failed"); return -1; }
+    int r = jpeg_header(tj, data, size, info, err, errlen);
+    tjDestroy(tj);
+    return r;
+}
+
+int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+                       uint32_t min_width, uint32_t min_height,
+                       cimage_row_fn row_fn, void *ctx, cimage_info *info,
+                       uint32_t *out_width, uint32_t *out_height, char *err, size_t errlen) {
+    tjhandle tj = tjInitDecompress();
+    if (!tj) { snprintf(err, errlen, "TurboJPEG initialisation failed"); return -1; }
+    if (jpeg_header(tj, data, size, info, err, errlen) != 0) { tjDestroy(tj); return -1; }
+    uint64_t pixels = (uint64_t)info->width * (uint64_t)info->height;
+    if (pixels > max_pixels) {
+        snprintf(err, errlen, "image of %ux%u (%llu pixels) exceeds the limit of %llu pixels",
+                 info->width, info->height, (unsigned long long)pixels, (unsigned long long)max_pixels);
+        tjDestroy(tj);
+        return -1;
+    }
+    /* The smallest of 1/8, 1/4, 1/2, 1 that keeps at least the requested size. */
+    static const int denoms[] = { 8, 4, 2, 1 };
+    int sw = (int)info->width, sh = (int)info->height;
+    for (int i = 0; i < 4; i++) {
+        tjscalingfactor f = { 1, denoms[i] };
+        int w = TJSCALED((int)info->width, f), h = TJSCALED((int)info->height, f);
+        if ((uint32_t)w >= min_width && (uint32_t)h >= min_height) { sw = w; sh = h; break; }
+    }
+    size_t stride = (size_t)sw * 4;
+    uint8_t *buf = malloc(stride * (size_t)sh);
+    if (!buf) { snprintf(err, errlen, "out of memory"); tjDestroy(tj); return -1; }
+    if (tjDecompress2(tj, data, (unsigned long)size, buf, sw, (int)stride, sh, TJPF_RGBA, TJFLAG_ACCURATEDCT) != 0) {
+        /* A warning (e.g. premature end of data) still yields an image; an error does not. */
+        if (tjGetErrorCode(tj) != TJERR_WARNING) {
+            snprintf(err, errlen, "%s", tjGetErrorStr2(tj));
+            free(buf);
+            tjDestroy(tj);
+            return -1;
+        }
+    }
+    *out_width = (uint32_t)sw;
+    *out_height = (uint32_t)sh;
+    int rc = 0;
+    for (int y = 0; y < sh; y++) {
+        if (row_fn(ctx, (uint32_t)y, buf + stride * (size_t)y) != 0) { snprintf(err, errlen, "cancelled"); rc = -1; break; }
+    }
+    free(buf);
+    tjDestroy(tj);
+    return rc;
+}

@@ -1,0 +1,47 @@
+/* PNG (libpng, classic row API) and JPEG (TurboJPEG) decoding for Swift.
+ * Every setjmp lives inside the C function that calls libpng, so a libpng longjmp
+ * never crosses a Swift frame. Errors come back as a return value and a message. */
+#ifndef CIMAGE_H
+#define CIMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cimage_info {
+    uint32_t width;
+    uint32_t height;
+    int bit_depth;
+    int color_type;      /* PNG colour type (0, 2, 3, 4, 6); for JPEG: components */
+    int interlaced;      /* PNG: Adam7; JPEG: progressive (unknown: 0) */
+    int has_transparency;/* PNG tRNS chunk present */
+    int jpeg_subsampling;/* TurboJPEG TJSAMP_*, JPEG only */
+    int jpeg_colorspace; /* TurboJPEG TJCS_*, JPEG only */
+} cimage_info;
+
+/* Receives one decoded row of 8-bit RGBA pixels (width * 4 bytes). Return 0 to go on,
+ * nonzero to stop (the decode then fails with "cancelled"). */
+typedef int (*cimage_row_fn)(void *ctx, uint32_t y, const uint8_t *rgba);
+
+/* Reads a PNG's header only. Returns 0, or -1 with a message in err. */
+int cimage_png_info(const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen);
+
+/* Decodes a PNG to 8-bit RGBA rows, calling row_fn for each row top to bottom.
+ * Non-interlaced images are decoded one row at a time (memory: one row); interlaced
+ * ones need the whole image and are refused when width*height exceeds max_pixels
+ * (which is checked first for every image, before any allocation).
+ * Returns 0, or -1 with libpng's message in err. */
+int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+                      cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen);
+
+/* Reads a JPEG's header. Returns 0, or -1 with TurboJPEG's message in err. */
+int cimage_jpeg_info(const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen);
+
+/* Decodes a JPEG to 8-bit RGBA rows at the smallest DCT scale (1/8, 1/4, 1/2, 1) whose
+ * size is still at least min_width x min_height (or the full size). The scaled size is
+ * stored in *out_width / *out_height. Refuses images over max_pixels before allocating. */
+int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+                       uint32_t min_width, uint32_t min_height,
+                       cimage_row_fn row_fn, void *ctx, cimage_info *info,
+                       uint32_t *out_width, uint32_t *out_height, char *err, size_t errlen);
+
+#endif
