@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BlobCodecTests", dependencies: ["BlobCodec", "TestSupport"]),
         .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobCodec", "Hashing", "CShims", "TestSupport"]),
-        .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "TestSupport"]),
+        .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "TestSupport", "CTurboJPEG"]),
         .testTarget(name: "CLITests", dependencies: [
             "BlobCodec", "Hashing", "SharedMemory", "TestSupport", "blob-writer", "blob-reader", "blob-bench",
         ]),

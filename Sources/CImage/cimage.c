@@ -43,10 +43,7 @@ static void fill_info(png_structp png, png_infop pi, cimage_info *info) {
 static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int decode,
                    cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen) {
     if (err && errlen) err[0] = 0;
-    if (size < 8 || png_sig_cmp((png_const_bytep)data, 0, 8) != 0) {
-        snprintf(err, errlen, "not a PNG file (bad signature)");
-        return -1;
-    }
+    /* The signature is left to libpng, whose messages say what is wrong with it. */
     reader r = { data, size, 0, err, errlen };
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &r, error_fn, warning_fn);
     if (!png) { snprintf(err, errlen, "out of memory"); return -1; }

@@ -22,7 +22,7 @@ public enum ImageFormat: String, Sendable, CaseIterable {
             for (i, m) in magic.enumerated() where bytes[offset + i] != m { return false }
             return true
         }
-        if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) || looksLikeDamagedPNG(bytes) { return .png }
         if starts([0xFF, 0xD8, 0xFF]) { return .jpeg }
         if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return .gif }
         if starts([0x42, 0x4D]) && bytes.count >= 26 { return .bmp }
@@ -33,6 +33,15 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         if starts([0x1F, 0x8B]) { return .gzip }
         if starts([0x7F, 0x45, 0x4C, 0x46]) { return .elf }
         return .unknown
+    }
+
+    /// A PNG signature with one byte damaged (bit 7 stripped, a letter changed or
+    /// lower-cased, line endings converted): handed to libpng so it can say what is wrong.
+    static func looksLikeDamagedPNG(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 8, bytes[0] == 0x89 || bytes[0] == 0x09 else { return false }
+        let want: [UInt8] = [0x50, 0x4E, 0x47]
+        let matches = (0 ..< 3).filter { bytes[1 + $0] | 0x20 == want[$0] | 0x20 }.count
+        return matches >= 2
     }
 
     /// Identifies an array's content.

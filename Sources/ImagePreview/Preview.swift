@@ -51,7 +51,7 @@ public enum Preview {
         // JPEG: TurboJPEG scales in the DCT domain to the smallest of 1/8, 1/4, 1/2, 1
         // that keeps at least one pixel per cell (the C side applies the same rule).
         let (sw, sh) = info.format == .jpeg
-            ? jpegScaledSize(info.width, info.height, minWidth: cols, minHeight: rows * sub)
+            ? ImagePreview.jpegScaledSize(info.width, info.height, minWidth: cols, minHeight: rows * sub)
             : (info.width, info.height)
         let acc = Accumulator(sourceWidth: sw, sourceHeight: sh, columns: cols, pixelRows: rows * sub)
         acc.cancelled = cancelled
@@ -135,7 +135,14 @@ public enum Preview {
     }
 }
 
-/// TurboJPEG's scaled size (TJSCALED rounds up) for the chosen factor.
+extension Preview {
+    /// The size TurboJPEG decodes a `width` x `height` JPEG to for a grid needing at least
+    /// `minWidth` x `minHeight` pixels: the smallest of 1/8, 1/4, 1/2, 1 (TJSCALED rounds up).
+    public static func jpegScaledSize(width: Int, height: Int, minWidth: Int, minHeight: Int) -> (Int, Int) {
+        ImagePreview.jpegScaledSize(width, height, minWidth: minWidth, minHeight: minHeight)
+    }
+}
+
 func jpegScaledSize(_ width: Int, _ height: Int, minWidth: Int, minHeight: Int) -> (Int, Int) {
     for denom in [8, 4, 2, 1] {
         let w = (width + denom - 1) / denom, h = (height + denom - 1) / denom

@@ -1,0 +1,72 @@
+import Glibc
+import ImagePreview
+import Testing
+import TestSupport
+
+let pngSuite = Fixtures.packageRoot + "/../shared/testdata/pngsuite"
+
+func suiteFiles(corrupt: Bool) -> [String] {
+    guard let dir = opendir(pngSuite) else { return [] }
+    defer { closedir(dir) }
+    var names = [String]()
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        if name.hasSuffix(".png") && name.hasPrefix("x") == corrupt { names.append(name) }
+    }
+    return names.sorted()
+}
+
+/// What PngSuite's naming scheme says about a file: size, colour type, depth, interlace.
+func expectation(_ name: String) -> (width: Int, height: Int, colorType: Int, depth: Int, interlaced: Bool) {
+    let stem = Array(name.dropLast(4))
+    let n = stem.count  // ...[n|i][colour type digit][g|c|p|a][depth, two digits]
+    let interlaced = stem[n - 5] == "i"
+    let colorType = Int(String(stem[n - 4]))!
+    let depth = Int(String(stem[n - 2 ... n - 1]))!
+    var w = 32, h = 32
+    if stem[0] == "s", let n = Int(String(stem[1 ... 2])) { w = n; h = n }
+    switch String(stem[0 ... 3]) {
+    case "cdfn": w = 8; h = 32
+    case "cdhn": w = 32; h = 8
+    case "cdsn": w = 8; h = 8
+    default: break
+    }
+    return (w, h, colorType, depth, interlaced)
+}
+
+@Suite struct PngSuiteTests {
+    @Test func theSuiteIsThere() {
+        #expect(suiteFiles(corrupt: false).count == 161)
+        #expect(suiteFiles(corrupt: true).count == 14)
+    }
+
+    @Test(arguments: suiteFiles(corrupt: false))
+    func validImagesDecodeAsTheirNamesSay(name: String) throws {
+        let bytes = try #require(Fixtures.read(pngSuite + "/" + name))
+        let want = expectation(name)
+        let (info, grid) = try bytes.withUnsafeBytes { try Preview.render($0, options: PreviewOptions(columns: 40, rows: 20)) }
+        #expect(info.format == .png)
+        #expect(info.width == want.width && info.height == want.height)
+        #expect(info.colorTypeCode == want.colorType)
+        #expect(info.bitDepth == want.depth)
+        #expect(info.interlaced == want.interlaced)
+        #expect(grid.width >= 1 && grid.width <= 40 && grid.height >= 1 && grid.height <= 20)
+        let blocks = try bytes.withUnsafeBytes {
+            try Preview.render($0, options: PreviewOptions(columns: 40, rows: 20, mode: .blocks, color: .truecolor))
+        }
+        #expect(blocks.1.cells.allSatisfy { $0.foreground != nil && $0.background != nil })
+    }
+
+    @Test(arguments: suiteFiles(corrupt: true))
+    func corruptImagesAreRejectedWithLibpngsMessage(name: String) throws {
+        let bytes = try #require(Fixtures.read(pngSuite + "/" + name))
+        #expect {
+            try bytes.withUnsafeBytes { try Preview.render($0, options: PreviewOptions()) }
+        } throws: { error in
+            switch error as? ImageError {
+            case let .decodeFailed(_, message)?: return !message.isEmpty
+            default: return false
+            }
+        }
+    }
+}
