@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(name: "blob-writer", dependencies: ["BlobCLI"]),
         .executableTarget(name: "blob-reader", dependencies: ["BlobCLI"]),
         .executableTarget(name: "blob-bench", dependencies: [
-            "SharedMemory", "Hashing", "BlobCodec",
+            "SharedMemory", "Hashing", "BlobCodec", "CPNG",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

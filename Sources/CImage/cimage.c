@@ -5,6 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <turbojpeg.h>
+#include <pthread.h>
+
+/* A ring of decoded rows between the libpng thread (producer) and the caller's thread
+ * (consumer, which runs the Swift callback): on two cores decoding and accumulating
+ * overlap. The producer owns every libpng call, so its setjmp/longjmp stay on its own
+ * stack and never cross a Swift frame. */
+#define RING_ROWS 64
+typedef struct ring {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    uint8_t *slots;
+    size_t slot_bytes;
+    uint32_t ys[RING_ROWS];
+    unsigned head, tail;   /* rows produced, rows consumed */
+    int done;              /* producer finished (successfully or not) */
+    int cancelled;         /* consumer asked to stop */
+    int channels;
+} ring;
 
 typedef struct reader {
     const uint8_t *data;
@@ -40,6 +58,30 @@ static void fill_info(png_structp png, png_infop pi, cimage_info *info) {
     info->jpeg_colorspace = -1;
 }
 
+/* Hands one row to the ring (blocking while it is full). Returns nonzero if cancelled. */
+static int ring_put(ring *rg, uint32_t y, const uint8_t *row, size_t bytes, int channels) {
+    pthread_mutex_lock(&rg->lock);
+    while (rg->head - rg->tail == RING_ROWS && !rg->cancelled) pthread_cond_wait(&rg->changed, &rg->lock);
+    int cancelled = rg->cancelled;
+    if (!cancelled) {
+        unsigned i = rg->head % RING_ROWS;
+        pthread_mutex_unlock(&rg->lock);
+        memcpy(rg->slots + i * rg->slot_bytes, row, bytes);
+        pthread_mutex_lock(&rg->lock);
+        rg->ys[i] = y;
+        rg->channels = channels;
+        rg->head++;
+        pthread_cond_broadcast(&rg->changed);
+    }
+    pthread_mutex_unlock(&rg->lock);
+    return cancelled;
+}
+
+static int deliver(cimage_row_fn row_fn, void *ctx, uint32_t y, const uint8_t *row, size_t bytes, int channels) {
+    if (row_fn) return row_fn(ctx, y, row, channels);
+    return ring_put((ring *)ctx, y, row, bytes, channels);
+}
+
 static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int decode,
                    cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen) {
     if (err && errlen) err[0] = 0;
@@ -72,21 +114,22 @@ static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int de
         png_destroy_read_struct(&png, &pi, NULL);
         return -1;
     }
-    /* Everything to 8-bit RGBA. */
+    /* Everything to 8-bit RGB, or RGBA when there is any transparency. */
+    int channels = ((info->color_type & PNG_COLOR_MASK_ALPHA) || info->has_transparency) ? 4 : 3;
     png_set_expand(png);               /* palette -> RGB, gray < 8 -> 8, tRNS -> alpha */
     png_set_scale_16(png);             /* 16 -> 8 bits, rounding */
     png_set_gray_to_rgb(png);
-    png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
+    if (channels == 4) png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
     int passes = png_set_interlace_handling(png);
     png_read_update_info(png, pi);
     size_t rowbytes = png_get_rowbytes(png, pi);
-    if (rowbytes != (size_t)info->width * 4) png_error(png, "unexpected row size after transforms");
+    if (rowbytes != (size_t)info->width * channels) png_error(png, "unexpected row size after transforms");
     if (passes == 1) {
         row = malloc(rowbytes);
         if (!row) png_error(png, "out of memory");
         for (uint32_t y = 0; y < info->height; y++) {
             png_read_row(png, row, NULL);
-            if (row_fn(ctx, y, row) != 0) png_error(png, "cancelled");
+            if (deliver(row_fn, ctx, y, row, rowbytes, channels) != 0) png_error(png, "cancelled");
         }
     } else {
         whole = malloc(rowbytes * info->height);
@@ -95,7 +138,7 @@ static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int de
         for (uint32_t y = 0; y < info->height; y++) rows[y] = whole + rowbytes * y;
         png_read_image(png, rows);
         for (uint32_t y = 0; y < info->height; y++)
-            if (row_fn(ctx, y, rows[y]) != 0) png_error(png, "cancelled");
+            if (deliver(row_fn, ctx, y, rows[y], rowbytes, channels) != 0) png_error(png, "cancelled");
     }
     png_read_end(png, NULL);
     free(row); free(whole); free(rows);
@@ -107,9 +150,71 @@ int cimage_png_info(const uint8_t *data, size_t size, cimage_info *info, char *e
     return png_run(data, size, 0, 0, NULL, NULL, info, err, errlen);
 }
 
+typedef struct producer_args {
+    const uint8_t *data;
+    size_t size;
+    uint64_t max_pixels;
+    ring *rg;
+    cimage_info *info;
+    char *err;
+    size_t errlen;
+    int result;
+} producer_args;
+
+static void *producer(void *arg) {
+    producer_args *a = (producer_args *)arg;
+    a->result = png_run(a->data, a->size, a->max_pixels, 1, NULL, a->rg, a->info, a->err, a->errlen);
+    pthread_mutex_lock(&a->rg->lock);
+    a->rg->done = 1;
+    pthread_cond_broadcast(&a->rg->changed);
+    pthread_mutex_unlock(&a->rg->lock);
+    return NULL;
+}
+
 int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
                       cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen) {
-    return png_run(data, size, max_pixels, 1, row_fn, ctx, info, err, errlen);
+    /* The header first, on this thread, so limits are checked before any allocation. */
+    if (png_run(data, size, 0, 0, NULL, NULL, info, err, errlen) != 0) return -1;
+    uint64_t pixels = (uint64_t)info->width * (uint64_t)info->height;
+    if (pixels > max_pixels) {
+        snprintf(err, errlen, "image of %ux%u (%llu pixels) exceeds the limit of %llu pixels",
+                 info->width, info->height, (unsigned long long)pixels, (unsigned long long)max_pixels);
+        return -1;
+    }
+    ring rg;
+    memset(&rg, 0, sizeof rg);
+    rg.slot_bytes = (size_t)info->width * 4;
+    rg.slots = malloc(rg.slot_bytes * RING_ROWS);
+    if (!rg.slots) { snprintf(err, errlen, "out of memory"); return -1; }
+    pthread_mutex_init(&rg.lock, NULL);
+    pthread_cond_init(&rg.changed, NULL);
+    producer_args a = { data, size, max_pixels, &rg, info, err, errlen, 0 };
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, producer, &a) != 0) {
+        free(rg.slots);
+        return png_run(data, size, max_pixels, 1, row_fn, ctx, info, err, errlen);
+    }
+    int cancelled = 0;
+    pthread_mutex_lock(&rg.lock);
+    for (;;) {
+        while (rg.head == rg.tail && !rg.done) pthread_cond_wait(&rg.changed, &rg.lock);
+        if (rg.head == rg.tail && rg.done) break;
+        unsigned i = rg.tail % RING_ROWS;
+        uint32_t y = rg.ys[i];
+        int channels = rg.channels;
+        pthread_mutex_unlock(&rg.lock);
+        int stop = cancelled ? 0 : row_fn(ctx, y, rg.slots + i * rg.slot_bytes, channels);
+        pthread_mutex_lock(&rg.lock);
+        rg.tail++;
+        if (stop) { cancelled = 1; rg.cancelled = 1; }
+        pthread_cond_broadcast(&rg.changed);
+    }
+    pthread_mutex_unlock(&rg.lock);
+    pthread_join(thread, NULL);
+    pthread_cond_destroy(&rg.changed);
+    pthread_mutex_destroy(&rg.lock);
+    free(rg.slots);
+    return a.result;
 }
 
 static int jpeg_header(tjhandle tj, const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen) {
@@ -159,10 +264,10 @@ int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
         int w = TJSCALED((int)info->width, f), h = TJSCALED((int)info->height, f);
         if ((uint32_t)w >= min_width && (uint32_t)h >= min_height) { sw = w; sh = h; break; }
     }
-    size_t stride = (size_t)sw * 4;
+    size_t stride = (size_t)sw * 3;
     uint8_t *buf = malloc(stride * (size_t)sh);
     if (!buf) { snprintf(err, errlen, "out of memory"); tjDestroy(tj); return -1; }
-    if (tjDecompress2(tj, data, (unsigned long)size, buf, sw, (int)stride, sh, TJPF_RGBA, TJFLAG_ACCURATEDCT) != 0) {
+    if (tjDecompress2(tj, data, (unsigned long)size, buf, sw, (int)stride, sh, TJPF_RGB, TJFLAG_ACCURATEDCT) != 0) {
         /* A warning (e.g. premature end of data) still yields an image; an error does not. */
         if (tjGetErrorCode(tj) != TJERR_WARNING) {
             snprintf(err, errlen, "%s", tjGetErrorStr2(tj));
@@ -175,7 +280,7 @@ int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     *out_height = (uint32_t)sh;
     int rc = 0;
     for (int y = 0; y < sh; y++) {
-        if (row_fn(ctx, (uint32_t)y, buf + stride * (size_t)y) != 0) { snprintf(err, errlen, "cancelled"); rc = -1; break; }
+        if (row_fn(ctx, (uint32_t)y, buf + stride * (size_t)y, 3) != 0) { snprintf(err, errlen, "cancelled"); rc = -1; break; }
     }
     free(buf);
     tjDestroy(tj);

@@ -5,10 +5,10 @@ final class Accumulator {
     let sourceHeight: Int
     let columns: Int
     let pixelRows: Int
-    /// Per output pixel: alpha-weighted linear R, G, B, then summed alpha (0...1).
-    var sums: [Float]
+    /// Per output pixel: linear R, G, B (16-bit linear x 8-bit alpha), then summed alpha (0...255).
+    var sums: [UInt64]
     /// Per output pixel: how many source pixels fell into it.
-    var counts: [Int32]
+    var counts: [UInt32]
     let columnOf: [Int32]
     var cancelled: () -> Bool = { false }
     var rowsSeen = 0
@@ -23,34 +23,38 @@ final class Accumulator {
         columnOf = (0 ..< sourceWidth).map { Int32($0 * columns / sourceWidth) }
     }
 
-    /// Adds one row of 8-bit RGBA pixels.
-    func add(row y: Int, rgba: UnsafePointer<UInt8>) {
+    /// Adds one row of 8-bit RGB (channels 3) or RGBA (channels 4) pixels.
+    func add(row y: Int, pixels: UnsafePointer<UInt8>, channels: Int) {
         rowsSeen += 1
         let ty = min(pixelRows - 1, y * pixelRows / sourceHeight)
-        let lin = ColorMath.toLinear
         let base = ty * columns
         sums.withUnsafeMutableBufferPointer { s in
             counts.withUnsafeMutableBufferPointer { c in
                 columnOf.withUnsafeBufferPointer { colOf in
-                    lin.withUnsafeBufferPointer { lin in
-                        var p = rgba
-                        for x in 0 ..< sourceWidth {
-                            let cell = base + Int(colOf[x])
-                            let a = p[3]
-                            c[cell] &+= 1
-                            if a == 255 {
-                                s[cell * 4] += lin[Int(p[0])]
-                                s[cell * 4 + 1] += lin[Int(p[1])]
-                                s[cell * 4 + 2] += lin[Int(p[2])]
-                                s[cell * 4 + 3] += 1
-                            } else if a != 0 {
-                                let af = Float(a) * (1 / 255)
-                                s[cell * 4] += lin[Int(p[0])] * af
-                                s[cell * 4 + 1] += lin[Int(p[1])] * af
-                                s[cell * 4 + 2] += lin[Int(p[2])] * af
-                                s[cell * 4 + 3] += af
+                    ColorMath.toLinear16.withUnsafeBufferPointer { lin in
+                        var p = pixels
+                        if channels == 3 {
+                            // Opaque: integer sums of 16-bit linear values, alpha implied.
+                            for x in 0 ..< sourceWidth {
+                                let cell = base + Int(colOf[x])
+                                c[cell] &+= 1
+                                s[cell * 4] &+= UInt64(lin[Int(p[0])])
+                                s[cell * 4 + 1] &+= UInt64(lin[Int(p[1])])
+                                s[cell * 4 + 2] &+= UInt64(lin[Int(p[2])])
+                                p += 3
                             }
-                            p += 4
+                        } else {
+                            for x in 0 ..< sourceWidth {
+                                let cell = base + Int(colOf[x])
+                                let a = UInt64(p[3])
+                                c[cell] &+= 1
+                                // Scaled down by 255 at the end; kept exact here.
+                                s[cell * 4] &+= UInt64(lin[Int(p[0])]) &* a / 255
+                                s[cell * 4 + 1] &+= UInt64(lin[Int(p[1])]) &* a / 255
+                                s[cell * 4 + 2] &+= UInt64(lin[Int(p[2])]) &* a / 255
+                                s[cell * 4 + 3] &+= 255 &- a
+                                p += 4
+                            }
                         }
                     }
                 }
@@ -62,10 +66,11 @@ final class Accumulator {
     func linearColor(x: Int, y: Int, background: (Float, Float, Float)) -> (Float, Float, Float) {
         let i = y * columns + x
         let n = Float(max(counts[i], 1))
-        let cover = sums[i * 4 + 3]
-        let rest = n - cover
-        return ((sums[i * 4] + background.0 * rest) / n,
-                (sums[i * 4 + 1] + background.1 * rest) / n,
-                (sums[i * 4 + 2] + background.2 * rest) / n)
+        // Slot 3 sums the missing alpha (255 - a), so opaque rows need not touch it.
+        let uncovered = Float(sums[i * 4 + 3]) / 255
+        let scale: Float = 1 / 65535
+        return ((Float(sums[i * 4]) * scale + background.0 * uncovered) / n,
+                (Float(sums[i * 4 + 1]) * scale + background.1 * uncovered) / n,
+                (Float(sums[i * 4 + 2]) * scale + background.2 * uncovered) / n)
     }
 }

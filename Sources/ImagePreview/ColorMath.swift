@@ -6,6 +6,9 @@ enum ColorMath {
         return Float(c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4))
     }
 
+    /// sRGB byte -> linear light in 0...65535.
+    static let toLinear16: [UInt16] = toLinear.map { UInt16(($0 * 65535).rounded()) }
+
     static let encodeSteps = 4096
     /// Linear light (quantised to 1/4095) -> sRGB byte.
     static let toSRGB: [UInt8] = (0 ... encodeSteps - 1).map { i in

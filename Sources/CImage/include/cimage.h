@@ -18,14 +18,15 @@ typedef struct cimage_info {
     int jpeg_colorspace; /* TurboJPEG TJCS_*, JPEG only */
 } cimage_info;
 
-/* Receives one decoded row of 8-bit RGBA pixels (width * 4 bytes). Return 0 to go on,
- * nonzero to stop (the decode then fails with "cancelled"). */
-typedef int (*cimage_row_fn)(void *ctx, uint32_t y, const uint8_t *rgba);
+/* Receives one decoded row of 8-bit pixels, RGB (channels 3) or RGBA (channels 4):
+ * width * channels bytes. Return 0 to go on, nonzero to stop (the decode then fails
+ * with "cancelled"). */
+typedef int (*cimage_row_fn)(void *ctx, uint32_t y, const uint8_t *row, int channels);
 
 /* Reads a PNG's header only. Returns 0, or -1 with a message in err. */
 int cimage_png_info(const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen);
 
-/* Decodes a PNG to 8-bit RGBA rows, calling row_fn for each row top to bottom.
+/* Decodes a PNG to 8-bit RGB rows (RGBA when it has alpha or tRNS), calling row_fn for each row top to bottom.
  * Non-interlaced images are decoded one row at a time (memory: one row); interlaced
  * ones need the whole image and are refused when width*height exceeds max_pixels
  * (which is checked first for every image, before any allocation).
@@ -36,7 +37,7 @@ int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
 /* Reads a JPEG's header. Returns 0, or -1 with TurboJPEG's message in err. */
 int cimage_jpeg_info(const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen);
 
-/* Decodes a JPEG to 8-bit RGBA rows at the smallest DCT scale (1/8, 1/4, 1/2, 1) whose
+/* Decodes a JPEG to 8-bit RGB rows at the smallest DCT scale (1/8, 1/4, 1/2, 1) whose
  * size is still at least min_width x min_height (or the full size). The scaled size is
  * stored in *out_width / *out_height. Refuses images over max_pixels before allocating. */
 int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,

@@ -1,0 +1,125 @@
+import ArgumentParser
+import CPNG
+import Foundation
+import Glibc
+
+/// `blob-bench preview`: our preview against jp2a, chafa and a bare libpng decode (the
+/// floor), each as a separate process on the same generated 4000x3000 photo-like PNG.
+struct PreviewBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preview", abstract: "Time blob-reader preview against jp2a, chafa and a bare libpng decode.")
+
+    @Option(help: "Runs per tool and size (the median is reported).") var runs = 7
+    @Option(help: "blob-reader executable to measure.") var reader = ""
+
+    func run() throws {
+        let dir = "/tmp/blob-bench-preview-\(getpid())"
+        mkdir(dir, 0o700)
+        defer { _ = try? FileManager.default.removeItem(atPath: dir) }
+        let png = dir + "/photo.png"
+        let fileSize = try makePhotoPNG(png, width: 4000, height: 3000)
+        let readerPath = reader.isEmpty ? (selfPath() as NSString).deletingLastPathComponent + "/blob-reader" : reader
+        print("blob-bench preview: 4000x3000 RGB PNG, \(fileSize) bytes, \(runs) runs each (median wall time, peak RSS)")
+        let floor = measure([selfPath(), "decode-floor", png])
+        print(row("bare libpng decode (floor)", floor))
+        for (w, h) in [(80, 24), (200, 60)] {
+            let size = "\(w)x\(h)"
+            let ours = measure([readerPath, "preview", png, "--size", size])
+            let jp2a = measure(["/usr/bin/jp2a", "--size=\(size)", png])
+            let chafa = measure(["/usr/bin/chafa", "--symbols", "ascii", "--colors", "none", "--size", size, png])
+            print("  \(size):")
+            for (name, m) in [("blob-reader preview", ours), ("jp2a --size=\(size)", jp2a),
+                              ("chafa --symbols ascii --colors none", chafa)] {
+                print("  " + row(name, m))
+            }
+            print(String(format: "    ours/jp2a time %.2f (target <= 1.0), ours/chafa time %.2f (target <= 0.5), ours/floor %.2f",
+                         ours.ms / jp2a.ms, ours.ms / chafa.ms, ours.ms / floor.ms))
+            let budget = jp2a.mib + Double(fileSize) / 1_048_576 + 8
+            print(String(format: "    peak memory %.1f MiB vs budget %.1f MiB (jp2a + PNG size + 8 MiB): %@",
+                         ours.mib, budget, (ours.mib <= budget ? "within" : "OVER") as NSString))
+        }
+    }
+
+    struct Measurement { var ms: Double; var mib: Double }
+
+    func row(_ name: String, _ m: Measurement) -> String {
+        name.padding(toLength: 42, withPad: " ", startingAt: 0) + String(format: "%8.1f ms  %7.1f MiB peak", m.ms, m.mib)
+    }
+
+    func measure(_ argv: [String]) -> Measurement {
+        var times = [Double](), peaks = [Double]()
+        for _ in 0 ..< runs {
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            // GNU time reports the tool's own peak RSS; measured from here, a spawned
+            // child would inherit this process's high-water mark.
+            let rssFile = "/tmp/blob-bench-rss-\(getpid())"
+            let full = ["/usr/bin/time", "-f", "%M", "-o", rssFile] + argv
+            let args = full.map { strdup($0) } + [nil]
+            var pid: pid_t = 0
+            let t0 = monotonicNanos()
+            let rc = posix_spawn(&pid, full[0], &actions, nil, args, environ)
+            precondition(rc == 0, "cannot start \(argv[0])")
+            var status: Int32 = 0
+            var usage = rusage()
+            wait4(pid, &status, 0, &usage)
+            times.append(Double(monotonicNanos() - t0) / 1e6)
+            let kib = (try? String(contentsOfFile: rssFile, encoding: .utf8))
+                .flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? .nan
+            unlink(rssFile)
+            peaks.append(kib / 1024)
+            args.forEach { free($0) }
+            posix_spawn_file_actions_destroy(&actions)
+            precondition(status == 0, "\(argv.joined(separator: " ")) failed with status \(status)")
+        }
+        return Measurement(ms: quantile(times, 0.5), mib: quantile(peaks, 0.5))
+    }
+
+    /// A smooth, photo-like RGB image with mild noise, written by libpng.
+    func makePhotoPNG(_ path: String, width: Int, height: Int) throws -> Int {
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        var seed: UInt32 = 12345
+        for y in 0 ..< height {
+            for x in 0 ..< width {
+                seed = seed &* 1_664_525 &+ 1_013_904_223
+                let noise = Int(seed >> 30)  // 0...3: photo-like grain that still fits in 10 MiB
+                let fx = Double(x) / Double(width), fy = Double(y) / Double(height)
+                let r = 128 + 100 * sin(fx * 6.1 + fy * 2.3), g = 128 + 90 * cos(fy * 5.3 - fx * 1.7)
+                let b = 110 + 80 * sin((fx + fy) * 4.2)
+                let i = (y * width + x) * 3
+                pixels[i] = UInt8(clamping: Int(r) + noise)
+                pixels[i + 1] = UInt8(clamping: Int(g) + noise)
+                pixels[i + 2] = UInt8(clamping: Int(b) + noise)
+            }
+        }
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        image.width = UInt32(width)
+        image.height = UInt32(height)
+        image.format = UInt32(PNG_FORMAT_FLAG_COLOR)
+        let ok = pixels.withUnsafeBytes { png_image_write_to_file(&image, path, 0, $0.baseAddress, 0, nil) }
+        guard ok != 0 else { throw ExitCode(74) }
+        var st = stat()
+        stat(path, &st)
+        return Int(st.st_size)
+    }
+}
+
+/// The floor: decode a PNG to RGB with libpng's simplified API and nothing else.
+struct DecodeFloor: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "decode-floor", shouldDisplay: false)
+    @Argument var file: String
+
+    func run() throws {
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        guard png_image_begin_read_from_file(&image, file) != 0 else { throw ExitCode(65) }
+        image.format = UInt32(PNG_FORMAT_FLAG_COLOR)
+        let size = Int(image.width) * Int(image.height) * 3
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        guard png_image_finish_read(&image, nil, buffer, 0, nil) != 0 else { throw ExitCode(65) }
+    }
+}
