@@ -214,6 +214,11 @@ int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     pthread_cond_destroy(&rg.changed);
     pthread_mutex_destroy(&rg.lock);
     free(rg.slots);
+    if (cancelled) {
+        /* The producer may have finished before it saw the request: cancelled all the same. */
+        snprintf(err, errlen, "cancelled");
+        return -1;
+    }
     return a.result;
 }
 
