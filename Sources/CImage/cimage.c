@@ -22,6 +22,8 @@ typedef struct ring {
     int done;              /* producer finished (successfully or not) */
     int cancelled;         /* consumer asked to stop */
     int channels;
+    int producer_waiting;  /* signal only a side that sleeps: no syscall per row */
+    int consumer_waiting;
 } ring;
 
 typedef struct reader {
@@ -61,7 +63,11 @@ static void fill_info(png_structp png, png_infop pi, cimage_info *info) {
 /* Hands one row to the ring (blocking while it is full). Returns nonzero if cancelled. */
 static int ring_put(ring *rg, uint32_t y, const uint8_t *row, size_t bytes, int channels) {
     pthread_mutex_lock(&rg->lock);
-    while (rg->head - rg->tail == RING_ROWS && !rg->cancelled) pthread_cond_wait(&rg->changed, &rg->lock);
+    while (rg->head - rg->tail == RING_ROWS && !rg->cancelled) {
+        rg->producer_waiting = 1;
+        pthread_cond_wait(&rg->changed, &rg->lock);
+        rg->producer_waiting = 0;
+    }
     int cancelled = rg->cancelled;
     if (!cancelled) {
         unsigned i = rg->head % RING_ROWS;
@@ -71,7 +77,8 @@ static int ring_put(ring *rg, uint32_t y, const uint8_t *row, size_t bytes, int 
         rg->ys[i] = y;
         rg->channels = channels;
         rg->head++;
-        pthread_cond_broadcast(&rg->changed);
+        /* Hand rows over in batches: one wake-up per 16 rows, not one per row. */
+        if (rg->consumer_waiting && rg->head - rg->tail >= RING_ROWS / 4) pthread_cond_broadcast(&rg->changed);
     }
     pthread_mutex_unlock(&rg->lock);
     return cancelled;
@@ -197,7 +204,11 @@ int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     int cancelled = 0;
     pthread_mutex_lock(&rg.lock);
     for (;;) {
-        while (rg.head == rg.tail && !rg.done) pthread_cond_wait(&rg.changed, &rg.lock);
+        while (rg.head == rg.tail && !rg.done) {
+            rg.consumer_waiting = 1;
+            pthread_cond_wait(&rg.changed, &rg.lock);
+            rg.consumer_waiting = 0;
+        }
         if (rg.head == rg.tail && rg.done) break;
         unsigned i = rg.tail % RING_ROWS;
         uint32_t y = rg.ys[i];
@@ -207,7 +218,9 @@ int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
         pthread_mutex_lock(&rg.lock);
         rg.tail++;
         if (stop) { cancelled = 1; rg.cancelled = 1; }
-        pthread_cond_broadcast(&rg.changed);
+        /* Wake a producer blocked on a full ring once half of it is free again. */
+        if (rg.producer_waiting && (rg.cancelled || rg.head - rg.tail <= RING_ROWS / 2))
+            pthread_cond_broadcast(&rg.changed);
     }
     pthread_mutex_unlock(&rg.lock);
     pthread_join(thread, NULL);

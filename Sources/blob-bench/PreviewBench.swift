@@ -11,13 +11,15 @@ struct PreviewBench: ParsableCommand {
 
     @Option(help: "Runs per tool and size (the median is reported).") var runs = 7
     @Option(help: "blob-reader executable to measure.") var reader = ""
+    @Option(help: "Keep the generated PNG at this path (and reuse it if present).") var photo: String?
 
     func run() throws {
         let dir = "/tmp/blob-bench-preview-\(getpid())"
         mkdir(dir, 0o700)
         defer { _ = try? FileManager.default.removeItem(atPath: dir) }
-        let png = dir + "/photo.png"
-        let fileSize = try makePhotoPNG(png, width: 4000, height: 3000)
+        let png = photo ?? dir + "/photo.png"
+        var st = stat()
+        let fileSize = stat(png, &st) == 0 ? Int(st.st_size) : try makePhotoPNG(png, width: 4000, height: 3000)
         let readerPath = reader.isEmpty ? (selfPath() as NSString).deletingLastPathComponent + "/blob-reader" : reader
         print("blob-bench preview: 4000x3000 RGB PNG, \(fileSize) bytes, \(runs) runs each (median wall time, peak RSS)")
         let floor = measure([selfPath(), "decode-floor", png])
