@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "blob-writer", targets: ["blob-writer"]),
         .executable(name: "blob-reader", targets: ["blob-reader"]),
         .executable(name: "blob-bench", targets: ["blob-bench"]),
+        .executable(name: "blob-ipc-demo", targets: ["blob-ipc-demo"]),
+        .executable(name: "blob-ipc-child", targets: ["blob-ipc-child"]),
         .library(name: "BlobCodec", targets: ["BlobCodec"]),
         .library(name: "SharedMemory", targets: ["SharedMemory"]),
     ],
@@ -33,16 +35,24 @@ let package = Package(
         .target(name: "Hashing", dependencies: ["CXXHash", "CCrypto"]),
         // Segments, header, seqlock publishing, waiting: the only code calling shm/mmap/flock.
         .target(name: "SharedMemory", dependencies: ["CShims", "Hashing", "BlobCodec"]),
+        // Records declared as packed field lists, read and written in shared memory; C headers.
+        .target(name: "SharedRecords", dependencies: ["SharedMemory"]),
         // Decoding and the character preview: a cell grid, no terminal dependency.
         .target(name: "ImagePreview", dependencies: ["CImage"]),
         // The commands of both executables, exit codes and output formatting.
         .target(name: "BlobCLI", dependencies: [
-            "BlobCodec", "Hashing", "SharedMemory", "ImagePreview",
+            "BlobCodec", "Hashing", "SharedMemory", "ImagePreview", "SharedRecords",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "blob-writer", dependencies: ["BlobCLI"]),
         .executableTarget(name: "blob-reader", dependencies: ["BlobCLI"]),
+        // The parent/child demo: a Swift parent and a C child (header generated from the Swift declaration).
+        .executableTarget(name: "blob-ipc-demo", dependencies: [
+            "SharedMemory", "SharedRecords", "blob-ipc-child",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "blob-ipc-child", dependencies: ["CShims"]),
         .executableTarget(name: "blob-bench", dependencies: [
             "SharedMemory", "Hashing", "BlobCodec", "CPNG",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -54,7 +64,8 @@ let package = Package(
         .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobCodec", "Hashing", "CShims", "TestSupport"]),
         .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "TestSupport", "CTurboJPEG"]),
         .testTarget(name: "CLITests", dependencies: [
-            "BlobCodec", "Hashing", "SharedMemory", "TestSupport", "blob-writer", "blob-reader", "blob-bench",
+            "BlobCodec", "Hashing", "SharedMemory", "SharedRecords", "TestSupport",
+            "blob-writer", "blob-reader", "blob-bench", "blob-ipc-demo", "blob-ipc-child",
         ]),
     ]
 )

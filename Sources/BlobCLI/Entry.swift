@@ -6,7 +6,7 @@ public struct BlobWriterCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "blob-writer",
         abstract: "Publish a file (an image, or anything) into a named shared-memory segment.",
-        subcommands: [PutCommand.self, RemoveCommand.self])
+        subcommands: [PutCommand.self, PutStructCommand.self, RemoveCommand.self, LayoutCommand.self])
     public init() {}
 }
 
@@ -15,7 +15,7 @@ public struct BlobReaderCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "blob-reader",
         abstract: "Read and verify the blob published in a shared-memory segment.",
-        subcommands: [GetCommand.self, InfoCommand.self, PreviewCommand.self])
+        subcommands: [GetCommand.self, GetStructCommand.self, InfoCommand.self, PreviewCommand.self])
     public init() {}
 }
 

@@ -60,6 +60,16 @@ public enum Spawn {
             return false
         }
 
+        /// Waits until stdout has received `text` (at most `seconds`).
+        public func waitForOutput(_ text: String, seconds: Double = 30) -> Bool {
+            let deadline = now() + seconds
+            while now() < deadline {
+                if String(decoding: stdout, as: UTF8.self).contains(text) { return true }
+                drain(timeoutMs: 20)
+            }
+            return false
+        }
+
         /// Sends a signal.
         public func signal(_ sig: Int32) { kill(pid, sig) }
 

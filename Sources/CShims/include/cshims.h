@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <sys/file.h>
 #include "blob_segment.h"
+#include "blob_mutex.h"
 
 static inline uint64_t cshims_load_acquire_u64(const void *p) {
     return atomic_load_explicit((const _Atomic uint64_t *)p, memory_order_acquire);

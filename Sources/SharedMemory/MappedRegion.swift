@@ -1,0 +1,104 @@
+import Glibc
+
+/// A named segment of exactly `size` bytes with no header: the layout C programs map
+/// directly (the source article's record segments). Its size is its only check.
+public final class MappedRegion: @unchecked Sendable {
+    /// Where it lives.
+    public let backing: SegmentBacking
+    /// Start of the mapping.
+    public let base: UnsafeMutableRawPointer
+    /// Its size in bytes.
+    public let size: Int
+    /// Whether this open created it (zero-filled).
+    public let created: Bool
+    private let fd: Int32
+
+    private init(backing: SegmentBacking, fd: Int32, base: UnsafeMutableRawPointer, size: Int, created: Bool) {
+        self.backing = backing
+        self.fd = fd
+        self.base = base
+        self.size = size
+        self.created = created
+    }
+
+    deinit {
+        Sys.munmap(base, size)
+        Sys.close(fd)
+    }
+
+    /// Opens or creates a region of exactly `size` bytes.
+    ///
+    /// - Throws: ``SharedMemoryError/foreign(_:reason:)`` when an existing object has
+    ///   another size (a different layout).
+    public static func open(_ backing: SegmentBacking, size: Int, mode: BlobSegment.OpenMode) throws(SharedMemoryError) -> MappedRegion {
+        guard size >= 1, size <= BlobSegment.maxCapacity else {
+            throw .invalidCapacity(size, rule: "a record must be between 1 and \(BlobSegment.maxCapacity) bytes")
+        }
+        func sys(_ e: SyscallError) -> SharedMemoryError { .system(call: e.call, errno: e.errno, backing: backing) }
+        var fd: Int32 = -1
+        var created = false
+        if mode != .openExisting {
+            do throws(SyscallError) {
+                fd = try open(backing, O_CREAT | O_EXCL | O_RDWR)
+                created = true
+            } catch {
+                if error.errno != EEXIST { throw sys(error) }
+                if mode == .createNew { throw .alreadyExists(backing) }
+            }
+        }
+        if !created {
+            do throws(SyscallError) {
+                fd = try open(backing, O_RDWR)
+            } catch {
+                if error.errno == ENOENT { throw .notFound(backing) }
+                throw sys(error)
+            }
+        }
+        if !created {
+            let actual: Int
+            do throws(SyscallError) { actual = Int(try Sys.fstat(fd).st_size) } catch { Sys.close(fd); throw sys(error) }
+            if actual != size {
+                Sys.close(fd)
+                throw .foreign(backing, reason: "it is \(actual) bytes but the layout needs \(size) (a different record layout?)")
+            }
+        }
+        do throws(SyscallError) {
+            if created {
+                try Sys.fchmod(fd, 0o600)
+                try Sys.ftruncate(fd, size)
+                try Sys.fallocate(fd, size)
+            }
+            let base = try Sys.mmap(fd, size: size)
+            return MappedRegion(backing: backing, fd: fd, base: base, size: size, created: created)
+        } catch {
+            Sys.close(fd)
+            if created { try? unlink(backing) }
+            if error.errno == ENOSPC { throw .noSpace(backing, needed: size) }
+            throw sys(error)
+        }
+    }
+
+    /// Removes the named object.
+    public static func remove(_ backing: SegmentBacking) throws(SharedMemoryError) {
+        do throws(SyscallError) {
+            try unlink(backing)
+        } catch {
+            if error.errno == ENOENT { throw .notFound(backing) }
+            throw .system(call: error.call, errno: error.errno, backing: backing)
+        }
+    }
+
+    private static func open(_ backing: SegmentBacking, _ flags: Int32) throws(SyscallError) -> Int32 {
+        switch backing {
+        case let .sharedMemory(name): return try Sys.shmOpen(name.rawValue, flags: flags, mode: 0o600)
+        case let .file(path): return try Sys.open(path, flags: flags, mode: 0o600)
+        }
+    }
+
+    private static func unlink(_ backing: SegmentBacking) throws(SyscallError) {
+        switch backing {
+        case let .sharedMemory(name): try Sys.shmUnlink(name.rawValue)
+        case let .file(path): try Sys.unlink(path)
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import Glibc
+import SharedMemory
+import SharedRecords
+import Testing
+import TestSupport
+
+@Suite struct RecordLayoutTests {
+    @Test(arguments: TestData.known.map(\.name))
+    func cCompilerAgreesWithSwiftOffsets(name: String) throws {
+        let layout = try #require(TestData.known.first { $0.name == name })
+        let s = Scratch("layout")
+        // The header comes from the command, exactly as a user would get it.
+        let header = Spawn.run(CLI.writer, ["layout", name, "--c-header"])
+        #expect(header.status == 0)
+        Fixtures.write(header.stdout, to: s.path("\(name).h"))
+        var program = "#include <stdio.h>\n#include \"\(name).h\"\nint main(void) {\n"
+        for f in layout.fields { program += "  printf(\"%s %zu\\n\", \"\(f.name)\", offsetof(\(name), \(f.name)));\n" }
+        program += "  printf(\"sizeof %zu\\n\", sizeof(\(name)));\n  return 0;\n}\n"
+        Fixtures.write(Array(program.utf8), to: s.path("check.c"))
+        let cc = Spawn.run("/usr/bin/cc", ["-std=c11", "-Wall", "-Werror", "-I", s.dir, s.path("check.c"), "-o", s.path("check")])
+        #expect(cc.status == 0, "\(cc.err)")
+        let out = Spawn.run(s.path("check"), []).out
+        var expected = layout.fields.map { "\($0.name) \(layout.offset(of: $0.name))" }
+        expected.append("sizeof \(layout.size)")
+        #expect(out == expected.joined(separator: "\n") + "\n")
+    }
+
+    @Test func theSeedsSizes() {
+        #expect(PlaybackState.layout.size == 2084 && PlaybackState.layout.offset(of: "InputBuffer") == 36)
+        #expect(ControllerData.layout.size == 1060)
+        #expect(TestData.layout.size == 48 && TestData.layout.offset(of: "Scores") == 8)
+    }
+
+    @Test func theChildsCommittedHeaderIsTheGeneratedOne() throws {
+        let committed = try #require(Fixtures.read(Fixtures.packageRoot + "/Sources/blob-ipc-child/ControllerData.h"))
+        #expect(String(decoding: committed, as: UTF8.self) == CHeader.generate(ControllerData.layout))
+    }
+
+    @Test func fieldsRoundTripAtOddOffsetsInSharedMemory() throws {
+        let tag = Field<Int8>("Tag")
+        let d = Field<Double>("D")          // offset 1
+        let h = Field<Int16>("H")           // offset 9
+        let u = Field<UInt64>("U")          // offset 11
+        let f = Field<Float>("F")           // offset 19
+        let arr = ArrayField<Int32>("A", count: 3)  // offset 23
+        let buf = BytesField("B", size: 5)  // offset 35
+        let layout = RecordLayout("Odd", [tag, d, h, u, f, arr, buf])
+        #expect(layout.size == 40)
+        let name = Fixtures.uniqueSegmentName("odd")
+        defer { Fixtures.removeSegment(name) }
+        let backing = SegmentBacking.sharedMemory(try SegmentName(name))
+        let writer = try Record(layout, segment: backing, mode: .createNew)
+        writer[tag] = -5
+        writer[d] = 3.25
+        writer[h] = -12345
+        writer[u] = 0x0102_0304_0506_0708
+        writer[f] = 1.5
+        try writer.set(arr, [7, -8, 9])
+        try writer.set(buf, [1, 2, 3])
+        let reader = try Record(layout, segment: backing, mode: .openExisting)
+        #expect(reader[tag] == -5 && reader[d] == 3.25 && reader[h] == -12345)
+        #expect(reader[u] == 0x0102_0304_0506_0708 && reader[f] == 1.5)
+        #expect(reader[arr] == [7, -8, 9] && reader[buf] == [1, 2, 3, 0, 0])
+        // Packed and little-endian at exactly the declared offsets.
+        let raw = Fixtures.read("/dev/shm/" + name)!
+        #expect(raw[11] == 0x08 && raw[18] == 0x01 && raw[9] == 0xC7 && raw[10] == 0xCF)
+    }
+
+    @Test func aTooLargeWriteIsAnErrorAndWritesNothing() throws {
+        let r = Record(local: PlaybackState.layout)
+        try r.set(PlaybackState.inputBuffer, string: "keep")
+        #expect(throws: RecordError.bufferOverflow(field: "InputBuffer", capacity: 1024, given: 2000)) {
+            try r.set(PlaybackState.inputBuffer, [UInt8](repeating: 1, count: 2000))
+        }
+        #expect(r.string(PlaybackState.inputBuffer) == "keep")
+        #expect(r[PlaybackState.outputBuffer].allSatisfy { $0 == 0 })
+        #expect(throws: RecordError.wrongCount(field: "Scores", expected: 10, given: 3)) {
+            try TestData.make(scores: [1, 2, 3])
+        }
+    }
+
+    @Test func aSegmentOfAnotherLayoutIsRefused() throws {
+        let name = Fixtures.uniqueSegmentName("lay")
+        defer { Fixtures.removeSegment(name) }
+        let backing = SegmentBacking.sharedMemory(try SegmentName(name))
+        _ = try Record(ControllerData.layout, segment: backing, mode: .createNew)
+        #expect {
+            try Record(PlaybackState.layout, segment: backing, mode: .createOrOpen)
+        } throws: { error in
+            guard case let .segment(.foreign(_, reason))? = error as? RecordError else { return false }
+            return reason == "it is 1060 bytes but the layout needs 2084 (a different record layout?)"
+        }
+    }
+}
+
+@Suite struct StructCommandTests {
+    @Test func putStructAndGetStructPrintTheSeedsToString() {
+        let s = Scratch("struct")
+        let put = Spawn.run(CLI.writer, ["put-struct", "--segment", s.segment])
+        #expect(put.status == 0)
+        #expect(put.out == "published sequence 1: TestData Id=100,Age=20,Scores=60,61,62,63,64,65,66,67,68,69\n")
+        let get = Spawn.run(CLI.reader, ["get-struct", "--segment", s.segment])
+        #expect(get.out == "Id=100,Age=20,Scores=60,61,62,63,64,65,66,67,68,69\n")
+        let custom = Spawn.run(CLI.writer, ["put-struct", "--segment", s.segment, "--id", "7", "--age=-1",
+                                            "--scores", "1,2,3,4,5,6,7,8,9,2147483647"])
+        #expect(custom.status == 0)
+        #expect(Spawn.run(CLI.reader, ["get-struct", "--segment", s.segment]).out == "Id=7,Age=-1,Scores=1,2,3,4,5,6,7,8,9,2147483647\n")
+        // The header tags the kind: get refuses a struct, get-struct refuses a file.
+        let info = Spawn.run(CLI.reader, ["info", "--segment", s.segment])
+        #expect(info.out.contains("kind: test-data") && info.out.contains("length: 48"))
+        #expect(Spawn.run(CLI.reader, ["get", "--segment", s.segment, "--out", s.path("x")]).status == 65)
+        #expect(s.put(asset("sunset.png")).status == 0)
+        let wrong = Spawn.run(CLI.reader, ["get-struct", "--segment", s.segment])
+        #expect(wrong.status == 65 && wrong.err.hasPrefix("Error: the latest blob is a file, not a TestData record"))
+        let bad = Spawn.run(CLI.writer, ["put-struct", "--segment", s.segment, "--scores", "1,2,3"])
+        #expect(bad.status == 64 && bad.err == "Error: --scores needs exactly 10 comma-separated 32-bit integers\n")
+    }
+}
+
+@Suite(.serialized) struct NamedMutexTests {
+    static let demo = Fixtures.executable("blob-ipc-demo")
+
+    @Test(.timeLimit(.minutes(2)))
+    func aDeadHoldersMutexGoesToTheNextLockerWhoIsTold() throws {
+        let name = Fixtures.uniqueSegmentName("mtx")
+        defer { Fixtures.removeSegment(name) }
+        let mutex = try NamedMutex(try SegmentName(name))
+        for round in 0 ..< 3 {
+            let holder = Spawn.start(Self.demo, ["hold-mutex", name])
+            #expect(holder.waitForOutput("locked acquired\n"), "round \(round)")
+            #expect(try mutex.tryLock() == nil)  // really held
+            holder.signal(SIGKILL)
+            _ = holder.finish()
+            let t0 = now()
+            let how = try mutex.lock(timeout: .seconds(5))
+            let elapsed = now() - t0
+            #expect(how == .previousOwnerDied, "round \(round)")
+            #expect(elapsed < 0.1, "took \(elapsed) s")
+            try mutex.unlock()
+            // Usable for ever after: a normal lock, then another process, then us again.
+            #expect(try mutex.lock() == .acquired)
+            try mutex.unlock()
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func lockWithTimeoutExpiresWhileHeld() throws {
+        let name = Fixtures.uniqueSegmentName("mtxt")
+        defer { Fixtures.removeSegment(name) }
+        let holder = Spawn.start(Self.demo, ["hold-mutex", name])
+        #expect(holder.waitForOutput("locked acquired\n"))
+        let mutex = try NamedMutex(try SegmentName(name), create: false)
+        let t0 = now()
+        #expect(try mutex.lock(timeout: .milliseconds(150)) == nil)
+        let elapsed = now() - t0
+        #expect(elapsed >= 0.149 && elapsed < 5)
+        #expect(try mutex.tryLock() == nil)
+        holder.signal(SIGKILL)
+        _ = holder.finish()
+        #expect(try mutex.lock(timeout: .seconds(5)) == .previousOwnerDied)
+        try mutex.unlock()
+        #expect(throws: SharedMemoryError.self) { try mutex.unlock() }  // not held: EPERM
+    }
+
+    @Test func aMissingMutexIsNotFound() throws {
+        let name = try SegmentName(Fixtures.uniqueSegmentName("nomtx"))
+        #expect(throws: SharedMemoryError.notFound(.sharedMemory(name))) { try NamedMutex(name, create: false) }
+    }
+}
+
+@Suite struct IpcDemoTests {
+    static let demo = Fixtures.executable("blob-ipc-demo")
+
+    @Test(.timeLimit(.minutes(2)))
+    func theParentAndTheCChildHaveTheSeedsConversation() {
+        let seg = Fixtures.uniqueSegmentName("chan"), mtx = Fixtures.uniqueSegmentName("mutex")
+        defer { Fixtures.removeSegment(seg); Fixtures.removeSegment(mtx) }
+        let r = Spawn.run(Self.demo, ["--delay", "0.2", "--segment", seg, "--mutex", mtx])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out == """
+            [Parent] Process started
+            [Parent] Sending: hello world!
+            [Child] Process started
+            [Child] Received: hello world!
+            [Parent] Sending: terminate
+            [Child] Received: terminate
+            [Child] Process terminated
+            [Parent] Process terminated
+
+            """)
+        #expect(access("/dev/shm/" + seg, F_OK) != 0 && access("/dev/shm/" + mtx, F_OK) != 0)
+    }
+
+    @Test func aMissingOrFailingChildIsAClearErrorNotAHang() {
+        let seg = Fixtures.uniqueSegmentName("chan"), mtx = Fixtures.uniqueSegmentName("mutex")
+        defer { Fixtures.removeSegment(seg); Fixtures.removeSegment(mtx) }
+        let missing = Spawn.run(Self.demo, ["--child", "/nonexistent/child", "--segment", seg, "--mutex", mtx])
+        #expect(missing.status == 69 && missing.err == "Error: child program not found or not executable: /nonexistent/child\n")
+        let failing = Spawn.run(Self.demo, ["--child", "/bin/false", "--segment", seg, "--mutex", mtx], seconds: 30)
+        #expect(failing.status == 70)
+        #expect(failing.err == "Error: the child exited with status 1 before reading the message\n")
+        #expect(access("/dev/shm/" + seg, F_OK) != 0 && access("/dev/shm/" + mtx, F_OK) != 0)
+        let child = Spawn.run(Fixtures.executable("blob-ipc-child"), [mtx, seg], seconds: 30)
+        #expect(child.status == 69 && child.err.hasPrefix("Error: cannot open mutex"))
+    }
+}
