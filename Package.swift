@@ -24,6 +24,7 @@ let package = Package(
         // What Swift cannot import: atomics and futex on mapped memory, and the
         // documented segment layout (include/blob_segment.h) that C programs map.
         .target(name: "CShims"),
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         // libpng (classic row API, every setjmp kept in C) and TurboJPEG.
         .target(name: "CImage", dependencies: ["CPNG", "CTurboJPEG"]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
@@ -39,14 +40,20 @@ let package = Package(
         .target(name: "SharedRecords", dependencies: ["SharedMemory"]),
         // Decoding and the character preview: a cell grid, no terminal dependency.
         .target(name: "ImagePreview", dependencies: ["CImage"]),
+        // The terminal layer: Screen values, a Terminal protocol, ncurses and in-memory backends.
+        .target(name: "TerminalUI", dependencies: ["CNcurses"]),
         // The commands of both executables, exit codes and output formatting.
         .target(name: "BlobCLI", dependencies: [
             "BlobCodec", "Hashing", "SharedMemory", "ImagePreview", "SharedRecords",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .executableTarget(name: "blob-writer", dependencies: ["BlobCLI"]),
-        .executableTarget(name: "blob-reader", dependencies: ["BlobCLI"]),
+        // The two terminal apps: state, keys and screens as plain values.
+        .target(name: "BlobApps", dependencies: ["BlobCLI", "BlobCodec", "TerminalUI", "ImagePreview", "SharedMemory",
+                                                 .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .executableTarget(name: "blob-writer", dependencies: ["BlobCLI", "BlobApps"]),
+        .executableTarget(name: "blob-reader", dependencies: ["BlobCLI", "BlobApps"]),
         // The parent/child demo: a Swift parent and a C child (header generated from the Swift declaration).
         .executableTarget(name: "blob-ipc-demo", dependencies: [
             "SharedMemory", "SharedRecords", "blob-ipc-child",

@@ -1,24 +1,6 @@
 import ArgumentParser
 import Glibc
 
-/// `blob-writer`: publishes files into shared memory.
-public struct BlobWriterCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "blob-writer",
-        abstract: "Publish a file (an image, or anything) into a named shared-memory segment.",
-        subcommands: [PutCommand.self, PutStructCommand.self, RemoveCommand.self, LayoutCommand.self])
-    public init() {}
-}
-
-/// `blob-reader`: reads and verifies what was published.
-public struct BlobReaderCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "blob-reader",
-        abstract: "Read and verify the blob published in a shared-memory segment.",
-        subcommands: [GetCommand.self, GetStructCommand.self, InfoCommand.self, PreviewCommand.self])
-    public init() {}
-}
-
 /// Runs a root command: help goes to stdout with status 0; any parse error is one
 /// `Error: ...` line on stderr with status 64.
 public func runMain<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) -> Never {

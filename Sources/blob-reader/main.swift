@@ -1,2 +1,14 @@
+import ArgumentParser
+import BlobApps
 import BlobCLI
+
+/// `blob-reader`: the viewer, and the commands that read from scripts.
+struct BlobReaderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blob-reader",
+        abstract: "Read and verify the blob published in a shared-memory segment.",
+        subcommands: [ViewCommand.self, GetCommand.self, GetStructCommand.self, InfoCommand.self, PreviewCommand.self],
+        defaultSubcommand: ViewCommand.self)
+}
+
 runMain(BlobReaderCommand.self)

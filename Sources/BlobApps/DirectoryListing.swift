@@ -1,0 +1,62 @@
+import Glibc
+
+/// One entry of a directory listing.
+public struct DirectoryEntry: Equatable, Sendable {
+    /// The file name (untrusted: escape before display).
+    public var name: String
+    /// Whether it is a directory (following symlinks).
+    public var isDirectory: Bool
+    /// Size in bytes (files).
+    public var size: Int
+    /// Names starting with '.'.
+    public var isHidden: Bool { name.hasPrefix(".") }
+    /// `.png`, `.jpg` or `.jpeg`, any case.
+    public var isImage: Bool {
+        let lower = name.lowercased()
+        return lower.hasSuffix(".png") || lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg")
+    }
+}
+
+/// Reads directories: folders first, then files, each sorted by name.
+public enum DirectoryListing {
+    /// The entries of `path` (without `.` and `..`), or an error sentence.
+    public static func read(_ path: String) -> Result<[DirectoryEntry], ListingError> {
+        guard let dir = opendir(path) else { return .failure(ListingError(message: String(cString: strerror(errno)))) }
+        defer { closedir(dir) }
+        var entries = [DirectoryEntry]()
+        while let e = readdir(dir) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            var st = stat()
+            let full = path == "/" ? "/" + name : path + "/" + name
+            let ok = stat(full, &st) == 0
+            let isDir = ok && (st.st_mode & S_IFMT) == S_IFDIR
+            entries.append(DirectoryEntry(name: name, isDirectory: isDir, size: ok ? Int(st.st_size) : 0))
+        }
+        entries.sort { a, b in
+            if a.isDirectory != b.isDirectory { return a.isDirectory }
+            let la = a.name.lowercased(), lb = b.name.lowercased()
+            return la != lb ? la < lb : a.name < b.name
+        }
+        return .success(entries)
+    }
+
+    /// "1.2 MiB"-style sizes.
+    public static func humanSize(_ n: Int) -> String {
+        if n < 1024 { return "\(n) B" }
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        var v = Double(n) / 1024
+        var i = 0
+        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
+        let tenths = Int((v * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[i])"
+    }
+}
+
+/// Why a directory could not be listed.
+public struct ListingError: Error, Equatable, Sendable {
+    /// The sentence.
+    public var message: String
+}

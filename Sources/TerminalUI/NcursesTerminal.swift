@@ -1,0 +1,159 @@
+@preconcurrency import CNcurses
+import Glibc
+
+/// The ncurses backend: wide-character output, colour pairs allocated on demand, and
+/// only the cells that changed redrawn.
+public final class NcursesTerminal: Terminal {
+    public private(set) var capabilities: Capabilities
+    private var last: Screen?
+    private var pairs: [Int32: Int16] = [:]
+    private var nextPair: Int16 = 1
+    private var active = false
+
+    /// Starts curses mode. Colour is used unless `NO_COLOR` is set or the terminal has
+    /// none; Unicode only when the locale's codeset is UTF-8.
+    public init() {
+        setlocale(LC_ALL, "")
+        let codeset = String(cString: cn_codeset())
+        initscr()
+        raw()
+        noecho()
+        nonl()
+        keypad(cn_stdscr(), true)
+        nodelay(cn_stdscr(), true)
+        curs_set(0)
+        set_escdelay(25)
+        var colors = 0
+        if getenv("NO_COLOR") == nil && has_colors() {
+            start_color()
+            use_default_colors()
+            colors = Int(cn_colors()) >= 256 ? 256 : Int(cn_colors()) >= 16 ? 16 : Int(cn_colors()) >= 8 ? 8 : 0
+        }
+        let term = getenv("TERM").map { String(cString: $0) } ?? ""
+        let unicode = codeset == "UTF-8" && !term.hasPrefix("vt") && term != "dumb" && term != "linux"
+        capabilities = Capabilities(colors: colors, unicode: unicode)
+        active = true
+    }
+
+    /// Leaves curses mode; safe to call twice.
+    public func stop() {
+        guard active else { return }
+        active = false
+        endwin()
+    }
+
+    deinit { stop() }
+
+    public var size: (columns: Int, rows: Int) { (Int(cn_cols()), Int(cn_lines())) }
+
+    public func draw(_ screen: Screen) {
+        let full = last == nil || last!.width != screen.width || last!.height != screen.height
+        if full { erase() }
+        for y in 0 ..< screen.height {
+            for x in 0 ..< screen.width {
+                let cell = screen[x, y]
+                if !full, let last, last[x, y] == cell { continue }
+                if cell.character == ScreenCell.continuationScalar { continue }
+                var ch = wchar_t(bitPattern: cell.character.value)
+                if !capabilities.unicode && cell.character.value > 0x7E { ch = wchar_t(UInt8(ascii: "?")) }
+                _ = cn_put(Int32(y), Int32(x), ch, attributes(cell.style), pair(for: cell.style))
+            }
+        }
+        last = screen
+        refresh()
+    }
+
+    public func waitForKeys(timeoutMilliseconds: Int32, wakeFD: Int32) -> [Key] {
+        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+        _ = poll(&fds, wakeFD >= 0 ? 2 : 1, timeoutMilliseconds)  // EINTR (SIGWINCH) falls through to get_wch
+        var keys = [Key]()
+        var ch: wint_t = 0
+        while true {
+            let r = cn_get(&ch)
+            if r == ERR { break }
+            if r == cn_key_code_yes() { keys.append(Self.keyCode(Int32(ch))) } else { keys.append(.fromCharacter(UInt32(ch))) }
+            if keys.count > 256 { break }
+        }
+        return keys
+    }
+
+    static func keyCode(_ code: Int32) -> Key {
+        switch code {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_PPAGE: return .pageUp
+        case KEY_NPAGE: return .pageDown
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_ENTER: return .enter
+        case KEY_BACKSPACE: return .backspace
+        case KEY_DC: return .delete
+        case KEY_RESIZE: return .resize
+        default: return .other(code)
+        }
+    }
+
+    private func attributes(_ s: Style) -> UInt32 {
+        var a: UInt32 = 0
+        if s.bold { a |= cn_attr_bold() }
+        if s.reverse { a |= cn_attr_reverse() }
+        if s.dim { a |= cn_attr_dim() }
+        return a
+    }
+
+    private func pair(for s: Style) -> Int16 {
+        guard capabilities.colors > 0, s.foreground != nil || s.background != nil else { return 0 }
+        let fg = s.foreground.map { map($0) } ?? -1, bg = s.background.map { map($0) } ?? -1
+        let key = Int32(fg + 1) << 16 | Int32(bg + 1)
+        if let p = pairs[key] { return p }
+        guard Int32(nextPair) < cn_color_pairs() - 1, nextPair < Int16.max else { return 0 }
+        let p = nextPair
+        nextPair += 1
+        init_pair(p, Int16(fg), Int16(bg))
+        pairs[key] = p
+        return p
+    }
+
+    /// A 256-colour index on this terminal (nearest of the 8 or 16 basic colours when needed).
+    private func map(_ index: UInt8) -> Int {
+        if capabilities.colors >= 256 { return Int(index) }
+        let rgb = Palette.rgb(index)
+        let bright = capabilities.colors >= 16 && Int(rgb.0) + Int(rgb.1) + Int(rgb.2) > 3 * 160
+        let r = rgb.0 > 100 ? 1 : 0, g = rgb.1 > 100 ? 2 : 0, b = rgb.2 > 100 ? 4 : 0
+        return (r | g | b) + (bright ? 8 : 0)
+    }
+}
+
+/// The xterm 256-colour palette.
+public enum Palette {
+    /// The colour of an index.
+    public static func rgb(_ index: UInt8) -> (UInt8, UInt8, UInt8) {
+        let i = Int(index)
+        if i < 16 {
+            let base: [(UInt8, UInt8, UInt8)] = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205),
+                                                 (0, 205, 205), (229, 229, 229), (127, 127, 127), (255, 0, 0), (0, 255, 0),
+                                                 (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255)]
+            return base[i]
+        }
+        if i >= 232 { let v = UInt8(8 + 10 * (i - 232)); return (v, v, v) }
+        let levels: [UInt8] = [0, 95, 135, 175, 215, 255]
+        let c = i - 16
+        return (levels[c / 36], levels[(c / 6) % 6], levels[c % 6])
+    }
+
+    /// The nearest index (16...255) to an sRGB colour.
+    public static func nearest(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8 {
+        func level(_ v: UInt8) -> Int { v < 48 ? 0 : v < 115 ? 1 : (Int(v) - 35) / 40 }
+        let cube = 16 + 36 * level(r) + 6 * level(g) + level(b)
+        let avg = (Int(r) + Int(g) + Int(b)) / 3
+        let gray = avg > 238 ? 255 : 232 + max(0, (avg - 3) / 10)
+        func dist(_ i: Int) -> Int {
+            let p = rgb(UInt8(i))
+            let dr = Int(p.0) - Int(r), dg = Int(p.1) - Int(g), db = Int(p.2) - Int(b)
+            return dr * dr + dg * dg + db * db
+        }
+        return UInt8(dist(cube) <= dist(gray) ? cube : gray)
+    }
+}

@@ -1,0 +1,133 @@
+/// How a cell looks: xterm 256-colour indices (nil: the terminal's default) and attributes.
+public struct Style: Hashable, Sendable {
+    /// Foreground colour index.
+    public var foreground: UInt8?
+    /// Background colour index.
+    public var background: UInt8?
+    /// Bold.
+    public var bold: Bool
+    /// Reverse video (selection bars, works without colour).
+    public var reverse: Bool
+    /// Dim.
+    public var dim: Bool
+
+    /// Creates a style.
+    public init(foreground: UInt8? = nil, background: UInt8? = nil, bold: Bool = false, reverse: Bool = false, dim: Bool = false) {
+        self.foreground = foreground
+        self.background = background
+        self.bold = bold
+        self.reverse = reverse
+        self.dim = dim
+    }
+
+    /// The terminal's default look.
+    public static let plain = Style()
+}
+
+/// One character cell. A wide character occupies its cell and the next, which holds
+/// ``ScreenCell/continuation``.
+public struct ScreenCell: Hashable, Sendable {
+    /// The character.
+    public var character: Unicode.Scalar
+    /// Its style.
+    public var style: Style
+
+    /// Creates a cell.
+    public init(_ character: Unicode.Scalar, _ style: Style = .plain) {
+        self.character = character
+        self.style = style
+    }
+
+    /// The right half of a wide character.
+    public static let continuationScalar: Unicode.Scalar = "\u{0}"
+    /// A blank cell.
+    public static let blank = ScreenCell(" ")
+}
+
+/// The whole screen as a plain value: apps render into it, tests read it, a backend draws it.
+public struct Screen: Equatable, Sendable {
+    /// Columns.
+    public let width: Int
+    /// Rows.
+    public let height: Int
+    /// Cells, row by row.
+    public private(set) var cells: [ScreenCell]
+
+    /// A blank screen.
+    public init(width: Int, height: Int) {
+        self.width = max(width, 0)
+        self.height = max(height, 0)
+        cells = Array(repeating: .blank, count: self.width * self.height)
+    }
+
+    /// The cell at (x, y).
+    public subscript(x: Int, y: Int) -> ScreenCell {
+        get { cells[y * width + x] }
+        set {
+            guard x >= 0, y >= 0, x < width, y < height else { return }
+            cells[y * width + x] = newValue
+        }
+    }
+
+    /// Writes text at (x, y), clipped to `maxWidth` columns (and the screen). Control
+    /// characters must have been escaped before; any left are shown as `?`.
+    /// Returns the number of columns used.
+    @discardableResult
+    public mutating func put(_ text: String, x: Int, y: Int, style: Style = .plain, maxWidth: Int? = nil) -> Int {
+        guard y >= 0, y < height else { return 0 }
+        let limit = min(width, x + (maxWidth ?? width))
+        var col = x
+        for scalar in text.unicodeScalars {
+            let w = Screen.columns(of: scalar)
+            let shown: Unicode.Scalar = w <= 0 ? "?" : scalar
+            let cw = max(w, 1)
+            if col + cw > limit { break }
+            if col >= 0 {
+                self[col, y] = ScreenCell(shown, style)
+                if cw == 2 { self[col + 1, y] = ScreenCell(ScreenCell.continuationScalar, style) }
+            }
+            col += cw
+        }
+        return col - x
+    }
+
+    /// Fills a rectangle.
+    public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, with cell: ScreenCell) {
+        for yy in max(0, y) ..< min(height, y + h) {
+            for xx in max(0, x) ..< min(width, x + w) { self[xx, yy] = cell }
+        }
+    }
+
+    /// Row y as text (continuation cells omitted), trailing spaces kept.
+    public func rowText(_ y: Int) -> String {
+        var s = String.UnicodeScalarView()
+        for x in 0 ..< width where self[x, y].character != ScreenCell.continuationScalar { s.append(self[x, y].character) }
+        return String(s)
+    }
+
+    /// The whole screen as text, one line per row, trailing spaces trimmed.
+    public var text: String {
+        (0 ..< height).map { y in
+            var line = rowText(y)
+            while line.hasSuffix(" ") { line.removeLast() }
+            return line
+        }.joined(separator: "\n")
+    }
+
+    /// Terminal columns a scalar takes: 0 or -1 for non-printing ones, 2 for wide ones.
+    public static func columns(of scalar: Unicode.Scalar) -> Int {
+        if scalar.value < 0x20 || scalar.value == 0x7F || (0x80 ..< 0xA0).contains(scalar.value) { return -1 }
+        if scalar.value < 0x7F { return 1 }
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format, .control, .surrogate, .unassigned, .lineSeparator, .paragraphSeparator:
+            return -1  // shown as '?': never let invisible or layout-changing text through
+        default: break
+        }
+        let v = scalar.value
+        let wide = (0x1100 ... 0x115F).contains(v) || (0x2E80 ... 0xA4CF).contains(v) || (0xAC00 ... 0xD7A3).contains(v)
+            || (0xF900 ... 0xFAFF).contains(v) || (0xFE30 ... 0xFE4F).contains(v) || (0xFF00 ... 0xFF60).contains(v)
+            || (0xFFE0 ... 0xFFE6).contains(v) || (0x1F300 ... 0x1F64F).contains(v) || (0x1F900 ... 0x1F9FF).contains(v)
+            || (0x20000 ... 0x3FFFD).contains(v)
+        return wide ? 2 : 1
+    }
+}
