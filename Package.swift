@@ -70,6 +70,7 @@ let package = Package(
         .testTarget(name: "BlobCodecTests", dependencies: ["BlobCodec", "TestSupport"]),
         .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobCodec", "Hashing", "CShims", "TestSupport"]),
         .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "TestSupport", "CTurboJPEG"]),
+        .testTarget(name: "BlobAppsTests", dependencies: ["BlobApps", "BlobCLI", "TerminalUI", "SharedMemory", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: [
             "BlobCodec", "Hashing", "SharedMemory", "SharedRecords", "TestSupport",
             "blob-writer", "blob-reader", "blob-bench", "blob-ipc-demo", "blob-ipc-child",

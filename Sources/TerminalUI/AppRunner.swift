@@ -39,7 +39,8 @@ public final class Waker: @unchecked Sendable {
         _ = write(writeFD, &b, 1)
     }
 
-    func drain() {
+    /// Empties the pipe after a wake-up.
+    public func drain() {
         var buf = [UInt8](repeating: 0, count: 64)
         while read(readFD, &buf, buf.count) > 0 {}
     }
