@@ -71,6 +71,7 @@ let package = Package(
         .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobCodec", "Hashing", "CShims", "TestSupport"]),
         .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "TestSupport", "CTurboJPEG"]),
         .testTarget(name: "BlobAppsTests", dependencies: ["BlobApps", "BlobCLI", "TerminalUI", "SharedMemory", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "blob-writer", "blob-reader"]),
         .testTarget(name: "CLITests", dependencies: [
             "BlobCodec", "Hashing", "SharedMemory", "SharedRecords", "TestSupport",
             "blob-writer", "blob-reader", "blob-bench", "blob-ipc-demo", "blob-ipc-child",

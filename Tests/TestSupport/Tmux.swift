@@ -1,0 +1,63 @@
+import Glibc
+
+/// A private tmux server for end-to-end tests of the terminal apps; `kill()` (or
+/// deinit) removes it.
+public final class Tmux {
+    /// The server's socket name (`tmux -L`).
+    public let socket: String
+    private var alive = true
+
+    /// Starts nothing yet; the first session starts the server.
+    public init() {
+        socket = "sbtest-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+    }
+
+    deinit { kill() }
+
+    /// Runs a tmux command.
+    @discardableResult
+    public func run(_ args: [String]) -> Spawn.Result {
+        Spawn.run("/usr/bin/tmux", ["-L", socket, "-f", "/dev/null"] + args, seconds: 20)
+    }
+
+    /// A detached session running an interactive shell with a known prompt.
+    public func newShell(_ name: String, width: Int, height: Int, directory: String, environment: [String: String]) {
+        let env = environment.map { "\($0.key)=\($0.value)" }.sorted()
+        run(["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), "-c", directory,
+             "/usr/bin/env"] + env + ["PS1=$ ", "/bin/bash", "--norc", "--noprofile"])
+    }
+
+    /// Types text and optionally Enter.
+    public func send(_ session: String, _ keys: [String], literal: Bool = false) {
+        run(["send-keys", "-t", session] + (literal ? ["-l"] : []) + keys)
+    }
+
+    /// The visible screen.
+    public func capture(_ session: String) -> String {
+        run(["capture-pane", "-p", "-t", session]).out
+    }
+
+    /// Waits (polling the screen, at most `seconds`) until `condition` holds; returns the
+    /// last screen seen and whether it held.
+    public func waitFor(_ session: String, seconds: Double = 20, _ condition: (String) -> Bool) -> (Bool, String) {
+        let deadline = now() + seconds
+        var screen = ""
+        while now() < deadline {
+            screen = capture(session)
+            if condition(screen) { return (true, screen) }
+            var p = pollfd(fd: -1, events: 0, revents: 0)
+            _ = poll(&p, 0, 50)
+        }
+        return (false, screen)
+    }
+
+    /// Whether the tmux binary exists.
+    public static var available: Bool { access("/usr/bin/tmux", X_OK) == 0 }
+
+    /// Stops the server.
+    public func kill() {
+        guard alive else { return }
+        alive = false
+        run(["kill-server"])
+    }
+}
