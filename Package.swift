@@ -61,7 +61,7 @@ let package = Package(
         ]),
         .executableTarget(name: "blob-ipc-child", dependencies: ["CShims"]),
         .executableTarget(name: "blob-bench", dependencies: [
-            "SharedMemory", "Hashing", "BlobCodec", "CPNG",
+            "SharedMemory", "Hashing", "BlobCodec", "CPNG", "BlobApps", "TerminalUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -12,7 +12,12 @@ public final class WriterApp: TerminalApp {
     /// The directory shown (absolute).
     public private(set) var directory: String
     /// Everything in it.
-    public private(set) var entries: [DirectoryEntry] = []
+    public private(set) var entries: [DirectoryEntry] = [] {
+        didSet { foldedNames = entries.map { Self.fold($0.name) } }
+    }
+    /// Lower-cased UTF-8 names, made once per listing so filtering 10,000 names per
+    /// keystroke allocates nothing.
+    private var foldedNames: [[UInt8]] = []
     /// What the filters let through, in order.
     public private(set) var visible: [DirectoryEntry] = []
     /// Index into `visible` of the highlighted entry.
@@ -165,15 +170,36 @@ public final class WriterApp: TerminalApp {
     }
 
     private func refilter(keeping name: String?) {
-        let needle = filter.lowercased()
-        visible = entries.filter { e in
-            if !showHidden && e.isHidden { return false }
-            if imagesOnly && !e.isDirectory && !e.isImage { return false }
-            if !needle.isEmpty && !e.name.lowercased().contains(needle) { return false }
-            return true
+        let needle = Self.fold(filter)
+        var out = [DirectoryEntry]()
+        for (i, e) in entries.enumerated() {
+            if !showHidden && e.isHidden { continue }
+            if imagesOnly && !e.isDirectory && !e.isImage { continue }
+            if !needle.isEmpty && !Self.contains(foldedNames[i], needle) { continue }
+            out.append(e)
         }
+        visible = out
         if let name, let i = visible.firstIndex(where: { $0.name == name }) { selection = i } else { selection = 0 }
         requestPreview()
+    }
+
+    static func fold(_ s: String) -> [UInt8] {
+        s.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0 }
+    }
+
+    static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
+        let n = needle.count
+        guard n <= hay.count else { return false }
+        return hay.withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { nd in
+                var i = 0
+                while i + n <= h.count {
+                    if h[i] == nd[0] && memcmp(h.baseAddress! + i, nd.baseAddress!, n) == 0 { return true }
+                    i += 1
+                }
+                return false
+            }
+        }
     }
 
     // MARK: Publishing
