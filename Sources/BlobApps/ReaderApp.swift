@@ -50,8 +50,9 @@ public final class ReaderApp: TerminalApp {
         events = EventQueue(waker: waker)
         let queue = events
         worker = PreviewWorker { key, r in queue.post(.preview(key, r)) }
-        var buf = [CChar](repeating: 0, count: 4096)
-        workingDirectory = getcwd(&buf, buf.count) != nil ? String(cString: buf) : "."
+        let cwd = getcwd(nil, 0)
+        workingDirectory = cwd.map { String(cString: $0) } ?? "."
+        free(cwd)
         segmentMissing = !BlobSegment.exists(backing)
         if watch { toggleWatch() }
     }

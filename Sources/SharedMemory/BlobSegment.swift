@@ -71,7 +71,7 @@ public final class BlobSegment: @unchecked Sendable {
         if mode != .openExisting {
             var created: Int32?
             do throws(SyscallError) {
-                created = try openDescriptor(backing, flags: O_CREAT | O_EXCL | O_RDWR)
+                created = try backing.openDescriptor(flags: O_CREAT | O_EXCL | O_RDWR)
             } catch {
                 if error.errno != EEXIST { throw sys(error) }
                 if mode == .createNew { throw .alreadyExists(backing) }
@@ -82,7 +82,7 @@ public final class BlobSegment: @unchecked Sendable {
         }
         let fd: Int32
         do throws(SyscallError) {
-            fd = try openDescriptor(backing, flags: O_RDWR)
+            fd = try backing.openDescriptor(flags: O_RDWR)
         } catch {
             if error.errno == ENOENT { throw .notFound(backing) }
             throw sys(error)
@@ -109,7 +109,7 @@ public final class BlobSegment: @unchecked Sendable {
             _ = try open(backing, mode: .openExisting)
         }
         do throws(SyscallError) {
-            try unlinkQuietly(backing)
+            try backing.unlinkObject()
         } catch {
             if error.errno == ENOENT { throw .notFound(backing) }
             throw .system(call: error.call, errno: error.errno, backing: backing)
@@ -121,13 +121,6 @@ public final class BlobSegment: @unchecked Sendable {
         switch backing {
         case let .sharedMemory(name): return access("/dev/shm/" + name.rawValue, F_OK) == 0
         case let .file(path): return access(path, F_OK) == 0
-        }
-    }
-
-    private static func openDescriptor(_ backing: SegmentBacking, flags: Int32) throws(SyscallError) -> Int32 {
-        switch backing {
-        case let .sharedMemory(name): return try Sys.shmOpen(name.rawValue, flags: flags, mode: 0o600)
-        case let .file(path): return try Sys.open(path, flags: flags, mode: 0o600)
         }
     }
 
@@ -162,16 +155,9 @@ public final class BlobSegment: @unchecked Sendable {
         } catch {
             if let mapped { Sys.munmap(mapped, total) }
             Sys.close(fd)
-            if removeOnFailure { try? unlinkQuietly(backing) }
+            if removeOnFailure { try? backing.unlinkObject() }
             if error.errno == ENOSPC { throw .noSpace(backing, needed: total) }
             throw .system(call: error.call, errno: error.errno, backing: backing)
-        }
-    }
-
-    private static func unlinkQuietly(_ backing: SegmentBacking) throws(SyscallError) {
-        switch backing {
-        case let .sharedMemory(name): try Sys.shmUnlink(name.rawValue)
-        case let .file(path): try Sys.unlink(path)
         }
     }
 

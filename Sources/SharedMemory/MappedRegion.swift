@@ -39,7 +39,7 @@ public final class MappedRegion: @unchecked Sendable {
         var created = false
         if mode != .openExisting {
             do throws(SyscallError) {
-                fd = try open(backing, O_CREAT | O_EXCL | O_RDWR)
+                fd = try backing.openDescriptor(flags: O_CREAT | O_EXCL | O_RDWR)
                 created = true
             } catch {
                 if error.errno != EEXIST { throw sys(error) }
@@ -48,7 +48,7 @@ public final class MappedRegion: @unchecked Sendable {
         }
         if !created {
             do throws(SyscallError) {
-                fd = try open(backing, O_RDWR)
+                fd = try backing.openDescriptor(flags: O_RDWR)
             } catch {
                 if error.errno == ENOENT { throw .notFound(backing) }
                 throw sys(error)
@@ -72,7 +72,7 @@ public final class MappedRegion: @unchecked Sendable {
             return MappedRegion(backing: backing, fd: fd, base: base, size: size, created: created)
         } catch {
             Sys.close(fd)
-            if created { try? unlink(backing) }
+            if created { try? backing.unlinkObject() }
             if error.errno == ENOSPC { throw .noSpace(backing, needed: size) }
             throw sys(error)
         }
@@ -81,24 +81,10 @@ public final class MappedRegion: @unchecked Sendable {
     /// Removes the named object.
     public static func remove(_ backing: SegmentBacking) throws(SharedMemoryError) {
         do throws(SyscallError) {
-            try unlink(backing)
+            try backing.unlinkObject()
         } catch {
             if error.errno == ENOENT { throw .notFound(backing) }
             throw .system(call: error.call, errno: error.errno, backing: backing)
-        }
-    }
-
-    private static func open(_ backing: SegmentBacking, _ flags: Int32) throws(SyscallError) -> Int32 {
-        switch backing {
-        case let .sharedMemory(name): return try Sys.shmOpen(name.rawValue, flags: flags, mode: 0o600)
-        case let .file(path): return try Sys.open(path, flags: flags, mode: 0o600)
-        }
-    }
-
-    private static func unlink(_ backing: SegmentBacking) throws(SyscallError) {
-        switch backing {
-        case let .sharedMemory(name): try Sys.shmUnlink(name.rawValue)
-        case let .file(path): try Sys.unlink(path)
         }
     }
 }

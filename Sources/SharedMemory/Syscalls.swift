@@ -98,3 +98,21 @@ enum Sys {
     }
 }
 
+
+extension SegmentBacking {
+    /// Opens the object behind the backing (mode 0600 when created).
+    func openDescriptor(flags: Int32) throws(SyscallError) -> Int32 {
+        switch self {
+        case let .sharedMemory(name): return try Sys.shmOpen(name.rawValue, flags: flags, mode: 0o600)
+        case let .file(path): return try Sys.open(path, flags: flags, mode: 0o600)
+        }
+    }
+
+    /// Removes the object behind the backing.
+    func unlinkObject() throws(SyscallError) {
+        switch self {
+        case let .sharedMemory(name): try Sys.shmUnlink(name.rawValue)
+        case let .file(path): try Sys.unlink(path)
+        }
+    }
+}

@@ -22,7 +22,7 @@ struct RedrawBench: ParsableCommand {
         let tiny: [UInt8] = Array(repeating: 0, count: 100)
         for i in 0 ..< files - 1 {
             let name = String(format: "photo-%05d.png", i)
-            FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(tiny))
+            _ = FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(tiny))
         }
         let big = dir + "/photo-05000-big.png"  // sorts into the middle of the list
         _ = try PreviewBench().makePhotoPNG(big, width: 4000, height: 3000)

@@ -1,15 +1,17 @@
 import Glibc
 
 /// A private tmux server for end-to-end tests of the terminal apps; `kill()` (or
-/// deinit) removes it.
+/// deinit) stops it and removes its socket (tmux leaves the socket file behind).
 public final class Tmux {
-    /// The server's socket name (`tmux -L`).
+    /// The server's socket path (`tmux -S`), in a folder of its own.
     public let socket: String
+    private let folder: String
     private var alive = true
 
     /// Starts nothing yet; the first session starts the server.
     public init() {
-        socket = "sbtest-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        folder = Fixtures.makeTempDirectory()
+        socket = folder + "/tmux.sock"
     }
 
     deinit { kill() }
@@ -17,7 +19,7 @@ public final class Tmux {
     /// Runs a tmux command.
     @discardableResult
     public func run(_ args: [String]) -> Spawn.Result {
-        Spawn.run("/usr/bin/tmux", ["-L", socket, "-f", "/dev/null"] + args, seconds: 20)
+        Spawn.run("/usr/bin/tmux", ["-S", socket, "-f", "/dev/null"] + args, seconds: 20)
     }
 
     /// A detached session running an interactive shell with a known prompt.
@@ -59,5 +61,6 @@ public final class Tmux {
         guard alive else { return }
         alive = false
         run(["kill-server"])
+        Fixtures.removeTree(folder)
     }
 }
