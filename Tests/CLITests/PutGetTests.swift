@@ -174,3 +174,31 @@ import TestSupport
 extension String {
     func trimmingSuffixNewline() -> String { hasSuffix("\n") ? String(dropLast()) : self }
 }
+
+@Suite struct NoSpaceTests {
+    static var canMountTmpfs: Bool { Spawn.run("/usr/bin/unshare", ["-m", "true"]).status == 0 }
+
+    /// A segment created on a full file system is an ENOSPC error at creation (pages are
+    /// reserved with posix_fallocate), not a SIGBUS later, and leaves no file behind.
+    @Test(.enabled(if: canMountTmpfs))
+    func aFullFileSystemIsAnErrorAtCreation() {
+        let s = Scratch("nospc")
+        let mnt = s.path("mnt")
+        mkdir(mnt, 0o755)
+        let script = """
+            mount -t tmpfs -o size=1m tmpfs '\(mnt)' || exit 99
+            '\(CLI.writer)' put '\(asset("sunset.png"))' --file '\(mnt)/seg'; echo "status=$?"
+            ls -A '\(mnt)' | wc -l
+            '\(CLI.writer)' put '\(asset("sunset.png"))' --file '\(mnt)/small' --capacity 100000; echo "status=$?"
+            '\(CLI.reader)' get --file '\(mnt)/small' --out '\(s.path("got"))'; echo "status=$?"
+            """
+        let r = Spawn.run("/usr/bin/unshare", ["-m", "/bin/sh", "-c", script])
+        #expect(r.status == 0, "\(r.err)")
+        let lines = r.out.split(separator: "\n").map(String.init)
+        #expect(lines.first == "status=74")
+        #expect(r.err.hasPrefix("Error: no space left to create segment file '\(mnt)/seg' (20975616 bytes needed)\n"))
+        #expect(lines.dropFirst().first?.filter { $0 != " " } == "0")  // nothing left behind
+        #expect(lines.contains("status=0") && lines.last == "status=0")
+        #expect(Fixtures.read(s.path("got")) == Fixtures.read(asset("sunset.png")))
+    }
+}

@@ -87,4 +87,28 @@ import TestSupport
         let (sane, s) = tmux.waitFor("p") { $0.contains("icanon echo STTY-DONE") }
         #expect(sane, "terminal after SIGTERM: \(s)")
     }
+
+    @Test(.timeLimit(.minutes(2)), .enabled(if: Tmux.available))
+    func noColorMeansNoColour() throws {
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let segment = Fixtures.uniqueSegmentName("e2en")
+        defer { Fixtures.removeSegment(segment) }
+        let assets = Fixtures.packageRoot + "/Assets"
+        tmux.newShell("n", width: 100, height: 26, directory: assets,
+                      environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color", "NO_COLOR": "1"])
+        tmux.send("n", ["'\(Self.writer)' --segment \(segment)", "Enter"])
+        let (up, _) = tmux.waitFor("n") { $0.contains("checker-alpha.png  64x64") }
+        #expect(up)
+        let styled = tmux.run(["capture-pane", "-p", "-e", "-t", "n"]).out
+        // Any SGR parameter 30-37, 40-47, 38;.. or 48;.. would set a colour (39/49 only reset).
+        let colourCodes = (30 ... 37).map(String.init) + (40 ... 47).map(String.init) + ["38", "48"]
+        let params = styled.split(separator: "\u{1b}").compactMap { chunk -> [Substring]? in
+            guard chunk.hasPrefix("["), let m = chunk.firstIndex(of: "m") else { return nil }
+            return chunk[chunk.index(after: chunk.startIndex) ..< m].split(separator: ";")
+        }
+        #expect(!params.contains { $0.contains { colourCodes.contains(String($0)) } }, "colour codes under NO_COLOR")
+        #expect(styled.contains("@") || styled.contains("0"))  // an ASCII preview instead of coloured blocks
+        tmux.send("n", ["q"])
+    }
 }
