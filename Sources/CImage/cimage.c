@@ -282,16 +282,32 @@ int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
         int w = TJSCALED((int)info->width, f), h = TJSCALED((int)info->height, f);
         if ((uint32_t)w >= min_width && (uint32_t)h >= min_height) { sw = w; sh = h; break; }
     }
-    size_t stride = (size_t)sw * 3;
+    /* CMYK and YCCK JPEGs decode only to CMYK; convert those rows to RGB ourselves. */
+    int cmyk = info->jpeg_colorspace == TJCS_CMYK || info->jpeg_colorspace == TJCS_YCCK;
+    int bpp = cmyk ? 4 : 3;
+    size_t stride = (size_t)sw * bpp;
     uint8_t *buf = malloc(stride * (size_t)sh);
     if (!buf) { snprintf(err, errlen, "out of memory"); tjDestroy(tj); return -1; }
-    if (tjDecompress2(tj, data, (unsigned long)size, buf, sw, (int)stride, sh, TJPF_RGB, TJFLAG_ACCURATEDCT) != 0) {
+    if (tjDecompress2(tj, data, (unsigned long)size, buf, sw, (int)stride, sh, cmyk ? TJPF_CMYK : TJPF_RGB,
+                      TJFLAG_ACCURATEDCT) != 0) {
         /* A warning (e.g. premature end of data) still yields an image; an error does not. */
         if (tjGetErrorCode(tj) != TJERR_WARNING) {
             snprintf(err, errlen, "%s", tjGetErrorStr2(tj));
             free(buf);
             tjDestroy(tj);
             return -1;
+        }
+    }
+    if (cmyk) {
+        /* Adobe-style inverted CMYK, as nearly every CMYK JPEG is: R = C * K / 255. */
+        for (int y = 0; y < sh; y++) {
+            uint8_t *row = buf + stride * (size_t)y;
+            for (int x = 0; x < sw; x++) {
+                const uint8_t *p = row + 4 * x;
+                unsigned k = p[3];
+                uint8_t r = (uint8_t)(p[0] * k / 255), g = (uint8_t)(p[1] * k / 255), b = (uint8_t)(p[2] * k / 255);
+                row[3 * x] = r; row[3 * x + 1] = g; row[3 * x + 2] = b;
+            }
         }
     }
     *out_width = (uint32_t)sw;

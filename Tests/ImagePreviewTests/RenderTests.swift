@@ -121,6 +121,24 @@ func jpeg(width: Int, height: Int, quality: Int32 = 90, _ pixel: (Int, Int) -> (
         #expect(jpegScaledSizeForTests(800, 400, 40, 10) == (100, 50))  // 1/8 is enough here
     }
 
+    @Test func aCMYKJPEGPreviewsToo() throws {
+        // Adobe-style inverted CMYK: all 0 is black, all 255 is white.
+        let w = 64, h = 32
+        var cmyk = [UInt8]()
+        for _ in 0 ..< h { for x in 0 ..< w { cmyk += Array(repeating: x < w / 2 ? 0 : 255, count: 4) } }
+        let tj = tjInitCompress()
+        defer { tjDestroy(tj) }
+        var out: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        #expect(tjCompress2(tj, cmyk, Int32(w), 0, Int32(h), Int32(TJPF_CMYK.rawValue), &out, &size,
+                            Int32(TJSAMP_444.rawValue), 95, 0) == 0)
+        let bytes = Array(UnsafeBufferPointer(start: out, count: Int(size)))
+        tjFree(out)
+        let (info, grid) = try render(bytes, PreviewOptions(columns: 16, rows: 4))
+        #expect(info.colorType == "CMYK" && info.width == 64 && info.height == 32)
+        #expect(grid.rowText(1).hasPrefix("       ") && grid.rowText(1).hasSuffix("@@@@@@@"))
+    }
+
     @Test func truncatedAndCorruptInputsThrowAndNeverCrash() throws {
         let png = PNGWriter.rgb(width: 30, height: 30) { x, y in (UInt8(x * 8), UInt8(y * 8), 0) }
         let jpg = jpeg(width: 64, height: 64) { x, y in (UInt8(x * 4), UInt8(y * 4), 0) }
