@@ -28,10 +28,8 @@ public enum Receiver {
         let found: BlobMetadata?
         do throws(SharedMemoryError) {
             if wait || after != nil {
-                let floor = after ?? seg.publishedSequence
-                if seg.publishedSequence <= floor || wait {
-                    _ = try seg.waitForPublish(after: floor, timeout: timeout)
-                }
+                // Returns at once when a newer blob is already there.
+                _ = try seg.waitForPublish(after: after ?? seg.publishedSequence, timeout: timeout)
             }
             found = try seg.read(into: buffer)
         } catch {

@@ -35,6 +35,8 @@ extension BlobSegment {
     public func publish(kind: BlobKind, parts: [UnsafeRawBufferPointer]) throws(SharedMemoryError) -> PublishReceipt {
         let length = parts.reduce(0) { $0 + $1.count }
         guard length <= capacity else { throw .tooLarge(length: length, capacity: capacity) }
+        pthread_mutex_lock(&publishMutex)
+        defer { pthread_mutex_unlock(&publishMutex) }
         do throws(SyscallError) {
             try Sys.flock(fd, LOCK_EX)
         } catch {

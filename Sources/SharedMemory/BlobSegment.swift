@@ -36,6 +36,9 @@ public final class BlobSegment: @unchecked Sendable {
 
     let fd: Int32
     let base: UnsafeMutableRawPointer
+    /// flock is per open file description, so threads sharing this object would all
+    /// "hold" it at once: they take this mutex first.
+    var publishMutex = pthread_mutex_t()
 
     private init(backing: SegmentBacking, fd: Int32, base: UnsafeMutableRawPointer, capacity: Int, totalSize: Int, created: Bool) {
         self.backing = backing
@@ -44,9 +47,11 @@ public final class BlobSegment: @unchecked Sendable {
         self.capacity = capacity
         self.totalSize = totalSize
         self.created = created
+        pthread_mutex_init(&publishMutex, nil)
     }
 
     deinit {
+        pthread_mutex_destroy(&publishMutex)
         Sys.munmap(base, totalSize)
         Sys.close(fd)
     }

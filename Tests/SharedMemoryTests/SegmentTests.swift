@@ -249,3 +249,28 @@ enum BlobCodecShim {
         return out + content
     }
 }
+
+@Suite struct InProcessConcurrencyTests {
+    /// Threads sharing one segment object publish one at a time (flock alone would let
+    /// them all in: it belongs to the shared open file description).
+    @Test func threadsSharingOneSegmentNeverTearABlob() async throws {
+        let s = ScratchSegment("threads")
+        let seg = try BlobSegment.open(s.backing, mode: .createNew, capacity: 300_000)
+        let blobs = (0 ..< 4).map { Fixtures.bytes(count: 100_000 + $0 * 50_000, seed: UInt64($0)) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0 ..< 4 {
+                group.addTask {
+                    for _ in 0 ..< 50 {
+                        _ = try blobs[i].withUnsafeBytes { try seg.publishFrame(path: "/t/\(i)", content: $0) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(seg.publishedSequence == 200)
+        let (meta, payload) = try #require(try seg.readLatest())
+        #expect(meta.sequence == 200)
+        let i = Int(payload[7]) - 48  // the digit after "/t/"
+        #expect(Array(payload.suffix(blobs[i].count)) == blobs[i])
+    }
+}
