@@ -23,28 +23,32 @@ struct TransferBench: ParsableCommand {
         let content = stressBytes(count: size, seed: 42)
         print("blob-bench transfer: \(size) bytes, \(iterations) iterations (medians)")
 
-        // (a) the floor: two memcpys into pre-faulted buffers.
+        // (a) the floor, two memcpys into pre-faulted buffers, and (b) publish plus
+        // verified get through the segment, measured alternately so that both see the
+        // same machine (these VMs drift).
         let mid = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
         let dst = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
         defer { mid.deallocate(); dst.deallocate() }
         memset(mid, 1, size); memset(dst, 1, size)
-        let floor = content.withUnsafeBytes { src in
-            timeEach(iterations + 3) {
-                memcpy(mid, src.baseAddress!, size)
-                memcpy(dst, mid, size)
-            }.dropFirst(3)
-        }
-
-        // (b) publish plus verified get through the segment.
         let seg = try BlobSegment.open(.sharedMemory(try SegmentName(name)), mode: .createNew,
                                        capacity: BlobSegment.defaultCapacity)
         let buffer = PayloadBuffer(capacity: BlobSegment.defaultCapacity)
+        var floor = [Double](), ours = [Double]()
         var failures = 0
-        let ours = try content.withUnsafeBytes { src in
-            try timeEach(iterations + 3) {
+        try content.withUnsafeBytes { src in
+            for i in 0 ..< iterations + 3 {
+                let t0 = monotonicNanos()
+                memcpy(mid, src.baseAddress!, size)
+                memcpy(dst, mid, size)
+                let t1 = monotonicNanos()
                 _ = try seg.publishFrame(path: "/bench/blob", content: src)
                 if try seg.read(into: buffer) == nil { failures += 1 }
-            }.dropFirst(3)
+                let t2 = monotonicNanos()
+                if i >= 3 {
+                    floor.append(Double(t1 - t0))
+                    ours.append(Double(t2 - t1))
+                }
+            }
         }
         precondition(failures == 0)
         precondition(buffer.count == size + 8 + "/bench/blob".utf8.count)
@@ -52,7 +56,7 @@ struct TransferBench: ParsableCommand {
         // (c) the same bytes through a socketpair to another process.
         let socket = try socketTransfer(content: content)
 
-        let a = quantile(Array(floor), 0.5), b = quantile(Array(ours), 0.5), c = quantile(socket, 0.5)
+        let a = quantile(floor, 0.5), b = quantile(ours, 0.5), c = quantile(socket, 0.5)
         func ms(_ ns: Double) -> String { String(format: "%.3f ms", ns / 1e6) }
         print("(a) 2 x memcpy (floor)          \(ms(a))")
         print("(b) publish + verified get      \(ms(b))")
