@@ -57,7 +57,11 @@ func runApp(name: String, hint: String, make: (Waker) throws(CLIError) -> Termin
         Output.error(error.message)
         throw ExitCode(error.exit.rawValue)
     }
-    let terminal = NcursesTerminal()
+    guard let terminal = NcursesTerminal() else {
+        let term = getenv("TERM").map { String(cString: $0) } ?? ""
+        Output.error("unknown terminal type '\(TerminalText.escape(term))' (set TERM, e.g. TERM=xterm-256color)")
+        throw ExitCode(BlobExit.usage.rawValue)
+    }
     defer { terminal.stop() }
     AppRunner.run(app!, on: terminal, waker: waker)
 }

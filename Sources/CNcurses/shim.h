@@ -21,6 +21,8 @@ static inline unsigned int cn_attr_dim(void) { return A_DIM; }
 static inline unsigned int cn_attr_underline(void) { return A_UNDERLINE; }
 static inline unsigned int cn_color_pair(int n) { return COLOR_PAIR(n); }
 static inline WINDOW *cn_stdscr(void) { return stdscr; }
+static inline FILE *cn_stdout(void) { return stdout; }
+static inline FILE *cn_stdin(void) { return stdin; }
 static inline int cn_lines(void) { return LINES; }
 static inline int cn_cols(void) { return COLS; }
 static inline int cn_colors(void) { return COLORS; }

@@ -12,10 +12,13 @@ public final class NcursesTerminal: Terminal {
 
     /// Starts curses mode. Colour is used unless `NO_COLOR` is set or the terminal has
     /// none; Unicode only when the locale's codeset is UTF-8.
-    public init() {
+    ///
+    /// Returns nil (the terminal untouched) when ncurses does not know `TERM`; `initscr`
+    /// would print its own message and exit instead.
+    public init?() {
         setlocale(LC_ALL, "")
         let codeset = String(cString: cn_codeset())
-        initscr()
+        guard newterm(nil, cn_stdout(), cn_stdin()) != nil else { return nil }
         raw()
         noecho()
         nonl()
