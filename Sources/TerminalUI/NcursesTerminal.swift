@@ -34,7 +34,8 @@ public final class NcursesTerminal: Terminal {
         }
         let term = getenv("TERM").map { String(cString: $0) } ?? ""
         let unicode = codeset == "UTF-8" && !term.hasPrefix("vt") && term != "dumb" && term != "linux"
-        capabilities = Capabilities(colors: colors, unicode: unicode)
+        // A plain terminal or locale gets the plain look: ASCII and no colour.
+        capabilities = Capabilities(colors: unicode ? colors : 0, unicode: unicode)
         active = true
     }
 
