@@ -82,14 +82,10 @@ public final class ReaderApp: TerminalApp {
         segmentMissing = !BlobSegment.exists(backing)
         if segmentMissing { setStatus("No segment yet."); return }
         do throws(CLIError) {
-            let buffer = PayloadBuffer()
-            let found: BlobMetadata?
-            do throws(SharedMemoryError) {
-                found = try BlobSegment.open(backing, mode: .openExisting).read(into: buffer)
-            } catch {
-                throw CLIError(error)
+            guard let (meta, buffer) = try Receiver.latest(from: backing) else {
+                setStatus("The segment holds no blob yet.")
+                return
             }
-            guard let meta = found else { setStatus("The segment holds no blob yet."); return }
             if meta.kind == .testData {
                 content = .record(try StructTransfer.decode(meta, buffer.bytes), meta)
                 preview = nil

@@ -23,22 +23,28 @@ public enum Receiver {
     ///     one when `after` is nil) is published.
     public static func receive(from backing: SegmentBacking, wait: Bool = false, after: UInt64? = nil,
                                timeout: Duration? = nil) throws(CLIError) -> Received {
+        guard let (metadata, buffer) = try latest(from: backing, wait: wait, after: after, timeout: timeout) else {
+            throw CLIError("\(backing) holds no blob yet (run blob-writer put FILE)", exit: .missingSegment)
+        }
+        return try decode(metadata: metadata, payload: buffer.bytes)
+    }
+
+    /// Opens the segment and copies out its latest blob, checksum verified, of any kind;
+    /// nil when nothing was published yet. With `wait` (or `after`), first blocks until a
+    /// blob newer than `after` (default: the current one) lands.
+    public static func latest(from backing: SegmentBacking, wait: Bool = false, after: UInt64? = nil,
+                              timeout: Duration? = nil) throws(CLIError) -> (BlobMetadata, PayloadBuffer)? {
         let seg = try openSegment(backing, mode: .openExisting)
         let buffer = PayloadBuffer()
-        let found: BlobMetadata?
         do throws(SharedMemoryError) {
             if wait || after != nil {
                 // Returns at once when a newer blob is already there.
                 _ = try seg.waitForPublish(after: after ?? seg.publishedSequence, timeout: timeout)
             }
-            found = try seg.read(into: buffer)
+            return try seg.read(into: buffer).map { ($0, buffer) }
         } catch {
             throw CLIError(error)
         }
-        guard let metadata = found else {
-            throw CLIError("\(backing) holds no blob yet (run blob-writer put FILE)", exit: .missingSegment)
-        }
-        return try decode(metadata: metadata, payload: buffer.bytes)
     }
 
     /// Decodes a verified payload as an ImageData frame.

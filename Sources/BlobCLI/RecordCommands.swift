@@ -101,11 +101,7 @@ public enum StructTransfer {
 
     /// Reads the latest blob, which must be a TestData record.
     public static func receive(from backing: SegmentBacking) throws(CLIError) -> Result {
-        let seg = try openSegment(backing, mode: .openExisting)
-        let buffer = PayloadBuffer()
-        let found: BlobMetadata?
-        do throws(SharedMemoryError) { found = try seg.read(into: buffer) } catch { throw CLIError(error) }
-        guard let meta = found else {
+        guard let (meta, buffer) = try Receiver.latest(from: backing) else {
             throw CLIError("\(backing) holds no blob yet (run blob-writer put-struct)", exit: .missingSegment)
         }
         return try decode(meta, buffer.bytes)

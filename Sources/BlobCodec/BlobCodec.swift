@@ -107,13 +107,7 @@ public enum BlobCodec {
 
     /// Decodes a whole frame from an array.
     public static func decode(_ bytes: [UInt8]) throws(BlobCodecError) -> BlobFrame {
-        do {
-            return try bytes.withUnsafeBytes { raw in try decode(raw) }
-        } catch let error as BlobCodecError {
-            throw error
-        } catch {
-            preconditionFailure("unreachable: \(error)")
-        }
+        try withBytes(bytes) { (raw) throws(BlobCodecError) in try decode(raw) }
     }
 
     private static func readLength(
