@@ -1,6 +1,17 @@
 // swift-tools-version: 6.0
-// The architecture on one screen: C libraries enter through small system-library
-// modules, each Swift module owns one concern, executables only parse and wire.
+// The architecture on one screen. Each module depends only on those listed above it:
+//
+//   C libraries     CBlobSegment (the public layout header) · CBlobMutex (robust mutex, also
+//                   linked by the C child) · CAtomics (private atomics/futex) · CXXHash ·
+//                   CCrypto · CPNG · CTurboJPEG · CImage (every libpng/TurboJPEG call) · CNcurses
+//   foundations     SafeText (escaping) · BlobCodec (the frame) · Hashing
+//   engine          SharedMemory (payload-agnostic segments, seqlock, futex, mutex)
+//                   SharedRecords (typed packed records on it)
+//   services        BlobTransfer: publish a file, receive + verify, records, files, watching
+//   presentation    ImagePreview (decode + cell grid) · TerminalUI (screens, the run loop)
+//   apps            BlobApps: state + reduce + view + effects, no I/O on the UI thread
+//   commands        BlobCLI: every command, the one exit-status table
+//   executables     blob-writer, blob-reader (thin), blob-bench, blob-ipc-demo, blob-ipc-child
 import PackageDescription
 
 let package = Package(
@@ -13,69 +24,89 @@ let package = Package(
         .executable(name: "blob-ipc-child", targets: ["blob-ipc-child"]),
         .library(name: "BlobCodec", targets: ["BlobCodec"]),
         .library(name: "SharedMemory", targets: ["SharedMemory"]),
+        .library(name: "BlobTransfer", targets: ["BlobTransfer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", exact: "1.8.1"),
     ],
     targets: [
-        // C libraries (Debian -dev packages), one module each.
+        // C libraries (Debian -dev packages) and our own C, one module each.
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        // What Swift cannot import: atomics and futex on mapped memory, and the
-        // documented segment layout (include/blob_segment.h) that C programs map.
-        .target(name: "CShims"),
-        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
-        // libpng (classic row API, every setjmp kept in C) and TurboJPEG.
-        .target(name: "CImage", dependencies: ["CPNG", "CTurboJPEG"]),
+        .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        // The segment layout C programs compile against (blob_segment.h), static asserts included.
+        .target(name: "CBlobSegment"),
+        // The robust named mutex, one C implementation for Swift and the C child.
+        .target(name: "CBlobMutex"),
+        // Atomics and the shared futex on mapped memory: private to SharedMemory.
+        .target(name: "CAtomics"),
+        // libpng (classic row API, every setjmp kept in C) and TurboJPEG.
+        .target(name: "CImage", dependencies: ["CPNG", "CTurboJPEG"]),
 
-        // Pure Swift, standard library only: the ImageData frame.
+        // Standard library only: escaping untrusted text for terminals and JSON.
+        .target(name: "SafeText"),
+        // Standard library only: the ImageData frame.
         .target(name: "BlobCodec"),
         // SHA-256 (libcrypto) and XXH3-64 (libxxhash).
         .target(name: "Hashing", dependencies: ["CXXHash", "CCrypto"]),
-        // Segments, header, seqlock publishing, waiting: the only code calling shm/mmap/flock.
-        .target(name: "SharedMemory", dependencies: ["CShims", "Hashing", "BlobCodec"]),
+        // Segments, header, seqlock publishing of tagged bytes, waiting, the named mutex.
+        .target(name: "SharedMemory", dependencies: [
+            "CBlobSegment", "CBlobMutex", "CAtomics", "Hashing", "SafeText",
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
         // Records declared as packed field lists, read and written in shared memory; C headers.
         .target(name: "SharedRecords", dependencies: ["SharedMemory"]),
+        // The services: what travels (frames, records), files in and out, watching.
+        .target(name: "BlobTransfer", dependencies: [
+            "SharedMemory", "SharedRecords", "BlobCodec", "Hashing", "SafeText", "CBlobSegment",
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
         // Decoding and the character preview: a cell grid, no terminal dependency.
         .target(name: "ImagePreview", dependencies: ["CImage"]),
-        // The terminal layer: Screen values, a Terminal protocol, ncurses and in-memory backends.
+        // Screens, the Terminal protocol, ncurses and in-memory backends, the run loop, workers.
         .target(name: "TerminalUI", dependencies: ["CNcurses"]),
-        // The commands of both executables, exit codes and output formatting.
+        // The two terminal apps: state, reduce, view; effects run by TerminalUI's workers.
+        .target(name: "BlobApps", dependencies: ["BlobTransfer", "TerminalUI", "ImagePreview", "SafeText"]),
+        // Every command of both executables and the one error-to-exit-status function.
         .target(name: "BlobCLI", dependencies: [
-            "BlobCodec", "Hashing", "SharedMemory", "ImagePreview", "SharedRecords",
+            "BlobTransfer", "BlobApps", "ImagePreview", "TerminalUI", "SafeText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        // The two terminal apps: state, keys and screens as plain values.
-        .target(name: "BlobApps", dependencies: ["BlobCLI", "BlobCodec", "TerminalUI", "ImagePreview", "SharedMemory",
-                                                 .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-
-        .executableTarget(name: "blob-writer", dependencies: ["BlobCLI", "BlobApps"]),
-        .executableTarget(name: "blob-reader", dependencies: ["BlobCLI", "BlobApps"]),
+        .executableTarget(name: "blob-writer", dependencies: ["BlobCLI"]),
+        .executableTarget(name: "blob-reader", dependencies: ["BlobCLI"]),
         // The parent/child demo: a Swift parent and a C child (header generated from the Swift declaration).
         .executableTarget(name: "blob-ipc-demo", dependencies: [
-            "SharedMemory", "SharedRecords", "blob-ipc-child",
+            "SharedMemory", "SharedRecords", "BlobCLI", "blob-ipc-child",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "blob-ipc-child", dependencies: ["CShims"]),
+        .executableTarget(name: "blob-ipc-child", dependencies: ["CBlobMutex"]),
         .executableTarget(name: "blob-bench", dependencies: [
-            "SharedMemory", "Hashing", "BlobCodec", "CPNG", "BlobApps", "TerminalUI",
+            "SharedMemory", "BlobTransfer", "Hashing", "CPNG", "BlobApps", "TerminalUI", "BlobCLI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        // Spawning real processes, scratch segments and files for the tests.
+        // Test-only: spawning real processes, scratch segments and files, and the helper
+        // processes tests start (stress writers, a mutex holder). Not a product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .executableTarget(name: "blob-test-helper", dependencies: [
+            "SharedMemory", "BlobTransfer", "TestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Tests/Helper"),
         .testTarget(name: "BlobCodecTests", dependencies: ["BlobCodec", "TestSupport"]),
-        .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobCodec", "Hashing", "CShims", "TestSupport"]),
+        .testTarget(name: "SafeTextTests", dependencies: ["SafeText"]),
+        .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobTransfer", "Hashing", "TestSupport"]),
         .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "TestSupport", "CTurboJPEG"]),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "BlobAppsTests", dependencies: ["BlobApps", "BlobCLI", "TerminalUI", "SharedMemory", "TestSupport"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
+        .testTarget(name: "BlobAppsTests", dependencies: ["BlobApps", "BlobTransfer", "TerminalUI", "TestSupport"]),
+        .testTarget(name: "BlobCLITests", dependencies: ["BlobCLI", "BlobTransfer", "ImagePreview", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "blob-writer", "blob-reader"]),
         .testTarget(name: "CLITests", dependencies: [
-            "BlobCodec", "Hashing", "SharedMemory", "SharedRecords", "TestSupport",
-            "blob-writer", "blob-reader", "blob-bench", "blob-ipc-demo", "blob-ipc-child",
+            "BlobCodec", "Hashing", "SharedMemory", "SharedRecords", "BlobTransfer", "TestSupport",
+            "blob-writer", "blob-reader", "blob-bench", "blob-ipc-demo", "blob-ipc-child", "blob-test-helper",
         ]),
     ]
 )

@@ -1,19 +1,23 @@
 import ArgumentParser
-import Glibc
 
-/// Runs a root command: help goes to stdout with status 0; any parse error is one
-/// `Error: ...` line on stderr with status 64.
+/// Runs a root command and exits: help goes to stdout with status 0; every failure is
+/// one `Error: ...` line on stderr with the status ``Failure`` gives it (ArgumentParser's
+/// parse and validation errors: their first line, "(see --help)", status 64).
 public func runMain<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) -> Never {
-    signal(SIGPIPE, SIG_IGN)
+    Output.ignoreBrokenPipes()
     do {
         var command = try root.parseAsRoot(arguments)
         try command.run()
-        exit(0)
+        Output.exit(.success)
     } catch {
+        if let (status, message) = Failure.classify(error) {
+            Output.error(message)
+            Output.exit(status)
+        }
         let code = root.exitCode(for: error)
         if code == .success {
             Output.line(root.fullMessage(for: error))
-            exit(0)
+            Output.exit(.success)
         }
         let message = root.message(for: error)
         if !message.isEmpty {
@@ -21,6 +25,6 @@ public func runMain<Root: ParsableCommand>(_ root: Root.Type, arguments: [String
             let text = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
             Output.error(text + " (see --help)")
         }
-        exit(code.rawValue)
+        Output.exit(code == .validationFailure ? .usage : ExitStatus(rawValue: code.rawValue) ?? .usage)
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
-import BlobCodec
-import Glibc
-import SharedMemory
+import BlobTransfer
+import SafeText
 
 /// `blob-reader get`: reads the latest (or next) blob, verifies it, writes its content.
 public struct GetCommand: ParsableCommand {
@@ -29,25 +28,20 @@ public struct GetCommand: ParsableCommand {
     }
 
     public func run() throws {
-        try runReporting { () throws(CLIError) in
-            if out == "-" && isatty(1) == 1 {
-                throw CLIError("refusing to write binary content to a terminal; use --out PATH or redirect stdout",
-                               exit: .usage)
-            }
-            let received = try Receiver.receive(
-                from: try segment.backing(), wait: wait, after: after,
-                timeout: timeout.map { .nanoseconds(Int64($0 * 1e9)) })
-            try withBytes(received.content) { (raw) throws(CLIError) in
-                if out == "-" {
-                    try FileIO.writeAll(1, raw, name: "stdout")
-                } else {
-                    try FileIO.writeAtomically(raw, to: out)
-                }
-            }
-            Output.info("path: \(TerminalText.escape(received.path))")
-            Output.info("bytes: \(received.content.count)")
-            Output.info("sha256: \(received.sha256)")
-            Output.info("sequence: \(received.metadata.sequence)")
+        if out == "-" && Output.isTerminal(1) {
+            throw CommandError.usage("refusing to write binary content to a terminal; use --out PATH or redirect stdout")
         }
+        let received = try Receiver.receive(
+            from: try segment.backing(), wait: wait, after: after,
+            timeout: timeout.map { .nanoseconds(Int64($0 * 1e9)) })
+        if out == "-" {
+            try received.content.withUnsafeBytes { raw in try Output.bytes(raw) }
+        } else {
+            try Files.writeAtomically(received.content, to: out)
+        }
+        Output.info("path: \(TerminalText.escape(received.path))")
+        Output.info("bytes: \(received.content.count)")
+        Output.info("sha256: \(received.sha256)")
+        Output.info("sequence: \(received.metadata.sequence)")
     }
 }

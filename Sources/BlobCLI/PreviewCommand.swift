@@ -1,5 +1,5 @@
 import ArgumentParser
-import BlobCodec
+import BlobTransfer
 import ImagePreview
 
 /// `blob-reader preview FILE`: prints a character preview like jp2a or chafa.
@@ -55,27 +55,24 @@ public struct PreviewCommand: ParsableCommand {
 
     public func run() throws {
         let options = try options()
-        try runReporting { () throws(CLIError) in
-            let input = try FileIO.inspect(file)
-            let bytes = try FileIO.read(file)
-            let result = try withBytes(bytes) { (raw) throws(CLIError) -> (ImageInfo, CellGrid) in
-                do throws(ImageError) {
-                    return try Preview.render(raw, options: options)
-                } catch {
-                    if case .unsupported(let format) = error {
-                        throw CLIError("'\(TerminalText.escape(input.absolutePath))' is \(format == .unknown ? "of unknown type" : format.rawValue) (\(bytes.count) bytes): no preview (PNG and JPEG only)", exit: .unsupported)
-                    }
-                    throw CLIError(error.description, exit: .corrupt)
+        let input = try Files.inspect(file)
+        let bytes = try Files.read(file)
+        let (info, grid) = try bytes.withUnsafeBytes { raw throws -> (ImageInfo, CellGrid) in
+            do throws(ImageError) {
+                return try Preview.render(raw, options: options)
+            } catch {
+                if case let .unsupported(format) = error {
+                    throw CommandError.noPreview(path: input.absolutePath, format: format, bytes: bytes.count)
                 }
+                throw error
             }
-            if info {
-                let i = result.0
-                Output.line("format: \(i.format.rawValue)")
-                Output.line("dimensions: \(i.width)x\(i.height)")
-                Output.line("bit depth: \(i.bitDepth)")
-                Output.line("color type: \(i.colorType)\(i.interlaced ? ", interlaced" : "")")
-            }
-            Output.raw(AnsiText.render(result.1, color: options.color))
         }
+        if self.info {
+            Output.line("format: \(info.format.rawValue)")
+            Output.line("dimensions: \(info.width)x\(info.height)")
+            Output.line("bit depth: \(info.bitDepth)")
+            Output.line("color type: \(info.colorType)\(info.interlaced ? ", interlaced" : "")")
+        }
+        Output.raw(AnsiText.render(grid, color: options.color))
     }
 }

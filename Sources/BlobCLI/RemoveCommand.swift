@@ -1,5 +1,5 @@
 import ArgumentParser
-import SharedMemory
+import BlobTransfer
 
 /// `blob-writer rm`: removes the segment.
 public struct RemoveCommand: ParsableCommand {
@@ -12,14 +12,8 @@ public struct RemoveCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        try runReporting { () throws(CLIError) in
-            let backing = try segment.backing()
-            do throws(SharedMemoryError) {
-                try BlobSegment.remove(backing, force: force)
-            } catch {
-                throw CLIError(error)
-            }
-            Output.line("removed \(backing)")
-        }
+        let backing = try segment.backing()
+        try Segments.remove(backing, force: force)
+        Output.line("removed \(backing)")
     }
 }

@@ -64,9 +64,9 @@ public enum BlobCodec {
 
     /// Finds the path and content inside an encoded frame without copying.
     ///
-    /// Any byte sequence either yields a layout or throws a ``BlobCodecError`` that
+    /// Any byte sequence either yields the ranges or throws a ``BlobCodecError`` that
     /// names the field and offset; nothing traps.
-    public static func layout(of bytes: UnsafeRawBufferPointer) throws(BlobCodecError) -> BlobFrameLayout {
+    public static func ranges(of bytes: UnsafeRawBufferPointer) throws(BlobCodecError) -> BlobFrameRanges {
         let total = bytes.count
         let pathLength = try readLength(bytes, at: 0, field: .pathLength)
         let pathStart = 4
@@ -86,23 +86,23 @@ public enum BlobCodec {
         if contentRange.upperBound != total {
             throw .trailingBytes(offset: contentRange.upperBound, count: total - contentRange.upperBound)
         }
-        return BlobFrameLayout(pathRange: pathRange, contentRange: contentRange)
+        return BlobFrameRanges(path: pathRange, content: contentRange)
     }
 
-    /// Decodes the path of a frame whose layout is known; invalid UTF-8 throws.
-    public static func path(in bytes: UnsafeRawBufferPointer, layout: BlobFrameLayout) throws(BlobCodecError) -> String {
-        let slice = UnsafeRawBufferPointer(rebasing: bytes[layout.pathRange])
+    /// Decodes the path of a frame whose ranges are known; invalid UTF-8 throws.
+    public static func path(in bytes: UnsafeRawBufferPointer, ranges: BlobFrameRanges) throws(BlobCodecError) -> String {
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[ranges.path])
         guard let path = String(validating: slice, as: UTF8.self) else {
-            throw .invalidUTF8(offset: layout.pathRange.lowerBound)
+            throw .invalidUTF8(offset: ranges.path.lowerBound)
         }
         return path
     }
 
     /// Decodes a whole frame, copying the content.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(BlobCodecError) -> BlobFrame {
-        let layout = try layout(of: bytes)
-        let path = try path(in: bytes, layout: layout)
-        return BlobFrame(path: path, content: Array(bytes[layout.contentRange]))
+        let ranges = try ranges(of: bytes)
+        let path = try path(in: bytes, ranges: ranges)
+        return BlobFrame(path: path, content: Array(bytes[ranges.content]))
     }
 
     /// Decodes a whole frame from an array.

@@ -16,11 +16,11 @@ public struct BlobFrame: Equatable, Sendable {
 }
 
 /// Where the parts of an encoded frame lie inside a buffer, found without copying.
-public struct BlobFrameLayout: Equatable, Sendable {
+public struct BlobFrameRanges: Equatable, Sendable {
     /// Byte range of the UTF-8 path inside the frame.
-    public var pathRange: Range<Int>
+    public var path: Range<Int>
     /// Byte range of the content inside the frame.
-    public var contentRange: Range<Int>
-    /// Total frame length: `contentRange.upperBound`.
-    public var frameLength: Int { contentRange.upperBound }
+    public var content: Range<Int>
+    /// Total frame length: `content.upperBound`.
+    public var frameLength: Int { content.upperBound }
 }

@@ -20,7 +20,7 @@ public struct RGB: Equatable, Hashable, Sendable {
 }
 
 /// One character cell of a preview.
-public struct Cell: Equatable, Sendable {
+public struct PreviewCell: Equatable, Sendable {
     /// The character drawn.
     public var character: Unicode.Scalar
     /// Foreground colour, if any.
@@ -43,17 +43,17 @@ public struct CellGrid: Equatable, Sendable {
     /// Rows.
     public let height: Int
     /// Cells, row by row.
-    public var cells: [Cell]
+    public var cells: [PreviewCell]
 
     /// A grid filled with `fill`.
-    public init(width: Int, height: Int, fill: Cell = Cell(" ")) {
+    public init(width: Int, height: Int, fill: PreviewCell = PreviewCell(" ")) {
         self.width = width
         self.height = height
         cells = Array(repeating: fill, count: width * height)
     }
 
     /// The cell at column x, row y.
-    public subscript(x: Int, y: Int) -> Cell {
+    public subscript(x: Int, y: Int) -> PreviewCell {
         get { cells[y * width + x] }
         set { cells[y * width + x] = newValue }
     }

@@ -94,15 +94,15 @@ public enum Preview {
                 switch options.mode {
                 case .ascii:
                     let c = acc.linearColor(x: x, y: y, background: bg)
-                    grid[x, y] = Cell(ramp[level(c, ramp.count)])
+                    grid[x, y] = PreviewCell(ramp[level(c, ramp.count)])
                 case .blocks:
                     let top = acc.linearColor(x: x, y: 2 * y, background: bg)
                     let bottom = acc.linearColor(x: x, y: 2 * y + 1, background: bg)
                     if options.color == .none {
                         let mean = ((top.0 + bottom.0) / 2, (top.1 + bottom.1) / 2, (top.2 + bottom.2) / 2)
-                        grid[x, y] = Cell(shades[level(mean, shades.count)])
+                        grid[x, y] = PreviewCell(shades[level(mean, shades.count)])
                     } else {
-                        grid[x, y] = Cell(upperHalf, foreground: srgb(top), background: srgb(bottom))
+                        grid[x, y] = PreviewCell(upperHalf, foreground: srgb(top), background: srgb(bottom))
                     }
                 }
             }

@@ -1,23 +1,14 @@
-import CShims
-
-/// What a published payload is; stored in the slot descriptor's `kind` field.
+/// The tag a writer stores in a slot's `kind` field to say what its payload is.
+///
+/// The engine moves bytes and never interprets the tag: what each value means (the
+/// ImageData frame, the TestData record) is decided by the layers above and listed in
+/// `blob_segment.h` for C readers.
 public struct BlobKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     /// The tag as stored.
     public let rawValue: UInt32
     /// Creates a kind from its stored tag.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    /// An ImageData frame (``BlobCodec``): path label and file content.
-    public static let imageData = BlobKind(rawValue: UInt32(BLOB_KIND_IMAGE_DATA.rawValue))
-    /// The source article's packed `TestData` record.
-    public static let testData = BlobKind(rawValue: UInt32(BLOB_KIND_TEST_DATA.rawValue))
-
-    /// "image-data", "test-data" or "kind N".
-    public var description: String {
-        switch self {
-        case .imageData: return "image-data"
-        case .testData: return "test-data"
-        default: return "kind \(rawValue)"
-        }
-    }
+    /// "kind N".
+    public var description: String { "kind \(rawValue)" }
 }

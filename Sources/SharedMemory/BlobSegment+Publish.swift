@@ -1,42 +1,26 @@
-import BlobCodec
-import CShims
+import CAtomics
 import Glibc
 import Hashing
 
 extension BlobSegment {
-    /// Publishes an ImageData frame (path label and content), framed straight into the
-    /// segment without an intermediate buffer.
-    ///
-    /// - Throws: ``SharedMemoryError/tooLarge(length:capacity:)`` before touching the
-    ///   segment when the frame does not fit; the previous blob stays readable.
-    public func publishFrame(path: String, content: UnsafeRawBufferPointer) throws(SharedMemoryError) -> PublishReceipt {
-        let pathBytes = Array(path.utf8)
-        let frameLength: Int
-        do throws(BlobCodecError) {
-            frameLength = try BlobCodec.encodedSize(pathByteCount: pathBytes.count, contentByteCount: content.count)
-        } catch {
-            throw .tooLarge(length: pathBytes.count + content.count + BlobCodec.overhead, capacity: capacity)
-        }
-        guard frameLength <= capacity else { throw .tooLarge(length: frameLength, capacity: capacity) }
-        var prefix = [UInt8](repeating: 0, count: pathBytes.count + 8)
-        prefix.withUnsafeMutableBytes { dst in
-            _ = try! BlobCodec.writePrefix(pathUTF8: pathBytes, contentByteCount: content.count, into: dst)
-        }
-        return try withBytes(prefix) { (p: UnsafeRawBufferPointer) throws(SharedMemoryError) -> PublishReceipt in
-            try publish(kind: .imageData, parts: [p, content])
-        }
-    }
-
     /// Publishes a payload made of `parts` laid end to end.
     ///
     /// The bytes go into the slot readers are not using; the sequence flips only when
     /// the payload and its checksum are complete, so a writer killed at any point leaves
     /// the previous blob intact. Waiting readers are woken.
+    ///
+    /// - Throws: ``SharedMemoryError/tooLarge(length:capacity:)`` before touching the
+    ///   segment when the parts do not fit; the previous blob stays readable.
     public func publish(kind: BlobKind, parts: [UnsafeRawBufferPointer]) throws(SharedMemoryError) -> PublishReceipt {
         let length = parts.reduce(0) { $0 + $1.count }
         guard length <= capacity else { throw .tooLarge(length: length, capacity: capacity) }
-        pthread_mutex_lock(&publishMutex)
-        defer { pthread_mutex_unlock(&publishMutex) }
+        return try publishLock.withLock { (_) throws(SharedMemoryError) -> PublishReceipt in
+            try publishLocked(kind: kind, parts: parts, length: length)
+        }
+    }
+
+    /// The publish itself; the caller holds `publishLock`.
+    private func publishLocked(kind: BlobKind, parts: [UnsafeRawBufferPointer], length: Int) throws(SharedMemoryError) -> PublishReceipt {
         do throws(SyscallError) {
             try Sys.flock(fd, LOCK_EX)
         } catch {
@@ -45,11 +29,11 @@ extension BlobSegment {
         defer { Sys.unlock(fd) }
 
         let sequence = publishedSequence &+ 1
-        let slot = Int(sequence % UInt64(Layout.slotCount))
+        let slot = Int(sequence % UInt64(SegmentLayout.slotCount))
         let d = slotBase(slot)
-        let payloadOffset = Layout.payloadOffset(capacity: capacity, slot: slot)
-        cshims_store_relaxed_u64(d + Layout.slotSequence, Layout.busy)
-        cshims_fence_release()
+        let payloadOffset = SegmentLayout.payloadOffset(capacity: capacity, slot: slot)
+        catomics_store_relaxed_u64(d + SegmentLayout.slotSequence, SegmentLayout.busy)
+        catomics_fence_release()
 
         var hasher = XXH3.Hasher()
         var at = payloadOffset
@@ -71,17 +55,17 @@ extension BlobSegment {
         }
         let metadata = BlobMetadata(
             sequence: sequence, kind: kind, length: length, checksum: hasher.finalize(),
-            publishTimeNanoseconds: Sys.realtimeNanoseconds(), writerPID: getpid())
-        d.storeBytes(of: UInt64(payloadOffset), toByteOffset: Layout.slotPayloadOffset, as: UInt64.self)
-        d.storeBytes(of: UInt64(length), toByteOffset: Layout.slotLength, as: UInt64.self)
-        d.storeBytes(of: metadata.checksum, toByteOffset: Layout.slotChecksum, as: UInt64.self)
-        d.storeBytes(of: metadata.publishTimeNanoseconds, toByteOffset: Layout.slotTime, as: Int64.self)
-        d.storeBytes(of: metadata.writerPID, toByteOffset: Layout.slotPid, as: Int32.self)
-        d.storeBytes(of: kind.rawValue, toByteOffset: Layout.slotKind, as: UInt32.self)
-        cshims_store_release_u64(d + Layout.slotSequence, sequence)
-        cshims_store_release_u64(base + Layout.publishedOffset, sequence)
-        cshims_store_release_u32(base + Layout.wakeOffset, UInt32(truncatingIfNeeded: sequence))
-        _ = cshims_futex_wake_all(base + Layout.wakeOffset)
+            publishTimeNanoseconds: Sys.realtimeNanoseconds(), writerPID: Sys.processID())
+        d.storeBytes(of: UInt64(payloadOffset), toByteOffset: SegmentLayout.slotPayloadOffset, as: UInt64.self)
+        d.storeBytes(of: UInt64(length), toByteOffset: SegmentLayout.slotLength, as: UInt64.self)
+        d.storeBytes(of: metadata.checksum, toByteOffset: SegmentLayout.slotChecksum, as: UInt64.self)
+        d.storeBytes(of: metadata.publishTimeNanoseconds, toByteOffset: SegmentLayout.slotTime, as: Int64.self)
+        d.storeBytes(of: metadata.writerPID, toByteOffset: SegmentLayout.slotPid, as: Int32.self)
+        d.storeBytes(of: kind.rawValue, toByteOffset: SegmentLayout.slotKind, as: UInt32.self)
+        catomics_store_release_u64(d + SegmentLayout.slotSequence, sequence)
+        catomics_store_release_u64(base + SegmentLayout.publishedOffset, sequence)
+        catomics_store_release_u32(base + SegmentLayout.wakeOffset, UInt32(truncatingIfNeeded: sequence))
+        _ = catomics_futex_wake_all(base + SegmentLayout.wakeOffset)
         return PublishReceipt(metadata: metadata)
     }
 }
@@ -94,12 +78,9 @@ let chunkSize = 64 * 1024
 /// environment a writer stops itself (SIGSTOP) once N payload bytes are copied, so a
 /// test can SIGKILL it at exactly that point. Unset in normal use.
 enum TestHooks {
-    static let stopAtByte: Int? = {
-        guard let raw = getenv("SHAREDBLOB_TEST_STOP_AT") else { return nil }
-        return Int(String(cString: raw))
-    }()
+    static let stopAtByte: Int? = Sys.environment("SHAREDBLOB_TEST_STOP_AT").flatMap { Int($0) }
 
     static func stopSelf() {
-        raise(SIGSTOP)
+        Sys.raise(SIGSTOP)
     }
 }

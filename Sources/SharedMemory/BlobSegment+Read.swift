@@ -1,4 +1,4 @@
-import CShims
+import CAtomics
 import Glibc
 import Hashing
 
@@ -44,7 +44,7 @@ extension BlobSegment {
             return nil
         }
         return SegmentInfo(
-            backing: backing, version: Layout.version, headerSize: Layout.headerSize, capacity: capacity,
+            backing: backing, version: SegmentLayout.version, headerSize: SegmentLayout.headerSize, capacity: capacity,
             totalSize: totalSize, publishedSequence: publishedSequence, latest: latest, latestPrefix: prefix)
     }
 
@@ -58,36 +58,36 @@ extension BlobSegment {
         for _ in 0 ..< Self.maxReadAttempts {
             let published = publishedSequence
             if published == 0 { return nil }
-            let d = slotBase(Int(published % UInt64(Layout.slotCount)))
-            let sequence = cshims_load_acquire_u64(d + Layout.slotSequence)
+            let d = slotBase(Int(published % UInt64(SegmentLayout.slotCount)))
+            let sequence = catomics_load_acquire_u64(d + SegmentLayout.slotSequence)
             if sequence != published {
-                if publishedSequence == published && sequence != Layout.busy {
+                if publishedSequence == published && sequence != SegmentLayout.busy {
                     throw .corrupt(backing, reason: "slot holds sequence \(sequence) but the header says \(published)")
                 }
-                cshims_cpu_relax()
+                catomics_cpu_relax()
                 continue  // a writer is reusing this slot; the published sequence moved on
             }
-            let offset = d.load(fromByteOffset: Layout.slotPayloadOffset, as: UInt64.self)
-            let length = d.load(fromByteOffset: Layout.slotLength, as: UInt64.self)
+            let offset = d.load(fromByteOffset: SegmentLayout.slotPayloadOffset, as: UInt64.self)
+            let length = d.load(fromByteOffset: SegmentLayout.slotLength, as: UInt64.self)
             let metadata = BlobMetadata(
                 sequence: sequence,
-                kind: BlobKind(rawValue: d.load(fromByteOffset: Layout.slotKind, as: UInt32.self)),
+                kind: BlobKind(rawValue: d.load(fromByteOffset: SegmentLayout.slotKind, as: UInt32.self)),
                 length: Int(truncatingIfNeeded: min(length, UInt64(Int.max))),
-                checksum: d.load(fromByteOffset: Layout.slotChecksum, as: UInt64.self),
-                publishTimeNanoseconds: d.load(fromByteOffset: Layout.slotTime, as: Int64.self),
-                writerPID: d.load(fromByteOffset: Layout.slotPid, as: Int32.self))
-            let inBounds = length <= UInt64(capacity) && offset >= UInt64(Layout.dataOffset)
+                checksum: d.load(fromByteOffset: SegmentLayout.slotChecksum, as: UInt64.self),
+                publishTimeNanoseconds: d.load(fromByteOffset: SegmentLayout.slotTime, as: Int64.self),
+                writerPID: d.load(fromByteOffset: SegmentLayout.slotPid, as: Int32.self))
+            let inBounds = length <= UInt64(capacity) && offset >= UInt64(SegmentLayout.dataOffset)
                 && offset <= UInt64(totalSize) && length <= UInt64(totalSize) - offset
             if !inBounds {
-                cshims_fence_acquire()
-                if cshims_load_acquire_u64(d + Layout.slotSequence) == sequence {
+                catomics_fence_acquire()
+                if catomics_load_acquire_u64(d + SegmentLayout.slotSequence) == sequence {
                     throw .corrupt(backing, reason: "blob \(sequence) claims \(length) bytes at offset \(offset), outside the \(totalSize)-byte segment")
                 }
                 continue
             }
             let actual = try body(metadata, UnsafeRawPointer(base + Int(offset)))
-            cshims_fence_acquire()
-            if cshims_load_acquire_u64(d + Layout.slotSequence) != sequence { continue }
+            catomics_fence_acquire()
+            if catomics_load_acquire_u64(d + SegmentLayout.slotSequence) != sequence { continue }
             if let actual, actual != metadata.checksum {
                 throw .checksumMismatch(sequence: sequence, expected: metadata.checksum, actual: actual)
             }

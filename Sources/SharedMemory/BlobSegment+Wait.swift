@@ -1,4 +1,4 @@
-import CShims
+import CAtomics
 import Glibc
 
 extension BlobSegment {
@@ -12,31 +12,42 @@ extension BlobSegment {
     /// - Returns: the newer published sequence.
     /// - Throws: ``SharedMemoryError/timedOut(after:)`` when the time runs out.
     public func waitForPublish(after sequence: UInt64, timeout: Duration? = nil, spin: Duration = .zero) throws(SharedMemoryError) -> UInt64 {
-        let start = Sys.monotonicNanoseconds()
-        let deadline = timeout.map { start + Self.nanoseconds($0) }
-        let spinUntil = start + Self.nanoseconds(spin)
-        let wakeWord = base + Layout.wakeOffset
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = timeout.map { start + $0 }
+        let spinUntil = start + spin
+        let wakeWord = base + SegmentLayout.wakeOffset
         while true {
-            let word = cshims_load_acquire_u32(wakeWord)
+            let word = catomics_load_acquire_u32(wakeWord)
             let current = publishedSequence
             if current > sequence { return current }
-            let now = Sys.monotonicNanoseconds()
+            let now = clock.now
             if now < spinUntil {
-                cshims_cpu_relax()
+                catomics_cpu_relax()
                 continue
             }
             var remaining: Int64 = -1
             if let deadline {
-                remaining = deadline - now
+                remaining = Self.nanoseconds(now.duration(to: deadline))
                 if remaining <= 0 { throw .timedOut(after: sequence) }
             }
-            let r = cshims_futex_wait(wakeWord, word, remaining)
+            let r = catomics_futex_wait(wakeWord, word, remaining)
             if r != 0 && r != ETIMEDOUT && r != EINTR {
-                throw .system(call: "futex", errno: r, backing: backing)
+                throw .system(call: "futex", errno: .init(rawValue: r), backing: backing)
             }
         }
     }
 
+    /// Blocks until an object exists at `backing` (created, or moved into place), at
+    /// most `timeout`; returns whether it exists. Sleeps on inotify for the folder that
+    /// holds it, so a writer creating the segment wakes the waiter at once.
+    public static func waitForCreation(_ backing: SegmentBacking, timeout: Duration) -> Bool {
+        let ms = Int32(clamping: max(0, nanoseconds(timeout) / 1_000_000))
+        Sys.waitForEntry(in: backing.parentDirectory, milliseconds: ms) { exists(backing) }
+        return exists(backing)
+    }
+
+    /// A duration in whole nanoseconds, 0 for negative ones, capped far from overflow.
     static func nanoseconds(_ d: Duration) -> Int64 {
         let (s, atto) = d.components
         if s >= Int64.max / 1_000_000_000 { return Int64.max / 2 }

@@ -1,6 +1,7 @@
-import CShims
+import CAtomics
 import Glibc
-import Hashing
+import SystemPackage
+import Synchronization
 
 /// A mapped SharedBlob segment: a header, two payload slots and a publish sequence.
 ///
@@ -37,8 +38,8 @@ public final class BlobSegment: @unchecked Sendable {
     let fd: Int32
     let base: UnsafeMutableRawPointer
     /// flock is per open file description, so threads sharing this object would all
-    /// "hold" it at once: they take this mutex first.
-    var publishMutex = pthread_mutex_t()
+    /// "hold" it at once: they take this lock first.
+    let publishLock = Mutex(())
 
     private init(backing: SegmentBacking, fd: Int32, base: UnsafeMutableRawPointer, capacity: Int, totalSize: Int, created: Bool) {
         self.backing = backing
@@ -47,11 +48,9 @@ public final class BlobSegment: @unchecked Sendable {
         self.capacity = capacity
         self.totalSize = totalSize
         self.created = created
-        pthread_mutex_init(&publishMutex, nil)
     }
 
     deinit {
-        pthread_mutex_destroy(&publishMutex)
         Sys.munmap(base, totalSize)
         Sys.close(fd)
     }
@@ -78,7 +77,7 @@ public final class BlobSegment: @unchecked Sendable {
             do throws(SyscallError) {
                 created = try backing.openDescriptor(flags: O_CREAT | O_EXCL | O_RDWR)
             } catch {
-                if error.errno != EEXIST { throw sys(error) }
+                if error.errno != .fileExists { throw sys(error) }
                 if mode == .createNew { throw .alreadyExists(backing) }
             }
             if let fd = created {
@@ -89,7 +88,7 @@ public final class BlobSegment: @unchecked Sendable {
         do throws(SyscallError) {
             fd = try backing.openDescriptor(flags: O_RDWR)
         } catch {
-            if error.errno == ENOENT { throw .notFound(backing) }
+            if error.errno == .noSuchFileOrDirectory { throw .notFound(backing) }
             throw sys(error)
         }
         do throws(SharedMemoryError) {
@@ -116,24 +115,21 @@ public final class BlobSegment: @unchecked Sendable {
         do throws(SyscallError) {
             try backing.unlinkObject()
         } catch {
-            if error.errno == ENOENT { throw .notFound(backing) }
+            if error.errno == .noSuchFileOrDirectory { throw .notFound(backing) }
             throw .system(call: error.call, errno: error.errno, backing: backing)
         }
     }
 
     /// Whether a segment (or any object) exists at the backing.
     public static func exists(_ backing: SegmentBacking) -> Bool {
-        switch backing {
-        case let .sharedMemory(name): return access("/dev/shm/" + name.rawValue, F_OK) == 0
-        case let .file(path): return access(path, F_OK) == 0
-        }
+        Sys.exists(backing.fileSystemPath)
     }
 
     /// Sizes, reserves and formats a new segment under an exclusive lock; magic last.
     private static func initialize(
         _ backing: SegmentBacking, fd: Int32, capacity: Int, removeOnFailure: Bool
     ) throws(SharedMemoryError) -> BlobSegment {
-        let total = Layout.totalSize(capacity: capacity)
+        let total = SegmentLayout.totalSize(capacity: capacity)
         var mapped: UnsafeMutableRawPointer?
         do throws(SyscallError) {
             try Sys.flock(fd, LOCK_EX)
@@ -144,24 +140,24 @@ public final class BlobSegment: @unchecked Sendable {
             try Sys.fallocate(fd, total)
             let base = try Sys.mmap(fd, size: total)
             mapped = base
-            memset(base, 0, Layout.headerSize)
-            base.storeBytes(of: Layout.version, toByteOffset: Layout.versionOffset, as: UInt32.self)
-            base.storeBytes(of: UInt32(Layout.headerSize), toByteOffset: Layout.headerSizeOffset, as: UInt32.self)
-            base.storeBytes(of: UInt64(capacity), toByteOffset: Layout.capacityOffset, as: UInt64.self)
-            base.storeBytes(of: UInt64(total), toByteOffset: Layout.totalSizeOffset, as: UInt64.self)
-            base.storeBytes(of: UInt32(Layout.slotCount), toByteOffset: Layout.slotCountOffset, as: UInt32.self)
-            for i in 0 ..< Layout.slotCount {
-                let d = Layout.slotDescriptorOffset(i)
-                base.storeBytes(of: UInt64(Layout.payloadOffset(capacity: capacity, slot: i)),
-                                toByteOffset: d + Layout.slotPayloadOffset, as: UInt64.self)
+            memset(base, 0, SegmentLayout.headerSize)
+            base.storeBytes(of: SegmentLayout.version, toByteOffset: SegmentLayout.versionOffset, as: UInt32.self)
+            base.storeBytes(of: UInt32(SegmentLayout.headerSize), toByteOffset: SegmentLayout.headerSizeOffset, as: UInt32.self)
+            base.storeBytes(of: UInt64(capacity), toByteOffset: SegmentLayout.capacityOffset, as: UInt64.self)
+            base.storeBytes(of: UInt64(total), toByteOffset: SegmentLayout.totalSizeOffset, as: UInt64.self)
+            base.storeBytes(of: UInt32(SegmentLayout.slotCount), toByteOffset: SegmentLayout.slotCountOffset, as: UInt32.self)
+            for i in 0 ..< SegmentLayout.slotCount {
+                let d = SegmentLayout.slotDescriptorOffset(i)
+                base.storeBytes(of: UInt64(SegmentLayout.payloadOffset(capacity: capacity, slot: i)),
+                                toByteOffset: d + SegmentLayout.slotPayloadOffset, as: UInt64.self)
             }
-            cshims_store_release_u64(base + Layout.magicOffset, Layout.magic)
+            catomics_store_release_u64(base + SegmentLayout.magicOffset, SegmentLayout.magic)
             return BlobSegment(backing: backing, fd: fd, base: base, capacity: capacity, totalSize: total, created: true)
         } catch {
             if let mapped { Sys.munmap(mapped, total) }
             Sys.close(fd)
             if removeOnFailure { try? backing.unlinkObject() }
-            if error.errno == ENOSPC { throw .noSpace(backing, needed: total) }
+            if error.errno == .noSpace { throw .noSpace(backing, needed: total) }
             throw .system(call: error.call, errno: error.errno, backing: backing)
         }
     }
@@ -173,15 +169,15 @@ public final class BlobSegment: @unchecked Sendable {
             guard (st.st_mode & S_IFMT) == S_IFREG else {
                 throw SharedMemoryError.foreign(backing, reason: "it is not a regular file")
             }
-            if Int(st.st_size) < Layout.headerSize || !hasMagic(fd: fd) {
+            if Int(st.st_size) < SegmentLayout.headerSize || !hasMagic(fd: fd) {
                 // A creator may be formatting it right now: it holds the lock until done.
                 try Sys.flock(fd, LOCK_SH)
                 Sys.unlock(fd)
                 st = try Sys.fstat(fd)
             }
             let size = Int(st.st_size)
-            guard size >= Layout.headerSize else {
-                throw SharedMemoryError.foreign(backing, reason: "it is \(size) bytes, smaller than the \(Layout.headerSize)-byte header")
+            guard size >= SegmentLayout.headerSize else {
+                throw SharedMemoryError.foreign(backing, reason: "it is \(size) bytes, smaller than the \(SegmentLayout.headerSize)-byte header")
             }
             let base = try Sys.mmap(fd, size: size)
             let header = base
@@ -189,20 +185,20 @@ public final class BlobSegment: @unchecked Sendable {
                 Sys.munmap(base, size)
                 return .foreign(backing, reason: reason)
             }
-            let magic = cshims_load_acquire_u64(header + Layout.magicOffset)
-            guard magic == Layout.magic else {
+            let magic = catomics_load_acquire_u64(header + SegmentLayout.magicOffset)
+            guard magic == SegmentLayout.magic else {
                 throw fail(magic == 0 ? "its header was never completed (a creator died?)" : "wrong magic number")
             }
-            let version = header.load(fromByteOffset: Layout.versionOffset, as: UInt32.self)
-            guard version == Layout.version else { throw fail("layout version \(version), expected \(Layout.version)") }
-            let headerSize = header.load(fromByteOffset: Layout.headerSizeOffset, as: UInt32.self)
-            guard headerSize == UInt32(Layout.headerSize) else { throw fail("header size \(headerSize), expected \(Layout.headerSize)") }
-            let slots = header.load(fromByteOffset: Layout.slotCountOffset, as: UInt32.self)
-            guard slots == UInt32(Layout.slotCount) else { throw fail("\(slots) slots, expected \(Layout.slotCount)") }
-            let capacity = header.load(fromByteOffset: Layout.capacityOffset, as: UInt64.self)
+            let version = header.load(fromByteOffset: SegmentLayout.versionOffset, as: UInt32.self)
+            guard version == SegmentLayout.version else { throw fail("layout version \(version), expected \(SegmentLayout.version)") }
+            let headerSize = header.load(fromByteOffset: SegmentLayout.headerSizeOffset, as: UInt32.self)
+            guard headerSize == UInt32(SegmentLayout.headerSize) else { throw fail("header size \(headerSize), expected \(SegmentLayout.headerSize)") }
+            let slots = header.load(fromByteOffset: SegmentLayout.slotCountOffset, as: UInt32.self)
+            guard slots == UInt32(SegmentLayout.slotCount) else { throw fail("\(slots) slots, expected \(SegmentLayout.slotCount)") }
+            let capacity = header.load(fromByteOffset: SegmentLayout.capacityOffset, as: UInt64.self)
             guard capacity >= 1, capacity <= UInt64(maxCapacity) else { throw fail("capacity \(capacity) out of range") }
-            let total = header.load(fromByteOffset: Layout.totalSizeOffset, as: UInt64.self)
-            let expected = Layout.totalSize(capacity: Int(capacity))
+            let total = header.load(fromByteOffset: SegmentLayout.totalSizeOffset, as: UInt64.self)
+            let expected = SegmentLayout.totalSize(capacity: Int(capacity))
             guard total == UInt64(expected), size == expected else {
                 throw fail("size \(size) does not match the header (capacity \(capacity) needs \(expected))")
             }
@@ -218,14 +214,14 @@ public final class BlobSegment: @unchecked Sendable {
 
     private static func hasMagic(fd: Int32) -> Bool {
         var magic: UInt64 = 0
-        let n = withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 8, off_t(Layout.magicOffset)) }
-        return n == 8 && magic == Layout.magic
+        let n = withUnsafeMutableBytes(of: &magic) { try? Sys.pread(fd, into: $0, at: SegmentLayout.magicOffset) }
+        return n == 8 && magic == SegmentLayout.magic
     }
 
     // MARK: Header fields
 
     /// The sequence number of the latest complete publish; 0 when nothing was published.
-    public var publishedSequence: UInt64 { cshims_load_acquire_u64(base + Layout.publishedOffset) }
+    public var publishedSequence: UInt64 { catomics_load_acquire_u64(base + SegmentLayout.publishedOffset) }
 
-    func slotBase(_ index: Int) -> UnsafeMutableRawPointer { base + Layout.slotDescriptorOffset(index) }
+    func slotBase(_ index: Int) -> UnsafeMutableRawPointer { base + SegmentLayout.slotDescriptorOffset(index) }
 }

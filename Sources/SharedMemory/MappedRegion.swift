@@ -1,4 +1,5 @@
 import Glibc
+import SystemPackage
 
 /// A named segment of exactly `size` bytes with no header: the layout C programs map
 /// directly (the source article's record segments). Its size is its only check.
@@ -42,7 +43,7 @@ public final class MappedRegion: @unchecked Sendable {
                 fd = try backing.openDescriptor(flags: O_CREAT | O_EXCL | O_RDWR)
                 created = true
             } catch {
-                if error.errno != EEXIST { throw sys(error) }
+                if error.errno != .fileExists { throw sys(error) }
                 if mode == .createNew { throw .alreadyExists(backing) }
             }
         }
@@ -50,7 +51,7 @@ public final class MappedRegion: @unchecked Sendable {
             do throws(SyscallError) {
                 fd = try backing.openDescriptor(flags: O_RDWR)
             } catch {
-                if error.errno == ENOENT { throw .notFound(backing) }
+                if error.errno == .noSuchFileOrDirectory { throw .notFound(backing) }
                 throw sys(error)
             }
         }
@@ -73,7 +74,7 @@ public final class MappedRegion: @unchecked Sendable {
         } catch {
             Sys.close(fd)
             if created { try? backing.unlinkObject() }
-            if error.errno == ENOSPC { throw .noSpace(backing, needed: size) }
+            if error.errno == .noSpace { throw .noSpace(backing, needed: size) }
             throw sys(error)
         }
     }
@@ -83,7 +84,7 @@ public final class MappedRegion: @unchecked Sendable {
         do throws(SyscallError) {
             try backing.unlinkObject()
         } catch {
-            if error.errno == ENOENT { throw .notFound(backing) }
+            if error.errno == .noSuchFileOrDirectory { throw .notFound(backing) }
             throw .system(call: error.call, errno: error.errno, backing: backing)
         }
     }

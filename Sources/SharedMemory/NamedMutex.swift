@@ -1,4 +1,5 @@
-import CShims
+import CAtomics
+import CBlobMutex
 import Glibc
 
 /// A robust, process-shared mutex in its own named shared-memory object.
@@ -26,10 +27,10 @@ public final class NamedMutex: @unchecked Sendable {
     public init(_ name: SegmentName, create: Bool = true) throws(SharedMemoryError) {
         self.name = name
         guard let h = blob_mutex_open(name.rawValue, create ? 1 : 0) else {
-            let e = cshims_errno()
+            let e = catomics_errno()
             if e == ENOENT { throw .notFound(.sharedMemory(name)) }
             if e == EINVAL { throw .foreign(.sharedMemory(name), reason: "it is not a blob mutex") }
-            throw .system(call: "blob_mutex_open", errno: e, backing: .sharedMemory(name))
+            throw .system(call: "blob_mutex_open", errno: .init(rawValue: e), backing: .sharedMemory(name))
         }
         handle = h
     }
@@ -54,7 +55,7 @@ public final class NamedMutex: @unchecked Sendable {
     /// Releases the mutex. The corresponding C function is `blob_mutex_unlock`.
     public func unlock() throws(SharedMemoryError) {
         let r = blob_mutex_unlock(handle)
-        if r != 0 { throw .system(call: "pthread_mutex_unlock", errno: r, backing: .sharedMemory(name)) }
+        if r != 0 { throw .system(call: "pthread_mutex_unlock", errno: .init(rawValue: r), backing: .sharedMemory(name)) }
     }
 
     /// Runs `body` holding the mutex.
@@ -68,7 +69,7 @@ public final class NamedMutex: @unchecked Sendable {
     public static func remove(_ name: SegmentName) throws(SharedMemoryError) {
         let r = blob_mutex_remove(name.rawValue)
         if r == ENOENT { throw .notFound(.sharedMemory(name)) }
-        if r != 0 { throw .system(call: "shm_unlink", errno: r, backing: .sharedMemory(name)) }
+        if r != 0 { throw .system(call: "shm_unlink", errno: .init(rawValue: r), backing: .sharedMemory(name)) }
     }
 
     private func result(_ r: Int32) throws(SharedMemoryError) -> LockResult? {
@@ -76,7 +77,7 @@ public final class NamedMutex: @unchecked Sendable {
         case BLOB_MUTEX_OK: return .acquired
         case BLOB_MUTEX_OWNER_DIED: return .previousOwnerDied
         case BLOB_MUTEX_BUSY, BLOB_MUTEX_TIMEOUT: return nil
-        default: throw .system(call: "pthread_mutex_lock", errno: r, backing: .sharedMemory(name))
+        default: throw .system(call: "pthread_mutex_lock", errno: .init(rawValue: r), backing: .sharedMemory(name))
         }
     }
 }

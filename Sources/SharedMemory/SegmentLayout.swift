@@ -1,8 +1,8 @@
-import CShims
+import CBlobSegment
 
-/// Field offsets of the segment header, taken from the C header `blob_segment.h`
+/// Where everything lies in a segment, taken from the C header `blob_segment.h`
 /// (the one definition C programs compile against), never retyped here.
-enum Layout {
+enum SegmentLayout {
     typealias Header = blob_segment_header
     typealias Slot = blob_slot
 

@@ -1,3 +1,5 @@
+import SafeText
+
 /// A validated POSIX shared-memory object name (without the leading slash).
 ///
 /// Rule: 1 to 250 characters, each a letter, digit, `.`, `_` or `-`; not `.` or `..`.
@@ -47,7 +49,7 @@ public enum SegmentBacking: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .sharedMemory(name): return "segment '\(name)'"
-        case let .file(path): return "segment file '\(SharedMemoryError.escape(path))'"
+        case let .file(path): return "segment file '\(TerminalText.escape(path))'"
         }
     }
 }

@@ -1,4 +1,5 @@
-import Glibc
+import SafeText
+import SystemPackage
 
 /// Everything the shared-memory engine can refuse, each with a sentence for the terminal.
 public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -25,19 +26,19 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
     /// Writers kept replacing the slot being read; try again.
     case busy
     /// A system call failed.
-    case system(call: String, errno: Int32, backing: SegmentBacking?)
+    case system(call: String, errno: Errno, backing: SegmentBacking?)
 
     /// One human sentence.
     public var description: String {
         switch self {
         case let .invalidName(name, rule):
-            return "invalid segment name '\(Self.escape(name))': \(rule)"
+            return "invalid segment name '\(TerminalText.escape(name))': \(rule)"
         case let .notFound(backing):
             switch backing {
             case let .sharedMemory(name):
                 return "no segment named '\(name)' (start blob-writer, or run blob-writer put FILE)"
             case let .file(path):
-                return "no segment file at '\(Self.escape(path))' (run blob-writer put FILE --file \(Self.escape(path)))"
+                return "no segment file at '\(TerminalText.escape(path))' (run blob-writer put FILE --file \(TerminalText.escape(path)))"
             }
         case let .alreadyExists(backing):
             return "\(backing) already exists"
@@ -46,9 +47,9 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
         case let .corrupt(backing, reason):
             return "\(backing) is corrupt: \(reason)"
         case let .checksumMismatch(sequence, expected, actual):
-            return "blob \(sequence) failed its checksum (expected \(hex(expected)), got \(hex(actual)))"
+            return "blob \(sequence) failed its checksum (expected \(TerminalText.hex16(expected)), got \(TerminalText.hex16(actual)))"
         case let .tooLarge(length, capacity):
-            return "content too large: the frame is \(length) bytes, the segment holds at most \(capacity)"
+            return "content too large: the payload is \(length) bytes, the segment holds at most \(capacity)"
         case let .invalidCapacity(value, rule):
             return "invalid capacity \(value): \(rule)"
         case let .noSpace(backing, needed):
@@ -59,25 +60,7 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
             return "writers kept replacing the blob while it was being read; try again"
         case let .system(call, errno, backing):
             let what = backing.map { " on \($0)" } ?? ""
-            return "\(call)\(what) failed: \(String(cString: strerror(errno)))"
+            return "\(call)\(what) failed: \(errno)"
         }
-    }
-
-    private func hex(_ v: UInt64) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
-    }
-
-    /// Control characters shown as escapes, so a name never reaches a terminal raw.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for scalar in s.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F || (scalar.value >= 0x80 && scalar.value < 0xA0) {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }

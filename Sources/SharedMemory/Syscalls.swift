@@ -1,13 +1,16 @@
-import CShims
+import CAtomics
 import Glibc
+import SystemPackage
 
-// Every raw system call of the module, each wrapped once, with the EINTR retry in
-// one helper. Nothing else in SharedMemory calls shm_open, mmap, flock directly.
+// The OS boundary of SharedMemory: every system call the module makes is wrapped
+// once here, with the EINTR retry in one helper and failures as `Errno`. Nothing else
+// in the module calls shm_open, mmap, flock, pread, access, inotify or a clock.
+// (The robust mutex is C, in CBlobMutex; the futex and atomics are C, in CAtomics.)
 
 /// A failed system call: its name and errno.
 struct SyscallError: Error {
     var call: String
-    var errno: Int32
+    var errno: Errno
 }
 
 /// Retries `body` while it fails with EINTR; returns its result or throws its errno.
@@ -16,88 +19,138 @@ func retryingEINTR<T: BinaryInteger>(_ call: String, _ body: () -> T) throws(Sys
     while true {
         let r = body()
         if r != -1 { return r }
-        let e = cshims_errno()
-        if e != EINTR { throw SyscallError(call: call, errno: e) }
+        let e = catomics_errno()
+        if e != EINTR { throw SyscallError(call: call, errno: Errno(rawValue: e)) }
     }
 }
 
 enum Sys {
+    /// The corresponding C function is `shm_open`.
     static func shmOpen(_ name: String, flags: Int32, mode: mode_t) throws(SyscallError) -> Int32 {
         try retryingEINTR("shm_open") { shm_open("/" + name, flags, mode) }
     }
 
+    /// The corresponding C function is `shm_unlink`.
     static func shmUnlink(_ name: String) throws(SyscallError) {
         _ = try retryingEINTR("shm_unlink") { shm_unlink("/" + name) }
     }
 
+    /// Opens with `O_CLOEXEC` added. The corresponding C function is `open`.
     static func open(_ path: String, flags: Int32, mode: mode_t) throws(SyscallError) -> Int32 {
         try retryingEINTR("open") { Glibc.open(path, flags | O_CLOEXEC, mode) }
     }
 
+    /// The corresponding C function is `unlink`.
     static func unlink(_ path: String) throws(SyscallError) {
         _ = try retryingEINTR("unlink") { Glibc.unlink(path) }
     }
 
+    /// Never retried: on Linux the descriptor is gone either way.
+    /// The corresponding C function is `close`.
     static func close(_ fd: Int32) {
-        _ = Glibc.close(fd)  // never retried: the descriptor is gone either way on Linux
+        _ = Glibc.close(fd)
     }
 
+    /// The corresponding C function is `fstat`.
     static func fstat(_ fd: Int32) throws(SyscallError) -> stat {
         var st = stat()
         _ = try retryingEINTR("fstat") { Glibc.fstat(fd, &st) }
         return st
     }
 
+    /// Whether anything exists at `path` (following links).
+    /// The corresponding C function is `access(path, F_OK)`.
+    static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset`; the count read.
+    /// The corresponding C function is `pread`.
+    static func pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(SyscallError) -> Int {
+        try retryingEINTR("pread") { Glibc.pread(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
+    }
+
+    /// The corresponding C function is `fchmod`.
     static func fchmod(_ fd: Int32, _ mode: mode_t) throws(SyscallError) {
         _ = try retryingEINTR("fchmod") { Glibc.fchmod(fd, mode) }
     }
 
+    /// The corresponding C function is `ftruncate`.
     static func ftruncate(_ fd: Int32, _ size: Int) throws(SyscallError) {
         _ = try retryingEINTR("ftruncate") { Glibc.ftruncate(fd, off_t(size)) }
     }
 
     /// Reserves the pages now, so a full /dev/shm is ENOSPC here and not SIGBUS later.
+    /// The corresponding C function is `posix_fallocate` (which returns the error).
     static func fallocate(_ fd: Int32, _ size: Int) throws(SyscallError) {
         while true {
-            let r = posix_fallocate(fd, 0, off_t(size))  // returns the error, not -1
+            let r = posix_fallocate(fd, 0, off_t(size))
             if r == 0 { return }
-            if r != EINTR { throw SyscallError(call: "posix_fallocate", errno: r) }
+            if r != EINTR { throw SyscallError(call: "posix_fallocate", errno: Errno(rawValue: r)) }
         }
     }
 
+    /// A shared read-write mapping of the whole object. The corresponding C function is `mmap`.
     static func mmap(_ fd: Int32, size: Int) throws(SyscallError) -> UnsafeMutableRawPointer {
         let p = Glibc.mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
         if p == nil || p == UnsafeMutableRawPointer(bitPattern: -1) {
-            throw SyscallError(call: "mmap", errno: cshims_errno())
+            throw SyscallError(call: "mmap", errno: Errno(rawValue: catomics_errno()))
         }
         return p!
     }
 
+    /// The corresponding C function is `munmap`.
     static func munmap(_ p: UnsafeMutableRawPointer, _ size: Int) {
         _ = Glibc.munmap(p, size)
     }
 
+    /// The corresponding C function is `flock`.
     static func flock(_ fd: Int32, _ op: Int32) throws(SyscallError) {
-        _ = try retryingEINTR("flock") { cshims_flock(fd, op) }
+        _ = try retryingEINTR("flock") { catomics_flock(fd, op) }
     }
 
+    /// The corresponding C function is `flock(fd, LOCK_UN)`.
     static func unlock(_ fd: Int32) {
-        _ = cshims_flock(fd, LOCK_UN)
+        _ = catomics_flock(fd, LOCK_UN)
     }
 
+    /// Wall-clock time for the publish timestamp (not for measuring intervals: those use
+    /// `ContinuousClock`). The corresponding C function is `clock_gettime(CLOCK_REALTIME)`.
     static func realtimeNanoseconds() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
-    static func monotonicNanoseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    /// The current process id. The corresponding C function is `getpid`.
+    static func processID() -> Int32 { getpid() }
+
+    /// Blocks until `exists()` holds or something is created or moved into `directory`,
+    /// at most `milliseconds`. Returns at once when `exists()` already holds.
+    /// The corresponding C functions are `inotify_init1`, `inotify_add_watch` and `poll`.
+    static func waitForEntry(in directory: String, milliseconds: Int32, exists: () -> Bool) {
+        let fd = inotify_init1(Int32(IN_CLOEXEC))
+        guard fd >= 0 else {
+            // No inotify (limits reached): fall back to a bounded wait on nothing.
+            var none = pollfd(fd: -1, events: 0, revents: 0)
+            _ = poll(&none, 0, milliseconds)
+            return
+        }
+        defer { Glibc.close(fd) }
+        _ = inotify_add_watch(fd, directory, UInt32(IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE))
+        if exists() { return }
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        _ = poll(&p, 1, milliseconds)
+    }
+
+    /// The corresponding C function is `raise`.
+    static func raise(_ signal: Int32) { _ = Glibc.raise(signal) }
+
+    /// An environment variable. The corresponding C function is `getenv`.
+    static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
     }
 }
-
 
 extension SegmentBacking {
     /// Opens the object behind the backing (mode 0600 when created).
@@ -114,5 +167,21 @@ extension SegmentBacking {
         case let .sharedMemory(name): try Sys.shmUnlink(name.rawValue)
         case let .file(path): try Sys.unlink(path)
         }
+    }
+
+    /// The path of the object in the file system.
+    var fileSystemPath: String {
+        switch self {
+        case let .sharedMemory(name): return "/dev/shm/" + name.rawValue
+        case let .file(path): return path
+        }
+    }
+
+    /// The directory whose entries change when the object is created.
+    var parentDirectory: String {
+        let path = fileSystemPath
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let dir = String(path[..<slash])
+        return dir.isEmpty ? "/" : dir
     }
 }

@@ -24,8 +24,13 @@ public final class MemoryTerminal: Terminal {
         drawCount += 1
     }
 
-    /// Delivers every queued key at once; with none queued, returns none.
+    /// Delivers every queued key at once; with none queued, waits for a wake-up (an
+    /// effect's result) at most `timeoutMilliseconds` and returns none.
     public func waitForKeys(timeoutMilliseconds: Int32, wakeFD: Int32) -> [Key] {
+        if pendingKeys.isEmpty {
+            if timeoutMilliseconds != 0 { Sys.waitReadable([wakeFD], milliseconds: timeoutMilliseconds) }
+            return []
+        }
         defer { pendingKeys.removeAll() }
         return pendingKeys
     }

@@ -27,12 +27,12 @@ public final class NcursesTerminal: Terminal {
         curs_set(0)
         set_escdelay(25)
         var colors = 0
-        if getenv("NO_COLOR") == nil && has_colors() {
+        if Sys.environment("NO_COLOR") == nil && has_colors() {
             start_color()
             use_default_colors()
             colors = Int(cn_colors()) >= 256 ? 256 : Int(cn_colors()) >= 16 ? 16 : Int(cn_colors()) >= 8 ? 8 : 0
         }
-        let term = getenv("TERM").map { String(cString: $0) } ?? ""
+        let term = Sys.environment("TERM") ?? ""
         let unicode = codeset == "UTF-8" && !term.hasPrefix("vt") && term != "dumb" && term != "linux"
         // A plain terminal or locale gets the plain look: ASCII and no colour.
         capabilities = Capabilities(colors: unicode ? colors : 0, unicode: unicode)
@@ -68,8 +68,7 @@ public final class NcursesTerminal: Terminal {
     }
 
     public func waitForKeys(timeoutMilliseconds: Int32, wakeFD: Int32) -> [Key] {
-        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
-        _ = poll(&fds, wakeFD >= 0 ? 2 : 1, timeoutMilliseconds)  // EINTR (SIGWINCH) falls through to get_wch
+        Sys.waitReadable(wakeFD >= 0 ? [0, wakeFD] : [0], milliseconds: timeoutMilliseconds)  // SIGWINCH ends it early
         var keys = [Key]()
         var ch: wint_t = 0
         while true {

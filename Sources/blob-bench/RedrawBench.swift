@@ -1,8 +1,8 @@
 import ArgumentParser
 import BlobApps
+import BlobTransfer
 import Foundation
 import Glibc
-import SharedMemory
 import TerminalUI
 
 /// `blob-bench redraw`: how long a keystroke takes to handle and redraw in blob-writer,
@@ -27,20 +27,22 @@ struct RedrawBench: ParsableCommand {
         let big = dir + "/photo-05000-big.png"  // sorts into the middle of the list
         _ = try PreviewBench().makePhotoPNG(big, width: 4000, height: 3000)
 
-        let waker = Waker()
         let segment = "blob-bench-redraw-\(getpid())"
         defer { _ = shm_unlink("/" + segment) }
-        let app = WriterApp(directory: dir, backing: .sharedMemory(try SegmentName(segment)), waker: waker)
         let terminal = MemoryTerminal(columns: 200, rows: 60)
+        // The apps' own run loop on the in-memory terminal: one step handles the key,
+        // takes finished background work and redraws.
+        let runner = AppRunner<WriterProgram>(
+            WriterState(directory: dir, backing: .sharedMemory(try SegmentName(segment))), on: terminal)
+        defer { runner.shutdown() }
+        _ = runner.run(seconds: 30) { state, _ in state.entries.count == files }
         func step(_ key: Key) -> Double {
             let t0 = monotonicNanos()
-            _ = app.handle(key)
-            app.drainEvents()
-            terminal.draw(app.render(width: 200, height: 60, capabilities: terminal.capabilities))
+            terminal.pendingKeys = [key]
+            runner.step(timeoutMilliseconds: 0)
             return Double(monotonicNanos() - t0) / 1e6
         }
-        _ = step(.resize)
-        print("blob-bench redraw: \(app.entries.count) files, 200x60 in-memory terminal, \(keys) keystrokes each")
+        print("blob-bench redraw: \(runner.state.entries.count) files, 200x60 in-memory terminal, \(keys) keystrokes each")
 
         // Idle: walk the list (every move also asks the worker for a preview).
         var idle = [Double]()
@@ -49,7 +51,7 @@ struct RedrawBench: ParsableCommand {
 
         // Busy: highlight the 12 MP image so its decode runs, and keep typing meanwhile.
         _ = step(.char("g"))
-        while app.highlighted?.name != "photo-05000-big.png" { _ = step(.down) }
+        while runner.state.highlighted?.name != "photo-05000-big.png" { _ = step(.down) }
         var busy = [Double]()
         var decodes = 0
         for i in 0 ..< keys {

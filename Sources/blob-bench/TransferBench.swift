@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Glibc
+import BlobTransfer
 import SharedMemory
 
 /// `blob-bench transfer`: the shared-memory transfer against two baselines measured in

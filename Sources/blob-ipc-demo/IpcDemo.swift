@@ -1,4 +1,5 @@
 import ArgumentParser
+import BlobCLI
 import Glibc
 import SharedMemory
 import SharedRecords
@@ -10,10 +11,11 @@ struct IpcDemo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blob-ipc-demo",
         abstract: "Parent/child demo: a Swift parent and a C child talk through a shared record.",
-        subcommands: [RunDemo.self, HoldMutex.self], defaultSubcommand: RunDemo.self)
+        subcommands: [RunDemo.self], defaultSubcommand: RunDemo.self)
 }
 
-struct DemoError: Error { let message: String; let code: Int32 }
+/// A failure of the demo: the sentence and its status from the exit-status table.
+struct DemoError: Error { let message: String; let status: ExitStatus }
 
 struct RunDemo: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the demo (the default).")
@@ -28,7 +30,7 @@ struct RunDemo: ParsableCommand {
             try demo()
         } catch let e as DemoError {
             emit(2, "Error: \(e.message)\n")
-            throw ExitCode(e.code)
+            throw ExitCode(e.status.rawValue)
         }
     }
 
@@ -37,7 +39,7 @@ struct RunDemo: ParsableCommand {
     func demo() throws {
         let childPath = child ?? (selfDirectory() + "/blob-ipc-child")
         guard access(childPath, X_OK) == 0 else {
-            throw DemoError(message: "child program not found or not executable: \(childPath)", code: 69)
+            throw DemoError(message: "child program not found or not executable: \(childPath)", status: .unavailable)
         }
         say("[Parent] Process started")
         let segName = try SegmentName(segment), mutexName = try SegmentName(mutex)
@@ -45,7 +47,7 @@ struct RunDemo: ParsableCommand {
         do {
             record = try Record(ControllerData.layout, segment: .sharedMemory(segName), mode: .createOrOpen)
         } catch {
-            throw DemoError(message: "\(error)", code: 65)
+            throw DemoError(message: "\(error)", status: .corrupt)
         }
         let lock = try NamedMutex(mutexName, create: true)
         defer {
@@ -63,11 +65,11 @@ struct RunDemo: ParsableCommand {
         let deadline = now() + 10
         while try lock.withLock({ _ in record[ControllerData.heartbeatSignal] }) == 0 {
             if let status = reapIfExited(pid) {
-                throw DemoError(message: "the child exited with status \(status) before reading the message", code: 70)
+                throw DemoError(message: "the child exited with status \(status) before reading the message", status: .software)
             }
             if now() > deadline {
                 kill(pid, SIGKILL); _ = waitStatus(pid)
-                throw DemoError(message: "the child did not read the message within 10 seconds", code: 75)
+                throw DemoError(message: "the child did not read the message within 10 seconds", status: .timedOut)
             }
             usleep(5000)
         }
@@ -80,32 +82,21 @@ struct RunDemo: ParsableCommand {
             status = reapIfExited(pid)
             if status == nil && now() > end {
                 kill(pid, SIGKILL); _ = waitStatus(pid)
-                throw DemoError(message: "the child did not terminate within 10 seconds", code: 75)
+                throw DemoError(message: "the child did not terminate within 10 seconds", status: .timedOut)
             }
             if status == nil { usleep(5000) }
         }
-        guard status == 0 else { throw DemoError(message: "the child failed with status \(status!)", code: 70) }
+        guard status == 0 else { throw DemoError(message: "the child failed with status \(status!)", status: .software) }
         say("[Parent] Process terminated")
     }
 }
 
-/// Helper for the robust-mutex tests: locks the mutex, says so, then waits to be killed.
-struct HoldMutex: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hold-mutex", shouldDisplay: false)
-    @Argument var name: String
+let started = ContinuousClock.now
 
-    func run() throws {
-        let m = try NamedMutex(try SegmentName(name), create: true)
-        let how = try m.lock()
-        emit(1, "locked \(how == .previousOwnerDied ? "previous-owner-died" : "acquired")\n")
-        while true { pause() }
-    }
-}
-
+/// Seconds since the demo started, on the monotonic clock, for its bounded waits.
 func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    let t = started.duration(to: .now)
+    return Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18
 }
 
 func selfDirectory() -> String {
@@ -120,7 +111,7 @@ func spawn(_ path: String, _ arguments: [String]) throws -> pid_t {
     defer { argv.forEach { free($0) } }
     var pid: pid_t = 0
     let rc = posix_spawn(&pid, path, nil, nil, argv, environ)
-    guard rc == 0 else { throw DemoError(message: "cannot start \(path): \(String(cString: strerror(rc)))", code: 69) }
+    guard rc == 0 else { throw DemoError(message: "cannot start \(path): \(String(cString: strerror(rc)))", status: .unavailable) }
     return pid
 }
 

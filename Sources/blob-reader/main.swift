@@ -1,5 +1,4 @@
 import ArgumentParser
-import BlobApps
 import BlobCLI
 
 /// `blob-reader`: the viewer, and the commands that read from scripts.

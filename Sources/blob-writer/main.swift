@@ -1,5 +1,4 @@
 import ArgumentParser
-import BlobApps
 import BlobCLI
 
 /// `blob-writer`: the file picker, and the commands that publish from scripts.

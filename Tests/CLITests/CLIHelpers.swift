@@ -6,6 +6,7 @@ struct CLI {
     static let writer = Fixtures.executable("blob-writer")
     static let reader = Fixtures.executable("blob-reader")
     static let bench = Fixtures.executable("blob-bench")
+    static let helper = Fixtures.executable("blob-test-helper")
 }
 
 /// A segment name and temp folder owned by one test, removed at its end.

@@ -81,7 +81,7 @@ import TestSupport
         let backing = SegmentBacking.sharedMemory(try SegmentName(s.segment))
         let seg = try BlobSegment.open(backing, mode: .createNew, capacity: 512 * 1024)
         let writers = (1 ... 2).map { id in
-            Spawn.start(CLI.bench, ["stress-writer", "--segment", s.segment, "--writer-id", String(id), "--count", "300"])
+            Spawn.start(CLI.helper, ["stress-writer", "--segment", s.segment, "--writer-id", String(id), "--count", "300"])
         }
         let buffer = PayloadBuffer()
         var reads = 0, distinct = 0, last: UInt64 = 0
@@ -119,7 +119,7 @@ import TestSupport
         let s = Scratch("c")
         let exe = s.path("c_reader")
         let cc = Spawn.run("/usr/bin/cc", ["-std=c11", "-Wall", "-Werror", "-O1",
-                                           "-I", Fixtures.packageRoot + "/Sources/CShims/include",
+                                           "-I", Fixtures.packageRoot + "/Sources/CBlobSegment/include",
                                            Fixtures.packageRoot + "/Examples/c_reader.c", "-o", exe, "-lxxhash"])
         #expect(cc.status == 0, "\(cc.err)")
         #expect(s.put(asset("sunset.png")).status == 0)

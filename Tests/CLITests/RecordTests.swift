@@ -126,7 +126,7 @@ import TestSupport
         defer { Fixtures.removeSegment(name) }
         let mutex = try NamedMutex(try SegmentName(name))
         for round in 0 ..< 3 {
-            let holder = Spawn.start(Self.demo, ["hold-mutex", name])
+            let holder = Spawn.start(Fixtures.executable("blob-test-helper"), ["hold-mutex", name])
             #expect(holder.waitForOutput("locked acquired\n"), "round \(round)")
             #expect(try mutex.tryLock() == nil)  // really held
             holder.signal(SIGKILL)
@@ -147,7 +147,7 @@ import TestSupport
     func lockWithTimeoutExpiresWhileHeld() throws {
         let name = Fixtures.uniqueSegmentName("mtxt")
         defer { Fixtures.removeSegment(name) }
-        let holder = Spawn.start(Self.demo, ["hold-mutex", name])
+        let holder = Spawn.start(Fixtures.executable("blob-test-helper"), ["hold-mutex", name])
         #expect(holder.waitForOutput("locked acquired\n"))
         let mutex = try NamedMutex(try SegmentName(name), create: false)
         let t0 = now()

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "cshims.h"
+#include "atomics.h"
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int cshims_futex_wait(void *addr, uint32_t expected, int64_t timeout_ns) {
+int catomics_futex_wait(void *addr, uint32_t expected, int64_t timeout_ns) {
     struct timespec ts, *tsp = NULL;
     if (timeout_ns >= 0) {
         ts.tv_sec = (time_t)(timeout_ns / 1000000000LL);
@@ -20,9 +20,9 @@ int cshims_futex_wait(void *addr, uint32_t expected, int64_t timeout_ns) {
     return errno;
 }
 
-int cshims_futex_wake_all(void *addr) {
+int catomics_futex_wake_all(void *addr) {
     long r = syscall(SYS_futex, addr, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
     return r < 0 ? errno : 0;
 }
 
-int cshims_errno(void) { return errno; }
+int catomics_errno(void) { return errno; }

@@ -1,31 +1,30 @@
-/* Atomics, fences and futexes on mapped memory, which Swift cannot express on a raw pointer. */
-#ifndef CSHIMS_H
-#define CSHIMS_H
+/* Atomics, fences and futexes on mapped memory, which Swift cannot express on a raw pointer.
+ * Private to SharedMemory: C programs use blob_segment.h and blob_mutex.h instead. */
+#ifndef CATOMICS_H
+#define CATOMICS_H
 
 #include <stdint.h>
 #include <stdatomic.h>
 #include <sys/file.h>
-#include "blob_segment.h"
-#include "blob_mutex.h"
 
-static inline uint64_t cshims_load_acquire_u64(const void *p) {
+static inline uint64_t catomics_load_acquire_u64(const void *p) {
     return atomic_load_explicit((const _Atomic uint64_t *)p, memory_order_acquire);
 }
-static inline void cshims_store_release_u64(void *p, uint64_t v) {
+static inline void catomics_store_release_u64(void *p, uint64_t v) {
     atomic_store_explicit((_Atomic uint64_t *)p, v, memory_order_release);
 }
-static inline void cshims_store_relaxed_u64(void *p, uint64_t v) {
+static inline void catomics_store_relaxed_u64(void *p, uint64_t v) {
     atomic_store_explicit((_Atomic uint64_t *)p, v, memory_order_relaxed);
 }
-static inline uint32_t cshims_load_acquire_u32(const void *p) {
+static inline uint32_t catomics_load_acquire_u32(const void *p) {
     return atomic_load_explicit((const _Atomic uint32_t *)p, memory_order_acquire);
 }
-static inline void cshims_store_release_u32(void *p, uint32_t v) {
+static inline void catomics_store_release_u32(void *p, uint32_t v) {
     atomic_store_explicit((_Atomic uint32_t *)p, v, memory_order_release);
 }
-static inline void cshims_fence_acquire(void) { atomic_thread_fence(memory_order_acquire); }
-static inline void cshims_fence_release(void) { atomic_thread_fence(memory_order_release); }
-static inline void cshims_cpu_relax(void) {
+static inline void catomics_fence_acquire(void) { atomic_thread_fence(memory_order_acquire); }
+static inline void catomics_fence_release(void) { atomic_thread_fence(memory_order_release); }
+static inline void catomics_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
@@ -37,16 +36,16 @@ static inline void cshims_cpu_relax(void) {
  * (negative: no limit). A shared (not private) futex, so waiters in other processes
  * are woken. Returns 0 when woken or the value differed, else an errno value
  * (ETIMEDOUT, EINTR). The corresponding system call is futex(FUTEX_WAIT). */
-int cshims_futex_wait(void *addr, uint32_t expected, int64_t timeout_ns);
+int catomics_futex_wait(void *addr, uint32_t expected, int64_t timeout_ns);
 
 /* Wakes every waiter on the 32-bit word at addr. The corresponding system call is
  * futex(FUTEX_WAKE). */
-int cshims_futex_wake_all(void *addr);
+int catomics_futex_wake_all(void *addr);
 
 /* flock(2), whose name Swift confuses with struct flock. */
-static inline int cshims_flock(int fd, int op) { return flock(fd, op); }
+static inline int catomics_flock(int fd, int op) { return flock(fd, op); }
 
 /* The current thread's errno, which Swift reads unreliably across calls. */
-int cshims_errno(void);
+int catomics_errno(void);
 
 #endif

@@ -1,9 +1,11 @@
 import ArgumentParser
+import BlobTransfer
 import SharedMemory
+import TestSupport
 
 /// Publishes a deterministic series of blobs; the stress tests check every read
 /// against the series. Blob i of writer K has path label `stress/K/i` and content
-/// `stressBytes(count: size, seed: K << 32 | i)`.
+/// `Fixtures.bytes(count: size, seed: K << 32 | i)`.
 struct StressWriter: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stress-writer", abstract: "Publish a checkable series of blobs.")
 
@@ -17,8 +19,9 @@ struct StressWriter: ParsableCommand {
         for i in 0 ..< UInt64(count) {
             let seed = writerId << 32 | i
             let size = Int(seed &* 0x9E37_79B9 % UInt64(maxSize + 1))
-            let content = stressBytes(count: size, seed: seed)
+            let content = Fixtures.bytes(count: size, seed: seed)
             _ = try content.withUnsafeBytes { try seg.publishFrame(path: "stress/\(writerId)/\(i)", content: $0) }
         }
     }
 }
+

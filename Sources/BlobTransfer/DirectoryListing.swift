@@ -1,5 +1,3 @@
-import Glibc
-
 /// One entry of a directory listing.
 public struct DirectoryEntry: Equatable, Sendable {
     /// The file name (untrusted: escape before display).
@@ -19,21 +17,19 @@ public struct DirectoryEntry: Equatable, Sendable {
 
 /// Reads directories: folders first, then files, each sorted by name.
 public enum DirectoryListing {
-    /// The entries of `path` (without `.` and `..`), or an error sentence.
+    /// The entries of `path` (without `.` and `..`), or why it cannot be listed.
     public static func read(_ path: String) -> Result<[DirectoryEntry], ListingError> {
-        guard let dir = opendir(path) else { return .failure(ListingError(message: String(cString: strerror(errno)))) }
-        defer { closedir(dir) }
+        let names: [String]
+        do throws(FileSystemError) { names = try FS.directoryNames(path) } catch {
+            return .failure(ListingError(message: error.errno.description))
+        }
         var entries = [DirectoryEntry]()
-        while let e = readdir(dir) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
-            var st = stat()
+        entries.reserveCapacity(names.count)
+        for name in names {
             let full = path == "/" ? "/" + name : path + "/" + name
-            let ok = stat(full, &st) == 0
-            let isDir = ok && (st.st_mode & S_IFMT) == S_IFDIR
-            entries.append(DirectoryEntry(name: name, isDirectory: isDir, size: ok ? Int(st.st_size) : 0))
+            let st = try? FS.status(full)
+            entries.append(DirectoryEntry(name: name, isDirectory: st?.isDirectory ?? false,
+                                          size: st.map { Int($0.st_size) } ?? 0))
         }
         entries.sort { a, b in
             if a.isDirectory != b.isDirectory { return a.isDirectory }

@@ -1,0 +1,246 @@
+import BlobTransfer
+import ImagePreview
+import SafeText
+import TerminalUI
+
+/// blob-reader's viewer as a ``TerminalProgram``: read (`r`), watch (`w`), save (`s`),
+/// preview mode (`c`). Reading, verifying, hashing, comparing with the file on disk,
+/// decoding, saving and waiting for publishes are effects run off the UI thread.
+public enum ReaderProgram: TerminalProgram {
+    /// Results of the viewer's effects.
+    public enum Event: Sendable {
+        /// Whether the segment exists (asked once at start).
+        case probed(exists: Bool)
+        /// One read of the segment.
+        case received(Result<Reception, TransferError>)
+        /// Watch mode saw a publish.
+        case published(UInt64)
+        /// A preview finished decoding.
+        case previewed(key: String, PreviewResult)
+        /// A free file name to propose in the save prompt.
+        case saveProposed(String)
+        /// A save ended.
+        case saved(path: String, bytes: Int, Result<Void, TransferError>)
+    }
+
+    /// Work the viewer asks for.
+    public enum Effect: Sendable {
+        /// Check whether the segment exists.
+        case probe(SegmentBacking)
+        /// Read, verify and decode the latest blob; compare a file with the one on disk.
+        case read(SegmentBacking)
+        /// Follow publishes (and the segment's creation) until cancelled.
+        case watch(SegmentBacking)
+        /// Stop following publishes.
+        case stopWatching
+        /// Decode a preview of received bytes.
+        case preview(key: String, bytes: [UInt8], options: PreviewOptions)
+        /// Find a name in `directory` for `baseName` that does not exist yet.
+        case proposeSavePath(directory: String, baseName: String)
+        /// Write bytes to a path (atomically).
+        case save(bytes: [UInt8], path: String)
+    }
+
+    public static func isFinished(_ state: ReaderState) -> Bool { state.quit }
+
+    // MARK: reduce
+
+    public static func reduce(_ state: inout ReaderState, _ input: ProgramInput<Event>) -> [Effect] {
+        switch input {
+        case .start:
+            var effects: [Effect] = [.probe(state.backing)]
+            if state.watchAtStart { effects += toggleWatch(&state) }
+            return effects
+        case let .resize(size, capabilities):
+            let boxChanged = ReaderLayout(size).previewBox != ReaderLayout(state.size).previewBox
+                || capabilities != state.capabilities
+            state.size = size
+            state.capabilities = capabilities
+            return boxChanged ? requestPreview(&state, force: false) : []
+        case let .key(key):
+            return handle(key, &state)
+        case let .event(event):
+            return apply(event, &state)
+        }
+    }
+
+    private static func handle(_ key: Key, _ state: inout ReaderState) -> [Effect] {
+        if state.showHelp {
+            state.showHelp = false
+            if key == .char("q") { state.quit = true }
+            return []
+        }
+        if state.savePrompt != nil { return handleSaveKey(key, &state) }
+        switch key {
+        case .char("q"), .ctrl("c"): state.quit = true
+        case .char("r"): return [.read(state.backing)]
+        case .char("w"): return toggleWatch(&state)
+        case .char("s"):
+            guard let file = state.receivedFile else {
+                setError("nothing received to save (press r)", &state)
+                return []
+            }
+            return [.proposeSavePath(directory: state.saveDirectory, baseName: saveName(for: file.path))]
+        case .char("c"):
+            state.blocks.toggle()
+            setStatus(state.blocks ? "Preview: coloured blocks." : "Preview: ASCII.", &state)
+            return requestPreview(&state, force: true)
+        case .char("?"): state.showHelp = true
+        default: break
+        }
+        return []
+    }
+
+    private static func handleSaveKey(_ key: Key, _ state: inout ReaderState) -> [Effect] {
+        switch key {
+        case .escape:
+            state.savePrompt = nil
+            setStatus("Save cancelled.", &state)
+        case .backspace:
+            if !(state.savePrompt ?? "").isEmpty { state.savePrompt!.removeLast() }
+        case let .char(c):
+            state.savePrompt!.unicodeScalars.append(c)
+        case .enter:
+            let path = state.savePrompt!
+            state.savePrompt = nil
+            guard let file = state.receivedFile else { return [] }
+            return [.save(bytes: file.content, path: path)]
+        default: break
+        }
+        return []
+    }
+
+    private static func apply(_ event: Event, _ state: inout ReaderState) -> [Effect] {
+        switch event {
+        case let .probed(exists):
+            state.segmentMissing = !exists
+            if state.watching && !exists {
+                setStatus("Watching: waiting for the segment to be created…", &state)
+            }
+        case let .received(.success(reception)):
+            return received(reception, &state)
+        case let .received(.failure(error)):
+            if error.segmentIsMissing { state.segmentMissing = true }
+            setError(error.description, &state)
+        case .published:
+            if state.watching {
+                state.segmentMissing = false
+                return [.read(state.backing)]
+            }
+        case let .previewed(key, result):
+            if state.preview?.key == key { state.preview = PreviewSlot(key: key, result: result) }
+        case let .saveProposed(path):
+            if state.receivedFile != nil { state.savePrompt = path }
+        case let .saved(path, bytes, .success):
+            setStatus("Saved \(bytes) bytes to \(TerminalText.escape(path)).", &state)
+        case let .saved(_, _, .failure(error)):
+            setError(error.description, &state)
+        }
+        return []
+    }
+
+    private static func received(_ reception: Reception, _ state: inout ReaderState) -> [Effect] {
+        switch reception {
+        case .segmentMissing:
+            state.segmentMissing = true
+            setStatus("No segment yet.", &state)
+        case .empty:
+            state.segmentMissing = false
+            setStatus("The segment holds no blob yet.", &state)
+        case let .record(value, metadata):
+            state.segmentMissing = false
+            state.content = .record(value, metadata)
+            state.preview = nil
+            setStatus("Read TestData record, sequence \(metadata.sequence).", &state)
+        case let .file(file, comparison):
+            state.segmentMissing = false
+            state.content = .file(file, comparison)
+            setStatus("Read sequence \(file.metadata.sequence): \(file.content.count) bytes, checksum verified.", &state)
+            return requestPreview(&state, force: true)
+        }
+        return []
+    }
+
+    private static func toggleWatch(_ state: inout ReaderState) -> [Effect] {
+        if state.watching {
+            state.watching = false
+            setStatus("Watch mode off.", &state)
+            return [.stopWatching]
+        }
+        state.watching = true
+        setStatus(state.segmentMissing ? "Watching: waiting for the segment to be created…"
+                                       : "Watching: new blobs show as they land.", &state)
+        return [.watch(state.backing)]
+    }
+
+    /// Asks for a preview of the received file at the current box; `force` asks again
+    /// even when the same preview is shown (a new read, another mode).
+    private static func requestPreview(_ state: inout ReaderState, force: Bool) -> [Effect] {
+        let box = ReaderLayout(state.size).previewBox
+        guard let file = state.receivedFile, box.columns > 2, box.rows > 1 else { return [] }
+        let useBlocks = state.blocks && state.capabilities.unicode && state.capabilities.colors > 0
+        let key = "\(file.metadata.sequence)#\(box.columns)x\(box.rows)\(useBlocks)"
+        if !force, state.preview?.key == key { return [] }
+        state.preview = PreviewSlot(key: key, result: nil)
+        let options = PreviewPainter.options(columns: box.columns, rows: box.rows, blocks: state.blocks,
+                                             capabilities: state.capabilities)
+        return [.preview(key: key, bytes: file.content, options: options)]
+    }
+
+    /// The file name a save proposes: the label's last component, or `received.bin`.
+    static func saveName(for label: String) -> String {
+        let base = label.split(separator: "/").last.map(String.init) ?? ""
+        return base.isEmpty || base == "." || base == ".." ? "received.bin" : base
+    }
+
+    private static func setStatus(_ s: String, _ state: inout ReaderState) {
+        state.status = s
+        state.statusIsError = false
+    }
+
+    private static func setError(_ s: String, _ state: inout ReaderState) {
+        state.status = "Error: " + s
+        state.statusIsError = true
+    }
+
+    // MARK: effects
+
+    public static func work(for effect: Effect) -> Work<Event> {
+        switch effect {
+        case let .probe(backing):
+            return .run(lane: "read", replacing: false) { job in job.post(.probed(exists: Segments.exists(backing))) }
+        case let .read(backing):
+            return .run(lane: "read", replacing: false) { job in
+                job.post(.received(Result { () throws(TransferError) in try Receiver.readForDisplay(from: backing) }))
+            }
+        case let .watch(backing):
+            return .run(lane: "watch", replacing: true) { job in
+                SegmentWatcher.watch(backing, isCancelled: { job.isCancelled }) { job.post(.published($0)) }
+            }
+        case .stopWatching:
+            return .cancel(lane: "watch")
+        case let .preview(key, bytes, options):
+            return .run(lane: "preview", replacing: true) { job in
+                job.post(.previewed(key: key, PreviewPainter.render(bytes, options: options) { job.isCancelled }))
+            }
+        case let .proposeSavePath(directory, baseName):
+            return .run(lane: "save", replacing: false) { job in
+                var name = baseName
+                var candidate = directory + "/" + name
+                var n = 1
+                while Files.exists(candidate) {
+                    name = "\(n)-" + baseName
+                    candidate = directory + "/" + name
+                    n += 1
+                }
+                job.post(.saveProposed(candidate))
+            }
+        case let .save(bytes, path):
+            return .run(lane: "save", replacing: false) { job in
+                job.post(.saved(path: path, bytes: bytes.count, Result { () throws(TransferError) in
+                    try Files.writeAtomically(bytes, to: path)
+                }))
+            }
+        }
+    }
+}

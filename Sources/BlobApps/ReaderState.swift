@@ -1,0 +1,73 @@
+import BlobTransfer
+import TerminalUI
+
+/// Everything blob-reader's viewer knows: a plain value that ``ReaderProgram``'s
+/// `reduce` changes and its `view` draws.
+public struct ReaderState: Sendable {
+    /// What was received last.
+    public enum Content: Sendable {
+        /// A file, verified, with the verdict against the file on disk.
+        case file(ReceivedFile, DiskComparison)
+        /// A TestData record.
+        case record(TestDataValue, BlobMetadata)
+    }
+
+    /// The segment read.
+    public let backing: SegmentBacking
+    /// Where the save prompt proposes to save (the working directory at start).
+    public let saveDirectory: String
+    /// Whether watch mode starts with the app.
+    let watchAtStart: Bool
+    /// The last thing received.
+    public internal(set) var content: Content?
+    /// Whether the segment is known to be missing (the friendly screen).
+    public internal(set) var segmentMissing = false
+    /// Whether watch mode is on.
+    public internal(set) var watching = false
+    /// Coloured block previews instead of ASCII.
+    public internal(set) var blocks = true
+    /// The save prompt's text while it is open.
+    public internal(set) var savePrompt: String?
+    /// The status line.
+    public internal(set) var status = "Press r to read the latest blob, w to watch."
+    /// Whether the status line reports an error.
+    public internal(set) var statusIsError = false
+    /// Whether the key help covers the screen.
+    public internal(set) var showHelp = false
+    /// The preview of the received content.
+    public internal(set) var preview: PreviewSlot?
+    /// The terminal's size and capabilities, as last told.
+    public internal(set) var size = ScreenSize(columns: 0, rows: 0)
+    var capabilities = Capabilities.full
+    /// Set by `q`; the runner then stops.
+    public internal(set) var quit = false
+
+    /// A viewer of `backing`; `watch` starts in watch mode.
+    public init(backing: SegmentBacking, saveDirectory: String, watch: Bool = false) {
+        self.backing = backing
+        self.saveDirectory = saveDirectory
+        watchAtStart = watch
+    }
+
+    /// The received file, if the last blob was one.
+    public var receivedFile: ReceivedFile? {
+        if case let .file(file, _)? = content { return file }
+        return nil
+    }
+}
+
+/// Where the viewer's parts go: five lines of facts from row 2, then the preview box.
+struct ReaderLayout {
+    static let factsTop = 2
+    static let factLines = 5
+
+    let tooSmall: Bool
+    let previewTop: Int
+    let previewBox: PreviewBox
+
+    init(_ size: ScreenSize) {
+        tooSmall = size.columns < 20 || size.rows < 5
+        previewTop = Self.factsTop + Self.factLines + 1
+        previewBox = PreviewBox(columns: size.columns - 2, rows: size.rows - 2 - previewTop, blocks: false)
+    }
+}

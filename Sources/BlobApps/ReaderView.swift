@@ -1,0 +1,89 @@
+import BlobTransfer
+import SafeText
+import TerminalUI
+
+extension ReaderProgram {
+    /// The viewer's screen: title, the friendly no-segment text or the facts of what
+    /// arrived, the preview, hints or the save prompt, and the status line.
+    public static func view(_ state: ReaderState, size: ScreenSize, capabilities: Capabilities) -> Screen {
+        let width = size.columns, height = size.rows
+        var s = Screen(width: width, height: height)
+        let layout = ReaderLayout(size)
+        if layout.tooSmall {
+            s.put("Terminal too small", x: 0, y: 0)
+            return s
+        }
+        s.fill(x: 0, y: 0, width: width, height: 1, with: ScreenCell(" ", Style(reverse: true)))
+        s.put(" blob-reader  \(state.backing)\(state.watching ? "  [watching]" : "")", x: 0, y: 0,
+              style: Style(bold: true, reverse: true))
+        let color = capabilities.colors > 0
+        var y = ReaderLayout.factsTop
+        func line(_ label: String, _ value: String, _ style: Style = .plain) {
+            guard y < height - 2 else { return }
+            s.put(label, x: 1, y: y, style: Style(bold: true))
+            s.put(value, x: 11, y: y, style: style, maxWidth: width - 12)
+            y += 1
+        }
+        if state.content == nil && state.segmentMissing {
+            let name: String
+            switch state.backing {
+            case let .sharedMemory(n): name = "'\(n.rawValue)'"
+            case let .file(p): name = "file '\(TerminalText.escape(p))'"
+            }
+            for text in ["There is no segment \(name) yet.", "",
+                         "Start blob-writer in another terminal, pick an image and press Enter,",
+                         "or run:  blob-writer put FILE",
+                         "", "Press w to wait for it here (watch mode), r to read, q to quit."] {
+                s.put(text, x: 2, y: y, maxWidth: width - 4)
+                y += 1
+            }
+        }
+        switch state.content {
+        case let .file(file, comparison)?:
+            let meta = file.metadata
+            line("path:", TerminalText.escape(file.path))
+            line("bytes:", "\(file.content.count)    sequence: \(meta.sequence)    published: \(Timestamp.iso8601(nanoseconds: meta.publishTimeNanoseconds))    pid: \(meta.writerPID)")
+            line("sha256:", file.sha256)
+            let format: String
+            switch state.preview?.result {
+            case let .ready(info, _)?:
+                format = "\(info.format.rawValue)  \(info.width) x \(info.height), \(info.bitDepth)-bit \(info.colorType)\(info.interlaced ? ", interlaced" : "")"
+            case let .notImage(f, _)?: format = f == .unknown ? "unknown content (no preview)" : "\(f.rawValue) (no preview)"
+            case let .failed(m)?: format = m
+            case nil: format = "decoding…"
+            }
+            line("format:", format)
+            let cmpStyle = comparison == .identical ? Style(foreground: color ? 10 : nil, bold: true)
+                : comparison == .differs ? Style(foreground: color ? 9 : nil, bold: true) : Style(dim: true)
+            line("compare:", comparison.sentence, cmpStyle)
+            if case let .ready(_, grid)? = state.preview?.result, layout.previewTop < height - 2 {
+                PreviewPainter.paint(grid, into: &s, x: 1 + max(0, (layout.previewBox.columns - grid.width) / 2),
+                                     y: layout.previewTop)
+            }
+        case let .record(value, meta)?:
+            line("record:", "TestData (the seed's packed struct, 48 bytes)")
+            line("sequence:", "\(meta.sequence)    published: \(Timestamp.iso8601(nanoseconds: meta.publishTimeNanoseconds))    pid: \(meta.writerPID)")
+            line("value:", value.text, Style(bold: true))
+        case nil: break
+        }
+        if let p = state.savePrompt {
+            s.put("Save to: " + TerminalText.escape(p) + "_", x: 0, y: height - 2, style: Style(bold: true))
+        } else {
+            s.put("r read  w watch  s save  c preview mode  ? keys  q quit", x: 0, y: height - 2, style: Style(dim: true))
+        }
+        s.put(state.status, x: 0, y: height - 1,
+              style: state.statusIsError ? Style(foreground: color ? 9 : nil, bold: true) : .plain)
+        if state.showHelp { HelpOverlay.draw(into: &s, lines: helpLines, title: "blob-reader keys") }
+        return s
+    }
+
+    /// The key reference.
+    public static let helpLines = [
+        "r   read the latest blob and verify it",
+        "w   watch: show each new blob as it lands",
+        "s   save the received content (Enter saves, Esc cancels)",
+        "c   preview: coloured blocks / ASCII",
+        "?   this help",
+        "q   quit",
+    ]
+}

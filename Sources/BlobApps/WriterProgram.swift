@@ -1,0 +1,279 @@
+import BlobTransfer
+import SafeText
+import Glibc
+import ImagePreview
+import TerminalUI
+
+/// blob-writer's file picker as a ``TerminalProgram``: pure `reduce` and `view` over
+/// ``WriterState``; listing, decoding and publishing are effects run off the UI thread.
+public enum WriterProgram: TerminalProgram {
+    /// Results of the picker's effects.
+    public enum Event: Sendable {
+        /// A directory was listed (or could not be); `select` is the name to highlight.
+        case listed(directory: String, select: String?, Result<[DirectoryEntry], ListingError>)
+        /// A preview finished decoding.
+        case previewed(key: String, PreviewResult)
+        /// A file publish ended.
+        case published(name: String, Result<PublishedFile, TransferError>)
+        /// A TestData publish ended.
+        case recordPublished(Result<TestDataValue, TransferError>)
+    }
+
+    /// Work the picker asks for.
+    public enum Effect: Sendable, Equatable {
+        /// List a directory.
+        case list(directory: String, select: String?)
+        /// Read `path` (at most `limit` bytes) and decode a preview of it.
+        case preview(key: String, path: String, limit: Int, options: PreviewOptions)
+        /// Abandon any preview being decoded.
+        case cancelPreview
+        /// Publish a file.
+        case publish(path: String, name: String, backing: SegmentBacking, capacity: Int)
+        /// Publish the sample TestData record.
+        case publishRecord(backing: SegmentBacking)
+    }
+
+    public static func isFinished(_ state: WriterState) -> Bool { state.quit }
+
+    // MARK: reduce
+
+    public static func reduce(_ state: inout WriterState, _ input: ProgramInput<Event>) -> [Effect] {
+        var effects: [Effect]
+        switch input {
+        case .start:
+            effects = [.list(directory: state.directory, select: nil)]
+        case let .resize(size, capabilities):
+            state.size = size
+            state.capabilities = capabilities
+            effects = resized(&state)
+        case let .key(key):
+            effects = handle(key, &state)
+        case let .event(event):
+            effects = apply(event, &state)
+        }
+        keepSelectionInView(&state)
+        return effects
+    }
+
+    private static func resized(_ state: inout WriterState) -> [Effect] {
+        let layout = WriterLayout(state.size, state.capabilities)
+        guard layout.previewBox != state.previewBox else { return [] }
+        state.previewBox = layout.previewBox
+        return requestPreview(&state)
+    }
+
+    private static func handle(_ key: Key, _ state: inout WriterState) -> [Effect] {
+        if state.showHelp {
+            state.showHelp = false
+            if key == .char("q") { state.quit = true }
+            return []
+        }
+        if state.editingFilter { return handleFilterKey(key, &state) }
+        let page = max(1, WriterLayout(state.size, state.capabilities).listRows - 1)
+        switch key {
+        case .char("q"), .ctrl("c"): state.quit = true
+        case .up, .char("k"): return move(to: state.selection - 1, &state)
+        case .down, .char("j"): return move(to: state.selection + 1, &state)
+        case .pageUp: return move(to: state.selection - page, &state)
+        case .pageDown: return move(to: state.selection + page, &state)
+        case .home, .char("g"): return move(to: 0, &state)
+        case .end, .char("G"): return move(to: state.visible.count - 1, &state)
+        case .right: if let e = state.highlighted, e.isDirectory { return open(e, &state) }
+        case .enter: if let e = state.highlighted { return open(e, &state) }
+        case .char("w"): if let e = state.highlighted, !e.isDirectory { return publish(e, &state) }
+        case .backspace, .left, .char("h"): return goUp(&state)
+        case .char("/"): state.editingFilter = true
+        case .char("a"):
+            state.imagesOnly.toggle()
+            setStatus(state.imagesOnly ? "Showing images (.png .jpg .jpeg) only." : "Showing all files.", &state)
+            return refilter(keeping: state.highlighted?.name, &state)
+        case .char("."):
+            state.showHidden.toggle()
+            setStatus(state.showHidden ? "Showing hidden files." : "Hiding hidden files.", &state)
+            return refilter(keeping: state.highlighted?.name, &state)
+        case .char("t"):
+            setStatus("Publishing TestData…", &state)
+            return [.publishRecord(backing: state.backing)]
+        case .char("?"): state.showHelp = true
+        case .escape:
+            if !state.filter.isEmpty {
+                state.filter = ""
+                return refilter(keeping: state.highlighted?.name, &state)
+            }
+        default: break
+        }
+        return []
+    }
+
+    private static func handleFilterKey(_ key: Key, _ state: inout WriterState) -> [Effect] {
+        switch key {
+        case .escape:
+            state.editingFilter = false
+            state.filter = ""
+            return refilter(keeping: state.highlighted?.name, &state)
+        case .enter:
+            state.editingFilter = false
+            if let e = state.highlighted { return open(e, &state) }
+        case .backspace:
+            if state.filter.isEmpty {
+                state.editingFilter = false
+            } else {
+                state.filter.removeLast()
+                return refilter(keeping: nil, &state)
+            }
+        case .up: return move(to: state.selection - 1, &state)
+        case .down: return move(to: state.selection + 1, &state)
+        case .ctrl("c"): state.quit = true
+        case let .char(c):
+            state.filter.unicodeScalars.append(c)
+            return refilter(keeping: nil, &state)
+        default: break
+        }
+        return []
+    }
+
+    private static func apply(_ event: Event, _ state: inout WriterState) -> [Effect] {
+        switch event {
+        case let .listed(directory, select, .success(list)):
+            state.directory = directory
+            state.entries = list
+            state.selection = 0
+            state.scroll = 0
+            let effects = refilter(keeping: select, &state)
+            if !state.statusIsError || select == nil {
+                setStatus("\(TerminalText.escape(directory)): \(list.count) entries", &state)
+            }
+            return effects
+        case let .listed(directory, _, .failure(error)):
+            setError("cannot open \(TerminalText.escape(directory)): \(error.message)", &state)
+        case let .previewed(key, result):
+            if state.preview?.key == key { state.preview = PreviewSlot(key: key, result: result) }
+        case let .published(name, .success(r)):
+            setStatus("Published \(TerminalText.escape(name)): sequence \(r.sequence), \(r.contentLength) bytes, sha256 \(r.sha256.prefix(16))…", &state)
+        case let .published(_, .failure(error)), let .recordPublished(.failure(error)):
+            setError(error.description, &state)
+        case let .recordPublished(.success(r)):
+            setStatus("Published TestData: sequence \(r.sequence), \(r.text)", &state)
+        }
+        return []
+    }
+
+    private static func move(to index: Int, _ state: inout WriterState) -> [Effect] {
+        guard !state.visible.isEmpty else { return [] }
+        let clamped = min(max(index, 0), state.visible.count - 1)
+        guard clamped != state.selection else { return [] }
+        state.selection = clamped
+        return requestPreview(&state)
+    }
+
+    private static func open(_ e: DirectoryEntry, _ state: inout WriterState) -> [Effect] {
+        guard e.isDirectory else { return publish(e, &state) }
+        state.filter = ""
+        return [.list(directory: state.path(of: e), select: nil)]
+    }
+
+    private static func goUp(_ state: inout WriterState) -> [Effect] {
+        let dir = state.directory
+        guard dir != "/", let slash = dir.lastIndex(of: "/") else { return [] }
+        let name = String(dir[dir.index(after: slash)...])
+        let parent = String(dir[..<slash])
+        state.filter = ""
+        return [.list(directory: parent.isEmpty ? "/" : parent, select: name)]
+    }
+
+    private static func publish(_ e: DirectoryEntry, _ state: inout WriterState) -> [Effect] {
+        setStatus("Publishing \(TerminalText.escape(e.name))…", &state)
+        return [.publish(path: state.path(of: e), name: e.name, backing: state.backing, capacity: state.capacity)]
+    }
+
+    private static func refilter(keeping name: String?, _ state: inout WriterState) -> [Effect] {
+        let needle = WriterState.fold(state.filter)
+        var out = [DirectoryEntry]()
+        for (i, e) in state.entries.enumerated() {
+            if !state.showHidden && e.isHidden { continue }
+            if state.imagesOnly && !e.isDirectory && !e.isImage { continue }
+            if !needle.isEmpty && !contains(state.foldedNames[i], needle) { continue }
+            out.append(e)
+        }
+        state.visible = out
+        if let name, let i = out.firstIndex(where: { $0.name == name }) { state.selection = i } else { state.selection = 0 }
+        return requestPreview(&state)
+    }
+
+    /// Asks for a preview of the highlighted file at the current box, unless that very
+    /// preview is already shown or on its way; cancels it when there is nothing to show.
+    private static func requestPreview(_ state: inout WriterState) -> [Effect] {
+        let box = state.previewBox
+        guard let e = state.highlighted, !e.isDirectory, box.columns > 2, box.rows > 1 else {
+            state.preview = nil
+            return [.cancelPreview]
+        }
+        let path = state.path(of: e)
+        let key = "\(path)#\(box.columns)x\(box.rows)\(box.blocks)"
+        if state.preview?.key == key { return [] }
+        state.preview = PreviewSlot(key: key, result: nil)
+        let options = PreviewPainter.options(columns: box.columns, rows: box.rows, blocks: box.blocks,
+                                             capabilities: state.capabilities)
+        return [.preview(key: key, path: path, limit: max(state.capacity, 64 << 20), options: options)]
+    }
+
+    private static func keepSelectionInView(_ state: inout WriterState) {
+        let rows = WriterLayout(state.size, state.capabilities).listRows
+        if state.selection < state.scroll { state.scroll = state.selection }
+        if rows > 0, state.selection >= state.scroll + rows { state.scroll = state.selection - rows + 1 }
+    }
+
+    private static func setStatus(_ s: String, _ state: inout WriterState) {
+        state.status = s
+        state.statusIsError = false
+    }
+
+    private static func setError(_ s: String, _ state: inout WriterState) {
+        state.status = "Error: " + s
+        state.statusIsError = true
+    }
+
+    /// Whether `needle` occurs in `hay` (bytes), without allocating.
+    static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
+        let n = needle.count
+        guard n <= hay.count else { return false }
+        return hay.withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { nd in
+                var i = 0
+                while i + n <= h.count {
+                    if h[i] == nd[0] && memcmp(h.baseAddress! + i, nd.baseAddress!, n) == 0 { return true }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+
+    // MARK: effects
+
+    public static func work(for effect: Effect) -> Work<Event> {
+        switch effect {
+        case let .list(directory, select):
+            return .run(lane: "list", replacing: true) { job in
+                job.post(.listed(directory: directory, select: select, DirectoryListing.read(directory)))
+            }
+        case let .preview(key, path, limit, options):
+            return .run(lane: "preview", replacing: true) { job in
+                let bytes = Files.read(path, ifAtMost: limit)
+                job.post(.previewed(key: key, PreviewPainter.render(bytes, options: options) { job.isCancelled }))
+            }
+        case .cancelPreview:
+            return .cancel(lane: "preview")
+        case let .publish(path, name, backing, capacity):
+            return .run(lane: "publish", replacing: false) { job in
+                job.post(.published(name: name, Result { () throws(TransferError) in
+                    try Publisher.publish(file: path, to: backing, capacity: capacity)
+                }))
+            }
+        case let .publishRecord(backing):
+            return .run(lane: "publish", replacing: false) { job in
+                job.post(.recordPublished(Result { () throws(TransferError) in try RecordTransfer.publish(to: backing) }))
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import BlobTransfer
+import ImagePreview
+import SafeText
+import TerminalUI
+
+extension WriterProgram {
+    /// The picker's screen: title bar, the list, the preview pane, hints and status.
+    public static func view(_ state: WriterState, size: ScreenSize, capabilities: Capabilities) -> Screen {
+        let width = size.columns, height = size.rows
+        var s = Screen(width: width, height: height)
+        let layout = WriterLayout(size, capabilities)
+        if layout.tooSmall {
+            s.put("Terminal too small", x: 0, y: 0)
+            return s
+        }
+        let bar = Style(reverse: true)
+        s.fill(x: 0, y: 0, width: width, height: 1, with: ScreenCell(" ", bar))
+        let segmentName: String
+        switch state.backing {
+        case let .sharedMemory(n): segmentName = n.rawValue
+        case let .file(p): segmentName = TerminalText.escape(p)
+        }
+        let title = " blob-writer  \(TerminalText.escape(state.directory))"
+        let right = " segment: \(segmentName) "
+        s.put(title, x: 0, y: 0, style: Style(bold: true, reverse: true), maxWidth: max(0, width - right.count - 1))
+        s.put(right, x: max(0, width - right.count), y: 0, style: bar)
+
+        drawList(state, layout, capabilities, into: &s)
+        if layout.showPreview { drawPreviewPane(state, layout, capabilities, into: &s) }
+
+        // Filter or key hints, then the status line.
+        let hintRow = height - 2
+        if state.editingFilter || !state.filter.isEmpty {
+            s.put("/" + TerminalText.escape(state.filter) + (state.editingFilter ? "_" : ""), x: 0, y: hintRow,
+                  style: Style(bold: true))
+            s.put("  \(state.visible.count) of \(state.entries.count)", x: state.filter.count + 3, y: hintRow,
+                  style: Style(dim: true))
+        } else {
+            s.put("Enter publish  / filter  a all/images  . hidden  t struct  ? keys  q quit", x: 0, y: hintRow,
+                  style: Style(dim: true))
+        }
+        let statusStyle = state.statusIsError ? Style(foreground: capabilities.colors > 0 ? 9 : nil, bold: true) : .plain
+        s.put(state.status, x: 0, y: height - 1, style: statusStyle)
+
+        if state.showHelp { HelpOverlay.draw(into: &s, lines: helpLines, title: "blob-writer keys") }
+        return s
+    }
+
+    private static func drawList(_ state: WriterState, _ layout: WriterLayout, _ capabilities: Capabilities,
+                                 into s: inout Screen) {
+        let listWidth = layout.listWidth
+        if state.visible.isEmpty {
+            let why = state.entries.isEmpty ? "(empty directory)"
+                : state.imagesOnly ? "(no images here: press a for all files)" : "(nothing matches)"
+            s.put(why, x: 1, y: layout.listTop, style: Style(dim: true), maxWidth: listWidth - 1)
+        }
+        for row in 0 ..< layout.listRows {
+            let i = state.scroll + row
+            guard i < state.visible.count else { break }
+            let e = state.visible[i]
+            let y = layout.listTop + row
+            let selected = i == state.selection
+            let style = selected ? Style(bold: e.isDirectory, reverse: true)
+                : e.isDirectory ? Style(foreground: capabilities.colors > 0 ? 12 : nil, bold: true) : .plain
+            if selected { s.fill(x: 0, y: y, width: listWidth, height: 1, with: ScreenCell(" ", style)) }
+            let size = e.isDirectory ? "" : DirectoryListing.humanSize(e.size)
+            let name = TerminalText.escape(e.name) + (e.isDirectory ? "/" : "")
+            s.put(name, x: 1, y: y, style: style, maxWidth: max(1, listWidth - size.count - 3))
+            s.put(size, x: max(1, listWidth - size.count - 1), y: y, style: style)
+        }
+    }
+
+    private static func drawPreviewPane(_ state: WriterState, _ layout: WriterLayout, _ capabilities: Capabilities,
+                                        into s: inout Screen) {
+        let px = layout.listWidth + 1
+        let sep: Unicode.Scalar = capabilities.unicode ? "\u{2502}" : "|"
+        for y in layout.listTop ..< layout.listTop + layout.listRows { s[layout.listWidth, y] = ScreenCell(sep, Style(dim: true)) }
+        guard let e = state.highlighted, !e.isDirectory else { return }
+        var caption = TerminalText.escape(e.name)
+        switch state.preview?.result {
+        case nil: caption += "  (decoding…)"
+        case let .ready(info, grid)?:
+            caption += "  \(info.width)x\(info.height) \(info.bitDepth)-bit \(info.colorType)"
+            PreviewPainter.paint(grid, into: &s, x: px + 1, y: layout.listTop + 1)
+        case let .notImage(format, size)?:
+            caption += "  \(format == .unknown ? "unknown content" : format.rawValue), \(size) bytes: no preview"
+        case let .failed(message)?:
+            caption += "  \(message)"
+        }
+        s.put(caption, x: px + 1, y: layout.listTop, style: Style(bold: true), maxWidth: s.width - px - 2)
+    }
+
+    /// The key reference.
+    public static let helpLines = [
+        "Up/Down, j/k      move",
+        "PgUp/PgDn         page",
+        "Home/End, g/G     first / last",
+        "Enter, Right      open folder / publish file",
+        "w                 publish the highlighted file",
+        "Backspace, Left   parent folder",
+        "/                 filter by name (Esc clears, Enter opens)",
+        "a                 images only / all files",
+        ".                 show / hide hidden files",
+        "t                 publish the sample TestData struct",
+        "?                 this help",
+        "q                 quit",
+    ]
+}

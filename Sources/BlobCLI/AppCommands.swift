@@ -1,0 +1,52 @@
+import ArgumentParser
+import BlobApps
+import BlobTransfer
+import TerminalUI
+
+/// `blob-writer [DIR]`: the file picker.
+public struct BrowseCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "browse", abstract: "Pick a file in a terminal and publish it (the default command).")
+
+    @Argument(help: "The directory to start in (default: the current one).") var directory = "."
+    @OptionGroup var segment: SegmentOptions
+    @Option(help: ArgumentHelp("Payload capacity when the segment is created (bytes).", valueName: "BYTES"))
+    var capacity: Int = Segments.defaultCapacity
+
+    public init() {}
+
+    public func run() throws {
+        try runApp(WriterProgram.self, name: "blob-writer", hint: "blob-writer put FILE") { () throws(TransferError) in
+            WriterState(directory: try Files.directory(directory), backing: try segment.backing(), capacity: capacity)
+        }
+    }
+}
+
+/// `blob-reader`: the viewer.
+public struct ViewCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "view", abstract: "Read, verify and preview blobs in a terminal (the default command).")
+
+    @OptionGroup var segment: SegmentOptions
+    @Flag(help: "Start in watch mode.") var watch = false
+
+    public init() {}
+
+    public func run() throws {
+        try runApp(ReaderProgram.self, name: "blob-reader", hint: "blob-reader get --out FILE") { () throws(TransferError) in
+            ReaderState(backing: try segment.backing(), saveDirectory: Files.currentDirectory() ?? ".", watch: watch)
+        }
+    }
+}
+
+/// Runs an app under ncurses; the terminal is restored on every way out.
+func runApp<Program: TerminalProgram>(_ program: Program.Type, name: String, hint: String,
+                                      state: () throws(TransferError) -> Program.State) throws {
+    guard Output.isTerminal(0), Output.isTerminal(1) else { throw CommandError.needsTerminal(app: name, hint: hint) }
+    let initial = try state()
+    guard let terminal = NcursesTerminal() else {
+        throw CommandError.unknownTerminal(Output.environment("TERM") ?? "")
+    }
+    defer { terminal.stop() }
+    AppRunner<Program>(initial, on: terminal).run()
+}

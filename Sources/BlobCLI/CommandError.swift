@@ -1,0 +1,29 @@
+import ImagePreview
+import SafeText
+
+/// What the commands themselves refuse (the services and the engine have their own
+/// error types; ``Failure/classify(_:)`` maps them all).
+public enum CommandError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A bad combination of options or values.
+    case usage(String)
+    /// An app was started without a terminal; `hint` is the scriptable command.
+    case needsTerminal(app: String, hint: String)
+    /// ncurses does not know `TERM`.
+    case unknownTerminal(String)
+    /// Content that has no preview.
+    case noPreview(path: String, format: ImageFormat, bytes: Int)
+
+    /// The sentence printed after `Error: `.
+    public var description: String {
+        switch self {
+        case let .usage(message):
+            return message
+        case let .needsTerminal(app, hint):
+            return "\(app) needs a terminal; for scripts use \(hint)"
+        case let .unknownTerminal(term):
+            return "unknown terminal type '\(TerminalText.escape(term))' (set TERM, e.g. TERM=xterm-256color)"
+        case let .noPreview(path, format, bytes):
+            return "'\(TerminalText.escape(path))' is \(format == .unknown ? "of unknown type" : format.rawValue) (\(bytes) bytes): no preview (PNG and JPEG only)"
+        }
+    }
+}

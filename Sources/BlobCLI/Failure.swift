@@ -1,0 +1,51 @@
+import ArgumentParser
+import BlobTransfer
+import ImagePreview
+
+/// The one place that decides which exit status an error means.
+public enum Failure {
+    /// The exit status and the one-line message for any error a command throws; nil
+    /// for ArgumentParser's own errors (help, parse and validation errors), which
+    /// ``runMain(_:arguments:)`` reports the parser's way with status 64.
+    public static func classify(_ error: any Error) -> (status: ExitStatus, message: String)? {
+        switch error {
+        case let e as CommandError:
+            switch e {
+            case .usage, .needsTerminal, .unknownTerminal: return (.usage, e.description)
+            case .noPreview: return (.unavailable, e.description)
+            }
+        case let e as TransferError:
+            return (status(of: e), e.description)
+        case let e as SharedMemoryError:
+            return (status(of: e), e.description)
+        case let e as ImageError:
+            if case .unsupported = e { return (.unavailable, e.description) }
+            return (.corrupt, e.description)
+        default:
+            return nil
+        }
+    }
+
+    static func status(of error: TransferError) -> ExitStatus {
+        switch error {
+        case .emptyPath, .invalidRecord, .unknownLayout: return .usage
+        case .cannotRead, .isDirectory, .notRegularFile, .notADirectory, .cannotWrite: return .io
+        case .frameTooLarge: return .tooLarge
+        case let .segment(e): return status(of: e)
+        case .invalidFrame, .notAFile, .notATestDataRecord, .recordSize: return .corrupt
+        case .nothingPublished: return .missing
+        }
+    }
+
+    static func status(of error: SharedMemoryError) -> ExitStatus {
+        switch error {
+        case .invalidName, .invalidCapacity: return .usage
+        case .notFound: return .missing
+        case .alreadyExists, .foreign, .corrupt, .checksumMismatch: return .corrupt
+        case .tooLarge: return .tooLarge
+        case .noSpace, .system: return .io
+        case .timedOut: return .timedOut
+        case .busy: return .software
+        }
+    }
+}

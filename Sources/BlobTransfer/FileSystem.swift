@@ -1,0 +1,124 @@
+import Glibc
+import SystemPackage
+
+// The OS boundary of BlobTransfer: every system call the services make on files and
+// directories is wrapped once here, EINTR retried in one helper, failures as `Errno`.
+
+/// A failed file-system call's errno.
+struct FileSystemError: Error {
+    var errno: Errno
+}
+
+/// Retries `body` while it fails with EINTR; its result, or its errno thrown.
+@inline(__always)
+private func retrying<T: BinaryInteger>(_ body: () -> T) throws(FileSystemError) -> T {
+    while true {
+        let r = body()
+        if r != -1 { return r }
+        let e = Errno(rawValue: Glibc.errno)
+        if e != .interrupted { throw FileSystemError(errno: e) }
+    }
+}
+
+enum FS {
+    /// Opens with `O_CLOEXEC` added. The corresponding C function is `open`.
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0) throws(FileSystemError) -> Int32 {
+        try retrying { Glibc.open(path, flags | O_CLOEXEC, mode) }
+    }
+
+    /// The corresponding C function is `close`.
+    static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+
+    /// Reads at most `buffer.count` bytes; 0 at end of file. The corresponding C function is `read`.
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int {
+        try retrying { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+    }
+
+    /// Writes at most `buffer.count` bytes; the count written. The corresponding C function is `write`.
+    static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(FileSystemError) -> Int {
+        try retrying { Glibc.write(fd, buffer.baseAddress, buffer.count) }
+    }
+
+    /// The corresponding C function is `fstat`.
+    static func status(_ fd: Int32) throws(FileSystemError) -> Glibc.stat {
+        var st = Glibc.stat()
+        _ = try retrying { Glibc.fstat(fd, &st) }
+        return st
+    }
+
+    /// Follows links. The corresponding C function is `stat`.
+    static func status(_ path: String) throws(FileSystemError) -> Glibc.stat {
+        var st = Glibc.stat()
+        _ = try retrying { stat(path, &st) }
+        return st
+    }
+
+    /// Whether the process may read `path`. The corresponding C function is `access(R_OK)`.
+    static func isReadable(_ path: String) throws(FileSystemError) {
+        _ = try retrying { access(path, R_OK) }
+    }
+
+    /// Whether anything exists at `path`. The corresponding C function is `access(F_OK)`.
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// The absolute, symlink-free path. The corresponding C function is `realpath`.
+    static func realpath(_ path: String) throws(FileSystemError) -> String {
+        guard let resolved = Glibc.realpath(path, nil) else { throw FileSystemError(errno: Errno(rawValue: Glibc.errno)) }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Flushes to storage; EINVAL (a pipe, a device) counts as success.
+    /// The corresponding C function is `fsync`.
+    static func fsync(_ fd: Int32) throws(FileSystemError) {
+        if Glibc.fsync(fd) != 0 && Glibc.errno != EINVAL { throw FileSystemError(errno: Errno(rawValue: Glibc.errno)) }
+    }
+
+    /// The corresponding C function is `rename`.
+    static func rename(_ from: String, _ to: String) throws(FileSystemError) {
+        _ = try retrying { Glibc.rename(from, to) }
+    }
+
+    /// The corresponding C function is `unlink`.
+    static func unlink(_ path: String) { _ = Glibc.unlink(path) }
+
+    /// The current process id. The corresponding C function is `getpid`.
+    static func processID() -> Int32 { getpid() }
+
+    /// The working directory. The corresponding C function is `getcwd`.
+    static func currentDirectory() -> String? {
+        guard let cwd = getcwd(nil, 0) else { return nil }
+        defer { free(cwd) }
+        return String(cString: cwd)
+    }
+
+    /// The names in a directory, `.` and `..` left out.
+    /// The corresponding C functions are `opendir`, `readdir` and `closedir`.
+    static func directoryNames(_ path: String) throws(FileSystemError) -> [String] {
+        guard let dir = opendir(path) else { throw FileSystemError(errno: Errno(rawValue: Glibc.errno)) }
+        defer { closedir(dir) }
+        var names = [String]()
+        while let e = readdir(dir) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Wall-clock time for stamps. The corresponding C function is `gmtime_r`.
+    static func utcParts(secondsSinceEpoch: Int) -> tm {
+        var t = time_t(secondsSinceEpoch)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return parts
+    }
+}
+
+extension stat {
+    /// Whether this is a directory.
+    var isDirectory: Bool { (st_mode & S_IFMT) == S_IFDIR }
+    /// Whether this is a regular file.
+    var isRegularFile: Bool { (st_mode & S_IFMT) == S_IFREG }
+}

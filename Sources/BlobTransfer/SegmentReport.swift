@@ -1,0 +1,89 @@
+import SafeText
+import SharedMemory
+
+/// The ordered fields `info` shows for a segment, as text or JSON: the header, the
+/// latest blob's metadata and, for a file, its path label and content length read
+/// from the first bytes of the payload (nothing else is copied).
+public struct SegmentReport: Sendable {
+    /// A field's value.
+    public enum Value: Equatable, Sendable {
+        case string(String)
+        case int(Int64)
+        case uint(UInt64)
+        case null
+    }
+
+    /// Field names and values, in order.
+    public private(set) var fields: [(String, Value)] = []
+
+    /// Builds the report from what the engine says.
+    public init(_ info: SegmentInfo) {
+        switch info.backing {
+        case let .sharedMemory(name):
+            fields.append(("segment", .string(name.rawValue)))
+            fields.append(("location", .string("/dev/shm/" + name.rawValue)))
+        case let .file(path):
+            fields.append(("segment", .null))
+            fields.append(("location", .string(path)))
+        }
+        fields.append(("layout_version", .uint(UInt64(info.version))))
+        fields.append(("header_size", .int(Int64(info.headerSize))))
+        fields.append(("capacity", .int(Int64(info.capacity))))
+        fields.append(("total_size", .int(Int64(info.totalSize))))
+        fields.append(("sequence", .uint(info.publishedSequence)))
+        guard let latest = info.latest else {
+            fields.append(("kind", .null))
+            return
+        }
+        fields.append(("kind", .string(latest.kind.name)))
+        fields.append(("length", .int(Int64(latest.length))))
+        fields.append(("checksum_xxh3", .string(TerminalText.hex16(latest.checksum))))
+        fields.append(("published_at", .string(Timestamp.iso8601(nanoseconds: latest.publishTimeNanoseconds))))
+        fields.append(("writer_pid", .int(Int64(latest.writerPID))))
+        if latest.kind == .imageData, let (path, contentLength) = Self.label(in: info.latestPrefix) {
+            fields.append(("path", .string(path)))
+            fields.append(("content_length", .int(Int64(contentLength))))
+        }
+    }
+
+    /// The path label and content length from the first bytes of a frame, which are
+    /// cut short of the content (so the codec's whole-frame check does not apply).
+    static func label(in prefix: [UInt8]) -> (String, Int32)? {
+        prefix.withUnsafeBytes { raw in
+            guard raw.count >= 4 else { return nil }
+            let pathLength = Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: Int32.self)))
+            guard pathLength >= 0, pathLength + 8 <= raw.count else { return nil }
+            let path = String(decoding: raw[4 ..< 4 + pathLength], as: UTF8.self)
+            return (path, Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 + pathLength, as: Int32.self)))
+        }
+    }
+
+    /// `key: value` lines, untrusted text escaped, null as `-`.
+    public func text() -> String {
+        fields.map { key, value in
+            let shown: String
+            switch value {
+            case let .string(s): shown = TerminalText.escape(s)
+            case let .int(i): shown = String(i)
+            case let .uint(u): shown = String(u)
+            case .null: shown = "-"
+            }
+            return "\(key): \(shown)"
+        }.joined(separator: "\n")
+    }
+
+    /// One JSON object on one line.
+    public func json() -> String {
+        let body = fields.map { key, value in
+            let shown: String
+            switch value {
+            case let .string(s): shown = JSONText.quoted(s)
+            case let .int(i): shown = String(i)
+            case let .uint(u): shown = String(u)
+            case .null: shown = "null"
+            }
+            return "\"\(key)\":\(shown)"
+        }.joined(separator: ",")
+        return "{" + body + "}"
+    }
+}

@@ -1,0 +1,41 @@
+import SharedMemory
+
+/// Follows a segment's publishes from a background thread: sleeps on the segment's
+/// futex until a newer blob lands and, while the segment does not exist, on inotify
+/// until it is created (so it survives `rm` and a re-create). Each wait is bounded
+/// (250 ms) only so that cancellation is noticed.
+public enum SegmentWatcher {
+    /// How long one wait may last before `isCancelled` is asked again.
+    static let pollInterval: Duration = .milliseconds(250)
+
+    /// Calls `onPublish` with every sequence published after the one current when the
+    /// watch starts, until `isCancelled()` returns true.
+    public static func watch(_ backing: SegmentBacking, isCancelled: () -> Bool, onPublish: (UInt64) -> Void) {
+        var last = (try? BlobSegment.open(backing, mode: .openExisting))?.publishedSequence ?? 0
+        var segment: BlobSegment?
+        while !isCancelled() {
+            if segment == nil {
+                segment = try? BlobSegment.open(backing, mode: .openExisting)
+                guard let opened = segment else {
+                    _ = BlobSegment.waitForCreation(backing, timeout: pollInterval)
+                    continue
+                }
+                if opened.publishedSequence > last {
+                    last = opened.publishedSequence
+                    onPublish(last)
+                }
+            }
+            do throws(SharedMemoryError) {
+                let sequence = try segment!.waitForPublish(after: last, timeout: pollInterval)
+                last = sequence
+                if !isCancelled() { onPublish(sequence) }
+            } catch .timedOut {
+                // Removed meanwhile? Start over once the name is gone.
+                if !BlobSegment.exists(backing) { segment = nil; last = 0 }
+            } catch {
+                segment = nil
+                _ = BlobSegment.waitForCreation(backing, timeout: pollInterval)
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import BlobCodec
+import SafeText
+import SharedMemory
+import SystemPackage
+
+/// Everything the services refuse, each case saying what was wrong and where, with
+/// one sentence for the terminal (untrusted text already escaped). Which exit status
+/// each case means is decided once, by the commands (`BlobCLI`'s `ExitStatus`).
+public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A path argument is empty (`what`: "file", "output").
+    case emptyPath(what: String)
+    /// An input file cannot be opened, checked or read.
+    case cannotRead(path: String, errno: Errno)
+    /// An input names a directory.
+    case isDirectory(path: String)
+    /// An input is a device, FIFO or socket.
+    case notRegularFile(path: String)
+    /// A directory argument is not one.
+    case notADirectory(path: String)
+    /// An output file cannot be written.
+    case cannotWrite(path: String, errno: Errno)
+    /// The frame (path label + content) does not fit the segment.
+    case frameTooLarge(length: Int, capacity: Int)
+    /// The engine refused (missing, foreign or corrupt segment, checksum, timeout...).
+    case segment(SharedMemoryError)
+    /// The verified payload is not a valid ImageData frame.
+    case invalidFrame(BlobCodecError)
+    /// The segment exists but nothing was published; `hint` is the command to run.
+    case nothingPublished(SegmentBacking, hint: String)
+    /// The latest blob is a record where a file was asked for.
+    case notAFile(found: BlobKind)
+    /// The latest blob is not a TestData record.
+    case notATestDataRecord(found: BlobKind)
+    /// A TestData payload of the wrong size.
+    case recordSize(actual: Int, expected: Int)
+    /// Record values that break the layout (e.g. the wrong number of scores).
+    case invalidRecord(String)
+    /// No record layout of that name.
+    case unknownLayout(String, known: [String])
+
+    /// The sentence printed after `Error: `.
+    public var description: String {
+        switch self {
+        case let .emptyPath(what):
+            return "the \(what) path is empty"
+        case let .cannotRead(path, errno):
+            return "cannot read '\(TerminalText.escape(path))': \(errno)"
+        case let .isDirectory(path):
+            return "'\(TerminalText.escape(path))' is a directory, not a file"
+        case let .notRegularFile(path):
+            return "'\(TerminalText.escape(path))' is not a regular file"
+        case let .notADirectory(path):
+            return "'\(TerminalText.escape(path))' is not a directory"
+        case let .cannotWrite(path, errno):
+            return "cannot write '\(TerminalText.escape(path))': \(errno)"
+        case let .frameTooLarge(length, capacity):
+            return "content too large: the frame is \(length) bytes, the segment holds at most \(capacity)"
+        case let .segment(error):
+            return error.description
+        case let .invalidFrame(error):
+            return "the published blob is not a valid ImageData frame: \(error)"
+        case let .nothingPublished(backing, hint):
+            return "\(backing) holds no blob yet (run \(hint))"
+        case let .notAFile(found):
+            return "the latest blob is a \(found.name) record, not a file (use get-struct)"
+        case let .notATestDataRecord(found):
+            return "the latest blob is \(found == .imageData ? "a file" : "a \(found.name) record"), not a TestData record (use get)"
+        case let .recordSize(actual, expected):
+            return "the TestData record is \(actual) bytes, expected \(expected)"
+        case let .invalidRecord(reason):
+            return reason
+        case let .unknownLayout(name, known):
+            return "no record layout named '\(TerminalText.escape(name))' (known: \(known.joined(separator: ", ")))"
+        }
+    }
+
+    /// Whether the segment itself is missing (the reader shows its friendly screen).
+    public var segmentIsMissing: Bool {
+        if case .segment(.notFound) = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,101 @@
+import Dispatch
+import Glibc
+
+// The OS boundary of TerminalUI: every system call the module makes (pipes, poll,
+// signals, threads, the environment) is wrapped once here. ncurses is a library, not a
+// system call, and stays in NcursesTerminal.
+
+enum Sys {
+    /// Waits until one of `fds` is readable, at most `milliseconds` (-1: no limit).
+    /// EINTR (a SIGWINCH, say) just returns early. The corresponding C function is `poll`.
+    static func waitReadable(_ fds: [Int32], milliseconds: Int32) {
+        var polls = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        _ = poll(&polls, nfds_t(polls.count), milliseconds)
+    }
+
+    /// An environment variable. The corresponding C function is `getenv`.
+    static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    /// Starts a joinable thread running `body`. The corresponding C function is `pthread_create`.
+    static func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+        final class Box: @unchecked Sendable {
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let rc = pthread_create(&thread, nil, { arg in
+            Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue().body()
+            return nil
+        }, box)
+        precondition(rc == 0, "pthread_create failed: \(rc)")
+        return thread
+    }
+
+    /// Waits for a thread to end. The corresponding C function is `pthread_join`.
+    static func join(_ thread: pthread_t) { _ = pthread_join(thread, nil) }
+
+    /// Lets a thread end on its own. The corresponding C function is `pthread_detach`.
+    static func detach(_ thread: pthread_t) { _ = pthread_detach(thread) }
+}
+
+/// Wakes the run loop from another thread or a signal handler: a non-blocking pipe
+/// whose read end the loop polls next to the keyboard.
+public final class Waker: @unchecked Sendable {
+    /// The read end the loop polls.
+    public let readFD: Int32
+    let writeFD: Int32
+
+    /// Creates the pipe (both ends non-blocking and close-on-exec).
+    /// The corresponding C functions are `pipe` and `fcntl`.
+    public init() {
+        var fds: [Int32] = [-1, -1]
+        precondition(pipe(&fds) == 0, "pipe failed")
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        readFD = fds[0]
+        writeFD = fds[1]
+    }
+
+    deinit {
+        close(readFD)
+        close(writeFD)
+    }
+
+    /// Wakes the loop (async-signal-safe: one `write`).
+    public func wake() {
+        var b: UInt8 = 1
+        _ = write(writeFD, &b, 1)
+    }
+
+    /// Empties the pipe after a wake-up.
+    public func drain() {
+        var buf = [UInt8](repeating: 0, count: 64)
+        while read(readFD, &buf, buf.count) > 0 {}
+    }
+}
+
+/// SIGINT, SIGTERM and SIGHUP as a flag the run loop reads: the handler only sets it
+/// and writes one byte to the loop's wake pipe, never draws.
+enum TerminationSignals {
+    nonisolated(unsafe) static var requested: sig_atomic_t = 0
+    nonisolated(unsafe) static var wakeFD: Int32 = -1
+
+    /// Routes the signals to `waker`. The corresponding C function is `signal`.
+    static func install(waking waker: Waker) {
+        wakeFD = waker.writeFD
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig) { _ in
+                TerminationSignals.requested = 1
+                var b: UInt8 = 1
+                _ = write(TerminationSignals.wakeFD, &b, 1)
+            }
+        }
+    }
+
+    static var isRequested: Bool { requested != 0 }
+}
