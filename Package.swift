@@ -101,9 +101,11 @@ let package = Package(
         .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobTransfer", "Hashing", "TestSupport"]),
         .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "TestSupport", "CTurboJPEG"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
-        .testTarget(name: "BlobAppsTests", dependencies: ["BlobApps", "BlobTransfer", "TerminalUI", "TestSupport"]),
+        .testTarget(name: "BlobAppsTests", dependencies: ["BlobApps", "BlobTransfer", "SharedMemory", "TerminalUI", "TestSupport"]),
         .testTarget(name: "BlobCLITests", dependencies: ["BlobCLI", "BlobTransfer", "ImagePreview", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "blob-writer", "blob-reader"]),
+        // Reads the source tree: module boundaries, one OS boundary file per module.
+        .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
         .testTarget(name: "CLITests", dependencies: [
             "BlobCodec", "Hashing", "SharedMemory", "SharedRecords", "BlobTransfer", "TestSupport",
             "blob-writer", "blob-reader", "blob-bench", "blob-ipc-demo", "blob-ipc-child", "blob-test-helper",

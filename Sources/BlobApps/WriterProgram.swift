@@ -78,8 +78,8 @@ public enum WriterProgram: TerminalProgram {
         case .pageDown: return move(to: state.selection + page, &state)
         case .home, .char("g"): return move(to: 0, &state)
         case .end, .char("G"): return move(to: state.visible.count - 1, &state)
-        case .right: if let e = state.highlighted, e.isDirectory { return open(e, &state) }
-        case .enter: if let e = state.highlighted { return open(e, &state) }
+        case .right: if let e = state.highlighted, e.isDirectory { return enter(e, &state) }
+        case .enter: if let e = state.highlighted { return enter(e, &state) }
         case .char("w"): if let e = state.highlighted, !e.isDirectory { return publish(e, &state) }
         case .backspace, .left, .char("h"): return goUp(&state)
         case .char("/"): state.editingFilter = true
@@ -113,7 +113,7 @@ public enum WriterProgram: TerminalProgram {
             return refilter(keeping: state.highlighted?.name, &state)
         case .enter:
             state.editingFilter = false
-            if let e = state.highlighted { return open(e, &state) }
+            if let e = state.highlighted { return enter(e, &state) }
         case .backspace:
             if state.filter.isEmpty {
                 state.editingFilter = false
@@ -166,7 +166,7 @@ public enum WriterProgram: TerminalProgram {
         return requestPreview(&state)
     }
 
-    private static func open(_ e: DirectoryEntry, _ state: inout WriterState) -> [Effect] {
+    private static func enter(_ e: DirectoryEntry, _ state: inout WriterState) -> [Effect] {
         guard e.isDirectory else { return publish(e, &state) }
         state.filter = ""
         return [.list(directory: state.path(of: e), select: nil)]

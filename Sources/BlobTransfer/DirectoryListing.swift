@@ -6,6 +6,13 @@ public struct DirectoryEntry: Equatable, Sendable {
     public var isDirectory: Bool
     /// Size in bytes (files).
     public var size: Int
+
+    /// Creates an entry.
+    public init(name: String, isDirectory: Bool, size: Int) {
+        self.name = name
+        self.isDirectory = isDirectory
+        self.size = size
+    }
     /// Names starting with '.'.
     public var isHidden: Bool { name.hasPrefix(".") }
     /// `.png`, `.jpg` or `.jpeg`, any case.

@@ -88,7 +88,7 @@ public enum Files {
     /// Reads `path` when it is a file of at most `limit` bytes; nil otherwise.
     public static func read(_ path: String, ifAtMost limit: Int) -> [UInt8]? {
         guard let st = try? FS.status(path), Int(st.st_size) <= limit else { return nil }
-        return try? read(path)
+        return try? Files.read(path)
     }
 
     /// Writes `bytes` to `path` through a temporary file and a rename, so a reader of

@@ -54,7 +54,7 @@ public enum Segments {
 
     /// The header and the latest blob's metadata, without copying the payload.
     public static func info(_ backing: SegmentBacking) throws(TransferError) -> SegmentInfo {
-        let segment = try open(backing, mode: .openExisting)
+        let segment = try Self.open(backing, mode: .openExisting)
         do throws(SharedMemoryError) { return try segment.info() } catch { throw .segment(error) }
     }
 

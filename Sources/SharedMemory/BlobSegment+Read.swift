@@ -31,7 +31,7 @@ extension BlobSegment {
     /// Reads the latest blob into a new array; nil when nothing was published yet.
     public func readLatest() throws(SharedMemoryError) -> (metadata: BlobMetadata, payload: [UInt8])? {
         let buffer = PayloadBuffer()
-        guard let metadata = try read(into: buffer) else { return nil }
+        guard let metadata = try self.read(into: buffer) else { return nil }
         return (metadata, buffer.array)
     }
 

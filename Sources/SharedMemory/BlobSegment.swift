@@ -110,7 +110,7 @@ public final class BlobSegment: @unchecked Sendable {
     /// Removes a segment. Refuses an object that is not a SharedBlob segment unless `force`.
     public static func remove(_ backing: SegmentBacking, force: Bool = false) throws(SharedMemoryError) {
         if !force {
-            _ = try open(backing, mode: .openExisting)
+            _ = try BlobSegment.open(backing, mode: .openExisting)
         }
         do throws(SyscallError) {
             try backing.unlinkObject()

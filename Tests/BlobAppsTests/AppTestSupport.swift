@@ -1,34 +1,33 @@
 import BlobApps
+import BlobTransfer
 import Glibc
 import TerminalUI
 import TestSupport
 
-/// Drives an app on the in-memory terminal exactly as the run loop does.
-final class Harness {
-    let app: TerminalApp
+/// Drives an app through the real ``AppRunner`` on the in-memory terminal: keys are
+/// queued on the terminal and handled by the runner's own step, effects run on its
+/// workers, and waits are bounded.
+final class Harness<Program: TerminalProgram> {
+    let runner: AppRunner<Program>
     let terminal: MemoryTerminal
-    let waker: Waker
 
-    init(_ app: TerminalApp, waker: Waker, columns: Int = 100, rows: Int = 30, capabilities: Capabilities = .full) {
-        self.app = app
-        self.waker = waker
+    init(_ state: Program.State, columns: Int = 100, rows: Int = 30, capabilities: Capabilities = .full) {
         terminal = MemoryTerminal(columns: columns, rows: rows, capabilities: capabilities)
-        draw()
+        runner = AppRunner<Program>(state, on: terminal)
+        runner.step(timeoutMilliseconds: 0)
     }
 
-    @discardableResult
-    func draw() -> Screen {
-        let s = app.render(width: terminal.size.columns, height: terminal.size.rows, capabilities: terminal.capabilities)
-        terminal.draw(s)
-        return s
-    }
+    deinit { runner.shutdown() }
 
-    /// Presses keys, redrawing after each (returns false if the app quit).
+    var state: Program.State { runner.state }
+    var text: String { terminal.screen.text }
+
+    /// Presses keys one at a time, each handled and drawn (false once the app quit).
     @discardableResult
     func press(_ keys: Key...) -> Bool {
         for k in keys {
-            guard app.handle(k) else { return false }
-            draw()
+            terminal.pendingKeys = [k]
+            guard runner.step(timeoutMilliseconds: 0) else { return false }
         }
         return true
     }
@@ -37,19 +36,17 @@ final class Harness {
         for c in text.unicodeScalars { press(.char(c)) }
     }
 
-    var text: String { terminal.screen.text }
+    /// Resizes the terminal and lets the runner notice (as KEY_RESIZE does).
+    func resize(columns: Int, rows: Int) {
+        terminal.size = (columns, rows)
+        press(.resize)
+    }
 
-    /// Waits (at most `seconds`) for background work to make `condition` true.
+    /// Runs the loop until `condition` holds, at most `seconds`.
     func waitFor(seconds: Double = 20, _ condition: () -> Bool) -> Bool {
-        let deadline = now() + seconds
-        while true {
-            app.drainEvents()
-            draw()
-            if condition() { return true }
-            if now() > deadline { return false }
-            var p = pollfd(fd: waker.readFD, events: Int16(POLLIN), revents: 0)
-            _ = poll(&p, 1, 100)
-            waker.drain()
-        }
+        runner.run(seconds: seconds) { _, _ in condition() }
     }
 }
+
+typealias WriterHarness = Harness<WriterProgram>
+typealias ReaderHarness = Harness<ReaderProgram>

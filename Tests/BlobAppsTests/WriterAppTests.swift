@@ -1,6 +1,6 @@
 import BlobApps
+import BlobTransfer
 import Glibc
-import SharedMemory
 import Testing
 import TerminalUI
 import TestSupport
@@ -8,7 +8,6 @@ import TestSupport
 final class WriterFixture {
     let dir = Fixtures.makeTempDirectory()
     let segment = Fixtures.uniqueSegmentName("app")
-    let waker = Waker()
     var backing: SegmentBacking { .sharedMemory(try! SegmentName(segment)) }
 
     init() {
@@ -26,62 +25,66 @@ final class WriterFixture {
         Fixtures.removeTree(dir)
     }
 
-    func app(capacity: Int = BlobSegment.defaultCapacity) -> WriterApp {
-        WriterApp(directory: dir, backing: backing, capacity: capacity, waker: waker)
+    /// The picker on the fixture folder, once its listing has arrived.
+    func writer(capacity: Int = Segments.defaultCapacity, capabilities: Capabilities = .full) -> WriterHarness {
+        let h = WriterHarness(WriterState(directory: dir, backing: backing, capacity: capacity), capabilities: capabilities)
+        precondition(h.waitFor { !h.state.entries.isEmpty }, "the listing never arrived")
+        return h
     }
 }
 
 @Suite struct WriterAppTests {
     @Test func listsFoldersFirstImagesOnlyAndNavigates() {
         let f = WriterFixture()
-        let app = f.app()
-        let h = Harness(app, waker: f.waker)
-        #expect(app.visible.map(\.name) == ["sub", "a.png", "B.jpg"])
+        let h = f.writer()
+        #expect(h.state.visible.map(\.name) == ["sub", "a.png", "B.jpg"])
         #expect(h.text.contains(" sub/") && h.text.contains("a.png") && !h.text.contains("c.txt"))
         h.press(.down)
-        #expect(app.highlighted?.name == "a.png")
+        #expect(h.state.highlighted?.name == "a.png")
         h.press(.char("G"))
-        #expect(app.highlighted?.name == "B.jpg")
+        #expect(h.state.highlighted?.name == "B.jpg")
         h.press(.char("j"))  // stays at the end
-        #expect(app.highlighted?.name == "B.jpg")
+        #expect(h.state.highlighted?.name == "B.jpg")
         h.press(.char("g"), .enter)  // opens sub/
-        #expect(app.directory.hasSuffix("/sub") && app.visible.map(\.name) == ["inner.png"])
+        #expect(h.waitFor { h.state.directory.hasSuffix("/sub") })
+        #expect(h.state.visible.map(\.name) == ["inner.png"])
         h.press(.backspace)
-        #expect(!app.directory.hasSuffix("/sub") && app.highlighted?.name == "sub")
+        #expect(h.waitFor { !h.state.directory.hasSuffix("/sub") })
+        #expect(h.state.highlighted?.name == "sub")
         h.press(.right)
-        #expect(app.directory.hasSuffix("/sub"))
-        h.press(.left, .pageDown, .pageUp, .home, .end)
-        #expect(app.highlighted?.name == "B.jpg")
+        #expect(h.waitFor { h.state.directory.hasSuffix("/sub") })
+        h.press(.left)
+        #expect(h.waitFor { !h.state.directory.hasSuffix("/sub") })
+        h.press(.pageDown, .pageUp, .home, .end)
+        #expect(h.state.highlighted?.name == "B.jpg")
     }
 
     @Test func filterHiddenAndAllFiles() {
         let f = WriterFixture()
-        let app = f.app()
-        let h = Harness(app, waker: f.waker)
+        let h = f.writer()
         h.press(.char("/"))
         h.type("b.J")
-        #expect(app.visible.map(\.name) == ["B.jpg"] && app.editingFilter)
+        #expect(h.state.visible.map(\.name) == ["B.jpg"] && h.state.editingFilter)
         #expect(h.text.contains("/b.J_"))
         h.press(.escape)
-        #expect(app.filter.isEmpty && app.visible.count == 3)
+        #expect(h.state.filter.isEmpty && h.state.visible.count == 3)
         h.press(.char("a"))
-        #expect(app.visible.map(\.name) == ["sub", "a.png", "B.jpg", "c.txt"])
+        #expect(h.state.visible.map(\.name) == ["sub", "a.png", "B.jpg", "c.txt"])
         h.press(.char("."))
-        #expect(app.visible.map(\.name) == ["sub", ".hidden.png", "a.png", "B.jpg", "c.txt"])
+        #expect(h.state.visible.map(\.name) == ["sub", ".hidden.png", "a.png", "B.jpg", "c.txt"])
         h.press(.char("a"), .char("."))
-        #expect(app.visible.count == 3)
+        #expect(h.state.visible.count == 3)
     }
 
     @Test func previewsTheHighlightedImageOffTheInputPath() {
         let f = WriterFixture()
-        let app = f.app()
-        let h = Harness(app, waker: f.waker)
+        let h = f.writer()
         h.press(.down)
         #expect(h.waitFor { h.text.contains("a.png  40x20 8-bit RGB") })
         h.press(.down)  // B.jpg: bytes of a PNG named .jpg, detected by content
         #expect(h.waitFor { h.text.contains("B.jpg  40x20") })
         // ASCII terminal: the same preview as characters.
-        let plain = Harness(f.app(), waker: f.waker, capabilities: .plain)
+        let plain = f.writer(capabilities: .plain)
         plain.press(.down)
         #expect(plain.waitFor { plain.text.contains("a.png  40x20") && plain.text.contains("@@@") })
         #expect(plain.terminal.screen.cells.allSatisfy { $0.character.value < 0x80 })  // ASCII only, no colours
@@ -90,53 +93,71 @@ final class WriterFixture {
 
     @Test func publishesAndReportsErrorsInPlainWords() throws {
         let f = WriterFixture()
-        let app = f.app(capacity: 200)
-        let h = Harness(app, waker: f.waker)
+        let h = f.writer(capacity: 200)
         h.press(.down, .enter)  // a.png is larger than 200 bytes: refused
-        #expect(app.statusIsError && h.text.contains("Error: content too large"))
-        #expect(!BlobSegment.exists(f.backing))
-        let app2 = f.app()
-        let h2 = Harness(app2, waker: f.waker)
+        #expect(h.waitFor { h.state.statusIsError })
+        #expect(h.text.contains("Error: content too large"))
+        #expect(!Segments.exists(f.backing))
+        let h2 = f.writer()
         h2.press(.down, .char("w"))
-        #expect(!app2.statusIsError)
-        #expect(h2.text.contains("Published a.png: sequence 1,"))
-        let seg = try BlobSegment.open(f.backing, mode: .openExisting)
-        #expect(seg.publishedSequence == 1)
+        #expect(h2.waitFor { h2.text.contains("Published a.png: sequence 1,") })
+        #expect(!h2.state.statusIsError)
+        #expect(try Segments.info(f.backing).publishedSequence == 1)
         // A file that vanished after listing: a readable error, the app keeps going.
         unlink(f.dir + "/B.jpg")
         h2.press(.down, .enter)
-        #expect(app2.statusIsError && h2.text.contains("Error: cannot read"))
+        #expect(h2.waitFor { h2.state.statusIsError })
+        #expect(h2.text.contains("Error: cannot read"))
         #expect(h2.press(.char("t")))
-        #expect(h2.text.contains("Published TestData: sequence 2, Id=100,Age=20,Scores=60,61,62,63,64,65,66,67,68,69"))
+        #expect(h2.waitFor { h2.text.contains("Published TestData: sequence 2, Id=100,Age=20,Scores=60,61,62,63,64,65,66,67,68,69") })
         #expect(h2.press(.char("?")) && h2.text.contains("blob-writer keys"))
         #expect(h2.press(.char("x")) && !h2.text.contains("blob-writer keys"))
         #expect(!h2.press(.char("q")))
+        #expect(h2.runner.isFinished)
     }
 
     @Test func untrustedNamesAreEscaped() {
         let f = WriterFixture()
         Fixtures.write([1], to: f.dir + "/evil\u{1b}[2J\u{7}name.png")
-        let app = f.app()
-        let h = Harness(app, waker: f.waker)
+        let h = f.writer()
         #expect(h.text.contains("evil\\x1b[2J\\x07name.png"))
         #expect(!h.terminal.screen.cells.contains { $0.character.value < 0x20 && $0.character != ScreenCell.continuationScalar })
     }
 
     @Test func resizeAtAnyMomentKeepsAWorkingScreen() {
         let f = WriterFixture()
-        let app = f.app()
-        let h = Harness(app, waker: f.waker)
+        let h = f.writer()
         h.press(.down)
-        for (w, rows) in [(40, 10), (120, 50), (20, 5), (10, 3), (80, 24)] {
-            h.terminal.size = (w, rows)
-            h.press(.resize)
+        for (w, rows) in [(40, 10), (120, 50), (20, 5), (80, 24)] {
+            h.resize(columns: w, rows: rows)
+            // Redrawn at the new size: the title bar (reverse video) across the top, the
+            // highlighted file listed, the status line on the last row.
             #expect(h.terminal.screen.width == w && h.terminal.screen.height == rows)
+            #expect((0 ..< w).allSatisfy { h.terminal.screen[$0, 0].style.reverse })
+            #expect(h.text.contains("a.png"))
+            #expect(h.terminal.screen.rowText(rows - 1).hasPrefix(String(h.state.status.prefix(min(w, 10)))))
         }
-        h.terminal.size = (10, 3)
-        h.press(.resize)
+        h.resize(columns: 10, rows: 3)
         #expect(h.text.hasPrefix("Terminal t"))
-        h.terminal.size = (100, 30)
-        h.press(.resize)
+        h.resize(columns: 100, rows: 30)
         #expect(h.waitFor { h.text.contains("a.png  40x20") })
+    }
+
+    @Test func reduceIsPureAndAsksForWorkAsEffects() {
+        // reduce on a value, no runner: the effects are data a test can read.
+        var state = WriterState(directory: "/nowhere", backing: .sharedMemory(try! SegmentName("x")))
+        #expect(WriterProgram.reduce(&state, .start) == [.list(directory: "/nowhere", select: nil)])
+        let effects = WriterProgram.reduce(&state, .resize(ScreenSize(columns: 100, rows: 30), .full))
+        #expect(effects == [.cancelPreview])  // nothing highlighted yet
+        let entries = [DirectoryEntry(name: "a.png", isDirectory: false, size: 3)]
+        let listed = WriterProgram.reduce(&state, .event(.listed(directory: "/nowhere", select: nil, .success(entries))))
+        guard case let .preview(_, path, _, _)? = listed.first else {
+            Issue.record("no preview asked for: \(listed)")
+            return
+        }
+        #expect(path == "/nowhere/a.png")
+        let publish = WriterProgram.reduce(&state, .key(.enter))
+        #expect(publish == [.publish(path: "/nowhere/a.png", name: "a.png", backing: state.backing, capacity: state.capacity)])
+        #expect(WriterProgram.reduce(&state, .key(.char("q"))).isEmpty && WriterProgram.isFinished(state))
     }
 }

@@ -108,7 +108,15 @@ import TestSupport
             return chunk[chunk.index(after: chunk.startIndex) ..< m].split(separator: ";")
         }
         #expect(!params.contains { $0.contains { colourCodes.contains(String($0)) } }, "colour codes under NO_COLOR")
-        #expect(styled.contains("@") || styled.contains("0"))  // an ASCII preview instead of coloured blocks
+        // An ASCII preview instead of coloured blocks: right of the separator, below the
+        // caption, the ramp's characters and no half block.
+        let plain = tmux.capture("n")
+        let previewText = plain.split(separator: "\n").dropFirst(2).compactMap { line -> Substring? in
+            guard let bar = line.firstIndex(of: "\u{2502}") else { return nil }
+            return line[line.index(after: bar)...]
+        }.joined()
+        #expect(!plain.contains("\u{2580}"), "half blocks under NO_COLOR: \(plain)")
+        #expect(previewText.filter { "@08GCLft1i;:,.".contains($0) }.count >= 100, "no ASCII preview: \(plain)")
         tmux.send("n", ["q"])
     }
 }

@@ -3,7 +3,17 @@ import ImagePreview
 import Testing
 import TestSupport
 
-let pngSuite = Fixtures.packageRoot + "/../shared/testdata/pngsuite"
+/// Willem van Schaik's PngSuite (LICENSE and README beside the images), in the repository.
+let pngSuite = Fixtures.packageRoot + "/Tests/Fixtures/pngsuite"
+
+/// The names a parameterised test runs over; never empty: a missing suite becomes one
+/// case that fails saying so, instead of a test that silently runs zero cases.
+func suiteCases(corrupt: Bool) -> [String] {
+    let names = suiteFiles(corrupt: corrupt)
+    return names.isEmpty ? [missingSuite] : names
+}
+
+let missingSuite = "(no PngSuite images found in \(pngSuite))"
 
 func suiteFiles(corrupt: Bool) -> [String] {
     guard let dir = opendir(pngSuite) else { return [] }
@@ -40,8 +50,9 @@ func expectation(_ name: String) -> (width: Int, height: Int, colorType: Int, de
         #expect(suiteFiles(corrupt: true).count == 14)
     }
 
-    @Test(arguments: suiteFiles(corrupt: false))
+    @Test(arguments: suiteCases(corrupt: false))
     func validImagesDecodeAsTheirNamesSay(name: String) throws {
+        try #require(name != missingSuite, "\(name)")
         let bytes = try #require(Fixtures.read(pngSuite + "/" + name))
         let want = expectation(name)
         let (info, grid) = try bytes.withUnsafeBytes { try Preview.render($0, options: PreviewOptions(columns: 40, rows: 20)) }
@@ -57,8 +68,9 @@ func expectation(_ name: String) -> (width: Int, height: Int, colorType: Int, de
         #expect(blocks.1.cells.allSatisfy { $0.foreground != nil && $0.background != nil })
     }
 
-    @Test(arguments: suiteFiles(corrupt: true))
+    @Test(arguments: suiteCases(corrupt: true))
     func corruptImagesAreRejectedWithLibpngsMessage(name: String) throws {
+        try #require(name != missingSuite, "\(name)")
         let bytes = try #require(Fixtures.read(pngSuite + "/" + name))
         #expect {
             try bytes.withUnsafeBytes { try Preview.render($0, options: PreviewOptions()) }

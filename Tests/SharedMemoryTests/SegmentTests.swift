@@ -1,4 +1,5 @@
 import Glibc
+import BlobTransfer
 import Hashing
 import SharedMemory
 import Testing
@@ -97,8 +98,12 @@ final class ScratchSegment {
         let fits = [UInt8](repeating: 7, count: capacity - 8 - 2)
         _ = try fits.withUnsafeBytes { try seg.publishFrame(path: "/f", content: $0) }
         let tooBig = [UInt8](repeating: 9, count: capacity - 8 - 2 + 1)
-        #expect(throws: SharedMemoryError.tooLarge(length: capacity + 1, capacity: capacity)) {
+        #expect(throws: TransferError.frameTooLarge(length: capacity + 1, capacity: capacity)) {
             _ = try tooBig.withUnsafeBytes { try seg.publishFrame(path: "/f", content: $0) }
+        }
+        // The engine's own check, for payloads of any kind.
+        #expect(throws: SharedMemoryError.tooLarge(length: capacity + 1, capacity: capacity)) {
+            _ = try tooBig.withUnsafeBytes { raw in try seg.publish(kind: .imageData, parts: [raw, UnsafeRawBufferPointer(rebasing: raw[0 ..< 10])]) }
         }
         let (meta, payload) = try #require(try seg.readLatest())
         #expect(meta.sequence == 1 && payload.count == capacity && payload.last == 7)
