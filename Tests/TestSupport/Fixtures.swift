@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// Paths and scratch resources for tests, each cleaned up by its owner.
 public enum Fixtures {
@@ -106,13 +107,9 @@ public struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-final class LockedCounter: @unchecked Sendable {
-    private var value = 0
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
+final class LockedCounter: Sendable {
+    private let value = Mutex(0)
     func withLock<R>(_ body: (inout Int) -> R) -> R {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body(&value)
+        value.withLock { body(&$0) }
     }
 }

@@ -169,9 +169,10 @@ public enum Spawn {
     }
 }
 
-/// Monotonic seconds.
+private let processStart = ContinuousClock.now
+
+/// Seconds since the test process started, on the monotonic clock (for bounded waits).
 public func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    let t = processStart.duration(to: .now)
+    return Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18
 }
