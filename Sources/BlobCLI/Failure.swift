@@ -43,7 +43,7 @@ public enum Failure {
         case .notFound: return .missing
         case .alreadyExists, .foreign, .corrupt, .checksumMismatch: return .corrupt
         case .tooLarge: return .tooLarge
-        case .noSpace, .system: return .io
+        case .noSpace, .system, .incompletePayload: return .io
         case .timedOut: return .timedOut
         case .busy: return .software
         }

@@ -31,17 +31,26 @@ public struct GetCommand: ParsableCommand {
         if out == "-" && Output.isTerminal(1) {
             throw CommandError.usage("refusing to write binary content to a terminal; use --out PATH or redirect stdout")
         }
-        let received = try Receiver.receive(
-            from: try segment.backing(), wait: wait, after: after,
-            timeout: timeout.map { .nanoseconds(Int64($0 * 1e9)) })
+        let backing = try segment.backing()
+        let wait = timeout.map { Duration.nanoseconds(Int64($0 * 1e9)) }
+        let path: String, bytes: Int, sha256: String, sequence: UInt64
         if out == "-" {
+            // stdout cannot be rewound if the view had to be read again: copy first.
+            let received = try Receiver.receive(from: backing, wait: self.wait, after: after, timeout: wait)
             try received.content.withUnsafeBytes { raw in try Output.bytes(raw) }
+            (path, bytes, sha256, sequence) = (received.path, received.content.count, received.sha256, received.metadata.sequence)
         } else {
-            try Files.writeAtomically(received.content, to: out)
+            // Straight from the mapping into the temporary file, renamed once verified.
+            let output = try Files.AtomicOutput(out)
+            let delivered = try Receiver.deliver(from: backing, wait: self.wait, after: after, timeout: wait) { content in
+                Result { () throws(TransferError) in try output.replaceContent(with: content) }
+            }
+            try output.commit()
+            (path, bytes, sha256, sequence) = (delivered.path, delivered.contentLength, delivered.sha256, delivered.metadata.sequence)
         }
-        Output.info("path: \(TerminalText.escape(received.path))")
-        Output.info("bytes: \(received.content.count)")
-        Output.info("sha256: \(received.sha256)")
-        Output.info("sequence: \(received.metadata.sequence)")
+        Output.info("path: \(TerminalText.escape(path))")
+        Output.info("bytes: \(bytes)")
+        Output.info("sha256: \(sha256)")
+        Output.info("sequence: \(sequence)")
     }
 }

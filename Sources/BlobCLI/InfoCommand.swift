@@ -12,7 +12,7 @@ public struct InfoCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let report = SegmentReport(try Segments.info(try segment.backing()))
+        let report = try SegmentReport.of(try segment.backing())
         Output.line(json ? report.json() : report.text())
     }
 }

@@ -39,6 +39,24 @@ enum FS {
         try retrying { Glibc.write(fd, buffer.baseAddress, buffer.count) }
     }
 
+    /// Writes at most `buffer.count` bytes at `offset`. The corresponding C function is `pwrite`.
+    static func pwrite(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int) throws(FileSystemError) -> Int {
+        try retrying { Glibc.pwrite(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
+    }
+
+    /// The corresponding C function is `ftruncate`.
+    static func truncate(_ fd: Int32, to size: Int) throws(FileSystemError) {
+        _ = try retrying { ftruncate(fd, off_t(size)) }
+    }
+
+    /// The path of what a descriptor refers to, as the kernel knows it.
+    /// The corresponding C function is `readlink` on `/proc/self/fd/N`.
+    static func path(of fd: Int32) throws(FileSystemError) -> String {
+        var buf = [CChar](repeating: 0, count: 4097)
+        let n = try retrying { readlink("/proc/self/fd/\(fd)", &buf, buf.count - 1) }
+        return String(decoding: buf[0 ..< n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// The corresponding C function is `fstat`.
     static func status(_ fd: Int32) throws(FileSystemError) -> Glibc.stat {
         var st = Glibc.stat()

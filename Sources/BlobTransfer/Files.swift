@@ -26,6 +26,62 @@ public enum Files {
         }
     }
 
+    /// An input opened once and checked on its descriptor: what is read is what was
+    /// checked, and the label is the path of what was opened.
+    public final class Input {
+        /// The absolute, symlink-free path of the opened file.
+        public let absolutePath: String
+        /// Its size when checked.
+        public let size: Int
+        /// The path as given (for messages).
+        let given: String
+        private let fd: Int32
+        private var closed = false
+
+        init(fd: Int32, given: String, absolutePath: String, size: Int) {
+            self.fd = fd
+            self.given = given
+            self.absolutePath = absolutePath
+            self.size = size
+        }
+
+        deinit { self.close() }
+
+        /// Reads at most `buffer.count` bytes; 0 at end of file.
+        public func read(into buffer: UnsafeMutableRawBufferPointer) throws(TransferError) -> Int {
+            do throws(FileSystemError) { return try FS.read(fd, into: buffer) } catch {
+                throw .cannotRead(path: given, errno: error.errno)
+            }
+        }
+
+        /// Closes the descriptor (again is harmless).
+        public func close() {
+            if !closed { FS.close(fd); closed = true }
+        }
+    }
+
+    /// Opens `path` for reading without blocking (a FIFO does not hang the open) and
+    /// checks the descriptor: it must be a regular file.
+    public static func openInput(_ path: String) throws(TransferError) -> Input {
+        if path.isEmpty { throw .emptyPath(what: "file") }
+        let fd: Int32
+        do throws(FileSystemError) { fd = try FS.open(path, O_RDONLY | O_NONBLOCK) } catch {
+            throw .cannotRead(path: path, errno: error.errno)
+        }
+        let st: stat
+        let absolute: String
+        do throws(FileSystemError) {
+            st = try FS.status(fd)
+            absolute = try FS.path(of: fd)
+        } catch {
+            FS.close(fd)
+            throw .cannotRead(path: path, errno: error.errno)
+        }
+        if st.isDirectory { FS.close(fd); throw .isDirectory(path: path) }
+        if !st.isRegularFile { FS.close(fd); throw .notRegularFile(path: path) }
+        return Input(fd: fd, given: path, absolutePath: absolute, size: Int(st.st_size))
+    }
+
     /// Checks that `path` names a directory; its absolute, symlink-free form.
     public static func directory(_ path: String) throws(TransferError) -> String {
         guard let st = try? FS.status(path), st.isDirectory, let absolute = try? FS.realpath(path) else {
@@ -91,33 +147,64 @@ public enum Files {
         return try? Files.read(path)
     }
 
-    /// Writes `bytes` to `path` through a temporary file and a rename, so a reader of
-    /// `path` sees the old or the new content, never a part.
-    public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(TransferError) {
-        if path.isEmpty { throw .emptyPath(what: "output") }
-        let temp = path + ".part-\(FS.processID())"
-        let fd: Int32
-        do throws(FileSystemError) {
-            fd = try FS.open(temp, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
-        } catch {
-            throw .cannotWrite(path: path, errno: error.errno)
-        }
-        var open = true
-        do throws(TransferError) {
-            try writeAll(fd, bytes, name: path)
+    /// An output written through a temporary file beside it and renamed into place on
+    /// ``commit()``, so a reader of the path sees the old or the new content, never a
+    /// part; dropped without a commit, the temporary file is removed.
+    public final class AtomicOutput {
+        /// The destination.
+        public let path: String
+        private let temp: String
+        private var fd: Int32
+        private var done = false
+
+        /// Creates the temporary file.
+        public init(_ path: String) throws(TransferError) {
+            if path.isEmpty { throw .emptyPath(what: "output") }
+            self.path = path
+            temp = path + ".part-\(FS.processID())"
             do throws(FileSystemError) {
-                try FS.fsync(fd)
-                FS.close(fd)
-                open = false
-                try FS.rename(temp, path)
+                fd = try FS.open(temp, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
             } catch {
                 throw .cannotWrite(path: path, errno: error.errno)
             }
-        } catch {
-            if open { FS.close(fd) }
-            FS.unlink(temp)
-            throw error
         }
+
+        deinit { if !done { FS.close(fd); FS.unlink(temp) } }
+
+        /// Makes `bytes` the whole content (what an earlier call wrote is replaced).
+        public func replaceContent(with bytes: UnsafeRawBufferPointer) throws(TransferError) {
+            do throws(FileSystemError) {
+                try FS.truncate(fd, to: 0)
+                var done = 0
+                while done < bytes.count {
+                    done += try FS.pwrite(fd, UnsafeRawBufferPointer(rebasing: bytes[done...]), at: done)
+                }
+            } catch {
+                throw .cannotWrite(path: path, errno: error.errno)
+            }
+        }
+
+        /// Flushes and renames the temporary file over the destination.
+        public func commit() throws(TransferError) {
+            do throws(FileSystemError) {
+                try FS.fsync(fd)
+                FS.close(fd)
+                done = true
+                try FS.rename(temp, path)
+            } catch {
+                if !done { FS.close(fd); done = true }
+                FS.unlink(temp)
+                throw .cannotWrite(path: path, errno: error.errno)
+            }
+        }
+    }
+
+    /// Writes `bytes` to `path` through a temporary file and a rename, so a reader of
+    /// `path` sees the old or the new content, never a part.
+    public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(TransferError) {
+        let output = try AtomicOutput(path)
+        try output.replaceContent(with: bytes)
+        try output.commit()
     }
 
     /// Writes `bytes` to `path` through a temporary file and a rename.

@@ -19,24 +19,47 @@ public enum Publisher {
     /// Publishes `file` into the segment at `backing`, creating it if needed.
     ///
     /// Everything that can be checked is checked before the segment is touched: the
-    /// file must be a readable regular file whose frame fits the capacity.
+    /// file must be a readable regular file whose frame fits the capacity. The file is
+    /// then read once, from the descriptor that was checked, straight into the free
+    /// slot; XXH3 and SHA-256 are computed on each chunk while it is in cache. A file
+    /// that shrinks meanwhile publishes nothing (the previous blob stays).
     public static func publish(file: String, to backing: SegmentBacking, capacity: Int = Segments.defaultCapacity,
                                force: Bool = false) throws(TransferError) -> PublishedFile {
-        let input = try Files.inspect(file)
-        let frameLength = input.size + input.absolutePath.utf8.count + BlobCodec.overhead
+        let input = try Files.openInput(file)
+        defer { input.close() }
+        let path = Array(input.absolutePath.utf8)
+        let frameLength = input.size + path.count + BlobCodec.overhead
         if !BlobSegment.exists(backing), frameLength > capacity {
             throw .frameTooLarge(length: frameLength, capacity: capacity)
         }
         let segment = try Segments.open(backing, mode: .createOrOpen, capacity: capacity, force: force)
-        if frameLength > segment.capacity {
+        if frameLength > segment.capacity || input.size > Int(Int32.max) {
             throw .frameTooLarge(length: frameLength, capacity: segment.capacity)
         }
-        let content = try Files.read(file)
-        let receipt = try withBytes(content) { (raw) throws(TransferError) -> PublishReceipt in
-            try segment.publishFrame(path: input.absolutePath, content: raw)
+        var prefix = [UInt8](repeating: 0, count: path.count + BlobCodec.overhead)
+        prefix.withUnsafeMutableBytes { dst in
+            _ = try! BlobCodec.writePrefix(pathUTF8: path, contentByteCount: input.size, into: dst)
         }
-        return PublishedFile(sequence: receipt.sequence, path: input.absolutePath, contentLength: content.count,
-                             sha256: SHA256.hex(content))
+        let sha = SHA256.Hasher()
+        let receipt: PublishReceipt
+        do throws(PublishError<TransferError>) {
+            receipt = try segment.publish(kind: .imageData, length: frameLength) { (slot: inout SlotWriter) throws(TransferError) in
+                prefix.withUnsafeBytes { slot.append($0) }
+                while slot.remaining > 0 {
+                    let n = try slot.fill(upTo: 64 * 1024, observe: { sha.update($0) }) { (dst) throws(TransferError) in
+                        try input.read(into: dst)
+                    }
+                    if n == 0 { break }  // shrank: the engine refuses the short payload
+                }
+            }
+        } catch {
+            switch error {
+            case let .segment(e): throw .segment(e)
+            case let .producer(e): throw e
+            }
+        }
+        return PublishedFile(sequence: receipt.sequence, path: input.absolutePath, contentLength: input.size,
+                             sha256: sha.finalizeHex())
     }
 }
 

@@ -1,4 +1,5 @@
 import BlobCodec
+import Glibc
 import Hashing
 import SharedMemory
 
@@ -45,65 +46,133 @@ public enum Reception: Sendable {
     case record(TestDataValue, BlobMetadata)
 }
 
+/// A file delivered from the mapping without a copy: everything but the bytes.
+public struct DeliveredFile: Sendable {
+    /// The header's metadata.
+    public var metadata: BlobMetadata
+    /// The path label, unescaped (escape it before display).
+    public var path: String
+    /// Content bytes.
+    public var contentLength: Int
+    /// SHA-256 of the content, hex.
+    public var sha256: String
+    /// Whether the content was read where it lies (or from a copy, after writers kept
+    /// reusing the slot).
+    public var zeroCopy: Bool
+}
+
 /// Reading and verifying the latest blob, for `get`, `get-struct` and the reader app.
+/// Reads verify the checksum in place in the mapping (``BlobSegment/withVerifiedView(_:)``)
+/// and copy only what the caller keeps.
 public enum Receiver {
-    /// Reads the latest blob, which must be a file, optionally waiting for one newer
-    /// than `after` (or than the current one when `wait` is set and `after` is nil).
+    /// Reads the latest blob, which must be a file, into memory, optionally waiting for
+    /// one newer than `after` (or than the current one when `wait` is set).
     public static func receive(from backing: SegmentBacking, wait: Bool = false, after: UInt64? = nil,
                                timeout: Duration? = nil) throws(TransferError) -> ReceivedFile {
-        guard let (metadata, buffer) = try latest(from: backing, wait: wait, after: after, timeout: timeout) else {
-            throw .nothingPublished(backing, hint: "blob-writer put FILE")
-        }
-        return try decodeFile(metadata: metadata, payload: buffer.bytes)
-    }
-
-    /// Opens the segment and copies out its latest blob of any kind, checksum verified;
-    /// nil when nothing was published yet. With `wait` (or `after`), first blocks until a
-    /// blob newer than `after` (default: the current one) lands.
-    public static func latest(from backing: SegmentBacking, wait: Bool = false, after: UInt64? = nil,
-                              timeout: Duration? = nil) throws(TransferError) -> (BlobMetadata, PayloadBuffer)? {
-        let segment = try Segments.open(backing, mode: .openExisting)
-        let buffer = PayloadBuffer()
+        let segment = try openWaiting(backing, wait: wait, after: after, timeout: timeout)
+        let viewed: VerifiedView<Result<ReceivedFile, TransferError>>?
         do throws(SharedMemoryError) {
-            if wait || after != nil {
-                // Returns at once when a newer blob is already there.
-                _ = try segment.waitForPublish(after: after ?? segment.publishedSequence, timeout: timeout)
+            viewed = try segment.withVerifiedView { metadata, payload in
+                Result { () throws(TransferError) in
+                    let (path, content) = try frame(metadata, payload)
+                    return ReceivedFile(metadata: metadata, path: path, content: Array(content), sha256: SHA256.hex(content))
+                }
             }
-            return try segment.read(into: buffer).map { ($0, buffer) }
         } catch {
             throw .segment(error)
         }
+        guard let viewed else { throw .nothingPublished(backing, hint: "blob-writer put FILE") }
+        return try viewed.result.get()
     }
 
-    /// Decodes a verified payload as an ImageData frame.
-    public static func decodeFile(metadata: BlobMetadata, payload: UnsafeRawBufferPointer) throws(TransferError) -> ReceivedFile {
+    /// Verifies the latest file in place and hands its content, where it lies in the
+    /// mapping, to `consume` (which writes it out, say). `consume` may run more than once
+    /// if writers reuse the slot meanwhile; each call must replace what the previous one
+    /// produced. Nothing is copied into memory.
+    public static func deliver(from backing: SegmentBacking, wait: Bool = false, after: UInt64? = nil,
+                               timeout: Duration? = nil,
+                               to consume: (UnsafeRawBufferPointer) -> Result<Void, TransferError>) throws(TransferError) -> DeliveredFile {
+        let segment = try openWaiting(backing, wait: wait, after: after, timeout: timeout)
+        let viewed: VerifiedView<Result<DeliveredFile, TransferError>>?
+        do throws(SharedMemoryError) {
+            viewed = try segment.withVerifiedView { metadata, payload in
+                Result { () throws(TransferError) in
+                    let (path, content) = try frame(metadata, payload)
+                    try consume(content).get()
+                    return DeliveredFile(metadata: metadata, path: path, contentLength: content.count,
+                                         sha256: SHA256.hex(content), zeroCopy: false)
+                }
+            }
+        } catch {
+            throw .segment(error)
+        }
+        guard let viewed else { throw .nothingPublished(backing, hint: "blob-writer put FILE") }
+        var delivered = try viewed.result.get()
+        delivered.zeroCopy = viewed.source == .mapping
+        return delivered
+    }
+
+    /// Opens the segment and, with `wait` (or `after`), blocks until a blob newer than
+    /// `after` (default: the current one) lands.
+    static func openWaiting(_ backing: SegmentBacking, wait: Bool, after: UInt64?, timeout: Duration?) throws(TransferError) -> BlobSegment {
+        let segment = try Segments.open(backing, mode: .openExisting)
+        if wait || after != nil {
+            do throws(SharedMemoryError) {
+                // Returns at once when a newer blob is already there.
+                _ = try segment.waitForPublish(after: after ?? segment.publishedSequence, timeout: timeout)
+            } catch {
+                throw .segment(error)
+            }
+        }
+        return segment
+    }
+
+    /// The path label and the content of a verified payload that must be a file.
+    static func frame(_ metadata: BlobMetadata, _ payload: UnsafeRawBufferPointer) throws(TransferError) -> (String, UnsafeRawBufferPointer) {
         guard metadata.kind == .imageData else { throw .notAFile(found: metadata.kind) }
         do throws(BlobCodecError) {
             let ranges = try BlobCodec.ranges(of: payload)
             let path = try BlobCodec.path(in: payload, ranges: ranges)
-            let content = UnsafeRawBufferPointer(rebasing: payload[ranges.content])
-            return ReceivedFile(metadata: metadata, path: path, content: Array(content), sha256: SHA256.hex(content))
+            return (path, UnsafeRawBufferPointer(rebasing: payload[ranges.content]))
         } catch {
             throw .invalidFrame(error)
         }
     }
 
-    /// One read for the reader app: the latest blob of any kind, decoded, and a file
-    /// compared with the one its label names. Runs off the UI thread.
+    /// One read for the reader app: the latest blob of any kind, verified, hashed and
+    /// compared with the file its label names in place; the content is copied once,
+    /// for saving and previewing later. Runs off the UI thread.
     public static func readForDisplay(from backing: SegmentBacking) throws(TransferError) -> Reception {
         if !Segments.exists(backing) { return .segmentMissing }
-        guard let (metadata, buffer) = try latest(from: backing) else { return .empty }
-        if metadata.kind == .testData {
-            return .record(try RecordTransfer.decode(metadata, buffer.bytes), metadata)
+        let segment = try Segments.open(backing, mode: .openExisting)
+        let viewed: VerifiedView<Result<Reception, TransferError>>?
+        do throws(SharedMemoryError) {
+            viewed = try segment.withVerifiedView { metadata, payload in
+                Result { () throws(TransferError) in
+                    if metadata.kind == .testData {
+                        return .record(try RecordTransfer.decode(metadata, payload), metadata)
+                    }
+                    let (path, content) = try frame(metadata, payload)
+                    let file = ReceivedFile(metadata: metadata, path: path, content: Array(content), sha256: SHA256.hex(content))
+                    return .file(file, compareWithDisk(path: path, content: content))
+                }
+            }
+        } catch {
+            throw .segment(error)
         }
-        let file = try decodeFile(metadata: metadata, payload: buffer.bytes)
-        return .file(file, compareWithDisk(file))
+        guard let viewed else { return .empty }
+        return try viewed.result.get()
     }
 
-    /// Compares what arrived with the file its path label names, if it is on this machine.
+    /// Compares received bytes with the file the label names, if it is on this machine.
+    public static func compareWithDisk(path: String, content: UnsafeRawBufferPointer) -> DiskComparison {
+        guard path.hasPrefix("/"), let input = try? Files.inspect(path) else { return .notOnThisMachine }
+        guard input.size == content.count, let bytes = try? Files.read(path) else { return .differs }
+        return bytes.withUnsafeBytes { disk in memcmp(disk.baseAddress!, content.baseAddress!, content.count) == 0 } || content.isEmpty ? .identical : .differs
+    }
+
+    /// Compares a received file with the file its label names.
     public static func compareWithDisk(_ file: ReceivedFile) -> DiskComparison {
-        guard file.path.hasPrefix("/"), let input = try? Files.inspect(file.path) else { return .notOnThisMachine }
-        guard input.size == file.content.count, let bytes = try? Files.read(file.path) else { return .differs }
-        return bytes == file.content ? .identical : .differs
+        file.content.withUnsafeBytes { compareWithDisk(path: file.path, content: $0) }
     }
 }

@@ -32,10 +32,17 @@ public enum RecordTransfer {
 
     /// Reads the latest blob, which must be a TestData record.
     public static func receive(from backing: SegmentBacking) throws(TransferError) -> TestDataValue {
-        guard let (metadata, buffer) = try Receiver.latest(from: backing) else {
-            throw .nothingPublished(backing, hint: "blob-writer put-struct")
+        let segment = try Segments.open(backing, mode: .openExisting)
+        let viewed: VerifiedView<Result<TestDataValue, TransferError>>?
+        do throws(SharedMemoryError) {
+            viewed = try segment.withVerifiedView { metadata, payload in
+                Result { () throws(TransferError) in try decode(metadata, payload) }
+            }
+        } catch {
+            throw .segment(error)
         }
-        return try decode(metadata, buffer.bytes)
+        guard let viewed else { throw .nothingPublished(backing, hint: "blob-writer put-struct") }
+        return try viewed.result.get()
     }
 
     /// Decodes a verified payload as TestData.

@@ -16,8 +16,25 @@ public struct SegmentReport: Sendable {
     /// Field names and values, in order.
     public private(set) var fields: [(String, Value)] = []
 
-    /// Builds the report from what the engine says.
-    public init(_ info: SegmentInfo) {
+    /// The report for the segment at `backing`: header, latest metadata and, for a
+    /// file, the label read in place from the payload's first bytes (nothing copied,
+    /// nothing hashed).
+    public static func of(_ backing: SegmentBacking) throws(TransferError) -> SegmentReport {
+        let segment = try Segments.open(backing, mode: .openExisting)
+        do throws(SharedMemoryError) {
+            var info = try segment.info()
+            let peeked = try segment.peekLatest(maxBytes: BlobSegment.peekLength) { metadata, view in
+                metadata.kind == .imageData ? label(in: view) : nil
+            }
+            info.latest = peeked?.0
+            return SegmentReport(info, label: peeked?.1)
+        } catch {
+            throw .segment(error)
+        }
+    }
+
+    /// Builds the report from what the engine says and the label, if any.
+    init(_ info: SegmentInfo, label: (path: String, contentLength: Int32)?) {
         switch info.backing {
         case let .sharedMemory(name):
             fields.append(("segment", .string(name.rawValue)))
@@ -40,7 +57,7 @@ public struct SegmentReport: Sendable {
         fields.append(("checksum_xxh3", .string(TerminalText.hex16(latest.checksum))))
         fields.append(("published_at", .string(Timestamp.iso8601(nanoseconds: latest.publishTimeNanoseconds))))
         fields.append(("writer_pid", .int(Int64(latest.writerPID))))
-        if latest.kind == .imageData, let (path, contentLength) = Self.label(in: info.latestPrefix) {
+        if let (path, contentLength) = label {
             fields.append(("path", .string(path)))
             fields.append(("content_length", .int(Int64(contentLength))))
         }
@@ -48,14 +65,12 @@ public struct SegmentReport: Sendable {
 
     /// The path label and content length from the first bytes of a frame, which are
     /// cut short of the content (so the codec's whole-frame check does not apply).
-    static func label(in prefix: [UInt8]) -> (String, Int32)? {
-        prefix.withUnsafeBytes { raw in
-            guard raw.count >= 4 else { return nil }
-            let pathLength = Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: Int32.self)))
-            guard pathLength >= 0, pathLength + 8 <= raw.count else { return nil }
-            let path = String(decoding: raw[4 ..< 4 + pathLength], as: UTF8.self)
-            return (path, Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 + pathLength, as: Int32.self)))
-        }
+    static func label(in raw: UnsafeRawBufferPointer) -> (path: String, contentLength: Int32)? {
+        guard raw.count >= 4 else { return nil }
+        let pathLength = Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: Int32.self)))
+        guard pathLength >= 0, pathLength + 8 <= raw.count else { return nil }
+        let path = String(decoding: UnsafeRawBufferPointer(rebasing: raw[4 ..< 4 + pathLength]), as: UTF8.self)
+        return (path, Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 + pathLength, as: Int32.self)))
     }
 
     /// `key: value` lines, untrusted text escaped, null as `-`.

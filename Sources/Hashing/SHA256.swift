@@ -34,3 +34,37 @@ public func hexString(_ bytes: some Sequence<UInt8>) -> String {
     }
     return String(decoding: out, as: UTF8.self)
 }
+
+extension SHA256 {
+    /// An incremental SHA-256, for hashing a file chunk by chunk as it is copied.
+    /// The corresponding C functions are `EVP_DigestInit_ex`, `EVP_DigestUpdate` and
+    /// `EVP_DigestFinal_ex`.
+    public final class Hasher {
+        private let context: OpaquePointer
+
+        /// Starts a new digest.
+        public init() {
+            guard let c = EVP_MD_CTX_new(), EVP_DigestInit_ex(c, EVP_sha256(), nil) == 1 else {
+                fatalError("EVP_DigestInit_ex(SHA-256) failed")
+            }
+            context = c
+        }
+
+        /// Adds bytes.
+        public func update(_ bytes: UnsafeRawBufferPointer) {
+            guard bytes.count > 0 else { return }
+            precondition(EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1, "EVP_DigestUpdate failed")
+        }
+
+        /// The digest of everything added, as 64 lowercase hex digits; call it once.
+        public func finalizeHex() -> String {
+            var out = [UInt8](repeating: 0, count: 32)
+            var length: UInt32 = 0
+            let ok = out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+            precondition(ok == 1 && length == 32, "EVP_DigestFinal_ex failed")
+            return hexString(out)
+        }
+
+        deinit { EVP_MD_CTX_free(context) }
+    }
+}

@@ -38,9 +38,6 @@ public struct SegmentInfo: Equatable, Sendable {
     public var publishedSequence: UInt64
     /// The latest blob's metadata, if any.
     public var latest: BlobMetadata?
-    /// The first bytes of the latest payload (at most ``BlobSegment/peekLength``), for
-    /// reading an ImageData path label without copying the content.
-    public var latestPrefix: [UInt8]
 }
 
 /// A reusable, growable destination for payload copies, so repeated reads do not

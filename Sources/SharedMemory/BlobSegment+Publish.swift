@@ -13,18 +13,44 @@ extension BlobSegment {
     ///   segment when the parts do not fit; the previous blob stays readable.
     public func publish(kind: BlobKind, parts: [UnsafeRawBufferPointer]) throws(SharedMemoryError) -> PublishReceipt {
         let length = parts.reduce(0) { $0 + $1.count }
-        guard length <= capacity else { throw .tooLarge(length: length, capacity: capacity) }
-        return try publishLock.withLock { (_) throws(SharedMemoryError) -> PublishReceipt in
-            try publishLocked(kind: kind, parts: parts, length: length)
+        do throws(PublishError<Never>) {
+            return try publish(kind: kind, length: length) { (slot: inout SlotWriter) throws(Never) in
+                for part in parts { slot.append(part) }
+            }
+        } catch {
+            switch error {
+            case let .segment(e): throw e
+            case let .producer(never): switch never {}
+            }
+        }
+    }
+
+    /// Publishes a payload of exactly `length` bytes that `produce` writes straight into
+    /// the free slot (no intermediate buffer): each chunk it appends is hashed while it
+    /// is still in cache. Only when `produce` returns having appended exactly `length`
+    /// bytes does the sequence flip; if it throws, or appends another amount, nothing is
+    /// published and the previous blob stays readable.
+    ///
+    /// - Throws: ``SharedMemoryError/tooLarge(length:capacity:)`` before touching the
+    ///   segment; ``SharedMemoryError/incompletePayload(expected:written:)``; or what
+    ///   `produce` throws.
+    public func publish<E: Error>(
+        kind: BlobKind, length: Int, _ produce: (inout SlotWriter) throws(E) -> Void
+    ) throws(PublishError<E>) -> PublishReceipt {
+        guard length >= 0, length <= capacity else { throw .segment(.tooLarge(length: length, capacity: capacity)) }
+        return try publishLock.withLock { (_) throws(PublishError<E>) -> PublishReceipt in
+            try publishLocked(kind: kind, length: length, produce)
         }
     }
 
     /// The publish itself; the caller holds `publishLock`.
-    private func publishLocked(kind: BlobKind, parts: [UnsafeRawBufferPointer], length: Int) throws(SharedMemoryError) -> PublishReceipt {
+    private func publishLocked<E: Error>(
+        kind: BlobKind, length: Int, _ produce: (inout SlotWriter) throws(E) -> Void
+    ) throws(PublishError<E>) -> PublishReceipt {
         do throws(SyscallError) {
             try Sys.flock(fd, LOCK_EX)
         } catch {
-            throw .system(call: error.call, errno: error.errno, backing: backing)
+            throw .segment(.system(call: error.call, errno: error.errno, backing: backing))
         }
         defer { Sys.unlock(fd) }
 
@@ -35,26 +61,17 @@ extension BlobSegment {
         catomics_store_relaxed_u64(d + SegmentLayout.slotSequence, SegmentLayout.busy)
         catomics_fence_release()
 
-        var hasher = XXH3.Hasher()
-        var at = payloadOffset
-        var copied = 0
-        let stopAt = TestHooks.stopAtByte
-        var stopped = false
-        for part in parts where part.count > 0 {
-            var done = 0
-            while done < part.count {
-                let n = min(chunkSize, part.count - done)
-                let src = UnsafeRawBufferPointer(rebasing: part[done ..< done + n])
-                memcpy(base + at, src.baseAddress!, n)
-                hasher.update(UnsafeRawBufferPointer(start: base + at, count: n))
-                done += n
-                at += n
-                copied += n
-                if let stopAt, !stopped, copied >= stopAt { stopped = true; TestHooks.stopSelf() }
-            }
+        var writer = SlotWriter(base: base + payloadOffset, capacity: length)
+        do throws(E) {
+            try produce(&writer)
+        } catch {
+            throw .producer(error)
+        }
+        guard writer.written == length else {
+            throw .segment(.incompletePayload(expected: length, written: writer.written))
         }
         let metadata = BlobMetadata(
-            sequence: sequence, kind: kind, length: length, checksum: hasher.finalize(),
+            sequence: sequence, kind: kind, length: length, checksum: writer.hasher.finalize(),
             publishTimeNanoseconds: Sys.realtimeNanoseconds(), writerPID: Sys.processID())
         d.storeBytes(of: UInt64(payloadOffset), toByteOffset: SegmentLayout.slotPayloadOffset, as: UInt64.self)
         d.storeBytes(of: UInt64(length), toByteOffset: SegmentLayout.slotLength, as: UInt64.self)
@@ -67,6 +84,72 @@ extension BlobSegment {
         catomics_store_release_u32(base + SegmentLayout.wakeOffset, UInt32(truncatingIfNeeded: sequence))
         _ = catomics_futex_wake_all(base + SegmentLayout.wakeOffset)
         return PublishReceipt(metadata: metadata)
+    }
+}
+
+/// Why a streaming publish failed: the engine refused, or the producer threw.
+public enum PublishError<Producer: Error>: Error {
+    /// The engine refused (too large, incomplete, a system call failed).
+    case segment(SharedMemoryError)
+    /// The producer passed to ``BlobSegment/publish(kind:length:_:)`` threw this.
+    case producer(Producer)
+}
+
+/// The free slot being filled by a publish: bytes go in at the end, each chunk hashed
+/// right after it is written, while it is in cache.
+public struct SlotWriter: ~Copyable {
+    let base: UnsafeMutableRawPointer
+    /// How many bytes the publish announced.
+    public let capacity: Int
+    /// How many bytes were appended so far.
+    public private(set) var written = 0
+    var hasher = XXH3.Hasher()
+    private let stopAt = TestHooks.stopAtByte
+    private var stopped = false
+
+    init(base: UnsafeMutableRawPointer, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    /// Room left before the announced length.
+    public var remaining: Int { capacity - written }
+
+    /// Copies `bytes` in (at most `remaining` of them are taken).
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        var done = 0
+        let total = min(bytes.count, remaining)
+        while done < total {
+            let n = min(chunkSize, total - done)
+            _ = fill(upTo: n) { dst in
+                memcpy(dst.baseAddress!, bytes.baseAddress! + done, n)
+                return n
+            }
+            done += n
+        }
+    }
+
+    /// Lets `produce` write up to `count` bytes (at most `remaining`) at the end of the
+    /// slot and return how many it wrote; they are hashed at once and `observe`d (for a
+    /// second hash, say) while in cache. Returns what `produce` returned.
+    @discardableResult
+    public mutating func fill<E: Error>(
+        upTo count: Int, observe: ((UnsafeRawBufferPointer) -> Void)? = nil,
+        _ produce: (UnsafeMutableRawBufferPointer) throws(E) -> Int
+    ) throws(E) -> Int {
+        let room = min(count, remaining)
+        guard room > 0 else { return 0 }
+        let dst = UnsafeMutableRawBufferPointer(start: base + written, count: room)
+        let n = min(max(try produce(dst), 0), room)
+        let done = UnsafeRawBufferPointer(start: base + written, count: n)
+        hasher.update(done)
+        observe?(done)
+        written += n
+        if let stopAt, !stopped, written >= stopAt {
+            stopped = true
+            TestHooks.stopSelf()
+        }
+        return n
     }
 }
 

@@ -35,26 +35,81 @@ extension BlobSegment {
         return (metadata, buffer.array)
     }
 
-    /// The header fields and the latest blob's metadata and first bytes, without
-    /// copying (or checksumming) the payload.
+    /// The header fields and the latest blob's metadata, without reading the payload.
     public func info() throws(SharedMemoryError) -> SegmentInfo {
-        var prefix = [UInt8]()
-        let latest = try readStable { metadata, payload throws(SharedMemoryError) in
-            prefix = Array(UnsafeRawBufferPointer(start: payload, count: min(metadata.length, Self.peekLength)))
-            return nil
-        }
+        let latest = try readStable { _, _ throws(SharedMemoryError) in nil }
         return SegmentInfo(
             backing: backing, version: SegmentLayout.version, headerSize: SegmentLayout.headerSize, capacity: capacity,
-            totalSize: totalSize, publishedSequence: publishedSequence, latest: latest, latestPrefix: prefix)
+            totalSize: totalSize, publishedSequence: publishedSequence, latest: latest)
     }
 
-    /// The seqlock read: finds the latest slot, checks its descriptor against the
-    /// mapping, lets `body` copy from the payload, then confirms no writer touched the
-    /// slot meanwhile. `body` returns the checksum of what it copied, or nil to skip
-    /// verification.
-    func readStable(
-        _ body: (BlobMetadata, UnsafeRawPointer) throws(SharedMemoryError) -> UInt64?
-    ) throws(SharedMemoryError) -> BlobMetadata? {
+    /// Lets `body` look at the first bytes (at most `maxBytes`) of the latest payload in
+    /// place, unverified (nothing is hashed or copied: `info` reads a path label this
+    /// way); `body` runs again if a writer reused the slot meanwhile, and only a result
+    /// from a stable view is returned. Nil when nothing was published yet.
+    ///
+    /// The view is valid only inside `body`: do not keep pointers into it.
+    public func peekLatest<R>(
+        maxBytes: Int, _ body: (BlobMetadata, UnsafeRawBufferPointer) -> R
+    ) throws(SharedMemoryError) -> (BlobMetadata, R)? {
+        var result: R?
+        let metadata = try readStable { metadata, payload throws(SharedMemoryError) in
+            result = body(metadata, UnsafeRawBufferPointer(start: payload, count: min(metadata.length, maxBytes)))
+            return nil
+        }
+        guard let metadata, let result else { return nil }
+        return (metadata, result)
+    }
+
+    /// How many times ``withVerifiedView(_:)`` serves the mapping itself before it
+    /// falls back to a copy, when writers keep reusing the slot.
+    public static let maxViewAttempts = 3
+
+    /// Calls `body` with a read-only view of the latest payload where it lies in the
+    /// mapping, after verifying its checksum in place; once `body` returns, re-checks
+    /// that no writer reused the slot meanwhile (a writer needs two publishes to reach
+    /// it). If one did, `body`'s result is discarded and it runs again on a fresh view,
+    /// at most ``maxViewAttempts`` times, then once on a verified private copy.
+    ///
+    /// Rules for `body`: the view is valid only inside the call (keep no pointers into
+    /// it); it may see torn bytes in a call whose result is then discarded, so it must
+    /// treat them as untrusted input and may be called more than once (write outputs so
+    /// that a later call replaces an earlier one's, e.g. truncate first).
+    ///
+    /// - Returns: nil when nothing was published yet.
+    /// - Throws: ``SharedMemoryError/checksumMismatch(sequence:expected:actual:)`` for a
+    ///   stable payload that fails verification.
+    public func withVerifiedView<R>(
+        _ body: (BlobMetadata, UnsafeRawBufferPointer) -> R
+    ) throws(SharedMemoryError) -> VerifiedView<R>? {
+        var overwritten = 0
+        for _ in 0 ..< Self.maxViewAttempts {
+            guard let (metadata, payload, descriptor) = try locateLatest() else { return nil }
+            let view = UnsafeRawBufferPointer(start: payload, count: metadata.length)
+            let actual = XXH3.hash(view)
+            guard isStable(descriptor, metadata.sequence) else { overwritten += 1; continue }
+            if actual != metadata.checksum {
+                throw .checksumMismatch(sequence: metadata.sequence, expected: metadata.checksum, actual: actual)
+            }
+            let result = body(metadata, view)
+            guard isStable(descriptor, metadata.sequence) else { overwritten += 1; continue }
+            return VerifiedView(metadata: metadata, result: result, source: .mapping, overwritten: overwritten)
+        }
+        let buffer = PayloadBuffer()
+        guard let metadata = try self.read(into: buffer) else { return nil }
+        return VerifiedView(metadata: metadata, result: body(metadata, buffer.bytes), source: .copy, overwritten: overwritten)
+    }
+
+    /// Whether the slot still holds `sequence` (an acquire fence orders the reads before).
+    private func isStable(_ descriptor: UnsafeMutableRawPointer, _ sequence: UInt64) -> Bool {
+        catomics_fence_acquire()
+        return catomics_load_acquire_u64(descriptor + SegmentLayout.slotSequence) == sequence
+    }
+
+    /// The latest published slot: its metadata, where its payload lies (checked against
+    /// the mapping) and its descriptor; nil when nothing was published. Waits out a
+    /// writer that is reusing the slot.
+    private func locateLatest() throws(SharedMemoryError) -> (BlobMetadata, UnsafeRawPointer, UnsafeMutableRawPointer)? {
         for _ in 0 ..< Self.maxReadAttempts {
             let published = publishedSequence
             if published == 0 { return nil }
@@ -79,20 +134,51 @@ extension BlobSegment {
             let inBounds = length <= UInt64(capacity) && offset >= UInt64(SegmentLayout.dataOffset)
                 && offset <= UInt64(totalSize) && length <= UInt64(totalSize) - offset
             if !inBounds {
-                catomics_fence_acquire()
-                if catomics_load_acquire_u64(d + SegmentLayout.slotSequence) == sequence {
+                if isStable(d, sequence) {
                     throw .corrupt(backing, reason: "blob \(sequence) claims \(length) bytes at offset \(offset), outside the \(totalSize)-byte segment")
                 }
                 continue
             }
-            let actual = try body(metadata, UnsafeRawPointer(base + Int(offset)))
-            catomics_fence_acquire()
-            if catomics_load_acquire_u64(d + SegmentLayout.slotSequence) != sequence { continue }
+            return (metadata, UnsafeRawPointer(base + Int(offset)), d)
+        }
+        throw .busy
+    }
+
+    /// The seqlock read: finds the latest slot, lets `body` copy from the payload, then
+    /// confirms no writer touched the slot meanwhile. `body` returns the checksum of
+    /// what it copied, or nil to skip verification.
+    func readStable(
+        _ body: (BlobMetadata, UnsafeRawPointer) throws(SharedMemoryError) -> UInt64?
+    ) throws(SharedMemoryError) -> BlobMetadata? {
+        for _ in 0 ..< Self.maxReadAttempts {
+            guard let (metadata, payload, descriptor) = try locateLatest() else { return nil }
+            let actual = try body(metadata, payload)
+            guard isStable(descriptor, metadata.sequence) else { continue }
             if let actual, actual != metadata.checksum {
-                throw .checksumMismatch(sequence: sequence, expected: metadata.checksum, actual: actual)
+                throw .checksumMismatch(sequence: metadata.sequence, expected: metadata.checksum, actual: actual)
             }
             return metadata
         }
         throw .busy
     }
+}
+
+/// What ``BlobSegment/withVerifiedView(_:)`` returns.
+public struct VerifiedView<Result> {
+    /// Where the bytes `body` saw came from.
+    public enum Source: Sendable, Equatable {
+        /// The mapping itself (zero copy).
+        case mapping
+        /// A verified private copy, after writers kept reusing the slot.
+        case copy
+    }
+
+    /// The blob's metadata.
+    public var metadata: BlobMetadata
+    /// What `body` returned for the stable view.
+    public var result: Result
+    /// Where the view lay.
+    public var source: Source
+    /// How many views were discarded because a writer reused the slot.
+    public var overwritten: Int
 }

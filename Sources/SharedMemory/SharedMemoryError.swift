@@ -25,6 +25,9 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
     case timedOut(after: UInt64)
     /// Writers kept replacing the slot being read; try again.
     case busy
+    /// A streaming publish's producer wrote another amount than it announced (a file
+    /// that shrank while being read); nothing was published.
+    case incompletePayload(expected: Int, written: Int)
     /// A system call failed.
     case system(call: String, errno: Errno, backing: SegmentBacking?)
 
@@ -56,6 +59,8 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
             return "no space left to create \(backing) (\(needed) bytes needed)"
         case let .timedOut(after):
             return "timed out waiting for a blob newer than sequence \(after)"
+        case let .incompletePayload(expected, written):
+            return "the content changed while being published (\(written) of \(expected) bytes arrived); nothing was published, try again"
         case .busy:
             return "writers kept replacing the blob while it was being read; try again"
         case let .system(call, errno, backing):

@@ -233,11 +233,14 @@ final class ScratchSegment {
         let s = ScratchSegment()
         let seg = try BlobSegment.open(s.backing, mode: .createNew, capacity: 100_000)
         let empty = try seg.info()
-        #expect(empty.publishedSequence == 0 && empty.latest == nil && empty.latestPrefix.isEmpty)
+        #expect(empty.publishedSequence == 0 && empty.latest == nil)
+        #expect(try seg.peekLatest(maxBytes: 10) { $1.count } == nil)
         let content = [UInt8](repeating: 3, count: 50_000)
         _ = try content.withUnsafeBytes { try seg.publishFrame(path: "/i", content: $0) }
         let info = try seg.info()
-        #expect(info.latest?.length == 50_010 && info.latestPrefix.count == BlobSegment.peekLength)
+        #expect(info.latest?.length == 50_010)
+        let peeked = try #require(try seg.peekLatest(maxBytes: BlobSegment.peekLength) { $1.count })
+        #expect(peeked.0 == info.latest && peeked.1 == BlobSegment.peekLength)
         #expect(info.capacity == 100_000 && info.version == 1 && info.headerSize == 256)
     }
 }
