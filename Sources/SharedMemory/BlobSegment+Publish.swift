@@ -61,6 +61,7 @@ extension BlobSegment {
         catomics_store_relaxed_u64(d + SegmentLayout.slotSequence, SegmentLayout.busy)
         catomics_fence_release()
 
+        if EnvironmentSwitches.prefault { Sys.prefault(base + payloadOffset, count: length, forWriting: true) }
         var writer = SlotWriter(base: base + payloadOffset, capacity: length)
         do throws(E) {
             try produce(&writer)
@@ -104,7 +105,7 @@ public struct SlotWriter: ~Copyable {
     /// How many bytes were appended so far.
     public private(set) var written = 0
     var hasher = XXH3.Hasher()
-    private let stopAt = TestHooks.stopAtByte
+    private let stopAt = EnvironmentSwitches.stopAtByte
     private var stopped = false
 
     init(base: UnsafeMutableRawPointer, capacity: Int) {
@@ -147,7 +148,7 @@ public struct SlotWriter: ~Copyable {
         written += n
         if let stopAt, !stopped, written >= stopAt {
             stopped = true
-            TestHooks.stopSelf()
+            EnvironmentSwitches.stopSelf()
         }
         return n
     }
@@ -157,11 +158,16 @@ public struct SlotWriter: ~Copyable {
 /// they are hashed, so the checksum costs little beyond the copy itself.
 let chunkSize = 64 * 1024
 
-/// Fault injection for the crash tests: with `SHAREDBLOB_TEST_STOP_AT=N` in the
-/// environment a writer stops itself (SIGSTOP) once N payload bytes are copied, so a
-/// test can SIGKILL it at exactly that point. Unset in normal use.
-enum TestHooks {
+/// The engine's environment variables, each read once. `SHAREDBLOB_TEST_STOP_AT=N` is
+/// fault injection for the crash tests: a writer stops itself (SIGSTOP) once N payload
+/// bytes are copied, so a test can SIGKILL it at exactly that point (unset in normal
+/// use). `SHAREDBLOB_PREFAULT=0` turns pre-faulting off, for the benchmark.
+enum EnvironmentSwitches {
     static let stopAtByte: Int? = Sys.environment("SHAREDBLOB_TEST_STOP_AT").flatMap { Int($0) }
+
+    /// Whether publishes and verified views fault their pages in with one `madvise`
+    /// first (on unless `SHAREDBLOB_PREFAULT=0`; the benchmark measures both).
+    static let prefault: Bool = Sys.environment("SHAREDBLOB_PREFAULT") != "0"
 
     static func stopSelf() {
         Sys.raise(SIGSTOP)

@@ -86,6 +86,7 @@ extension BlobSegment {
         for _ in 0 ..< Self.maxViewAttempts {
             guard let (metadata, payload, descriptor) = try locateLatest() else { return nil }
             let view = UnsafeRawBufferPointer(start: payload, count: metadata.length)
+            if EnvironmentSwitches.prefault { Sys.prefault(payload, count: metadata.length, forWriting: false) }
             let actual = XXH3.hash(view)
             guard isStable(descriptor, metadata.sequence) else { overwritten += 1; continue }
             if actual != metadata.checksum {

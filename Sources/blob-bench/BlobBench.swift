@@ -8,7 +8,7 @@ struct BlobBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blob-bench",
         abstract: "Benchmarks for the shared-memory transfer.",
-        subcommands: [TransferBench.self, PreviewBench.self, RedrawBench.self, DecodeFloor.self, SocketPeer.self, WakePeer.self])
+        subcommands: [TransferBench.self, PreviewBench.self, RedrawBench.self, DecodeFloor.self, SocketPeer.self, WakePeer.self, FanOutReader.self])
 }
 
 /// Monotonic nanoseconds, comparable across processes.
@@ -60,6 +60,34 @@ func selfPath() -> String {
     var buf = [CChar](repeating: 0, count: 4096)
     let n = readlink("/proc/self/exe", &buf, buf.count - 1)
     return String(decoding: buf[0 ..< max(n, 0)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// The folder holding this executable (and, in a build folder, its siblings).
+func selfDirectory() -> String {
+    let path = selfPath()
+    return String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+}
+
+/// Starts a program with extra environment variables; returns the pid.
+func spawnProgram(_ argv: [String], environment: [String: String] = [:]) -> pid_t {
+    var env = [String]()
+    var e = environ
+    while let p = e.pointee { env.append(String(cString: p)); e += 1 }
+    env = env.filter { line in !environment.keys.contains { line.hasPrefix($0 + "=") } }
+        + environment.map { "\($0.key)=\($0.value)" }
+    let cArgs = argv.map { strdup($0) } + [nil]
+    let cEnv = env.map { strdup($0) } + [nil]
+    defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
+    // The measured commands' own output (put's lines, get's report) is not the benchmark's.
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv)
+    precondition(rc == 0, "posix_spawn \(argv[0]) failed: \(rc)")
+    return pid
 }
 
 /// Starts this executable with arguments, passing `keepFD` through; returns the pid.
