@@ -28,7 +28,7 @@ public enum WriterProgram: TerminalProgram {
         /// Abandon any preview being decoded.
         case cancelPreview
         /// Publish a file.
-        case publish(path: String, name: String, backing: SegmentBacking, capacity: Int)
+        case publish(path: String, name: String, backing: SegmentBacking, capacity: Int?)
         /// Publish the sample TestData record.
         case publishRecord(backing: SegmentBacking)
     }
@@ -214,7 +214,7 @@ public enum WriterProgram: TerminalProgram {
         state.preview = PreviewSlot(key: key, result: nil)
         let options = PreviewPainter.options(columns: box.columns, rows: box.rows, blocks: box.blocks,
                                              capabilities: state.capabilities)
-        return [.preview(key: key, path: path, limit: max(state.capacity, 64 << 20), options: options)]
+        return [.preview(key: key, path: path, limit: max(state.capacity ?? 0, 64 << 20), options: options)]
     }
 
     private static func keepSelectionInView(_ state: inout WriterState) {

@@ -6,8 +6,9 @@ import TerminalUI
 public struct WriterState: Sendable {
     /// Where publishes go.
     public let backing: SegmentBacking
-    /// Payload capacity used when a publish creates the segment.
-    public let capacity: Int
+    /// Capacity per blob asked for on the command line (nil: the segment's own, or the
+    /// default when a publish creates it).
+    public let capacity: Int?
     /// The directory shown (absolute).
     public internal(set) var directory: String
     /// Everything in it, once listed.
@@ -48,7 +49,7 @@ public struct WriterState: Sendable {
     public internal(set) var quit = false
 
     /// A picker on `directory` (absolute; the listing arrives as an effect's result).
-    public init(directory: String, backing: SegmentBacking, capacity: Int = Segments.defaultCapacity) {
+    public init(directory: String, backing: SegmentBacking, capacity: Int? = nil) {
         self.directory = directory
         self.backing = backing
         self.capacity = capacity

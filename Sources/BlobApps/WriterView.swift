@@ -63,7 +63,7 @@ extension WriterProgram {
             let style = selected ? Style(bold: e.isDirectory, reverse: true)
                 : e.isDirectory ? Style(foreground: capabilities.colors > 0 ? 12 : nil, bold: true) : .plain
             if selected { s.fill(x: 0, y: y, width: listWidth, height: 1, with: ScreenCell(" ", style)) }
-            let size = e.isDirectory ? "" : DirectoryListing.humanSize(e.size)
+            let size = e.isDirectory ? "" : ByteCount.human(e.size)
             let name = TerminalText.escape(e.name) + (e.isDirectory ? "/" : "")
             s.put(name, x: 1, y: y, style: style, maxWidth: max(1, listWidth - size.count - 3))
             s.put(size, x: max(1, listWidth - size.count - 1), y: y, style: style)

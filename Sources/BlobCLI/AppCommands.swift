@@ -8,16 +8,18 @@ public struct BrowseCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "browse", abstract: "Pick a file in a terminal and publish it (the default command).")
 
-    @Argument(help: "The directory to start in (default: the current one).") var directory = "."
+    @Argument(help: "The directory to start in (default: the current one).") var directory: String?
     @OptionGroup var segment: SegmentOptions
-    @Option(help: ArgumentHelp("Payload capacity when the segment is created (bytes).", valueName: "BYTES"))
-    var capacity: Int = Segments.defaultCapacity
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Capacity per blob when a publish creates the segment: bytes or 64MiB, 512KiB, 1GiB (default: 10MiB).",
+        valueName: "SIZE"))
+    var capacity: CapacityArgument?
 
     public init() {}
 
     public func run() throws {
         try runApp(WriterProgram.self, name: "blob-writer", hint: "blob-writer put FILE") { () throws(TransferError) in
-            WriterState(directory: try Files.directory(directory), backing: try segment.backing(), capacity: capacity)
+            WriterState(directory: try Files.directory(directory ?? "."), backing: try segment.backing(), capacity: capacity?.bytes)
         }
     }
 }

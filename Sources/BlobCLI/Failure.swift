@@ -28,9 +28,10 @@ public enum Failure {
 
     static func status(of error: TransferError) -> ExitStatus {
         switch error {
-        case .emptyPath, .invalidRecord, .unknownLayout: return .usage
+        case .emptyPath, .invalidRecord, .unknownLayout, .capacityMismatch: return .usage
         case .cannotRead, .isDirectory, .notRegularFile, .notADirectory, .cannotWrite: return .io
-        case .frameTooLarge: return .tooLarge
+        case .frameTooLarge, .fileTooLarge: return .tooLarge
+        case .nothingToRemove: return .missing
         case let .segment(e): return status(of: e)
         case .invalidFrame, .notAFile, .notATestDataRecord, .recordSize: return .corrupt
         case .nothingPublished: return .missing

@@ -10,29 +10,34 @@ public struct GetCommand: ParsableCommand {
         discussion: "Prints the path label, byte count, SHA-256 and sequence on stderr.")
 
     @OptionGroup var segment: SegmentOptions
-    @Option(help: ArgumentHelp("Write the content here; '-' (the default) is stdout, refused when it is a terminal.",
+    @Option(help: ArgumentHelp("Write the content here (default: -, stdout, refused when it is a terminal).",
                                valueName: "PATH|-"))
-    var out: String = "-"
+    var out: String?
     @Flag(help: "Wait for a blob newer than the current one (or than --after).") var wait = false
     @Option(help: ArgumentHelp("Return a blob newer than this sequence number, waiting if needed.", valueName: "SEQ"))
     var after: UInt64?
-    @Option(help: ArgumentHelp("Give up waiting after this many seconds (default: wait for ever).", valueName: "SECONDS"))
-    var timeout: Double?
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Give up waiting after this many seconds (default: wait for ever).", valueName: "SECONDS"))
+    var timeout: String?
 
     public init() {}
 
     public mutating func validate() throws {
-        if let timeout, !(timeout >= 0 && timeout < 1e9) {
-            throw ValidationError("--timeout must be a number of seconds, 0 or more")
+        if let timeout, !(Double(timeout).map { $0 >= 0 && $0 < 1e9 } ?? false) {
+            throw ValidationError("--timeout must be a number of seconds, 0 or more (got '\(TerminalText.escape(timeout))')")
+        }
+        if timeout != nil && !wait && after == nil {
+            throw ValidationError("--timeout bounds a wait: add --wait or --after SEQ")
         }
     }
 
     public func run() throws {
+        let out = self.out ?? "-"
         if out == "-" && Output.isTerminal(1) {
             throw CommandError.usage("refusing to write binary content to a terminal; use --out PATH or redirect stdout")
         }
         let backing = try segment.backing()
-        let wait = timeout.map { Duration.nanoseconds(Int64($0 * 1e9)) }
+        let wait = timeout.flatMap(Double.init).map { Duration.nanoseconds(Int64($0 * 1e9)) }
         let path: String, bytes: Int, sha256: String, sequence: UInt64
         if out == "-" {
             // stdout cannot be rewound if the view had to be read again: copy first.

@@ -11,9 +11,9 @@ public struct PreviewCommand: ParsableCommand {
 
     @Argument(help: "The image file.") var file: String
     @Option(help: ArgumentHelp("The box to fit in, in character cells.", valueName: "COLSxROWS")) var size = "80x24"
-    @Option(help: "ascii (7-bit characters, the default) or blocks (half blocks, two pixels per cell).")
+    @Option(help: "ascii (7-bit characters) or blocks (half blocks, two pixels per cell).")
     var mode: String = "ascii"
-    @Option(help: "none, 256 or truecolor (blocks mode).") var color: String?
+    @Option(help: "none, 256 or truecolor, for blocks mode (default: truecolor).") var color: String?
     @Flag(help: "Dense characters for dark pixels (light terminals).") var invert = false
     @Option(help: ArgumentHelp("Colour under transparent pixels: black, white or #rrggbb.", valueName: "COLOR"))
     var background = "black"
@@ -35,6 +35,9 @@ public struct PreviewCommand: ParsableCommand {
             throw ValidationError("--size must look like 80x24 (columns x rows, each 1 to 10000)")
         }
         guard let mode = PreviewOptions.Mode(rawValue: mode) else { throw ValidationError("--mode must be ascii or blocks") }
+        if mode == .ascii, let color, color != "none" {
+            throw ValidationError("--color \(color) needs --mode blocks: ASCII mode prints no colour")
+        }
         let depth: PreviewOptions.ColorDepth
         if let color {
             guard let d = PreviewOptions.ColorDepth(rawValue: color) else {

@@ -11,15 +11,17 @@ public struct PutCommand: ParsableCommand {
 
     @Argument(help: "The file to publish.") var file: String
     @OptionGroup var segment: SegmentOptions
-    @Option(help: ArgumentHelp("Payload capacity when the segment is created (bytes; default 10 MiB).", valueName: "BYTES"))
-    var capacity: Int = Segments.defaultCapacity
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Capacity per blob when the segment is created: bytes or 64MiB, 512KiB, 1GiB (default: 10MiB).",
+        valueName: "SIZE"))
+    var capacity: CapacityArgument?
     @Flag(help: "Re-initialize an existing object that is not a valid segment.") var force = false
 
     public init() {}
 
     public func run() throws {
-        let published = try Publisher.publish(file: file, to: try segment.backing(), capacity: capacity, force: force)
+        let published = try Publisher.publish(file: file, to: try segment.backing(), capacity: capacity?.bytes, force: force)
         Output.line("published sequence \(published.sequence): \(published.contentLength) bytes")
-        Output.line("\(published.sha256)  \(TerminalText.escape(published.path))")
+        Output.line(TerminalText.sha256sumLine(hash: published.sha256, path: published.path))
     }
 }

@@ -46,16 +46,6 @@ public enum DirectoryListing {
         return .success(entries)
     }
 
-    /// "1.2 MiB"-style sizes.
-    public static func humanSize(_ n: Int) -> String {
-        if n < 1024 { return "\(n) B" }
-        let units = ["KiB", "MiB", "GiB", "TiB"]
-        var v = Double(n) / 1024
-        var i = 0
-        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
-        let tenths = Int((v * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10) \(units[i])"
-    }
 }
 
 /// Why a directory could not be listed.

@@ -23,18 +23,30 @@ public enum Publisher {
     /// then read once, from the descriptor that was checked, straight into the free
     /// slot; XXH3 and SHA-256 are computed on each chunk while it is in cache. A file
     /// that shrinks meanwhile publishes nothing (the previous blob stays).
-    public static func publish(file: String, to backing: SegmentBacking, capacity: Int = Segments.defaultCapacity,
+    ///
+    /// - Parameter capacity: per-blob capacity when the segment is created; when given
+    ///   for an existing segment of another capacity, the publish is refused with the
+    ///   remedy (nil: the existing one's, or the default for a new one).
+    public static func publish(file: String, to backing: SegmentBacking, capacity: Int? = nil,
                                force: Bool = false) throws(TransferError) -> PublishedFile {
         let input = try Files.openInput(file)
         defer { input.close() }
         let path = Array(input.absolutePath.utf8)
         let frameLength = input.size + path.count + BlobCodec.overhead
-        if !BlobSegment.exists(backing), frameLength > capacity {
-            throw .frameTooLarge(length: frameLength, capacity: capacity)
+        let exists = BlobSegment.exists(backing)
+        func tooLarge(_ capacity: Int, exists: Bool) -> TransferError {
+            .fileTooLarge(TooLargeFile(file: file, contentLength: input.size, frameLength: frameLength,
+                                       capacity: capacity, backing: backing, segmentExists: exists))
         }
-        let segment = try Segments.open(backing, mode: .createOrOpen, capacity: capacity, force: force)
+        if !exists, frameLength > capacity ?? Segments.defaultCapacity {
+            throw tooLarge(capacity ?? Segments.defaultCapacity, exists: false)
+        }
+        let segment = try Segments.open(backing, mode: .createOrOpen, capacity: capacity ?? Segments.defaultCapacity, force: force)
+        if let capacity, !segment.created, segment.capacity != capacity {
+            throw .capacityMismatch(backing, existing: segment.capacity, requested: capacity)
+        }
         if frameLength > segment.capacity || input.size > Int(Int32.max) {
-            throw .frameTooLarge(length: frameLength, capacity: segment.capacity)
+            throw tooLarge(segment.capacity, exists: true)
         }
         var prefix = [UInt8](repeating: 0, count: path.count + BlobCodec.overhead)
         prefix.withUnsafeMutableBytes { dst in

@@ -3,6 +3,22 @@ import SafeText
 import SharedMemory
 import SystemPackage
 
+/// A file too large for a segment, with what a remedy needs.
+public struct TooLargeFile: Equatable, Sendable {
+    /// The file as the user named it.
+    public var file: String
+    /// Its size.
+    public var contentLength: Int
+    /// Its frame's size (content plus path label plus 8).
+    public var frameLength: Int
+    /// The segment's (or a new segment's) capacity.
+    public var capacity: Int
+    /// The segment.
+    public var backing: SegmentBacking
+    /// Whether the segment exists (recreate it) or would be created (ask for more).
+    public var segmentExists: Bool
+}
+
 /// Everything the services refuse, each case saying what was wrong and where, with
 /// one sentence for the terminal (untrusted text already escaped). Which exit status
 /// each case means is decided once, by the commands (`BlobCLI`'s `ExitStatus`).
@@ -21,6 +37,12 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotWrite(path: String, errno: Errno)
     /// The frame (path label + content) does not fit the segment.
     case frameTooLarge(length: Int, capacity: Int)
+    /// A file does not fit the segment: its size, the capacity and how to make room.
+    case fileTooLarge(TooLargeFile)
+    /// `--capacity` asks for another capacity than the existing segment has.
+    case capacityMismatch(SegmentBacking, existing: Int, requested: Int)
+    /// `rm` of a segment that does not exist.
+    case nothingToRemove(SegmentBacking)
     /// The engine refused (missing, foreign or corrupt segment, checksum, timeout...).
     case segment(SharedMemoryError)
     /// The verified payload is not a valid ImageData frame.
@@ -55,12 +77,39 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cannot write '\(TerminalText.escape(path))': \(errno)"
         case let .frameTooLarge(length, capacity):
             return "content too large: the frame is \(length) bytes, the segment holds at most \(capacity)"
+        case let .fileTooLarge(t):
+            let name = TerminalText.escape(t.file)
+            let flags = t.backing.commandLineFlags
+            let larger = ByteCount.suggestedCapacity(for: t.frameLength)
+            let put = "blob-writer put \(ShellWord.quote(t.file))\(flags) --capacity \(larger)"
+            // When the file alone would fit, the path label is what tips it over: say so.
+            let size = t.contentLength <= t.capacity
+                ? "\(ByteCount.human(t.contentLength)), \(t.frameLength) bytes with its path label"
+                : ByteCount.human(t.contentLength)
+            let holds = t.contentLength <= t.capacity ? "\(t.capacity) bytes" : ByteCount.human(t.capacity)
+            if t.segmentExists {
+                return "'\(name)' is \(size); \(t.backing) holds \(holds) per blob. "
+                    + "Recreate it larger: blob-writer rm\(flags) && \(put)"
+            }
+            return "'\(name)' is \(size); a new segment holds \(holds) per blob unless told otherwise: \(put)"
+        case let .capacityMismatch(backing, existing, requested):
+            let flags = backing.commandLineFlags
+            return "\(backing) holds \(ByteCount.human(existing)) per blob, not the \(ByteCount.human(requested)) asked for. "
+                + "Keep it (leave out --capacity) or recreate it: blob-writer rm\(flags) && blob-writer put FILE\(flags) --capacity \(ByteCount.argument(requested))"
+        case let .nothingToRemove(backing):
+            return "\(backing) does not exist: nothing to remove"
+        case let .segment(.notFound(backing)):
+            let flags = backing.commandLineFlags
+            return "\(backing) does not exist yet (publish into it: blob-writer put FILE\(flags), or pick a file in blob-writer\(flags))"
+        case let .segment(.foreign(backing, reason)):
+            let flags = backing.commandLineFlags
+            return "\(backing) is not a SharedBlob segment: \(reason) (check the name; blob-writer put FILE\(flags) --force replaces it)"
         case let .segment(error):
             return error.description
         case let .invalidFrame(error):
             return "the published blob is not a valid ImageData frame: \(error)"
         case let .nothingPublished(backing, hint):
-            return "\(backing) holds no blob yet (run \(hint))"
+            return "\(backing) holds no blob yet (run \(hint)\(backing.commandLineFlags))"
         case let .notAFile(found):
             return "the latest blob is a \(found.name) record, not a file (use get-struct)"
         case let .notATestDataRecord(found):

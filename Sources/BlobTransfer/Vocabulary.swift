@@ -49,7 +49,10 @@ public enum Segments {
 
     /// Removes a segment; refuses an object that is not a segment unless `force`.
     public static func remove(_ backing: SegmentBacking, force: Bool) throws(TransferError) {
-        do throws(SharedMemoryError) { try BlobSegment.remove(backing, force: force) } catch { throw .segment(error) }
+        do throws(SharedMemoryError) { try BlobSegment.remove(backing, force: force) } catch {
+            if case .notFound = error { throw .nothingToRemove(backing) }
+            throw .segment(error)
+        }
     }
 
     /// The header and the latest blob's metadata, without copying the payload.

@@ -47,3 +47,26 @@ public enum TerminalText {
         return h.count == 1 ? "0" + h : h
     }
 }
+
+extension TerminalText {
+    /// The line `sha256sum` prints for `path`: a name holding a backslash, a newline or
+    /// a carriage return gets a leading `\` and those escaped as `\\`, `\n`, `\r`, exactly
+    /// as coreutils does (so `sha256sum -c` reads it back). Other control characters,
+    /// which sha256sum would print raw, are escaped as `\xNN` so they never reach a
+    /// terminal; such a line is not `-c` compatible.
+    public static func sha256sumLine(hash: String, path: String) -> String {
+        var name = ""
+        var marked = false
+        for scalar in path.unicodeScalars {
+            switch scalar {
+            case "\\": name += "\\\\"; marked = true
+            case "\n": name += "\\n"; marked = true
+            case "\r": name += "\\r"; marked = true
+            case "\t": name += "\t"  // raw, as sha256sum prints it (harmless on a terminal)
+            default:
+                if isUnsafe(scalar) { name += escape(String(scalar)) } else { name.unicodeScalars.append(scalar) }
+            }
+        }
+        return (marked ? "\\" : "") + hash + "  " + name
+    }
+}

@@ -37,16 +37,11 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
         case let .invalidName(name, rule):
             return "invalid segment name '\(TerminalText.escape(name))': \(rule)"
         case let .notFound(backing):
-            switch backing {
-            case let .sharedMemory(name):
-                return "no segment named '\(name)' (start blob-writer, or run blob-writer put FILE)"
-            case let .file(path):
-                return "no segment file at '\(TerminalText.escape(path))' (run blob-writer put FILE --file \(TerminalText.escape(path)))"
-            }
+            return "\(backing) does not exist"
         case let .alreadyExists(backing):
             return "\(backing) already exists"
         case let .foreign(backing, reason):
-            return "\(backing) is not a SharedBlob segment: \(reason) (use --force to overwrite it)"
+            return "\(backing) is not a SharedBlob segment: \(reason)"
         case let .corrupt(backing, reason):
             return "\(backing) is corrupt: \(reason)"
         case let .checksumMismatch(sequence, expected, actual):

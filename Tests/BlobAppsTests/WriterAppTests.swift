@@ -96,7 +96,7 @@ final class WriterFixture {
         let h = f.writer(capacity: 200)
         h.press(.down, .enter)  // a.png is larger than 200 bytes: refused
         #expect(h.waitFor { h.state.statusIsError })
-        #expect(h.text.contains("Error: content too large"))
+        #expect(h.text.contains("Error: '\(f.dir)/a.png' is 2.4 KiB; a new segment holds 200 B per blob"))
         #expect(!Segments.exists(f.backing))
         let h2 = f.writer()
         h2.press(.down, .char("w"))

@@ -50,7 +50,10 @@ import TestSupport
         Fixtures.write(fits, to: over)
         let refused = s.put(over)
         #expect(refused.status == 67)
-        #expect(refused.err == "Error: content too large: the frame is \(capacity + 1) bytes, the segment holds at most \(capacity)\n")
+        // The size, what the segment holds, and the commands that make room, with this segment's flags.
+        #expect(refused.err == "Error: '\(over)' is 97.6 KiB, \(capacity + 1) bytes with its path label; "
+            + "segment '\(s.segment)' holds \(capacity) bytes per blob. Recreate it larger: blob-writer rm --segment \(s.segment) "
+            + "&& blob-writer put \(over) --segment \(s.segment) --capacity 1MiB\n")
         #expect(s.get(["--out", s.path("o2")]).status == 0)
         #expect(Fixtures.read(s.path("o2")) == fits)
     }
@@ -62,6 +65,33 @@ import TestSupport
         let r = s.put(file, ["--capacity", "4096"])
         #expect(r.status == 67)
         #expect(access("/dev/shm/" + s.segment, F_OK) != 0)
+    }
+
+    /// `put`'s second line is what sha256sum prints, escapes included, and a capacity
+    /// that contradicts the existing segment is refused with the remedy.
+    @Test(arguments: ["plain name.png", "new\nline.png", "back\\slash.png", "tab\there.png", "ünï.png"])
+    func putPrintsTheSha256sumLineExactly(name: String) {
+        let s = Scratch()
+        let file = s.path(name)
+        Fixtures.write(Array(name.utf8), to: file)
+        let put = s.put(file)
+        #expect(put.status == 0, "\(put.err)")
+        let sum = Spawn.run("/usr/bin/sha256sum", [file])
+        #expect(put.out.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().first.map(String.init)
+            == sum.out.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init))
+    }
+
+    @Test func aCapacityThatContradictsTheSegmentIsRefusedWithTheRemedy() {
+        let s = Scratch()
+        Fixtures.write([1, 2, 3], to: s.path("f"))
+        #expect(s.put(s.path("f"), ["--capacity", "64KiB"]).status == 0)
+        #expect(s.put(s.path("f"), ["--capacity", "65536"]).status == 0)  // the same, in bytes
+        let r = s.put(s.path("f"), ["--capacity", "1MiB"])
+        #expect(r.status == 64)
+        #expect(r.err == "Error: segment '\(s.segment)' holds 64 KiB per blob, not the 1 MiB asked for. Keep it (leave out "
+            + "--capacity) or recreate it: blob-writer rm --segment \(s.segment) && blob-writer put FILE --segment \(s.segment) "
+            + "--capacity 1MiB\n")
+        #expect(s.put(s.path("f")).status == 0)  // without --capacity: the segment's own
     }
 
     @Test func errorsAreOneLineWithDistinctExitCodes() {
@@ -77,9 +107,16 @@ import TestSupport
             ([CLI.writer, "put"], 64, "Error: Missing expected argument '<file>'"),
             ([CLI.writer, "frobnicate"], 64, "Error: "),
             ([CLI.reader, "get", "--segment", s.segment, "--out", s.path("x")], 66,
-             "Error: no segment named '\(s.segment)' (start blob-writer, or run blob-writer put FILE)"),
-            ([CLI.reader, "info", "--segment", s.segment], 66, "Error: no segment named"),
-            ([CLI.writer, "rm", "--segment", s.segment], 66, "Error: no segment named"),
+             "Error: segment '\(s.segment)' does not exist yet (publish into it: blob-writer put FILE --segment \(s.segment), "
+             + "or pick a file in blob-writer --segment \(s.segment))"),
+            ([CLI.reader, "info", "--segment", s.segment], 66, "Error: segment '\(s.segment)' does not exist yet"),
+            ([CLI.writer, "rm", "--segment", s.segment], 66, "Error: segment '\(s.segment)' does not exist: nothing to remove"),
+            ([CLI.reader, "get", "--timeout", "-1", "--wait"], 64, "Error: --timeout must be a number of seconds, 0 or more (got '-1')"),
+            ([CLI.reader, "get", "--timeout", "5"], 64, "Error: --timeout bounds a wait: add --wait or --after SEQ"),
+            ([CLI.reader, "get", "--segment", s.segment, "--file", s.path("f")], 64, "Error: --segment and --file name two different segments"),
+            ([CLI.writer, "put", s.path("ok"), "--capacity", "0"], 64, "Error: The value '0' is invalid for '--capacity <SIZE>'"),
+            ([CLI.writer, "put", s.path("ok"), "--capacity", "-1"], 64, "Error: The value '-1' is invalid for '--capacity <SIZE>'"),
+            ([CLI.reader, "preview", s.path("ok"), "--color", "256"], 64, "Error: --color 256 needs --mode blocks"),
             ([CLI.reader, "get", "--timeout=-1"], 64, "Error: --timeout must be"),
         ]
         for (argv, status, prefix) in cases {

@@ -37,7 +37,7 @@ final class ScratchSegment {
         let s = ScratchSegment()
         #expect(throws: SharedMemoryError.notFound(s.backing)) { try BlobSegment.open(s.backing, mode: .openExisting) }
         #expect((try SharedMemoryError.notFound(.sharedMemory(SegmentName("X")))).description
-            == "no segment named 'X' (start blob-writer, or run blob-writer put FILE)")
+            == "segment 'X' does not exist")
         let created = try BlobSegment.open(s.backing, mode: .createNew, capacity: 5000)
         #expect(created.created && created.capacity == 5000)
         #expect(throws: SharedMemoryError.alreadyExists(s.backing)) { try BlobSegment.open(s.backing, mode: .createNew) }
