@@ -43,6 +43,8 @@ let package = Package(
         .target(name: "CBlobMutex"),
         // Atomics and the shared futex on mapped memory: private to SharedMemory.
         .target(name: "CAtomics"),
+        // Restores the terminal on a fatal signal (async-signal-safe, so it is C).
+        .target(name: "CTerminalGuard"),
         // libpng (classic row API, every setjmp kept in C) and TurboJPEG.
         .target(name: "CImage", dependencies: ["CPNG", "CTurboJPEG"]),
 
@@ -67,7 +69,7 @@ let package = Package(
         // Decoding and the character preview: a cell grid, no terminal dependency.
         .target(name: "ImagePreview", dependencies: ["CImage"]),
         // Screens, the Terminal protocol, ncurses and in-memory backends, the run loop, workers.
-        .target(name: "TerminalUI", dependencies: ["CNcurses"]),
+        .target(name: "TerminalUI", dependencies: ["CNcurses", "CTerminalGuard"]),
         // The two terminal apps: state, reduce, view; effects run by TerminalUI's workers.
         .target(name: "BlobApps", dependencies: ["BlobTransfer", "TerminalUI", "ImagePreview", "SafeText"]),
         // Every command of both executables and the one error-to-exit-status function.

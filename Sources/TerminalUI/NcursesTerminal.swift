@@ -1,4 +1,5 @@
 @preconcurrency import CNcurses
+import CTerminalGuard
 import Glibc
 
 /// The ncurses backend: wide-character output, colour pairs allocated on demand, and
@@ -16,6 +17,8 @@ public final class NcursesTerminal: Terminal {
     /// Returns nil (the terminal untouched) when ncurses does not know `TERM`; `initscr`
     /// would print its own message and exit instead.
     public init?() {
+        // Before curses changes the settings: what a crash restores.
+        _ = terminal_guard_install(0)
         setlocale(LC_ALL, "")
         let codeset = String(cString: cn_codeset())
         guard newterm(nil, cn_stdout(), cn_stdin()) != nil else { return nil }

@@ -38,7 +38,7 @@ import TestSupport
         "SharedRecords": ["SharedMemory"],
         "BlobTransfer": ["SharedMemory", "SharedRecords", "BlobCodec", "Hashing", "SafeText", "CBlobSegment"],
         "ImagePreview": ["CImage"],
-        "TerminalUI": ["CNcurses"],
+        "TerminalUI": ["CNcurses", "CTerminalGuard"],
         "BlobApps": ["BlobTransfer", "TerminalUI", "ImagePreview", "SafeText"],
         "BlobCLI": ["BlobTransfer", "BlobApps", "ImagePreview", "TerminalUI", "SafeText", "ArgumentParser"],
     ]

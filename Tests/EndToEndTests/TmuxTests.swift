@@ -88,6 +88,35 @@ import TestSupport
         #expect(sane, "terminal after SIGTERM: \(s)")
     }
 
+    @Test(.timeLimit(.minutes(2)), .enabled(if: Tmux.available), arguments: [SIGABRT, SIGSEGV])
+    func aCrashRestoresTheTerminalAndEndsPromptly(signal: Int32) throws {
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let segment = Fixtures.uniqueSegmentName("e2ec")
+        defer { Fixtures.removeSegment(segment) }
+        let assets = Fixtures.packageRoot + "/Assets"
+        tmux.newShell("c", width: 100, height: 30, directory: assets,
+                      environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
+        let dir = Fixtures.makeTempDirectory()
+        defer { Fixtures.removeTree(dir) }
+        let pidFile = dir + "/pid"
+        tmux.send("c", ["sh -c 'echo $$ > \(pidFile); exec \(Self.writer) --segment \(segment)'", "Enter"])
+        let (up, screen) = tmux.waitFor("c") { $0.contains("blob-writer  ") && $0.contains("sunset.png") }
+        #expect(up, "screen: \(screen)")
+        let pid = try #require(Int32(String(decoding: Fixtures.read(pidFile) ?? [], as: UTF8.self).filter { $0.isNumber }))
+        #expect(Glibc.kill(pid, signal) == 0)
+        // The handler restores the terminal, prints a backtrace after it, and the process
+        // dies of the signal: the shell answers again (bounded wait, no interactive backtracer).
+        tmux.send("c", ["echo ALIVE-$((40+2))", "Enter"])
+        let (ended, e) = tmux.waitFor("c", seconds: 15) { $0.contains("ALIVE-42") }
+        #expect(ended, "after the signal: \(e)")
+        #expect(e.contains("terminal restored. Backtrace for a bug report:"), "\(e)")
+        #expect(!e.contains("blob-writer  /"), "the app's screen is still up: \(e)")
+        tmux.send("c", ["stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|icrnl)' | tr '\\n' ' '; echo STTY-DONE", "Enter"])
+        let (sane, s) = tmux.waitFor("c") { $0.contains("icrnl icanon echo STTY-DONE") }
+        #expect(sane, "terminal after the signal: \(s)")
+    }
+
     @Test(.timeLimit(.minutes(2)), .enabled(if: Tmux.available))
     func noColorMeansNoColour() throws {
         let tmux = Tmux()

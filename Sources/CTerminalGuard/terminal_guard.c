@@ -1,0 +1,62 @@
+#define _GNU_SOURCE
+#include "terminal_guard.h"
+#include <execinfo.h>
+#include <signal.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+static struct termios saved;
+static int saved_fd = -1;
+static volatile sig_atomic_t handling = 0;
+
+static const int fatal_signals[] = {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP};
+
+static void put(int fd, const char *s) {
+    size_t n = strlen(s);
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w <= 0) return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+void terminal_guard_restore(void) {
+    if (saved_fd < 0) return;
+    /* Leave the alternate screen, show the cursor, reset attributes, new line. */
+    put(saved_fd, "\x1b[?1049l\x1b[?25h\x1b[0m\r\n");
+    tcsetattr(saved_fd, TCSANOW, &saved);
+}
+
+static void on_fatal(int sig) {
+    if (!handling) {
+        handling = 1;
+        terminal_guard_restore();
+        put(2, "blob app: fatal signal ");
+        put(2, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+        put(2, "; terminal restored. Backtrace for a bug report:\n");
+        void *frames[48];
+        int n = backtrace(frames, 48);
+        backtrace_symbols_fd(frames, n, 2);
+    }
+    /* SA_RESETHAND put the default action back: die of the same signal. */
+    raise(sig);
+}
+
+int terminal_guard_install(int tty_fd) {
+    if (tcgetattr(tty_fd, &saved) != 0) return -1;
+    saved_fd = tty_fd;
+    /* backtrace() loads libgcc on first use, which is not signal-safe: do it now. */
+    void *warm[1];
+    backtrace(warm, 1);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal;
+    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++) {
+        sigaction(fatal_signals[i], &sa, NULL);
+    }
+    return 0;
+}
