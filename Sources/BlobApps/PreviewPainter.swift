@@ -6,8 +6,9 @@ import TerminalUI
 public enum PreviewResult: Sendable {
     /// Decoded and rendered.
     case ready(ImageInfo, CellGrid)
-    /// Not an image this tool previews (format, size).
-    case notImage(ImageFormat, Int)
+    /// Not an image this tool previews (what it looks like, its size): its head as
+    /// text or a hex dump instead.
+    case notImage(ImageFormat, Int, ContentHead)
     /// Decoding failed (the message says why).
     case failed(String)
 }
@@ -23,18 +24,50 @@ public struct PreviewSlot: Sendable {
 
 /// Decoding previews (run on a worker lane) and drawing them into a screen.
 enum PreviewPainter {
-    /// Decodes `bytes` into a grid for `options`; `cancelled` is polled between rows.
-    static func render(_ bytes: [UInt8]?, options: PreviewOptions, cancelled: @escaping () -> Bool) -> PreviewResult {
-        guard let bytes else { return .failed("cannot read the file") }
-        return bytes.withUnsafeBytes { raw in
+    /// Decodes `bytes` (a file's whole content, `size` bytes) into a grid for `options`,
+    /// or gives its head as text or hex; `cancelled` is polled between rows.
+    static func render(_ bytes: [UInt8], size: Int, options: PreviewOptions, cancelled: @escaping () -> Bool) -> PreviewResult {
+        bytes.withUnsafeBytes { raw in
             let format = ImageFormat.detect(raw)
-            guard format.isPreviewable else { return .notImage(format, bytes.count) }
+            guard format.isPreviewable else {
+                let head = Array(bytes.prefix(ContentHead.readLimit))
+                return .notImage(format, size, ContentHead.of(head, columns: options.columns, rows: options.rows))
+            }
             do {
                 let (info, grid) = try Preview.render(raw, options: options, cancelled: cancelled)
                 return .ready(info, grid)
             } catch {
                 return .failed("\(error)")
             }
+        }
+    }
+
+    /// Reads a regular file for a preview: its head, and the whole of it (up to `limit`)
+    /// when it is an image. Only regular files are opened (non-blocking); anything else is
+    /// a plain reason.
+    static func load(_ path: String, limit: Int, options: PreviewOptions, cancelled: @escaping () -> Bool) -> PreviewResult {
+        do throws(TransferError) {
+            let head = try Files.readHead(path, limit: ContentHead.readLimit)
+            let isImage = head.bytes.withUnsafeBytes { ImageFormat.detect($0).isPreviewable }
+            guard isImage && head.truncated else {
+                return render(head.bytes, size: head.size, options: options, cancelled: cancelled)
+            }
+            let whole = try Files.readHead(path, limit: limit)
+            if whole.truncated { return .failed("larger than the \(ByteCount.human(limit)) preview limit") }
+            return render(whole.bytes, size: whole.bytes.count, options: options, cancelled: cancelled)
+        } catch {
+            return .failed(error.description)
+        }
+    }
+
+    /// Draws a content head (text or hex lines) at (x, y), clipped to `width`.
+    static func paint(_ head: ContentHead, into screen: inout Screen, x: Int, y: Int, width: Int, height: Int) {
+        let lines: [String]
+        switch head {
+        case let .text(l), let .hex(l): lines = l
+        }
+        for (i, line) in lines.prefix(height).enumerated() {
+            screen.put(line, x: x, y: y + i, maxWidth: width)
         }
     }
 

@@ -221,7 +221,7 @@ public enum ReaderProgram: TerminalProgram {
             return .cancel(lane: "watch")
         case let .preview(key, bytes, options):
             return .run(lane: "preview", replacing: true) { job in
-                job.post(.previewed(key: key, PreviewPainter.render(bytes, options: options) { job.isCancelled }))
+                job.post(.previewed(key: key, PreviewPainter.render(bytes, size: bytes.count, options: options) { job.isCancelled }))
             }
         case let .proposeSavePath(directory, baseName):
             return .run(lane: "save", replacing: false) { job in

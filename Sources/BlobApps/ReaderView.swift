@@ -48,7 +48,10 @@ extension ReaderProgram {
             switch state.preview?.result {
             case let .ready(info, _)?:
                 format = "\(info.format.rawValue)  \(info.width) x \(info.height), \(info.bitDepth)-bit \(info.colorType)\(info.interlaced ? ", interlaced" : "")"
-            case let .notImage(f, _)?: format = f == .unknown ? "unknown content (no preview)" : "\(f.rawValue) (no preview)"
+            case let .notImage(f, _, head)?:
+                if case .text = head { format = "text (no image preview)" } else {
+                    format = (f == .unknown ? "unknown content" : f.rawValue) + " (no image preview; hex dump below)"
+                }
             case let .failed(m)?: format = m
             case nil: format = "decoding…"
             }
@@ -59,6 +62,10 @@ extension ReaderProgram {
             if case let .ready(_, grid)? = state.preview?.result, layout.previewTop < height - 2 {
                 PreviewPainter.paint(grid, into: &s, x: 1 + max(0, (layout.previewBox.columns - grid.width) / 2),
                                      y: layout.previewTop)
+            }
+            if case let .notImage(_, _, head)? = state.preview?.result, layout.previewTop < height - 2 {
+                PreviewPainter.paint(head, into: &s, x: 1, y: layout.previewTop, width: layout.previewBox.columns,
+                                     height: layout.previewBox.rows)
             }
         case let .record(value, meta)?:
             line("record:", "TestData (the seed's packed struct, 48 bytes)")

@@ -9,8 +9,11 @@ import TerminalUI
 public enum WriterProgram: TerminalProgram {
     /// Results of the picker's effects.
     public enum Event: Sendable {
-        /// A directory was listed (or could not be); `select` is the name to highlight.
-        case listed(directory: String, select: String?, Result<[DirectoryEntry], ListingError>)
+        /// A directory was listed (or could not be); `select` is the name to highlight;
+        /// `quiet` for a refresh (the status line is left alone).
+        case listed(directory: String, select: String?, quiet: Bool, Result<[DirectoryEntry], ListingError>)
+        /// Something in the shown directory changed.
+        case directoryChanged(String)
         /// A preview finished decoding.
         case previewed(key: String, PreviewResult)
         /// A file publish ended.
@@ -21,8 +24,10 @@ public enum WriterProgram: TerminalProgram {
 
     /// Work the picker asks for.
     public enum Effect: Sendable, Equatable {
-        /// List a directory.
-        case list(directory: String, select: String?)
+        /// List a directory (`quiet`: a refresh of the one shown).
+        case list(directory: String, select: String?, quiet: Bool)
+        /// Report changes to a directory's entries until another directory is shown.
+        case watchDirectory(String)
         /// Read `path` (at most `limit` bytes) and decode a preview of it.
         case preview(key: String, path: String, limit: Int, options: PreviewOptions)
         /// Abandon any preview being decoded.
@@ -41,7 +46,7 @@ public enum WriterProgram: TerminalProgram {
         var effects: [Effect]
         switch input {
         case .start:
-            effects = [.list(directory: state.directory, select: nil)]
+            effects = [.list(directory: state.directory, select: nil, quiet: false)]
         case let .resize(size, capabilities):
             state.size = size
             state.capabilities = capabilities
@@ -94,6 +99,9 @@ public enum WriterProgram: TerminalProgram {
         case .char("t"):
             setStatus("Publishing TestData…", &state)
             return [.publishRecord(backing: state.backing)]
+        case .char("R"):
+            setStatus("Reloading \(TerminalText.escape(state.directory))…", &state)
+            return [.list(directory: state.directory, select: state.highlighted?.name, quiet: false)]
         case .char("?"): state.showHelp = true
         case .escape:
             if !state.filter.isEmpty {
@@ -134,18 +142,31 @@ public enum WriterProgram: TerminalProgram {
 
     private static func apply(_ event: Event, _ state: inout WriterState) -> [Effect] {
         switch event {
-        case let .listed(directory, select, .success(list)):
+        case let .listed(directory, select, quiet, .success(list)):
+            if quiet && directory != state.directory { return [] }  // a refresh of a folder left since
+            let moved = directory != state.directory || !state.watchingDirectory
+            // A refresh keeps what is highlighted now (keys may have moved it since the
+            // refresh was asked for) and the scroll position; a new folder starts at the top.
+            let keep = quiet ? state.highlighted?.name : select
             state.directory = directory
             state.entries = list
             state.selection = 0
-            state.scroll = 0
-            let effects = refilter(keeping: select, &state)
-            if !state.statusIsError || select == nil {
+            if !quiet { state.scroll = 0 }
+            var effects = refilter(keeping: keep, &state)
+            if !quiet && (!state.statusIsError || select == nil) {
                 setStatus("\(TerminalText.escape(directory)): \(list.count) entries", &state)
             }
+            if moved {
+                state.watchingDirectory = true
+                effects.append(.watchDirectory(directory))
+            }
             return effects
-        case let .listed(directory, _, .failure(error)):
+        case let .listed(directory, _, _, .failure(error)):
             setError("cannot open \(TerminalText.escape(directory)): \(error.message)", &state)
+        case let .directoryChanged(directory):
+            if directory == state.directory {
+                return [.list(directory: directory, select: nil, quiet: true)]
+            }
         case let .previewed(key, result):
             if state.preview?.key == key { state.preview = PreviewSlot(key: key, result: result) }
         case let .published(name, .success(r)):
@@ -169,7 +190,7 @@ public enum WriterProgram: TerminalProgram {
     private static func enter(_ e: DirectoryEntry, _ state: inout WriterState) -> [Effect] {
         guard e.isDirectory else { return publish(e, &state) }
         state.filter = ""
-        return [.list(directory: state.path(of: e), select: nil)]
+        return [.list(directory: state.path(of: e), select: nil, quiet: false)]
     }
 
     private static func goUp(_ state: inout WriterState) -> [Effect] {
@@ -178,7 +199,7 @@ public enum WriterProgram: TerminalProgram {
         let name = String(dir[dir.index(after: slash)...])
         let parent = String(dir[..<slash])
         state.filter = ""
-        return [.list(directory: parent.isEmpty ? "/" : parent, select: name)]
+        return [.list(directory: parent.isEmpty ? "/" : parent, select: name, quiet: false)]
     }
 
     private static func publish(_ e: DirectoryEntry, _ state: inout WriterState) -> [Effect] {
@@ -189,13 +210,16 @@ public enum WriterProgram: TerminalProgram {
     private static func refilter(keeping name: String?, _ state: inout WriterState) -> [Effect] {
         let needle = WriterState.fold(state.filter)
         var out = [DirectoryEntry]()
+        var listable = 0
         for (i, e) in state.entries.enumerated() {
             if !state.showHidden && e.isHidden { continue }
             if state.imagesOnly && !e.isDirectory && !e.isImage { continue }
+            listable += 1
             if !needle.isEmpty && !contains(state.foldedNames[i], needle) { continue }
             out.append(e)
         }
         state.visible = out
+        state.listable = listable
         if let name, let i = out.firstIndex(where: { $0.name == name }) { state.selection = i } else { state.selection = 0 }
         return requestPreview(&state)
     }
@@ -204,7 +228,7 @@ public enum WriterProgram: TerminalProgram {
     /// preview is already shown or on its way; cancels it when there is nothing to show.
     private static func requestPreview(_ state: inout WriterState) -> [Effect] {
         let box = state.previewBox
-        guard let e = state.highlighted, !e.isDirectory, box.columns > 2, box.rows > 1 else {
+        guard let e = state.highlighted, e.isRegularFile, box.columns > 2, box.rows > 1 else {
             state.preview = nil
             return [.cancelPreview]
         }
@@ -253,14 +277,17 @@ public enum WriterProgram: TerminalProgram {
 
     public static func work(for effect: Effect) -> Work<Event> {
         switch effect {
-        case let .list(directory, select):
+        case let .list(directory, select, quiet):
             return .run(lane: "list", replacing: true) { job in
-                job.post(.listed(directory: directory, select: select, DirectoryListing.read(directory)))
+                job.post(.listed(directory: directory, select: select, quiet: quiet, DirectoryListing.read(directory)))
+            }
+        case let .watchDirectory(directory):
+            return .run(lane: "directory-watch", replacing: true) { job in
+                DirectoryListing.watch(directory, isCancelled: { job.isCancelled }) { job.post(.directoryChanged(directory)) }
             }
         case let .preview(key, path, limit, options):
             return .run(lane: "preview", replacing: true) { job in
-                let bytes = Files.read(path, ifAtMost: limit)
-                job.post(.previewed(key: key, PreviewPainter.render(bytes, options: options) { job.isCancelled }))
+                job.post(.previewed(key: key, PreviewPainter.load(path, limit: limit, options: options) { job.isCancelled }))
             }
         case .cancelPreview:
             return .cancel(lane: "preview")

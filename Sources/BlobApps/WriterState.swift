@@ -20,6 +20,9 @@ public struct WriterState: Sendable {
     var foldedNames: [[UInt8]] = []
     /// What the filters let through, in order.
     public internal(set) var visible: [DirectoryEntry] = []
+    /// How many entries the hidden and images-only settings let through (what the name
+    /// filter chooses from).
+    public internal(set) var listable = 0
     /// Index into `visible` of the highlighted entry.
     public internal(set) var selection = 0
     /// First list row shown; kept so the highlight stays in view.
@@ -45,6 +48,8 @@ public struct WriterState: Sendable {
     var capabilities = Capabilities.full
     /// The preview box the layout gives at this size (0 x 0 when there is none).
     var previewBox = PreviewBox()
+    /// Whether a watch on `directory`'s changes runs.
+    var watchingDirectory = false
     /// Set by `q`; the runner then stops.
     public internal(set) var quit = false
 

@@ -31,12 +31,11 @@ extension WriterProgram {
         // Filter or key hints, then the status line.
         let hintRow = height - 2
         if state.editingFilter || !state.filter.isEmpty {
-            s.put("/" + TerminalText.escape(state.filter) + (state.editingFilter ? "_" : ""), x: 0, y: hintRow,
-                  style: Style(bold: true))
-            s.put("  \(state.visible.count) of \(state.entries.count)", x: state.filter.count + 3, y: hintRow,
-                  style: Style(dim: true))
+            let typed = s.put("/" + TerminalText.escape(state.filter) + (state.editingFilter ? "_" : ""), x: 0, y: hintRow,
+                              style: Style(bold: true))
+            s.put("  \(state.visible.count) of \(state.listable)", x: typed, y: hintRow, style: Style(dim: true))
         } else {
-            s.put("Enter publish  / filter  a all/images  . hidden  t struct  ? keys  q quit", x: 0, y: hintRow,
+            s.put("Enter publish  / filter  a all/images  . hidden  R reload  t struct  ? keys  q quit", x: 0, y: hintRow,
                   style: Style(dim: true))
         }
         let statusStyle = state.statusIsError ? Style(foreground: capabilities.colors > 0 ? 9 : nil, bold: true) : .plain
@@ -63,7 +62,7 @@ extension WriterProgram {
             let style = selected ? Style(bold: e.isDirectory, reverse: true)
                 : e.isDirectory ? Style(foreground: capabilities.colors > 0 ? 12 : nil, bold: true) : .plain
             if selected { s.fill(x: 0, y: y, width: listWidth, height: 1, with: ScreenCell(" ", style)) }
-            let size = e.isDirectory ? "" : ByteCount.human(e.size)
+            let size = e.isDirectory ? "" : e.isRegularFile ? ByteCount.human(e.size) : e.kind.rawValue
             let name = TerminalText.escape(e.name) + (e.isDirectory ? "/" : "")
             s.put(name, x: 1, y: y, style: style, maxWidth: max(1, listWidth - size.count - 3))
             s.put(size, x: max(1, listWidth - size.count - 1), y: y, style: style)
@@ -77,13 +76,22 @@ extension WriterProgram {
         for y in layout.listTop ..< layout.listTop + layout.listRows { s[layout.listWidth, y] = ScreenCell(sep, Style(dim: true)) }
         guard let e = state.highlighted, !e.isDirectory else { return }
         var caption = TerminalText.escape(e.name)
+        guard e.isRegularFile else {
+            caption += "  \(e.kind.rawValue): not a regular file, never opened"
+            s.put(caption, x: px + 1, y: layout.listTop, style: Style(bold: true), maxWidth: s.width - px - 2)
+            return
+        }
         switch state.preview?.result {
         case nil: caption += "  (decoding…)"
         case let .ready(info, grid)?:
             caption += "  \(info.width)x\(info.height) \(info.bitDepth)-bit \(info.colorType)"
             PreviewPainter.paint(grid, into: &s, x: px + 1, y: layout.listTop + 1)
-        case let .notImage(format, size)?:
-            caption += "  \(format == .unknown ? "unknown content" : format.rawValue), \(size) bytes: no preview"
+        case let .notImage(format, size, head)?:
+            let what: String
+            if case .text = head { what = "text" } else { what = format == .unknown ? "binary" : format.rawValue }
+            caption += "  \(what), \(ByteCount.human(size))\(what == "text" ? "" : ": hex dump")"
+            PreviewPainter.paint(head, into: &s, x: px + 1, y: layout.listTop + 1, width: layout.previewBox.columns,
+                                 height: layout.previewBox.rows)
         case let .failed(message)?:
             caption += "  \(message)"
         }
@@ -101,6 +109,7 @@ extension WriterProgram {
         "/                 filter by name (Esc clears, Enter opens)",
         "a                 images only / all files",
         ".                 show / hide hidden files",
+        "R                 reload the listing (it also follows changes)",
         "t                 publish the sample TestData struct",
         "?                 this help",
         "q                 quit",

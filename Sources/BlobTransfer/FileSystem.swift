@@ -125,6 +125,32 @@ enum FS {
         return names
     }
 
+    /// Calls `onChange` whenever an entry of `directory` is created, removed, renamed or
+    /// written, until `isCancelled()` holds (asked every `pollMilliseconds`); events that
+    /// follow each other within `settleMilliseconds` are reported once. One inotify
+    /// descriptor for the whole watch, so no change falls between two waits.
+    /// The corresponding C functions are `inotify_init1`, `inotify_add_watch`, `poll` and `read`.
+    static func watchDirectory(_ directory: String, pollMilliseconds: Int32, settleMilliseconds: Int32,
+                               isCancelled: () -> Bool, onChange: () -> Void) {
+        let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        guard fd >= 0 else { return }
+        defer { Glibc.close(fd) }
+        let mask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB
+        guard inotify_add_watch(fd, directory, UInt32(mask)) >= 0 else { return }
+        // Whatever changed between the caller's listing and this watch is reported now.
+        onChange()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        func drain() { while Glibc.read(fd, &buffer, buffer.count) > 0 {} }
+        while !isCancelled() {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, pollMilliseconds) > 0 else { continue }
+            drain()
+            // Let a burst (a copy in progress, many files) settle before reporting.
+            while poll(&p, 1, settleMilliseconds) > 0 && !isCancelled() { drain() }
+            if !isCancelled() { onChange() }
+        }
+    }
+
     /// Wall-clock time for stamps. The corresponding C function is `gmtime_r`.
     static func utcParts(secondsSinceEpoch: Int) -> tm {
         var t = time_t(secondsSinceEpoch)

@@ -141,10 +141,31 @@ public enum Files {
         }
     }
 
-    /// Reads `path` when it is a file of at most `limit` bytes; nil otherwise.
-    public static func read(_ path: String, ifAtMost limit: Int) -> [UInt8]? {
-        guard let st = try? FS.status(path), Int(st.st_size) <= limit else { return nil }
-        return try? Files.read(path)
+    /// Reads at most `limit` bytes of the regular file at `path` from one descriptor
+    /// opened without blocking (a FIFO, a device, a socket is refused, never read);
+    /// `truncated` tells whether the file holds more.
+    public static func readHead(_ path: String, limit: Int) throws(TransferError) -> (bytes: [UInt8], truncated: Bool, size: Int) {
+        let input = try openInput(path)
+        defer { input.close() }
+        var out = [UInt8](repeating: 0, count: min(limit, max(input.size, 0)) + 1)
+        var filled = 0
+        var failure: TransferError?
+        out.withUnsafeMutableBytes { raw in
+            while filled < raw.count {
+                do throws(TransferError) {
+                    let n = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
+                    if n == 0 { return }
+                    filled += n
+                } catch {
+                    failure = error
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
+        let truncated = filled > limit
+        out.removeLast(out.count - min(filled, limit))
+        return (out, truncated, input.size)
     }
 
     /// An output written through a temporary file beside it and renamed into place on

@@ -42,7 +42,12 @@ extension WriterFixture {
         _ = try ([9, 9] as [UInt8]).withUnsafeBytes { try seg.publishFrame(path: "C:\\Users\\x\\remote.png", content: $0) }
         h.press(.char("r"))
         #expect(h.waitFor { h.text.contains("compare:  source not on this machine") })
-        #expect(h.waitFor { h.text.contains("unknown content (no preview)") })
+        #expect(h.waitFor { h.text.contains("format:   text (no image preview)") })  // two tabs: text
+        // Binary content gets a hex dump.
+        _ = try ([0, 1, 0xfe] as [UInt8]).withUnsafeBytes { try seg.publishFrame(path: "/x/blob.bin", content: $0) }
+        h.press(.char("r"))
+        #expect(h.waitFor { h.text.contains("unknown content (no image preview; hex dump below)") })
+        #expect(h.text.contains("00000000  00 01 fe") && h.text.contains("|...|"))
     }
 
     @Test func watchModeShowsNewBlobsAndWaitsForTheSegment() throws {

@@ -65,7 +65,7 @@ final class WriterFixture {
         h.press(.char("/"))
         h.type("b.J")
         #expect(h.state.visible.map(\.name) == ["B.jpg"] && h.state.editingFilter)
-        #expect(h.text.contains("/b.J_"))
+        #expect(h.text.contains("/b.J_  1 of 3"))  // of what is listed, not of everything in the folder
         h.press(.escape)
         #expect(h.state.filter.isEmpty && h.state.visible.count == 3)
         h.press(.char("a"))
@@ -143,19 +143,71 @@ final class WriterFixture {
         #expect(h.waitFor { h.text.contains("a.png  40x20") })
     }
 
+    /// A FIFO, a socket-like device and a link to /dev/zero named like images are listed
+    /// with their type and never opened; the previews of real files keep working.
+    @Test func onlyRegularFilesAreOpened() throws {
+        let f = WriterFixture()
+        #expect(mkfifo(f.dir + "/x.png", 0o600) == 0)
+        #expect(symlink("/dev/zero", f.dir + "/zero.png") == 0)
+        #expect(symlink("/nonexistent", f.dir + "/gone.png") == 0)
+        let h = f.writer()
+        #expect(h.state.visible.map(\.name) == ["sub", "a.png", "B.jpg", "gone.png", "x.png", "zero.png"])
+        #expect(h.text.contains("FIFO") && h.text.contains("char device") && h.text.contains("broken link"))
+        h.press(.char("G"))  // zero.png
+        #expect(h.text.contains("zero.png  char device: not a regular file, never opened"))
+        h.press(.up)  // x.png, the FIFO
+        #expect(h.text.contains("x.png  FIFO: not a regular file"))
+        h.press(.enter)  // publishing it is refused in words, without blocking
+        #expect(h.waitFor { h.state.statusIsError })
+        #expect(h.state.status.contains("is not a regular file"))
+        h.press(.char("g"), .down)  // a.png still previews: no worker is stuck on the FIFO
+        #expect(h.waitFor { h.text.contains("a.png  40x20") })
+    }
+
+    /// Files that are not images show their first lines, or a hex dump.
+    @Test func nonImagesShowTextOrHex() {
+        let f = WriterFixture()
+        let notes = Array("first line\n\tsecond \u{1b}[31mline\n".utf8)
+        Fixtures.write(notes, to: f.dir + "/notes.txt")
+        Fixtures.write([0x00, 0x01, 0x41, 0x42, 0xff], to: f.dir + "/blob.bin")
+        let h = f.writer()
+        h.press(.char("a"))
+        while h.state.highlighted?.name != "blob.bin" { h.press(.down) }
+        #expect(h.waitFor { h.text.contains("blob.bin  binary, 5 B: hex dump") })
+        #expect(h.text.contains("00000000  00 01 41 42 ff") && h.text.contains("|..AB.|"))
+        while h.state.highlighted?.name != "notes.txt" { h.press(.down) }
+        #expect(h.waitFor { h.text.contains("notes.txt  text, \(notes.count) B") })
+        #expect(h.text.contains("first line") && h.text.contains("    second \\x1b[31mline"))
+    }
+
+    /// The listing follows the folder: new and removed files show without a key; R reloads.
+    @Test func theListingStaysTrue() {
+        let f = WriterFixture()
+        let h = f.writer()
+        h.press(.down)  // a.png
+        Fixtures.write(PNGWriter.rgb(width: 2, height: 2) { _, _ in (9, 9, 9) }, to: f.dir + "/new.png")
+        #expect(h.waitFor { h.state.visible.map(\.name).contains("new.png") })
+        #expect(h.state.highlighted?.name == "a.png")  // the highlight stays where it was
+        unlink(f.dir + "/B.jpg")
+        #expect(h.waitFor { !h.state.visible.map(\.name).contains("B.jpg") })
+        h.press(.char("R"))
+        #expect(h.waitFor { h.state.status.hasSuffix(": 5 entries") })
+    }
+
     @Test func reduceIsPureAndAsksForWorkAsEffects() {
         // reduce on a value, no runner: the effects are data a test can read.
         var state = WriterState(directory: "/nowhere", backing: .sharedMemory(try! SegmentName("x")))
-        #expect(WriterProgram.reduce(&state, .start) == [.list(directory: "/nowhere", select: nil)])
+        #expect(WriterProgram.reduce(&state, .start) == [.list(directory: "/nowhere", select: nil, quiet: false)])
         let effects = WriterProgram.reduce(&state, .resize(ScreenSize(columns: 100, rows: 30), .full))
         #expect(effects == [.cancelPreview])  // nothing highlighted yet
         let entries = [DirectoryEntry(name: "a.png", isDirectory: false, size: 3)]
-        let listed = WriterProgram.reduce(&state, .event(.listed(directory: "/nowhere", select: nil, .success(entries))))
+        let listed = WriterProgram.reduce(&state, .event(.listed(directory: "/nowhere", select: nil, quiet: false, .success(entries))))
         guard case let .preview(_, path, _, _)? = listed.first else {
             Issue.record("no preview asked for: \(listed)")
             return
         }
         #expect(path == "/nowhere/a.png")
+        #expect(listed.last == .watchDirectory("/nowhere"))  // the listing follows changes
         let publish = WriterProgram.reduce(&state, .key(.enter))
         #expect(publish == [.publish(path: "/nowhere/a.png", name: "a.png", backing: state.backing, capacity: state.capacity)])
         #expect(WriterProgram.reduce(&state, .key(.char("q"))).isEmpty && WriterProgram.isFinished(state))
