@@ -21,6 +21,8 @@ public enum ReaderProgram: TerminalProgram {
         case saveProposed(String)
         /// A save ended.
         case saved(path: String, bytes: Int, Result<Void, TransferError>)
+        /// Tab completion of what was typed in the save prompt.
+        case completed(typed: String, completion: String)
     }
 
     /// Work the viewer asks for.
@@ -37,8 +39,10 @@ public enum ReaderProgram: TerminalProgram {
         case preview(key: String, bytes: [UInt8], options: PreviewOptions)
         /// Find a name in `directory` for `baseName` that does not exist yet.
         case proposeSavePath(directory: String, baseName: String)
-        /// Write bytes to a path (atomically).
-        case save(bytes: [UInt8], path: String)
+        /// Write bytes to a path (atomically); an existing file only when `replacing`.
+        case save(bytes: [UInt8], path: String, replacing: Bool)
+        /// Complete a path typed in the save prompt.
+        case complete(String)
     }
 
     public static func isFinished(_ state: ReaderState) -> Bool { state.quit }
@@ -70,6 +74,7 @@ public enum ReaderProgram: TerminalProgram {
             if key == .char("q") { state.quit = true }
             return []
         }
+        if state.saveConfirm != nil { return handleConfirmKey(key, &state) }
         if state.savePrompt != nil { return handleSaveKey(key, &state) }
         switch key {
         case .char("q"), .ctrl("c"): state.quit = true
@@ -98,16 +103,48 @@ public enum ReaderProgram: TerminalProgram {
             setStatus("Save cancelled.", &state)
         case .backspace:
             if !(state.savePrompt ?? "").isEmpty { state.savePrompt!.removeLast() }
+        case .ctrl("u"):
+            state.savePrompt = ""
+        case .ctrl("w"):
+            state.savePrompt = dropLastComponent(state.savePrompt!)
+        case .tab:
+            return [.complete(state.savePrompt!)]
         case let .char(c):
             state.savePrompt!.unicodeScalars.append(c)
         case .enter:
             let path = state.savePrompt!
             state.savePrompt = nil
-            guard let file = state.receivedFile else { return [] }
-            return [.save(bytes: file.content, path: path)]
+            guard let file = state.receivedFile, !path.isEmpty else { return [] }
+            return [.save(bytes: file.content, path: path, replacing: false)]
         default: break
         }
         return []
+    }
+
+    /// `y` replaces the existing file; `n` or Esc goes back to the prompt to change the name.
+    private static func handleConfirmKey(_ key: Key, _ state: inout ReaderState) -> [Effect] {
+        let path = state.saveConfirm!
+        switch key {
+        case .char("y"), .char("Y"):
+            state.saveConfirm = nil
+            guard let file = state.receivedFile else { return [] }
+            return [.save(bytes: file.content, path: path, replacing: true)]
+        case .char("n"), .char("N"), .escape:
+            state.saveConfirm = nil
+            state.savePrompt = path
+            setStatus("Not replaced: change the name, or Esc to cancel.", &state)
+        default: break
+        }
+        return []
+    }
+
+    /// Ctrl-W in the prompt: removes the last path component (and its `/`, if that is
+    /// all that is left of it), like a shell's word rub-out on a path.
+    static func dropLastComponent(_ text: String) -> String {
+        var t = Substring(text)
+        if t.last == "/" { t.removeLast() }
+        while let last = t.last, last != "/" { t.removeLast() }
+        return String(t)
     }
 
     private static func apply(_ event: Event, _ state: inout ReaderState) -> [Effect] {
@@ -133,8 +170,13 @@ public enum ReaderProgram: TerminalProgram {
             if state.receivedFile != nil { state.savePrompt = path }
         case let .saved(path, bytes, .success):
             setStatus("Saved \(bytes) bytes to \(TerminalText.escape(path)).", &state)
+        case let .saved(path, _, .failure(.outputExists)):
+            state.saveConfirm = path
+            setStatus("", &state)
         case let .saved(_, _, .failure(error)):
             setError(error.description, &state)
+        case let .completed(typed, completion):
+            if state.savePrompt == typed { state.savePrompt = completion }
         }
         return []
     }
@@ -235,11 +277,15 @@ public enum ReaderProgram: TerminalProgram {
                 }
                 job.post(.saveProposed(candidate))
             }
-        case let .save(bytes, path):
+        case let .save(bytes, path, replacing):
             return .run(lane: "save", replacing: false) { job in
                 job.post(.saved(path: path, bytes: bytes.count, Result { () throws(TransferError) in
-                    try Files.writeAtomically(bytes, to: path)
+                    try Files.writeAtomically(bytes, to: path, replacing: replacing)
                 }))
+            }
+        case let .complete(typed):
+            return .run(lane: "save", replacing: false) { job in
+                job.post(.completed(typed: typed, completion: Files.complete(typed)))
             }
         }
     }

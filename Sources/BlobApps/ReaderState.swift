@@ -28,6 +28,8 @@ public struct ReaderState: Sendable {
     public internal(set) var blocks = true
     /// The save prompt's text while it is open.
     public internal(set) var savePrompt: String?
+    /// A path that exists, waiting for `y` (replace it) or `n` (back to the prompt).
+    public internal(set) var saveConfirm: String?
     /// The status line.
     public internal(set) var status = "Press r to read the latest blob, w to watch."
     /// Whether the status line reports an error.

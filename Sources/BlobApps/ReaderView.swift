@@ -73,13 +73,24 @@ extension ReaderProgram {
             line("value:", value.text, Style(bold: true))
         case nil: break
         }
-        if let p = state.savePrompt {
-            s.put("Save to: " + TerminalText.escape(p) + "_", x: 0, y: height - 2, style: Style(bold: true))
+        if let p = state.saveConfirm {
+            s.put("'\(TerminalText.escape(p))' exists. Replace it? y/n", x: 0, y: height - 2, style: Style(bold: true))
+        } else if let p = state.savePrompt {
+            let prompt = "Save to: "
+            let typed = TerminalText.escape(p) + "_"
+            // Keep the end (where the cursor is) in view when the path is long.
+            let room = max(1, width - prompt.count)
+            s.put(prompt + (typed.count > room ? "…" + String(typed.suffix(room - 1)) : typed), x: 0, y: height - 2,
+                  style: Style(bold: true))
+            s.put("Tab completes  Ctrl-U clears  Ctrl-W deletes a folder  Esc cancels", x: 0, y: height - 1,
+                  style: Style(dim: true))
         } else {
             s.put("r read  w watch  s save  c preview mode  ? keys  q quit", x: 0, y: height - 2, style: Style(dim: true))
         }
-        s.put(state.status, x: 0, y: height - 1,
-              style: state.statusIsError ? Style(foreground: color ? 9 : nil, bold: true) : .plain)
+        if state.savePrompt == nil {
+            s.put(state.status, x: 0, y: height - 1,
+                  style: state.statusIsError ? Style(foreground: color ? 9 : nil, bold: true) : .plain)
+        }
         if state.showHelp { HelpOverlay.draw(into: &s, lines: helpLines, title: "blob-reader keys") }
         return s
     }
@@ -88,7 +99,9 @@ extension ReaderProgram {
     public static let helpLines = [
         "r   read the latest blob and verify it",
         "w   watch: show each new blob as it lands",
-        "s   save the received content (Enter saves, Esc cancels)",
+        "s   save the received content (Enter saves, Esc cancels,",
+        "    Tab completes, Ctrl-U clears, Ctrl-W deletes a folder;",
+        "    an existing file is replaced only after y)",
         "c   preview: coloured blocks / ASCII",
         "?   this help",
         "q   quit",

@@ -36,7 +36,7 @@ public struct ViewCommand: ParsableCommand {
 
     public func run() throws {
         try runApp(ReaderProgram.self, name: "blob-reader", hint: "blob-reader get --out FILE") { () throws(TransferError) in
-            ReaderState(backing: try segment.backing(), saveDirectory: Files.currentDirectory() ?? ".", watch: watch)
+            ReaderState(backing: try segment.backing(), saveDirectory: Files.defaultSaveDirectory(), watch: watch)
         }
     }
 }

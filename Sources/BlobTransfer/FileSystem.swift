@@ -97,6 +97,15 @@ enum FS {
         _ = try retrying { Glibc.rename(from, to) }
     }
 
+    /// A second name for a file; fails with EEXIST when `to` exists (an atomic
+    /// "create if absent"). The corresponding C function is `link`.
+    static func link(_ from: String, _ to: String) throws(FileSystemError) {
+        _ = try retrying { Glibc.link(from, to) }
+    }
+
+    /// An environment variable. The corresponding C function is `getenv`.
+    static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
     /// The corresponding C function is `unlink`.
     static func unlink(_ path: String) { _ = Glibc.unlink(path) }
 

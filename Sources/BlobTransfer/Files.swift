@@ -205,16 +205,22 @@ public enum Files {
             }
         }
 
-        /// Flushes and renames the temporary file over the destination.
-        public func commit() throws(TransferError) {
+        /// Flushes and renames the temporary file over the destination; with
+        /// `replacing: false`, refuses (``TransferError/outputExists(path:)``) if the
+        /// destination exists, atomically (a hard link, which fails if the name is taken).
+        public func commit(replacing: Bool = true) throws(TransferError) {
             do throws(FileSystemError) {
                 try FS.fsync(fd)
-                FS.close(fd)
-                done = true
-                try FS.rename(temp, path)
             } catch {
-                if !done { FS.close(fd); done = true }
-                FS.unlink(temp)
+                throw .cannotWrite(path: path, errno: error.errno)
+            }
+            FS.close(fd)
+            done = true
+            defer { FS.unlink(temp) }  // after a link the temporary name goes; after a rename it is gone
+            do throws(FileSystemError) {
+                if replacing { try FS.rename(temp, path) } else { try FS.link(temp, path) }
+            } catch {
+                if !replacing && error.errno == .fileExists { throw .outputExists(path: path) }
                 throw .cannotWrite(path: path, errno: error.errno)
             }
         }
@@ -228,9 +234,44 @@ public enum Files {
         try output.commit()
     }
 
-    /// Writes `bytes` to `path` through a temporary file and a rename.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(TransferError) {
-        try withBytes(bytes) { (raw) throws(TransferError) in try writeAtomically(raw, to: path) }
+    /// Writes `bytes` to `path` through a temporary file and a rename; with
+    /// `replacing: false` an existing `path` is left alone and reported.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, replacing: Bool = true) throws(TransferError) {
+        let output = try AtomicOutput(path)
+        try withBytes(bytes) { (raw) throws(TransferError) in try output.replaceContent(with: raw) }
+        try output.commit(replacing: replacing)
+    }
+
+    /// Where the reader saves by default: `$XDG_DOWNLOAD_DIR`, else `~/Downloads` if it
+    /// exists, else the home folder, else the working directory.
+    public static func defaultSaveDirectory() -> String {
+        if let xdg = FS.environment("XDG_DOWNLOAD_DIR"), !xdg.isEmpty, (try? FS.status(xdg))?.isDirectory == true {
+            return xdg
+        }
+        if let home = FS.environment("HOME"), !home.isEmpty {
+            let downloads = home + "/Downloads"
+            if (try? FS.status(downloads))?.isDirectory == true { return downloads }
+            if (try? FS.status(home))?.isDirectory == true { return home }
+        }
+        return FS.currentDirectory() ?? "."
+    }
+
+    /// Completes a path being typed: the longest common continuation of the names in
+    /// its folder that start with its last component (a lone folder gets its `/`).
+    public static func complete(_ typed: String) -> String {
+        let slash = typed.lastIndex(of: "/")
+        let folder = slash.map { String(typed[...$0]) } ?? ""
+        let stem = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
+        guard let names = try? FS.directoryNames(folder.isEmpty ? "." : folder) else { return typed }
+        let matches = names.filter { $0.hasPrefix(stem) && (!$0.hasPrefix(".") || stem.hasPrefix(".")) }.sorted()
+        guard let first = matches.first else { return typed }
+        var common = first
+        for m in matches.dropFirst() {
+            while !m.hasPrefix(common) { common.removeLast() }
+        }
+        var completed = folder + common
+        if matches.count == 1, (try? FS.status(completed))?.isDirectory == true { completed += "/" }
+        return completed
     }
 
     /// Writes all of `bytes` to a descriptor; `name` is what an error calls it.

@@ -35,6 +35,8 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     case notADirectory(path: String)
     /// An output file cannot be written.
     case cannotWrite(path: String, errno: Errno)
+    /// The output exists and replacing it was not asked for.
+    case outputExists(path: String)
     /// The frame (path label + content) does not fit the segment.
     case frameTooLarge(length: Int, capacity: Int)
     /// A file does not fit the segment: its size, the capacity and how to make room.
@@ -75,6 +77,8 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
             return "'\(TerminalText.escape(path))' is not a directory"
         case let .cannotWrite(path, errno):
             return "cannot write '\(TerminalText.escape(path))': \(errno)"
+        case let .outputExists(path):
+            return "'\(TerminalText.escape(path))' exists; not replaced"
         case let .frameTooLarge(length, capacity):
             return "content too large: the frame is \(length) bytes, the segment holds at most \(capacity)"
         case let .fileTooLarge(t):

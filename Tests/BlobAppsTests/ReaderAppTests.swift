@@ -76,6 +76,7 @@ extension WriterFixture {
         #expect(h.waitFor { h.state.receivedFile != nil })
         h.press(.char("s"))
         #expect(h.waitFor { h.state.savePrompt != nil && h.text.contains("Save to: ") })
+        #expect(h.state.savePrompt == f.dir + "/1-a.png")  // in the save folder, never over a file
         for _ in 0 ..< (h.state.savePrompt ?? "").count { h.press(.backspace) }
         h.type(f.dir + "/saved.png")
         h.press(.enter)
@@ -85,6 +86,49 @@ extension WriterFixture {
         #expect(h.waitFor { h.state.savePrompt != nil })
         h.press(.escape)
         #expect(h.text.contains("Save cancelled."))
+    }
+
+    /// Saving never replaces a file without a y; the prompt edits like a shell's.
+    @Test func saveAsksBeforeReplacingAndEditsLikeAShell() throws {
+        let f = WriterFixture()
+        _ = try Publisher.publish(file: f.dir + "/a.png", to: f.backing)
+        Fixtures.write([7, 7, 7], to: f.dir + "/taken.png")
+        mkdir(f.dir + "/folder-one", 0o755)
+        let h = f.reader()
+        h.press(.char("r"))
+        #expect(h.waitFor { h.state.receivedFile != nil })
+        h.press(.char("s"))
+        #expect(h.waitFor { h.state.savePrompt == f.dir + "/1-a.png" })  // a.png exists there: a free name
+        #expect(h.text.contains("Tab completes  Ctrl-U clears  Ctrl-W deletes a folder  Esc cancels"))
+        h.press(.ctrl("u"))
+        #expect(h.state.savePrompt == "")
+        h.type(f.dir + "/taken.png")
+        h.press(.enter)
+        #expect(h.waitFor { h.state.saveConfirm == f.dir + "/taken.png" })
+        #expect(h.text.contains("'\(f.dir)/taken.png' exists. Replace it? y/n"))
+        #expect(Fixtures.read(f.dir + "/taken.png") == [7, 7, 7])  // untouched so far
+        h.press(.char("n"))
+        #expect(h.state.savePrompt == f.dir + "/taken.png" && h.state.saveConfirm == nil)
+        h.press(.ctrl("w"))
+        #expect(h.state.savePrompt == f.dir + "/")
+        h.type("folder-o")
+        h.press(.tab)
+        #expect(h.waitFor { h.state.savePrompt == f.dir + "/folder-one/" })
+        h.type("copy.png")
+        h.press(.enter)
+        #expect(h.waitFor { h.text.contains("Saved") })
+        #expect(Fixtures.read(f.dir + "/folder-one/copy.png") == Fixtures.read(f.dir + "/a.png"))
+        // And a y does replace.
+        h.press(.char("s"))
+        #expect(h.waitFor { h.state.savePrompt != nil })
+        h.press(.ctrl("u"))
+        h.type(f.dir + "/taken.png")
+        h.press(.enter)
+        #expect(h.waitFor { h.state.saveConfirm != nil })
+        h.press(.char("y"))
+        #expect(h.waitFor { h.text.contains("Saved") })
+        #expect(Fixtures.read(f.dir + "/taken.png") == Fixtures.read(f.dir + "/a.png"))
+        #expect(!(Fixtures.listing(f.dir).contains { $0.contains(".part-") }))  // no temporary file left
     }
 
     @Test func previewModesAndResize() throws {

@@ -36,3 +36,8 @@ final class Scratch {
 /// The assets shipped with the package.
 let assetNames = ["sunset.png", "sunset.jpg", "checker-alpha.png", "gradient-gray.png"]
 func asset(_ name: String) -> String { Fixtures.packageRoot + "/Assets/" + name }
+
+extension String {
+    /// The string without one trailing `suffix`, if it has one.
+    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
+}

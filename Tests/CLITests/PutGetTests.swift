@@ -94,6 +94,21 @@ import TestSupport
         #expect(s.put(s.path("f")).status == 0)  // without --capacity: the segment's own
     }
 
+    /// The reader app saves into $XDG_DOWNLOAD_DIR, else ~/Downloads, else home.
+    @Test func theDefaultSaveFolder() {
+        let s = Scratch()
+        let home = s.dir + "/home"
+        mkdir(home, 0o755)
+        func folder(_ env: [String: String]) -> String {
+            Spawn.run(CLI.helper, ["default-save-directory"], environment: env).out.trimmingSuffix("\n")
+        }
+        #expect(folder(["HOME": home, "XDG_DOWNLOAD_DIR": ""]) == home)
+        mkdir(home + "/Downloads", 0o755)
+        #expect(folder(["HOME": home, "XDG_DOWNLOAD_DIR": ""]) == home + "/Downloads")
+        #expect(folder(["HOME": home, "XDG_DOWNLOAD_DIR": s.dir]) == s.dir)
+        #expect(folder(["HOME": home, "XDG_DOWNLOAD_DIR": s.dir + "/missing"]) == home + "/Downloads")
+    }
+
     @Test func errorsAreOneLineWithDistinctExitCodes() {
         let s = Scratch()
         Fixtures.write([1], to: s.path("ok"))

@@ -76,6 +76,18 @@ public enum Fixtures {
         return out
     }
 
+    /// The names in a directory (without `.` and `..`).
+    public static func listing(_ path: String) -> [String] {
+        guard let d = opendir(path) else { return [] }
+        defer { closedir(d) }
+        var names = [String]()
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// Deterministic pseudo-random bytes (SplitMix64).
     public static func bytes(count: Int, seed: UInt64) -> [UInt8] {
         var rng = SplitMix64(seed: seed)
