@@ -69,8 +69,10 @@ public enum ReaderProgram: TerminalProgram {
     }
 
     private static func handle(_ key: Key, _ state: inout ReaderState) -> [Effect] {
-        if state.showHelp {
+        if state.showHelp || state.showWholeStatus || state.showWholeHash {
             state.showHelp = false
+            state.showWholeStatus = false
+            state.showWholeHash = false
             if key == .char("q") { state.quit = true }
             return []
         }
@@ -91,6 +93,8 @@ public enum ReaderProgram: TerminalProgram {
             setStatus(state.blocks ? "Preview: coloured blocks." : "Preview: ASCII.", &state)
             return requestPreview(&state, force: true)
         case .char("?"): state.showHelp = true
+        case .char("m"): state.showWholeStatus = true
+        case .char("y"): if state.receivedFile != nil { state.showWholeHash = true }
         default: break
         }
         return []

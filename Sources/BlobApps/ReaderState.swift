@@ -36,6 +36,10 @@ public struct ReaderState: Sendable {
     public internal(set) var statusIsError = false
     /// Whether the key help covers the screen.
     public internal(set) var showHelp = false
+    /// Whether the whole status message covers the screen (`m`).
+    public internal(set) var showWholeStatus = false
+    /// Whether the whole SHA-256 covers the screen (`y`, for narrow terminals).
+    public internal(set) var showWholeHash = false
     /// The preview of the received content.
     public internal(set) var preview: PreviewSlot?
     /// The terminal's size and capabilities, as last told.

@@ -14,14 +14,17 @@ extension ReaderProgram {
             return s
         }
         s.fill(x: 0, y: 0, width: width, height: 1, with: ScreenCell(" ", Style(reverse: true)))
-        s.put(" blob-reader  \(state.backing)\(state.watching ? "  [watching]" : "")", x: 0, y: 0,
-              style: Style(bold: true, reverse: true))
+        let ascii = !capabilities.unicode
+        let mode = state.watching ? "  [watching]" : ""
+        s.put(" blob-reader  " + TextFit.middle("\(state.backing)", max(1, width - 15 - mode.count), ascii: ascii) + mode,
+              x: 0, y: 0, style: Style(bold: true, reverse: true))
         let color = capabilities.colors > 0
         var y = ReaderLayout.factsTop
+        let valueWidth = max(1, width - 12)
         func line(_ label: String, _ value: String, _ style: Style = .plain) {
             guard y < height - 2 else { return }
             s.put(label, x: 1, y: y, style: Style(bold: true))
-            s.put(value, x: 11, y: y, style: style, maxWidth: width - 12)
+            s.put(TextFit.head(value, valueWidth, ascii: ascii), x: 11, y: y, style: style)
             y += 1
         }
         if state.content == nil && state.segmentMissing {
@@ -41,9 +44,13 @@ extension ReaderProgram {
         switch state.content {
         case let .file(file, comparison)?:
             let meta = file.metadata
-            line("path:", TerminalText.escape(file.path))
+            line("path:", TextFit.path(TerminalText.escape(file.path), valueWidth, ascii: ascii))
             line("bytes:", "\(file.content.count)    sequence: \(meta.sequence)    published: \(Timestamp.iso8601(nanoseconds: meta.publishTimeNanoseconds))    pid: \(meta.writerPID)")
-            line("sha256:", file.sha256)
+            // Whole when it fits; else both ends and how to see it all (never a silent cut
+            // that someone could copy as the hash).
+            let hashNote = "  (y: whole)"
+            line("sha256:", file.sha256.count <= valueWidth ? file.sha256
+                 : TextFit.middle(file.sha256, max(9, valueWidth - hashNote.count), ascii: ascii) + hashNote)
             let format: String
             switch state.preview?.result {
             case let .ready(info, _)?:
@@ -87,11 +94,15 @@ extension ReaderProgram {
         } else {
             s.put("r read  w watch  s save  c preview mode  ? keys  q quit", x: 0, y: height - 2, style: Style(dim: true))
         }
-        if state.savePrompt == nil {
-            s.put(state.status, x: 0, y: height - 1,
-                  style: state.statusIsError ? Style(foreground: color ? 9 : nil, bold: true) : .plain)
+        if state.savePrompt == nil && state.saveConfirm == nil {
+            StatusArea.draw(state.status, style: state.statusIsError ? Style(foreground: color ? 9 : nil, bold: true) : .plain,
+                            into: &s, ascii: ascii)
         }
         if state.showHelp { HelpOverlay.draw(into: &s, lines: helpLines, title: "blob-reader keys") }
+        if state.showWholeStatus { StatusArea.drawWhole(state.status, into: &s) }
+        if state.showWholeHash, let file = state.receivedFile {
+            HelpOverlay.draw(into: &s, lines: TextFit.wrap(file.sha256, max(16, width - 8)), title: "sha256")
+        }
         return s
     }
 
@@ -103,6 +114,8 @@ extension ReaderProgram {
         "    Tab completes, Ctrl-U clears, Ctrl-W deletes a folder;",
         "    an existing file is replaced only after y)",
         "c   preview: coloured blocks / ASCII",
+        "y   the whole SHA-256 (when the screen is too narrow)",
+        "m   the last message, whole",
         "?   this help",
         "q   quit",
     ]

@@ -68,8 +68,9 @@ public enum WriterProgram: TerminalProgram {
     }
 
     private static func handle(_ key: Key, _ state: inout WriterState) -> [Effect] {
-        if state.showHelp {
+        if state.showHelp || state.showWholeStatus {
             state.showHelp = false
+            state.showWholeStatus = false
             if key == .char("q") { state.quit = true }
             return []
         }
@@ -103,6 +104,7 @@ public enum WriterProgram: TerminalProgram {
             setStatus("Reloading \(TerminalText.escape(state.directory))…", &state)
             return [.list(directory: state.directory, select: state.highlighted?.name, quiet: false)]
         case .char("?"): state.showHelp = true
+        case .char("m"): state.showWholeStatus = true
         case .escape:
             if !state.filter.isEmpty {
                 state.filter = ""

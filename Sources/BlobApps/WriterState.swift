@@ -37,6 +37,8 @@ public struct WriterState: Sendable {
     public internal(set) var showHidden = false
     /// Whether the key help covers the screen.
     public internal(set) var showHelp = false
+    /// Whether the whole status message covers the screen (`m`).
+    public internal(set) var showWholeStatus = false
     /// The status line.
     public internal(set) var status = "Pick an image and press Enter to publish it."
     /// Whether the status line reports an error.

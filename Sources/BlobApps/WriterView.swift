@@ -20,10 +20,14 @@ extension WriterProgram {
         case let .sharedMemory(n): segmentName = n.rawValue
         case let .file(p): segmentName = TerminalText.escape(p)
         }
-        let title = " blob-writer  \(TerminalText.escape(state.directory))"
-        let right = " segment: \(segmentName) "
-        s.put(title, x: 0, y: 0, style: Style(bold: true, reverse: true), maxWidth: max(0, width - right.count - 1))
-        s.put(right, x: max(0, width - right.count), y: 0, style: bar)
+        // The folder keeps its most specific part; the segment name gets at most a third.
+        let ascii = !capabilities.unicode
+        let right = " segment: \(TextFit.middle(segmentName, max(4, width / 3 - 11), ascii: ascii)) "
+        let label = " blob-writer  "
+        let room = max(1, width - TextFit.width(right) - label.count - 1)
+        s.put(label + TextFit.path(TerminalText.escape(state.directory), room, ascii: ascii), x: 0, y: 0,
+              style: Style(bold: true, reverse: true))
+        s.put(right, x: max(0, width - TextFit.width(right)), y: 0, style: bar)
 
         drawList(state, layout, capabilities, into: &s)
         if layout.showPreview { drawPreviewPane(state, layout, capabilities, into: &s) }
@@ -39,9 +43,10 @@ extension WriterProgram {
                   style: Style(dim: true))
         }
         let statusStyle = state.statusIsError ? Style(foreground: capabilities.colors > 0 ? 9 : nil, bold: true) : .plain
-        s.put(state.status, x: 0, y: height - 1, style: statusStyle)
+        StatusArea.draw(state.status, style: statusStyle, into: &s, ascii: !capabilities.unicode)
 
         if state.showHelp { HelpOverlay.draw(into: &s, lines: helpLines, title: "blob-writer keys") }
+        if state.showWholeStatus { StatusArea.drawWhole(state.status, into: &s) }
         return s
     }
 
@@ -64,7 +69,7 @@ extension WriterProgram {
             if selected { s.fill(x: 0, y: y, width: listWidth, height: 1, with: ScreenCell(" ", style)) }
             let size = e.isDirectory ? "" : e.isRegularFile ? ByteCount.human(e.size) : e.kind.rawValue
             let name = TerminalText.escape(e.name) + (e.isDirectory ? "/" : "")
-            s.put(name, x: 1, y: y, style: style, maxWidth: max(1, listWidth - size.count - 3))
+            s.put(TextFit.middle(name, max(1, listWidth - size.count - 3), ascii: !capabilities.unicode), x: 1, y: y, style: style)
             s.put(size, x: max(1, listWidth - size.count - 1), y: y, style: style)
         }
     }
@@ -78,7 +83,8 @@ extension WriterProgram {
         var caption = TerminalText.escape(e.name)
         guard e.isRegularFile else {
             caption += "  \(e.kind.rawValue): not a regular file, never opened"
-            s.put(caption, x: px + 1, y: layout.listTop, style: Style(bold: true), maxWidth: s.width - px - 2)
+            s.put(TextFit.head(caption, s.width - px - 2, ascii: !capabilities.unicode), x: px + 1, y: layout.listTop,
+                  style: Style(bold: true))
             return
         }
         switch state.preview?.result {
@@ -95,7 +101,8 @@ extension WriterProgram {
         case let .failed(message)?:
             caption += "  \(message)"
         }
-        s.put(caption, x: px + 1, y: layout.listTop, style: Style(bold: true), maxWidth: s.width - px - 2)
+        s.put(TextFit.head(caption, s.width - px - 2, ascii: !capabilities.unicode), x: px + 1, y: layout.listTop,
+              style: Style(bold: true))
     }
 
     /// The key reference.
@@ -111,6 +118,7 @@ extension WriterProgram {
         ".                 show / hide hidden files",
         "R                 reload the listing (it also follows changes)",
         "t                 publish the sample TestData struct",
+        "m                 the last message, whole",
         "?                 this help",
         "q                 quit",
     ]

@@ -131,6 +131,37 @@ extension WriterFixture {
         #expect(!(Fixtures.listing(f.dir).contains { $0.contains(".part-") }))  // no temporary file left
     }
 
+    /// On a narrow screen the hash is shown as its two ends and a hint, never cut
+    /// silently; y shows it whole. A long message wraps; m shows it whole.
+    @Test func nothingIsCutSilently() throws {
+        let f = WriterFixture()
+        let deep = f.dir + "/a-rather-long-folder-name/and-another-one"
+        _ = Spawn.run("/bin/mkdir", ["-p", deep])
+        let file = deep + "/picture-with-a-long-name.png"
+        Fixtures.write(Fixtures.read(f.dir + "/a.png")!, to: file)
+        let published = try Publisher.publish(file: file, to: f.backing)
+        let h = ReaderHarness(ReaderState(backing: f.backing, saveDirectory: f.dir), columns: 60, rows: 24)
+        h.press(.char("r"))
+        #expect(h.waitFor { h.state.receivedFile != nil })
+        let sha = published.sha256
+        #expect(!h.text.contains(sha))
+        #expect(h.text.contains("sha256:   \(sha.prefix(18))\u{2026}\(sha.suffix(17))  (y: whole)"))
+        #expect(h.text.contains("\u{2026}") && h.text.contains("/and-another-one/picture-with-a-long-name.png"))
+        h.press(.char("y"))
+        #expect(h.text.contains(String(sha.prefix(52))) && h.text.contains(String(sha.suffix(12))))
+        h.press(.char("x"))
+        // A message longer than two rows: its start, "(m: all)", and m shows it whole.
+        h.press(.char("s"))
+        #expect(h.waitFor { h.state.savePrompt != nil })
+        h.press(.ctrl("u"))
+        h.type("/nonexistent-folder/" + String(repeating: "deeper/", count: 12) + "x.png")
+        h.press(.enter)
+        #expect(h.waitFor { h.state.statusIsError })
+        #expect(h.terminal.screen.rowText(23).hasSuffix("(m: all)") || h.text.contains("(m: all)"))
+        h.press(.char("m"))
+        #expect(h.text.contains(" message\n") && h.text.contains("No such file or directory"), "\(h.text)")
+    }
+
     @Test func previewModesAndResize() throws {
         let f = WriterFixture()
         _ = try Publisher.publish(file: f.dir + "/a.png", to: f.backing)

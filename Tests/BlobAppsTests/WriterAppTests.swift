@@ -135,7 +135,9 @@ final class WriterFixture {
             #expect(h.terminal.screen.width == w && h.terminal.screen.height == rows)
             #expect((0 ..< w).allSatisfy { h.terminal.screen[$0, 0].style.reverse })
             #expect(h.text.contains("a.png"))
-            #expect(h.terminal.screen.rowText(rows - 1).hasPrefix(String(h.state.status.prefix(min(w, 10)))))
+            // The status on the last row, or wrapped over the last two when it is long.
+            let start = String(h.state.status.prefix(min(w, 10)))
+            #expect(h.terminal.screen.rowText(rows - 1).hasPrefix(start) || h.terminal.screen.rowText(rows - 2).hasPrefix(start))
         }
         h.resize(columns: 10, rows: 3)
         #expect(h.text.hasPrefix("Terminal t"))
@@ -192,6 +194,20 @@ final class WriterFixture {
         #expect(h.waitFor { !h.state.visible.map(\.name).contains("B.jpg") })
         h.press(.char("R"))
         #expect(h.waitFor { h.state.status.hasSuffix(": 5 entries") })
+    }
+
+    /// The title keeps the most specific part of the folder at 80 and at 100 columns.
+    @Test func titlesKeepTheirMostSpecificPart() {
+        let f = WriterFixture()
+        let deep = f.dir + "/newcomer/Assets"
+        _ = Spawn.run("/bin/mkdir", ["-p", deep])
+        let h = WriterHarness(WriterState(directory: deep, backing: f.backing), columns: 80, rows: 24)
+        #expect(h.waitFor { h.state.status.hasSuffix("entries") })
+        let title = h.terminal.screen.rowText(0)
+        #expect(title.contains("newcomer/Assets"), "\(title)")
+        #expect(title.contains(deep) || title.contains("\u{2026}"), "cut without a mark: \(title)")
+        h.resize(columns: 100, rows: 24)
+        #expect(h.terminal.screen.rowText(0).contains(deep) || h.terminal.screen.rowText(0).contains("\u{2026}newcomer/Assets"))
     }
 
     @Test func reduceIsPureAndAsksForWorkAsEffects() {
