@@ -1,37 +1,62 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, and opens blob-writer (on Assets/) and
-# blob-reader (in watch mode) side by side in one tmux window. Pick an image in the left
-# pane with the arrows or / and press Enter; the right pane shows it as it lands. q quits
-# each app; the window closes when both have quit.
+# blob-reader (in watch mode) side by side. Pick an image in the left pane with the arrows
+# or / and press Enter; the right pane shows it as it lands. Click a pane (or tmux's
+# prefix Ctrl-b, then an arrow) to switch; q quits each app. Inside tmux already, the
+# current window is split instead of starting a tmux within tmux. The demo's segment is
+# removed when the demo ends.
 # Without a terminal (piped, CI), it runs the scriptable transfer instead: every image in
 # Assets/ goes through put and get and is compared byte for byte.
+# SHAREDBLOB_BIN=DIR uses executables already built there (the tests do) instead of building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh
-swift build -c release --product blob-writer >/dev/null
-swift build -c release --product blob-reader >/dev/null
-bin="$PWD/.build/release"
-segment="${SEGMENT:-shared-blob}"
+if [ -n "${SHAREDBLOB_BIN:-}" ]; then
+    bin="$SHAREDBLOB_BIN"
+else
+    bash scripts/ensure-deps.sh
+    swift build -c release --product blob-writer >/dev/null
+    swift build -c release --product blob-reader >/dev/null
+    bin="$PWD/.build/release"
+fi
+segment="${SEGMENT:-shared-blob-demo}"
+remove_segment() { "$bin/blob-writer" rm --segment "$segment" >/dev/null 2>&1 || true; }
 
 if [ -t 0 ] && [ -t 1 ]; then
-    sock="shared-blob-demo-$$"
     export LANG="${LANG:-C.UTF-8}"
     case "$LANG" in *UTF-8*|*utf8*) ;; *) export LANG=C.UTF-8 ;; esac
-    tmux -L "$sock" -f /dev/null new-session -d -s demo -x "$(tput cols)" -y "$(tput lines)" \
-        "'$bin/blob-writer' '$PWD/Assets' --segment '$segment'"
-    tmux -L "$sock" split-window -h -t demo "'$bin/blob-reader' --segment '$segment' --watch"
-    tmux -L "$sock" select-pane -t demo:0.0
-    tmux -L "$sock" attach -t demo || true
-    tmux -L "$sock" kill-server 2>/dev/null || true
+    writer="'$bin/blob-writer' '$PWD/Assets' --segment '$segment'"
+    reader="'$bin/blob-reader' --segment '$segment' --watch"
+    hint=' blob-writer | blob-reader   click a pane, or Ctrl-b then an arrow, to switch   q quits each app '
+    trap remove_segment EXIT
+    if [ -n "${TMUX:-}" ]; then
+        # Already inside tmux: split this window; the reader goes right, the writer runs here.
+        # (Your own tmux settings, mouse included, are left as they are.)
+        pane=$(tmux split-window -h -d -P -F '#{pane_id}' "$reader")
+        tmux display-message -d 8000 "$hint" 2>/dev/null || true
+        eval "$writer" || true
+        tmux kill-pane -t "$pane" 2>/dev/null || true
+        exit 0
+    fi
+    sock="shared-blob-demo-$$"
+    t() { tmux -L "$sock" -f /dev/null "$@"; }
+    t new-session -d -s demo -x "$(tput cols)" -y "$(tput lines)" "$writer"
+    t split-window -h -t demo "$reader"
+    t select-pane -t demo:0.0
+    t set-option -t demo mouse on >/dev/null
+    t set-option -t demo status-left-length 120 >/dev/null
+    t set-option -t demo status-left "$hint" >/dev/null
+    t set-option -t demo status-right '' >/dev/null
+    t attach -t demo || true
+    t kill-server 2>/dev/null || true
     exit 0
 fi
 
 out=$(mktemp -d)
-trap '"$bin/blob-writer" rm --segment "$segment-demo" >/dev/null 2>&1 || true; rm -rf "$out"' EXIT
+trap 'remove_segment; rm -rf "$out"' EXIT
 for f in Assets/*.png Assets/*.jpg; do
     echo "== $f"
-    "$bin/blob-writer" put "$f" --segment "$segment-demo"
-    "$bin/blob-reader" get --segment "$segment-demo" --out "$out/received"
+    "$bin/blob-writer" put "$f" --segment "$segment"
+    "$bin/blob-reader" get --segment "$segment" --out "$out/received"
     cmp "$f" "$out/received" && echo "identical to the file on disk"
 done
-"$bin/blob-reader" info --segment "$segment-demo"
+"$bin/blob-reader" info --segment "$segment"

@@ -33,12 +33,18 @@ extension ReaderProgram {
             case let .sharedMemory(n): name = "'\(n.rawValue)'"
             case let .file(p): name = "file '\(TerminalText.escape(p))'"
             }
-            for text in ["There is no segment \(name) yet.", "",
-                         "Start blob-writer in another terminal, pick an image and press Enter,",
-                         "or run:  blob-writer put FILE",
-                         "", "Press w to wait for it here (watch mode), r to read, q to quit."] {
-                s.put(text, x: 2, y: y, maxWidth: width - 4)
-                y += 1
+            // Wrapped to the pane, so it reads the same beside blob-writer or on its own.
+            let next = state.watching
+                ? "Watching: it shows here as soon as something is published."
+                : "Press w to wait for it here (watch mode), r to read, q to quit."
+            let paragraphs = ["There is no segment \(name) yet.", "",
+                              "To publish into it, pick a file in blob-writer and press Enter, or run: "
+                                  + "blob-writer put FILE\(state.backing.commandLineFlags)", "", next]
+            for paragraph in paragraphs {
+                for text in TextFit.wrap(paragraph, max(10, width - 4)) where y < height - 2 {
+                    s.put(text, x: 2, y: y)
+                    y += 1
+                }
             }
         }
         switch state.content {
@@ -63,8 +69,12 @@ extension ReaderProgram {
             case nil: format = "decoding…"
             }
             line("format:", format)
-            let cmpStyle = comparison == .identical ? Style(foreground: color ? 10 : nil, bold: true)
-                : comparison == .differs ? Style(foreground: color ? 9 : nil, bold: true) : Style(dim: true)
+            let cmpStyle: Style
+            switch comparison {
+            case .identical: cmpStyle = Style(foreground: color ? 10 : nil, bold: true)
+            case .differs, .changedSincePublished: cmpStyle = Style(foreground: color ? 9 : nil, bold: true)
+            case .removedSincePublished, .notOnThisMachine: cmpStyle = Style(dim: true)
+            }
             line("compare:", comparison.sentence, cmpStyle)
             if case let .ready(_, grid)? = state.preview?.result, layout.previewTop < height - 2 {
                 PreviewPainter.paint(grid, into: &s, x: 1 + max(0, (layout.previewBox.columns - grid.width) / 2),

@@ -1,3 +1,4 @@
+import BlobTransfer
 import ImagePreview
 import SafeText
 
@@ -12,6 +13,8 @@ public enum CommandError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownTerminal(String)
     /// Content that has no preview.
     case noPreview(path: String, format: ImageFormat, bytes: Int)
+    /// A file larger than `preview` reads.
+    case tooLargeToPreview(path: String, bytes: Int, limit: Int)
 
     /// The sentence printed after `Error: `.
     public var description: String {
@@ -22,6 +25,8 @@ public enum CommandError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(app) needs a terminal; for scripts use \(hint)"
         case let .unknownTerminal(term):
             return "unknown terminal type '\(TerminalText.escape(term))' (set TERM, e.g. TERM=xterm-256color)"
+        case let .tooLargeToPreview(path, bytes, limit):
+            return "'\(TerminalText.escape(path))' is \(ByteCount.human(bytes)), over the \(ByteCount.human(limit)) that preview reads"
         case let .noPreview(path, format, bytes):
             return "'\(TerminalText.escape(path))' is \(format == .unknown ? "of unknown type" : format.rawValue) (\(bytes) bytes): no preview (PNG and JPEG only)"
         }

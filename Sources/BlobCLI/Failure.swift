@@ -12,7 +12,7 @@ public enum Failure {
         case let e as CommandError:
             switch e {
             case .usage, .needsTerminal, .unknownTerminal: return (.usage, e.description)
-            case .noPreview: return (.unavailable, e.description)
+            case .noPreview, .tooLargeToPreview: return (.unavailable, e.description)
             }
         case let e as TransferError:
             return (status(of: e), e.description)

@@ -22,6 +22,9 @@ public struct PreviewCommand: ParsableCommand {
     var maxPixels = PreviewOptions.defaultMaxPixels
     @Flag(help: "Print format, dimensions, bit depth and colour type first.") var info = false
 
+    /// The largest file `preview` reads (the whole file is needed to decode it).
+    static let fileLimit = 256 << 20
+
     public init() {}
 
     public mutating func validate() throws {
@@ -58,8 +61,10 @@ public struct PreviewCommand: ParsableCommand {
 
     public func run() throws {
         let options = try options()
-        let input = try Files.inspect(file)
-        let bytes = try Files.read(file)
+        // One descriptor, regular files only, never more than the limit read.
+        let (bytes, truncated, size) = try Files.readHead(file, limit: Self.fileLimit)
+        if truncated { throw CommandError.tooLargeToPreview(path: file, bytes: size, limit: Self.fileLimit) }
+        let input = (absolutePath: file, size: size)
         let (info, grid) = try bytes.withUnsafeBytes { raw throws -> (ImageInfo, CellGrid) in
             do throws(ImageError) {
                 return try Preview.render(raw, options: options)

@@ -9,6 +9,8 @@ public enum Files {
         public var absolutePath: String
         /// Size in bytes when checked.
         public var size: Int
+        /// Last modification, nanoseconds since the epoch.
+        public var modifiedNanoseconds: Int64 = 0
     }
 
     /// Checks that `path` names a readable regular file.
@@ -20,7 +22,8 @@ public enum Files {
         if !st.isRegularFile { throw .notRegularFile(path: path) }
         do throws(FileSystemError) {
             try FS.isReadable(path)
-            return InputFile(absolutePath: try FS.realpath(path), size: Int(st.st_size))
+            return InputFile(absolutePath: try FS.realpath(path), size: Int(st.st_size),
+                             modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
         } catch {
             throw .cannotRead(path: path, errno: error.errno)
         }
@@ -288,6 +291,9 @@ public enum Files {
 
     /// The working directory (nil if it was removed).
     public static func currentDirectory() -> String? { FS.currentDirectory() }
+
+    /// Whether `path` is a directory (following links).
+    public static func isDirectory(_ path: String) -> Bool { (try? FS.status(path))?.isDirectory == true }
 
     /// Whether anything exists at `path`.
     public static func exists(_ path: String) -> Bool { FS.exists(path) }

@@ -19,9 +19,15 @@ public struct ReceivedFile: Sendable {
 public enum DiskComparison: Equatable, Sendable {
     /// Same bytes as the file on disk.
     case identical
-    /// The file exists and its bytes differ.
+    /// The file exists, was not modified after the publish, and its bytes differ.
     case differs
-    /// No file at the label's path here (or the label is not an absolute path).
+    /// The file exists and was modified after the publish (so it may have been sent as
+    /// it was then).
+    case changedSincePublished
+    /// The label's folder is here but the file is not: removed (or renamed) since.
+    case removedSincePublished
+    /// Neither the file nor its folder is here (or the label is not an absolute path):
+    /// it was sent from elsewhere.
     case notOnThisMachine
 
     /// The verdict as the reader shows it.
@@ -29,6 +35,8 @@ public enum DiskComparison: Equatable, Sendable {
         switch self {
         case .identical: return "identical to the file on disk"
         case .differs: return "differs from the file on disk"
+        case .changedSincePublished: return "differs: the file on disk changed since it was published"
+        case .removedSincePublished: return "the file on disk was removed since it was published"
         case .notOnThisMachine: return "source not on this machine"
         }
     }
@@ -154,7 +162,7 @@ public enum Receiver {
                     }
                     let (path, content) = try frame(metadata, payload)
                     let file = ReceivedFile(metadata: metadata, path: path, content: Array(content), sha256: SHA256.hex(content))
-                    return .file(file, compareWithDisk(path: path, content: content))
+                    return .file(file, compareWithDisk(path: path, content: content, publishedAt: metadata.publishTimeNanoseconds))
                 }
             }
         } catch {
@@ -164,15 +172,31 @@ public enum Receiver {
         return try viewed.result.get()
     }
 
-    /// Compares received bytes with the file the label names, if it is on this machine.
-    public static func compareWithDisk(path: String, content: UnsafeRawBufferPointer) -> DiskComparison {
-        guard path.hasPrefix("/"), let input = try? Files.inspect(path) else { return .notOnThisMachine }
-        guard input.size == content.count, let bytes = try? Files.read(path) else { return .differs }
-        return bytes.withUnsafeBytes { disk in memcmp(disk.baseAddress!, content.baseAddress!, content.count) == 0 } || content.isEmpty ? .identical : .differs
+    /// Compares received bytes with the file the label names, if it is on this machine;
+    /// `publishedAt` (nanoseconds since the epoch) tells a file changed since from one
+    /// that simply differs.
+    public static func compareWithDisk(path: String, content: UnsafeRawBufferPointer, publishedAt: Int64) -> DiskComparison {
+        guard path.hasPrefix("/") else { return .notOnThisMachine }
+        guard let input = try? Files.inspect(path) else {
+            let folder = String(path[..<path.lastIndex(of: "/")!])
+            return Files.isDirectory(folder.isEmpty ? "/" : folder) ? .removedSincePublished : .notOnThisMachine
+        }
+        let same: Bool
+        if input.size != content.count {
+            same = false
+        } else if let bytes = try? Files.read(path) {
+            same = content.isEmpty || bytes.withUnsafeBytes { memcmp($0.baseAddress!, content.baseAddress!, content.count) == 0 }
+        } else {
+            same = false
+        }
+        if same { return .identical }
+        return input.modifiedNanoseconds > publishedAt ? .changedSincePublished : .differs
     }
 
     /// Compares a received file with the file its label names.
     public static func compareWithDisk(_ file: ReceivedFile) -> DiskComparison {
-        file.content.withUnsafeBytes { compareWithDisk(path: file.path, content: $0) }
+        file.content.withUnsafeBytes {
+            compareWithDisk(path: file.path, content: $0, publishedAt: file.metadata.publishTimeNanoseconds)
+        }
     }
 }

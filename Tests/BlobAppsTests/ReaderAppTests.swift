@@ -33,10 +33,19 @@ extension WriterFixture {
         let sha = SHA256Hex.of(Fixtures.read(f.dir + "/a.png")!)
         #expect(h.text.contains("sha256:   \(sha)"))
         #expect(h.waitFor { h.text.contains("format:   PNG  40 x 20, 8-bit RGB") })
-        // Changed on disk after sending: differs.
+        // Changed on disk after sending: differs, and says why.
         Fixtures.write([1, 2, 3], to: f.dir + "/a.png")
         h.press(.char("r"))
+        #expect(h.waitFor { h.text.contains("compare:  differs: the file on disk changed since it was published") })
+        // A file that differs and was not touched since (another file published under its name).
+        let seg0 = try f.openSegment()
+        _ = try ([4, 5] as [UInt8]).withUnsafeBytes { try seg0.publishFrame(path: f.dir + "/a.png", content: $0) }
+        h.press(.char("r"))
         #expect(h.waitFor { h.text.contains("compare:  differs from the file on disk") })
+        // Removed since: its folder is here, the file is not.
+        unlink(f.dir + "/a.png")
+        h.press(.char("r"))
+        #expect(h.waitFor { h.text.contains("compare:  the file on disk was removed since it was published") })
         // A label naming no local file.
         let seg = try f.openSegment()
         _ = try ([9, 9] as [UInt8]).withUnsafeBytes { try seg.publishFrame(path: "C:\\Users\\x\\remote.png", content: $0) }

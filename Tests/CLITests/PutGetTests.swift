@@ -112,6 +112,8 @@ import TestSupport
     @Test func errorsAreOneLineWithDistinctExitCodes() {
         let s = Scratch()
         Fixtures.write([1], to: s.path("ok"))
+        mkfifo(s.path("fifo.png"), 0o600)
+        _ = Spawn.run("/usr/bin/truncate", ["-s", "3G", s.path("sparse.png")])
         let cases: [([String], Int32, String)] = [
             ([CLI.writer, "put", s.path("missing"), "--segment", s.segment], 74, "Error: cannot read '\(s.path("missing"))': No such file or directory"),
             ([CLI.writer, "put", s.dir, "--segment", s.segment], 74, "Error: '\(s.dir)' is a directory, not a file"),
@@ -132,6 +134,9 @@ import TestSupport
             ([CLI.writer, "put", s.path("ok"), "--capacity", "0"], 64, "Error: The value '0' is invalid for '--capacity <SIZE>'"),
             ([CLI.writer, "put", s.path("ok"), "--capacity", "-1"], 64, "Error: The value '-1' is invalid for '--capacity <SIZE>'"),
             ([CLI.reader, "preview", s.path("ok"), "--color", "256"], 64, "Error: --color 256 needs --mode blocks"),
+            ([CLI.reader, "preview", s.path("fifo.png")], 74, "Error: '\(s.path("fifo.png"))' is not a regular file"),
+            ([CLI.writer, "put", s.path("fifo.png"), "--segment", s.segment], 74, "Error: '\(s.path("fifo.png"))' is not a regular file"),
+            ([CLI.reader, "preview", s.path("sparse.png")], 69, "Error: '\(s.path("sparse.png"))' is 3 GiB, over the 256 MiB that preview reads"),
             ([CLI.reader, "get", "--timeout=-1"], 64, "Error: --timeout must be"),
         ]
         for (argv, status, prefix) in cases {

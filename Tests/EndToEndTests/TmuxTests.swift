@@ -88,6 +88,41 @@ import TestSupport
         #expect(sane, "terminal after SIGTERM: \(s)")
     }
 
+    /// The demo inside tmux splits the current window (no tmux in tmux), shows the blob
+    /// as it lands, and on quitting closes the reader's pane and removes its segment.
+    @Test(.timeLimit(.minutes(2)), .enabled(if: Tmux.available))
+    func theDemoSplitsTheWindowAndCleansUp() throws {
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let segment = Fixtures.uniqueSegmentName("demo")
+        defer { Fixtures.removeSegment(segment) }
+        tmux.newShell("d", width: 160, height: 40, directory: "/tmp",
+                      environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color",
+                                    "SHAREDBLOB_BIN": Fixtures.productsDirectory, "SEGMENT": segment])
+        tmux.send("d", ["bash '\(Fixtures.packageRoot)/scripts/demo.sh'", "Enter"])
+        let (split, panes) = tmux.waitFor("d") { _ in
+            tmux.run(["list-panes", "-t", "d", "-F", "#{pane_index}"]).out.split(separator: "\n").count == 2
+        }
+        #expect(split, "\(panes)")
+        let (up, writer) = tmux.waitFor("d:0.0") { $0.contains("blob-writer  ") && $0.contains("sunset.png") }
+        #expect(up, "writer: \(writer)")
+        let (waiting, reader) = tmux.waitFor("d:0.1") { $0.contains("[watching]") && $0.contains("There is no segment") }
+        #expect(waiting, "reader: \(reader)")
+        #expect(reader.split(separator: "\n").allSatisfy { $0.count <= 80 }, "reader text wider than its pane: \(reader)")
+        tmux.send("d:0.0", ["/"])
+        tmux.send("d:0.0", ["sunset.png"], literal: true)
+        tmux.send("d:0.0", ["Enter"])
+        let (landed, shown) = tmux.waitFor("d:0.1") { $0.contains("compare:  identical to the file on disk") }
+        #expect(landed, "reader: \(shown)")
+        tmux.send("d:0.0", ["q"])
+        let (closed, _) = tmux.waitFor("d") { _ in
+            tmux.run(["list-panes", "-t", "d", "-F", "#{pane_index}"]).out.split(separator: "\n").count == 1
+        }
+        #expect(closed)
+        let (gone, _) = tmux.waitFor("d") { _ in access("/dev/shm/" + segment, F_OK) != 0 }
+        #expect(gone, "the demo left its segment behind")
+    }
+
     @Test(.timeLimit(.minutes(2)), .enabled(if: Tmux.available), arguments: [SIGABRT, SIGSEGV])
     func aCrashRestoresTheTerminalAndEndsPromptly(signal: Int32) throws {
         let tmux = Tmux()
