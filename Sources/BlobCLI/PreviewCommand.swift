@@ -41,6 +41,9 @@ public struct PreviewCommand: ParsableCommand {
         if mode == .ascii, let color, color != "none" {
             throw ValidationError("--color \(color) needs --mode blocks: ASCII mode prints no colour")
         }
+        if invert && mode == .blocks && (color ?? "truecolor") != "none" {
+            throw ValidationError("--invert changes ASCII and grey shades; coloured blocks show the image's own colours")
+        }
         let depth: PreviewOptions.ColorDepth
         if let color {
             guard let d = PreviewOptions.ColorDepth(rawValue: color) else {

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import TestSupport
 
@@ -40,4 +41,9 @@ func asset(_ name: String) -> String { Fixtures.packageRoot + "/Assets/" + name 
 extension String {
     /// The string without one trailing `suffix`, if it has one.
     func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
+}
+
+extension Substring {
+    /// The substring without its leading characters that satisfy `predicate`.
+    func trimmingPrefix(while predicate: (Character) -> Bool) -> Substring { drop(while: predicate) }
 }
