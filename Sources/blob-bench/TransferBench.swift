@@ -23,7 +23,7 @@ struct TransferBench: ParsableCommand {
 
     func run() throws {
         let name = "blob-bench-\(getpid())"
-        defer { for suffix in ["", "-pong0", "-pong1"] { _ = shm_unlink("/" + name + suffix) } }
+        defer { for suffix in ["", "-pong0", "-pong1", "-fan"] { _ = shm_unlink("/" + name + suffix) } }
         let content = stressBytes(count: size, seed: 42)
         print("blob-bench transfer: \(size) bytes, \(iterations) iterations (medians)")
 
