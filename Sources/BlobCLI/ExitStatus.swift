@@ -10,6 +10,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     case software = 70
     case io = 74
     case timedOut = 75
+    case untrusted = 77
 
     /// What the status means, as README's table says it.
     public var meaning: String {
@@ -23,6 +24,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         case .software: return "internal error (e.g. writers kept replacing the blob during 10,000 read attempts)"
         case .io: return "I/O error: input missing, unreadable or a directory; output not writable; no space; a system call failed"
         case .timedOut: return "timed out waiting for a publish"
+        case .untrusted: return "the segment or `--file` object belongs to another user, or others may write it (accepted only with `--trust-owner USER` or `--group GROUP`)"
         }
     }
 

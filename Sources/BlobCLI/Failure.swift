@@ -46,6 +46,7 @@ public enum Failure {
         case .tooLarge: return .tooLarge
         case .noSpace, .system, .incompletePayload: return .io
         case .timedOut: return .timedOut
+        case .untrusted: return .untrusted
         case .busy: return .software
         }
     }

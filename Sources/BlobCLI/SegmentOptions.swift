@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlobTransfer
+import SafeText
 
 /// `--segment NAME` / `--file PATH`: which segment a command works on.
 public struct SegmentOptions: ParsableArguments {
@@ -13,16 +14,36 @@ public struct SegmentOptions: ParsableArguments {
         "Use a regular file as the segment instead of /dev/shm (it survives a reboot).", valueName: "PATH"))
     public var file: String?
 
+    /// Shares new segments with a group (mode 0660) and accepts that group's write access.
+    @Option(help: ArgumentHelp(
+        "Share with this group: a new segment is created 0660 with it, and its members may write (default: private, 0600).",
+        valueName: "GROUP"))
+    public var group: String?
+
+    /// Accepts segments that belong to this user.
+    @Option(name: .customLong("trust-owner"), help: ArgumentHelp(
+        "Accept a segment that belongs to this other user (default: only your own).", valueName: "USER"))
+    public var trustOwner: String?
+
     public init() {}
 
     public func validate() throws {
         if segment != nil && file != nil {
             throw ValidationError("--segment and --file name two different segments; give one of them")
         }
+        if let group, TrustPolicy.groupID(named: group) == nil {
+            throw ValidationError("no group named '\(TerminalText.escape(group))'")
+        }
+        if let trustOwner, TrustPolicy.userID(named: trustOwner) == nil {
+            throw ValidationError("no user named '\(TerminalText.escape(trustOwner))'")
+        }
     }
 
-    /// The validated backing.
+    /// The validated backing; also puts the trust choices in force for this process.
     public func backing() throws(TransferError) -> SegmentBacking {
+        TrustPolicy.current = TrustPolicy(
+            trustedOwners: Set(trustOwner.flatMap(TrustPolicy.userID(named:)).map { [$0] } ?? []),
+            sharedGroup: group.flatMap(TrustPolicy.groupID(named:)))
         if let file {
             if file.isEmpty { throw .emptyPath(what: "--file") }
             return .file(file)

@@ -105,6 +105,11 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .segment(.notFound(backing)):
             let flags = backing.commandLineFlags
             return "\(backing) does not exist yet (publish into it: blob-writer put FILE\(flags), or pick a file in blob-writer\(flags))"
+        case let .segment(.untrusted(backing, reason)):
+            let flags = backing.commandLineFlags
+            return "\(backing) is not trusted: \(reason). Another user could read what you publish there and forge "
+                + "what you read. If it is not yours, have its owner or root remove it (blob-writer rm\(flags) --force); "
+                + "to share on purpose, use --trust-owner USER or --group GROUP"
         case let .segment(.foreign(backing, reason)):
             let flags = backing.commandLineFlags
             return "\(backing) is not a SharedBlob segment: \(reason) (check the name; blob-writer put FILE\(flags) --force replaces it)"
@@ -125,6 +130,12 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unknownLayout(name, known):
             return "no record layout named '\(TerminalText.escape(name))' (known: \(known.joined(separator: ", ")))"
         }
+    }
+
+    /// Whether the segment (or file) belongs to someone else or is writable by others.
+    public var isUntrusted: Bool {
+        if case .segment(.untrusted) = self { return true }
+        return false
     }
 
     /// Whether the segment itself is missing (the reader shows its friendly screen).

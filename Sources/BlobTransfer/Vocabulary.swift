@@ -17,6 +17,8 @@ public typealias SegmentInfo = SharedMemory.SegmentInfo
 public typealias SharedMemoryError = SharedMemory.SharedMemoryError
 /// A slot's payload tag.
 public typealias BlobKind = SharedMemory.BlobKind
+/// Whose segments are accepted and how new ones are shared.
+public typealias TrustPolicy = SharedMemory.TrustPolicy
 
 extension BlobKind {
     /// An ImageData frame (``BlobCodec``): path label and file content.

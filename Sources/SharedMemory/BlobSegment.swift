@@ -89,6 +89,9 @@ public final class BlobSegment: @unchecked Sendable {
             fd = try backing.openDescriptor(flags: O_RDWR)
         } catch {
             if error.errno == .noSuchFileOrDirectory { throw .notFound(backing) }
+            if error.errno == .tooManySymbolicLinkLevels {
+                throw .foreign(backing, reason: "it is a symbolic link (give the path of the file itself)")
+            }
             throw sys(error)
         }
         do throws(SharedMemoryError) {
@@ -99,6 +102,7 @@ public final class BlobSegment: @unchecked Sendable {
             case .foreign, .corrupt: repairable = true
             default: repairable = false
             }
+            // --force re-initializes only a regular file of ours (attach checked trust first).
             guard force, mode != .openExisting, repairable else {
                 Sys.close(fd)
                 throw error
@@ -134,7 +138,9 @@ public final class BlobSegment: @unchecked Sendable {
         do throws(SyscallError) {
             try Sys.flock(fd, LOCK_EX)
             defer { Sys.unlock(fd) }
-            try Sys.fchmod(fd, 0o600)
+            let policy = TrustPolicy.current
+            if let gid = policy.sharedGroup { try Sys.changeGroup(fd, gid) }
+            try Sys.fchmod(fd, policy.creationMode)
             try Sys.ftruncate(fd, 0)  // drop a foreign object's old pages first
             try Sys.ftruncate(fd, total)
             try Sys.fallocate(fd, total)
@@ -168,6 +174,9 @@ public final class BlobSegment: @unchecked Sendable {
             var st = try Sys.fstat(fd)
             guard (st.st_mode & S_IFMT) == S_IFREG else {
                 throw SharedMemoryError.foreign(backing, reason: "it is not a regular file")
+            }
+            if let reason = TrustPolicy.current.refusal(owner: st.st_uid, group: st.st_gid, mode: st.st_mode) {
+                throw SharedMemoryError.untrusted(backing, reason: reason)
             }
             if Int(st.st_size) < SegmentLayout.headerSize || !hasMagic(fd: fd) {
                 // A creator may be formatting it right now: it holds the lock until done.

@@ -56,8 +56,13 @@ public final class MappedRegion: @unchecked Sendable {
             }
         }
         if !created {
-            let actual: Int
-            do throws(SyscallError) { actual = Int(try Sys.fstat(fd).st_size) } catch { Sys.close(fd); throw sys(error) }
+            let st: stat
+            do throws(SyscallError) { st = try Sys.fstat(fd) } catch { Sys.close(fd); throw sys(error) }
+            if let reason = TrustPolicy.current.refusal(owner: st.st_uid, group: st.st_gid, mode: st.st_mode) {
+                Sys.close(fd)
+                throw .untrusted(backing, reason: reason)
+            }
+            let actual = Int(st.st_size)
             if actual != size {
                 Sys.close(fd)
                 throw .foreign(backing, reason: "it is \(actual) bytes but the layout needs \(size) (a different record layout?)")
@@ -65,7 +70,9 @@ public final class MappedRegion: @unchecked Sendable {
         }
         do throws(SyscallError) {
             if created {
-                try Sys.fchmod(fd, 0o600)
+                let policy = TrustPolicy.current
+                if let gid = policy.sharedGroup { try Sys.changeGroup(fd, gid) }
+                try Sys.fchmod(fd, policy.creationMode)
                 try Sys.ftruncate(fd, size)
                 try Sys.fallocate(fd, size)
             }

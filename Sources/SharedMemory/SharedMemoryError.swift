@@ -9,6 +9,8 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
     case notFound(SegmentBacking)
     /// `createNew` found a segment already there.
     case alreadyExists(SegmentBacking)
+    /// The object belongs to another user, or others may write it (``TrustPolicy``).
+    case untrusted(SegmentBacking, reason: String)
     /// An object exists at the backing but it is not a SharedBlob segment (or not this version).
     case foreign(SegmentBacking, reason: String)
     /// The header's contents are inconsistent with the mapping (lengths or offsets outside it).
@@ -40,6 +42,8 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
             return "\(backing) does not exist"
         case let .alreadyExists(backing):
             return "\(backing) already exists"
+        case let .untrusted(backing, reason):
+            return "\(backing) is not trusted: \(reason)"
         case let .foreign(backing, reason):
             return "\(backing) is not a SharedBlob segment: \(reason)"
         case let .corrupt(backing, reason):

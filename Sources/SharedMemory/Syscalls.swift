@@ -156,6 +156,48 @@ enum Sys {
         _ = madvise(UnsafeMutableRawPointer(bitPattern: first), end - first, Int32(advice))
     }
 
+    /// The corresponding C function is `geteuid`.
+    static func effectiveUserID() -> UInt32 { geteuid() }
+
+    /// A user's name, or its number when it has none. The corresponding C function is `getpwuid_r`.
+    static func userName(_ uid: UInt32) -> String {
+        var pw = passwd(), result: UnsafeMutablePointer<passwd>?
+        var buf = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(uid, &pw, &buf, buf.count, &result) == 0, result != nil, let name = pw.pw_name else { return String(uid) }
+        return String(cString: name)
+    }
+
+    /// A group's name, or its number. The corresponding C function is `getgrgid_r`.
+    static func groupName(_ gid: UInt32) -> String {
+        var gr = group(), result: UnsafeMutablePointer<group>?
+        var buf = [CChar](repeating: 0, count: 4096)
+        guard getgrgid_r(gid, &gr, &buf, buf.count, &result) == 0, result != nil, let name = gr.gr_name else { return String(gid) }
+        return String(cString: name)
+    }
+
+    /// A user id by name (or a number). The corresponding C function is `getpwnam_r`.
+    static func userID(named name: String) -> UInt32? {
+        if let n = UInt32(name) { return n }
+        var pw = passwd(), result: UnsafeMutablePointer<passwd>?
+        var buf = [CChar](repeating: 0, count: 4096)
+        guard getpwnam_r(name, &pw, &buf, buf.count, &result) == 0, result != nil else { return nil }
+        return pw.pw_uid
+    }
+
+    /// A group id by name (or a number). The corresponding C function is `getgrnam_r`.
+    static func groupID(named name: String) -> UInt32? {
+        if let n = UInt32(name) { return n }
+        var gr = group(), result: UnsafeMutablePointer<group>?
+        var buf = [CChar](repeating: 0, count: 4096)
+        guard getgrnam_r(name, &gr, &buf, buf.count, &result) == 0, result != nil else { return nil }
+        return gr.gr_gid
+    }
+
+    /// The corresponding C function is `fchown` (group only).
+    static func changeGroup(_ fd: Int32, _ gid: UInt32) throws(SyscallError) {
+        _ = try retryingEINTR("fchown") { fchown(fd, UInt32.max, gid) }
+    }
+
     /// The corresponding C function is `raise`.
     static func raise(_ signal: Int32) { _ = Glibc.raise(signal) }
 
@@ -170,7 +212,8 @@ extension SegmentBacking {
     func openDescriptor(flags: Int32) throws(SyscallError) -> Int32 {
         switch self {
         case let .sharedMemory(name): return try Sys.shmOpen(name.rawValue, flags: flags, mode: 0o600)
-        case let .file(path): return try Sys.open(path, flags: flags, mode: 0o600)
+        // Never through a symbolic link: --file names the object itself.
+        case let .file(path): return try Sys.open(path, flags: flags | O_NOFOLLOW, mode: 0o600)
         }
     }
 

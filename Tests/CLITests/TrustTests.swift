@@ -1,0 +1,82 @@
+import Glibc
+import Testing
+import TestSupport
+
+/// Another local user is untrusted: tried with a real second user (`nobody`, through
+/// `setpriv`, as root), never with a mock.
+@Suite(.serialized, .enabled(if: getuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0))
+struct TrustTests {
+    static let sunset = Fixtures.packageRoot + "/Assets/sunset.png"
+
+    /// Runs a command as `nobody`.
+    func asNobody(_ argv: [String]) -> Spawn.Result {
+        Spawn.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups"] + argv)
+    }
+
+    func mode(_ path: String) -> (mode: UInt32, uid: UInt32, gid: UInt32)? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return (st.st_mode & 0o7777, st.st_uid, st.st_gid)
+    }
+
+    @Test func aSegmentPlantedByAnotherUserIsRefusedBothWays() throws {
+        let s = Scratch("trust")
+        // nobody creates the segment first, publishes a forged blob and opens it to all.
+        let planted = asNobody([CLI.writer, "put", Self.sunset, "--segment", s.segment])
+        try #require(planted.status == 0, "nobody could not publish (is the checkout readable by others?): \(planted.err)")
+        _ = asNobody(["/bin/chmod", "666", "/dev/shm/" + s.segment])
+        let before = Fixtures.read("/dev/shm/" + s.segment)
+        Fixtures.write([1, 2, 3], to: s.path("mine"))
+        // Our put must not publish into it (they would read our file) ...
+        let put = s.put(s.path("mine"))
+        #expect(put.status == 77)
+        #expect(put.err.hasPrefix("Error: segment '\(s.segment)' is not trusted: it belongs to user nobody (uid 65534), mode 0666."))
+        #expect(put.err.contains("--trust-owner USER or --group GROUP"))
+        // ... and our get must not report their forged blob as verified.
+        let get = s.get(["--out", s.path("o")])
+        #expect(get.status == 77 && access(s.path("o"), F_OK) != 0)
+        #expect(Spawn.run(CLI.reader, ["info", "--segment", s.segment]).status == 77)
+        #expect(Fixtures.read("/dev/shm/" + s.segment) == before)  // untouched
+        // Open to all users: refused even when its owner is trusted.
+        #expect(s.get(["--out", s.path("o"), "--trust-owner", "nobody"]).status == 77)
+        // Private to nobody and trusted on purpose: accepted.
+        _ = asNobody(["/bin/chmod", "644", "/dev/shm/" + s.segment])
+        let trusted = s.get(["--out", s.path("o"), "--trust-owner", "nobody"])
+        #expect(trusted.status == 0, "\(trusted.err)")
+        #expect(Fixtures.read(s.path("o")) == Fixtures.read(Self.sunset))
+    }
+
+    @Test func ourOwnSegmentOpenToOthersIsRefused() {
+        let s = Scratch("trust2")
+        Fixtures.write([1], to: s.path("f"))
+        #expect(s.put(s.path("f")).status == 0)
+        #expect(mode("/dev/shm/" + s.segment)?.mode == 0o600)
+        chmod("/dev/shm/" + s.segment, 0o620)
+        let r = s.get(["--out", s.path("o")])
+        #expect(r.status == 77 && r.err.contains("group root may write it (mode 0620)"), "\(r.err)")
+        // Shared with that group on purpose: accepted; and --group creates 0660 with it.
+        #expect(s.get(["--out", s.path("o"), "--group", "root"]).status == 0)
+        let g = Scratch("trust3")
+        Fixtures.write([1], to: g.path("f"))
+        #expect(g.put(g.path("f"), ["--group", "daemon"]).status == 0)
+        #expect(mode("/dev/shm/" + g.segment).map { $0.mode == 0o660 && $0.gid == 1 } == true)
+    }
+
+    @Test func fileOptionNeverFollowsALinkNorReformatsWhatIsNotOurs() {
+        let s = Scratch("trust4")
+        let victim = s.path("precious.txt")
+        Fixtures.write(Array("keep me".utf8), to: victim)
+        symlink(victim, s.path("seg-link"))
+        Fixtures.write([1], to: s.path("f"))
+        let r = Spawn.run(CLI.writer, ["put", s.path("f"), "--file", s.path("seg-link"), "--force"])
+        #expect(r.status == 65 && r.err.contains("is a symbolic link"), "\(r.err)")
+        #expect(Fixtures.read(victim) == Array("keep me".utf8))
+        // A regular file of another user is not reformatted even with --force.
+        let theirs = s.path("theirs.seg")
+        Fixtures.write(Array("their data".utf8), to: theirs)
+        chown(theirs, 65534, 65534)
+        let forced = Spawn.run(CLI.writer, ["put", s.path("f"), "--file", theirs, "--force"])
+        #expect(forced.status == 77, "\(forced.err)")
+        #expect(Fixtures.read(theirs) == Array("their data".utf8))
+    }
+}
