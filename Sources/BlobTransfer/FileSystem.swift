@@ -97,6 +97,43 @@ enum FS {
         _ = try retrying { Glibc.rename(from, to) }
     }
 
+    /// An unnamed file in `directory` (mode 0666 less the umask, like `cp`), which
+    /// disappears if the process dies before ``linkTemporary(_:to:)`` names it; nil when
+    /// the file system has no O_TMPFILE. The corresponding C function is `open(O_TMPFILE)`.
+    static func openTemporary(in directory: String) throws(FileSystemError) -> Int32? {
+        do throws(FileSystemError) {
+            // glibc's O_TMPFILE is this pair of flags (the macro itself does not import).
+            return try open(directory, __O_TMPFILE | O_DIRECTORY | O_WRONLY, mode: 0o666)
+        } catch {
+            if [.notSupported, .invalidArgument, .isDirectory].contains(error.errno) { return nil }
+            throw error
+        }
+    }
+
+    /// Gives an unnamed file a name; EEXIST when `path` exists (never replaces).
+    /// The corresponding C function is `linkat` on `/proc/self/fd/N`.
+    static func linkTemporary(_ fd: Int32, to path: String) throws(FileSystemError) {
+        _ = try retrying { linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) }
+    }
+
+    /// What is at `path` itself, a symbolic link not followed; nil when nothing is.
+    /// The corresponding C function is `lstat`.
+    static func linkStatus(_ path: String) -> Glibc.stat? {
+        var st = Glibc.stat()
+        return lstat(path, &st) == 0 ? st : nil
+    }
+
+    /// A random name for a file beside `path` (hidden, unguessable: 64 bits from the
+    /// system's random number generator).
+    static func randomSibling(of path: String) -> String {
+        var rng = SystemRandomNumberGenerator()
+        let suffix = String(rng.next(), radix: 36)
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return folder + "." + name + "." + suffix + ".part"
+    }
+
     /// A second name for a file; fails with EEXIST when `to` exists (an atomic
     /// "create if absent"). The corresponding C function is `link`.
     static func link(_ from: String, _ to: String) throws(FileSystemError) {

@@ -171,33 +171,70 @@ public enum Files {
         return (out, truncated, input.size)
     }
 
-    /// An output written through a temporary file beside it and renamed into place on
-    /// ``commit()``, so a reader of the path sees the old or the new content, never a
-    /// part; dropped without a commit, the temporary file is removed.
+    /// An output that appears whole or not at all: the content goes into an unnamed
+    /// file in the destination's folder (`O_TMPFILE`: no guessable name, no link followed,
+    /// nothing left behind if the process is killed, mode from the umask like `cp`), which
+    /// ``commit(replacing:)`` names. Where the file system has no unnamed files, a hidden
+    /// file with a random name, created exclusively, stands in. An existing destination
+    /// that is not a regular file (`/dev/null`, a FIFO, a terminal) is written into
+    /// directly and never replaced.
     public final class AtomicOutput {
         /// The destination.
         public let path: String
-        private let temp: String
-        private var fd: Int32
+        private enum Target {
+            case unnamed(Int32)
+            case named(Int32, temporary: String)
+            case direct(Int32)
+        }
+        private var target: Target
         private var done = false
 
-        /// Creates the temporary file.
+        /// Prepares the output.
         public init(_ path: String) throws(TransferError) {
             if path.isEmpty { throw .emptyPath(what: "output") }
             self.path = path
-            temp = path + ".part-\(FS.processID())"
             do throws(FileSystemError) {
-                fd = try FS.open(temp, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
+                if let st = FS.linkStatus(path), !st.isRegularFile, !st.isDirectory, (st.st_mode & S_IFMT) != S_IFLNK {
+                    target = .direct(try FS.open(path, O_WRONLY))
+                    return
+                }
+                let slash = path.lastIndex(of: "/")
+                let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+                if let fd = try FS.openTemporary(in: folder) {
+                    target = .unnamed(fd)
+                } else {
+                    let temporary = FS.randomSibling(of: path)
+                    target = .named(try FS.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o666),
+                                    temporary: temporary)
+                }
             } catch {
                 throw .cannotWrite(path: path, errno: error.errno)
             }
         }
 
-        deinit { if !done { FS.close(fd); FS.unlink(temp) } }
+        deinit {
+            guard !done else { return }
+            switch target {
+            case let .unnamed(fd), let .direct(fd): FS.close(fd)
+            case let .named(fd, temporary): FS.close(fd); FS.unlink(temporary)
+            }
+        }
 
-        /// Makes `bytes` the whole content (what an earlier call wrote is replaced).
+        private var fd: Int32 {
+            switch target {
+            case let .unnamed(fd), let .named(fd, _), let .direct(fd): return fd
+            }
+        }
+
+        /// Makes `bytes` the whole content (what an earlier call wrote is replaced; into a
+        /// device or FIFO it is simply written).
         public func replaceContent(with bytes: UnsafeRawBufferPointer) throws(TransferError) {
             do throws(FileSystemError) {
+                if case .direct = target {
+                    var done = 0
+                    while done < bytes.count { done += try FS.write(fd, UnsafeRawBufferPointer(rebasing: bytes[done...])) }
+                    return
+                }
                 try FS.truncate(fd, to: 0)
                 var done = 0
                 while done < bytes.count {
@@ -208,21 +245,37 @@ public enum Files {
             }
         }
 
-        /// Flushes and renames the temporary file over the destination; with
-        /// `replacing: false`, refuses (``TransferError/outputExists(path:)``) if the
-        /// destination exists, atomically (a hard link, which fails if the name is taken).
+        /// Flushes and puts the content in place: over the destination, or with
+        /// `replacing: false` only if the name is free (``TransferError/outputExists(path:)``
+        /// otherwise; decided atomically by a link, never by a check first).
         public func commit(replacing: Bool = true) throws(TransferError) {
+            defer { done = true }
             do throws(FileSystemError) {
-                try FS.fsync(fd)
+                switch target {
+                case let .direct(fd):
+                    FS.close(fd)
+                case let .unnamed(fd):
+                    try FS.fsync(fd)
+                    defer { FS.close(fd) }
+                    if !replacing {
+                        try FS.linkTemporary(fd, to: path)
+                    } else {
+                        // Name it beside the destination, then rename over it (atomic).
+                        let temporary = FS.randomSibling(of: path)
+                        try FS.linkTemporary(fd, to: temporary)
+                        do throws(FileSystemError) { try FS.rename(temporary, path) } catch {
+                            FS.unlink(temporary)
+                            throw error
+                        }
+                    }
+                case let .named(fd, temporary):
+                    try FS.fsync(fd)
+                    FS.close(fd)
+                    defer { FS.unlink(temporary) }  // after a link the temporary name goes; after a rename it is gone
+                    if replacing { try FS.rename(temporary, path) } else { try FS.link(temporary, path) }
+                }
             } catch {
-                throw .cannotWrite(path: path, errno: error.errno)
-            }
-            FS.close(fd)
-            done = true
-            defer { FS.unlink(temp) }  // after a link the temporary name goes; after a rename it is gone
-            do throws(FileSystemError) {
-                if replacing { try FS.rename(temp, path) } else { try FS.link(temp, path) }
-            } catch {
+                if case .named(_, let temporary) = target { FS.unlink(temporary) }
                 if !replacing && error.errno == .fileExists { throw .outputExists(path: path) }
                 throw .cannotWrite(path: path, errno: error.errno)
             }
