@@ -45,7 +45,7 @@ public enum Failure {
         case .alreadyExists, .foreign, .corrupt, .checksumMismatch: return .corrupt
         case .tooLarge: return .tooLarge
         case .noSpace, .system, .incompletePayload: return .io
-        case .timedOut: return .timedOut
+        case .timedOut, .lockTimedOut: return .timedOut
         case .untrusted: return .untrusted
         case .busy: return .software
         }

@@ -16,11 +16,21 @@ public struct PutCommand: ParsableCommand {
         valueName: "SIZE"))
     var capacity: CapacityArgument?
     @Flag(help: "Re-initialize an existing object that is not a valid segment.") var force = false
+    @Option(help: ArgumentHelp("Give up when another writer holds the segment's lock this long (default: 10).",
+                               valueName: "SECONDS"))
+    var lockTimeout: Double?
+
+    public func validate() throws {
+        if let lockTimeout, !(lockTimeout > 0 && lockTimeout < 1e6) {
+            throw ValidationError("--lock-timeout must be a number of seconds above 0")
+        }
+    }
 
     public init() {}
 
     public func run() throws {
-        let published = try Publisher.publish(file: file, to: try segment.backing(), capacity: capacity?.bytes, force: force)
+        let published = try Publisher.publish(file: file, to: try segment.backing(), capacity: capacity?.bytes, force: force,
+                                              lockTimeout: lockTimeout.map { .milliseconds(Int64($0 * 1000)) } ?? Segments.defaultLockTimeout)
         Output.line("published sequence \(published.sequence): \(published.contentLength) bytes")
         Output.line(TerminalText.sha256sumLine(hash: published.sha256, path: published.path))
     }

@@ -27,8 +27,9 @@ public enum Publisher {
     /// - Parameter capacity: per-blob capacity when the segment is created; when given
     ///   for an existing segment of another capacity, the publish is refused with the
     ///   remedy (nil: the existing one's, or the default for a new one).
-    public static func publish(file: String, to backing: SegmentBacking, capacity: Int? = nil,
-                               force: Bool = false) throws(TransferError) -> PublishedFile {
+    /// - Parameter lockTimeout: how long to wait for another writer's lock.
+    public static func publish(file: String, to backing: SegmentBacking, capacity: Int? = nil, force: Bool = false,
+                               lockTimeout: Duration = BlobSegment.defaultLockTimeout) throws(TransferError) -> PublishedFile {
         let input = try Files.openInput(file)
         defer { input.close() }
         let path = Array(input.absolutePath.utf8)
@@ -55,7 +56,8 @@ public enum Publisher {
         let sha = SHA256.Hasher()
         let receipt: PublishReceipt
         do throws(PublishError<TransferError>) {
-            receipt = try segment.publish(kind: .imageData, length: frameLength) { (slot: inout SlotWriter) throws(TransferError) in
+            receipt = try segment.publish(kind: .imageData, length: frameLength, lockTimeout: lockTimeout) {
+                (slot: inout SlotWriter) throws(TransferError) in
                 prefix.withUnsafeBytes { slot.append($0) }
                 while slot.remaining > 0 {
                     let n = try slot.fill(upTo: 64 * 1024, observe: { sha.update($0) }) { (dst) throws(TransferError) in

@@ -40,6 +40,8 @@ extension BlobKind {
 public enum Segments {
     /// Default payload capacity of each slot: 10 MiB of frame.
     public static let defaultCapacity = BlobSegment.defaultCapacity
+    /// How long a publish waits for another writer's lock by default.
+    public static let defaultLockTimeout = BlobSegment.defaultLockTimeout
 
     /// Whether anything exists at the backing (a cheap check, no validation).
     public static func exists(_ backing: SegmentBacking) -> Bool { BlobSegment.exists(backing) }

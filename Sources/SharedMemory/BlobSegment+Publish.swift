@@ -35,21 +35,25 @@ extension BlobSegment {
     ///   segment; ``SharedMemoryError/incompletePayload(expected:written:)``; or what
     ///   `produce` throws.
     public func publish<E: Error>(
-        kind: BlobKind, length: Int, _ produce: (inout SlotWriter) throws(E) -> Void
+        kind: BlobKind, length: Int, lockTimeout: Duration = BlobSegment.defaultLockTimeout,
+        _ produce: (inout SlotWriter) throws(E) -> Void
     ) throws(PublishError<E>) -> PublishReceipt {
         guard length >= 0, length <= capacity else { throw .segment(.tooLarge(length: length, capacity: capacity)) }
         return try publishLock.withLock { (_) throws(PublishError<E>) -> PublishReceipt in
-            try publishLocked(kind: kind, length: length, produce)
+            try publishLocked(kind: kind, length: length, lockTimeout: lockTimeout, produce)
         }
     }
 
     /// The publish itself; the caller holds `publishLock`.
     private func publishLocked<E: Error>(
-        kind: BlobKind, length: Int, _ produce: (inout SlotWriter) throws(E) -> Void
+        kind: BlobKind, length: Int, lockTimeout: Duration, _ produce: (inout SlotWriter) throws(E) -> Void
     ) throws(PublishError<E>) -> PublishReceipt {
         do throws(SyscallError) {
-            try Sys.flock(fd, LOCK_EX)
+            try Sys.flock(fd, LOCK_EX, timeout: lockTimeout)
         } catch {
+            if error.errno == .wouldBlock {
+                throw .segment(.lockTimedOut(backing, holder: Sys.lockHolder(of: fd), waited: lockTimeout))
+            }
             throw .segment(.system(call: error.call, errno: error.errno, backing: backing))
         }
         defer { Sys.unlock(fd) }

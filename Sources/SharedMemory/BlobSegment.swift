@@ -23,6 +23,9 @@ public final class BlobSegment: @unchecked Sendable {
 
     /// The default payload capacity of each slot: 10 MiB of frame.
     public static let defaultCapacity = 10 * 1024 * 1024
+    /// How long a publish waits for another writer's lock before giving up.
+    public static let defaultLockTimeout: Duration = .seconds(10)
+
     /// The largest capacity accepted (1 GiB per slot).
     public static let maxCapacity = 1 << 30
 
@@ -136,7 +139,7 @@ public final class BlobSegment: @unchecked Sendable {
         let total = SegmentLayout.totalSize(capacity: capacity)
         var mapped: UnsafeMutableRawPointer?
         do throws(SyscallError) {
-            try Sys.flock(fd, LOCK_EX)
+            try Sys.flock(fd, LOCK_EX, timeout: defaultLockTimeout)
             defer { Sys.unlock(fd) }
             let policy = TrustPolicy.current
             if let gid = policy.sharedGroup { try Sys.changeGroup(fd, gid) }
@@ -164,6 +167,7 @@ public final class BlobSegment: @unchecked Sendable {
             Sys.close(fd)
             if removeOnFailure { try? backing.unlinkObject() }
             if error.errno == .noSpace { throw .noSpace(backing, needed: total) }
+            if error.errno == .wouldBlock { throw .lockTimedOut(backing, holder: nil, waited: defaultLockTimeout) }
             throw .system(call: error.call, errno: error.errno, backing: backing)
         }
     }
@@ -180,7 +184,14 @@ public final class BlobSegment: @unchecked Sendable {
             }
             if Int(st.st_size) < SegmentLayout.headerSize || !hasMagic(fd: fd) {
                 // A creator may be formatting it right now: it holds the lock until done.
-                try Sys.flock(fd, LOCK_SH)
+                do throws(SyscallError) {
+                    try Sys.flock(fd, LOCK_SH, timeout: defaultLockTimeout)
+                } catch {
+                    if error.errno == .wouldBlock {
+                        throw SharedMemoryError.lockTimedOut(backing, holder: Sys.lockHolder(of: fd), waited: defaultLockTimeout)
+                    }
+                    throw error
+                }
                 Sys.unlock(fd)
                 st = try Sys.fstat(fd)
             }

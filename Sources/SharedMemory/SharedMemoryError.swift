@@ -25,6 +25,8 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
     case noSpace(SegmentBacking, needed: Int)
     /// Waiting for a publish ran out of time.
     case timedOut(after: UInt64)
+    /// Another process held the segment's lock for longer than the lock timeout.
+    case lockTimedOut(SegmentBacking, holder: Int32?, waited: Duration)
     /// Writers kept replacing the slot being read; try again.
     case busy
     /// A streaming publish's producer wrote another amount than it announced (a file
@@ -58,6 +60,10 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
             return "no space left to create \(backing) (\(needed) bytes needed)"
         case let .timedOut(after):
             return "timed out waiting for a blob newer than sequence \(after)"
+        case let .lockTimedOut(backing, holder, waited):
+            let who = holder.map { "process \($0)" } ?? "another process"
+            return "\(backing) stayed locked by \(who) for \(waited.formatted); a writer should hold it only while it publishes"
+                + " (if that process hangs, stop it; or wait longer with --lock-timeout SECONDS)"
         case let .incompletePayload(expected, written):
             return "the content changed while being published (\(written) of \(expected) bytes arrived); nothing was published, try again"
         case .busy:
@@ -66,5 +72,13 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
             let what = backing.map { " on \($0)" } ?? ""
             return "\(call)\(what) failed: \(errno)"
         }
+    }
+}
+
+extension Duration {
+    /// "250 ms", "10 s".
+    var formatted: String {
+        let ms = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        return ms < 1000 ? "\(ms) ms" : ms % 1000 == 0 ? "\(ms / 1000) s" : "\(Double(ms) / 1000) s"
     }
 }

@@ -109,6 +109,50 @@ enum Sys {
         _ = try retryingEINTR("flock") { catomics_flock(fd, op) }
     }
 
+    /// Takes a `flock` (`op`: LOCK_EX or LOCK_SH), waiting at most `timeout`: tries
+    /// without blocking, then again after pauses that grow from 1 ms to 50 ms (flock has
+    /// no timed form). Throws EWOULDBLOCK when the time runs out.
+    /// The corresponding C function is `flock(fd, op | LOCK_NB)`.
+    static func flock(_ fd: Int32, _ op: Int32, timeout: Duration) throws(SyscallError) {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var pause: Int32 = 1
+        while true {
+            if catomics_flock(fd, op | LOCK_NB) == 0 { return }
+            let e = catomics_errno()
+            if e != EWOULDBLOCK && e != EINTR { throw SyscallError(call: "flock", errno: Errno(rawValue: e)) }
+            if clock.now >= deadline { throw SyscallError(call: "flock", errno: .wouldBlock) }
+            var none = pollfd(fd: -1, events: 0, revents: 0)
+            _ = poll(&none, 0, pause)  // a pause between tries, bounded by the deadline
+            pause = min(pause * 2, 50)
+        }
+    }
+
+    /// The pid holding a `flock` on the file behind `fd`, from `/proc/locks`; nil if the
+    /// kernel does not say. The corresponding C functions are `fstat` and `read`.
+    static func lockHolder(of fd: Int32) -> Int32? {
+        guard let st = try? fstat(fd) else { return nil }
+        let lfd = Glibc.open("/proc/locks", O_RDONLY | O_CLOEXEC)
+        guard lfd >= 0 else { return nil }
+        defer { Glibc.close(lfd) }
+        var data = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = Glibc.read(lfd, &buf, buf.count)
+            if n <= 0 { break }
+            data += buf[0 ..< n]
+        }
+        // "1: FLOCK  ADVISORY  WRITE 12345 00:1a:67890 0 EOF": pid, then major:minor:inode.
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 6, fields[1] == "FLOCK", let pid = Int32(fields[4]),
+                  let inode = fields[5].split(separator: ":").last.flatMap({ UInt64($0) }),
+                  inode == UInt64(st.st_ino) else { continue }
+            return pid
+        }
+        return nil
+    }
+
     /// The corresponding C function is `flock(fd, LOCK_UN)`.
     static func unlock(_ fd: Int32) {
         _ = catomics_flock(fd, LOCK_UN)

@@ -132,6 +132,22 @@ import TestSupport
         }
     }
 
+    /// A writer that holds the lock (alive, never releasing) cannot block put for ever:
+    /// the wait is bounded and the error names the holder.
+    @Test func aHeldLockIsATimeoutThatNamesTheHolder() throws {
+        let s = Scratch()
+        Fixtures.write([1, 2, 3], to: s.path("f"))
+        #expect(s.put(s.path("f")).status == 0)
+        let holder = Spawn.start("/usr/bin/flock", ["-x", "/dev/shm/" + s.segment, "-c", "echo locked; exec sleep 60"])
+        defer { holder.signal(SIGKILL) }
+        #expect(holder.waitForOutput("locked"))
+        let r = s.put(s.path("f"), ["--lock-timeout", "0.3"])
+        #expect(r.status == 75, "\(r.err)")
+        #expect(r.err.hasPrefix("Error: segment '\(s.segment)' stayed locked by process \(holder.pid) for 300 ms"), "\(r.err)")
+        // What was published before is still there, intact.
+        #expect(s.get(["--out", s.path("o")]).status == 0 && Fixtures.read(s.path("o")) == [1, 2, 3])
+    }
+
     @Test func errorsAreOneLineWithDistinctExitCodes() {
         let s = Scratch()
         Fixtures.write([1], to: s.path("ok"))
