@@ -31,8 +31,8 @@ public enum ReaderProgram: TerminalProgram {
         case probe(SegmentBacking)
         /// Read, verify and decode the latest blob; compare a file with the one on disk.
         case read(SegmentBacking)
-        /// Follow publishes (and the segment's creation) until cancelled.
-        case watch(SegmentBacking)
+        /// Follow publishes newer than `after` (and the segment's creation) until cancelled.
+        case watch(SegmentBacking, after: UInt64)
         /// Stop following publishes.
         case stopWatching
         /// Decode a preview of received bytes.
@@ -216,7 +216,7 @@ public enum ReaderProgram: TerminalProgram {
         state.watching = true
         setStatus(state.segmentMissing ? "Watching: waiting for the segment to be created…"
                                        : "Watching: new blobs show as they land.", &state)
-        return [.watch(state.backing)]
+        return [.watch(state.backing, after: state.shownSequence)]
     }
 
     /// Asks for a preview of the received file at the current box; `force` asks again
@@ -259,9 +259,9 @@ public enum ReaderProgram: TerminalProgram {
             return .run(lane: "read", replacing: false) { job in
                 job.post(.received(Result { () throws(TransferError) in try Receiver.readForDisplay(from: backing) }))
             }
-        case let .watch(backing):
+        case let .watch(backing, after):
             return .run(lane: "watch", replacing: true) { job in
-                SegmentWatcher.watch(backing, isCancelled: { job.isCancelled }) { job.post(.published($0)) }
+                SegmentWatcher.watch(backing, after: after, isCancelled: { job.isCancelled }) { job.post(.published($0)) }
             }
         case .stopWatching:
             return .cancel(lane: "watch")

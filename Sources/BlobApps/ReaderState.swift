@@ -55,6 +55,15 @@ public struct ReaderState: Sendable {
         watchAtStart = watch
     }
 
+    /// The sequence of what is shown (0: nothing yet); watch mode reports newer ones.
+    public var shownSequence: UInt64 {
+        switch content {
+        case let .file(file, _)?: return file.metadata.sequence
+        case let .record(_, metadata)?: return metadata.sequence
+        case nil: return 0
+        }
+    }
+
     /// The received file, if the last blob was one.
     public var receivedFile: ReceivedFile? {
         if case let .file(file, _)? = content { return file }

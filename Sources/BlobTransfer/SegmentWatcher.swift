@@ -8,10 +8,12 @@ public enum SegmentWatcher {
     /// How long one wait may last before `isCancelled` is asked again.
     static let pollInterval: Duration = .milliseconds(250)
 
-    /// Calls `onPublish` with every sequence published after the one current when the
-    /// watch starts, until `isCancelled()` returns true.
-    public static func watch(_ backing: SegmentBacking, isCancelled: () -> Bool, onPublish: (UInt64) -> Void) {
-        var last = (try? BlobSegment.open(backing, mode: .openExisting))?.publishedSequence ?? 0
+    /// Calls `onPublish` with every sequence published after `after` (what the caller
+    /// has already shown; 0 for nothing), until `isCancelled()` returns true. Taking the
+    /// starting point from the caller, not from when this thread happens to start, means
+    /// a publish that lands in between is not lost.
+    public static func watch(_ backing: SegmentBacking, after: UInt64, isCancelled: () -> Bool, onPublish: (UInt64) -> Void) {
+        var last = after
         var segment: BlobSegment?
         while !isCancelled() {
             if segment == nil {
