@@ -123,16 +123,16 @@ public enum Receiver {
     /// Opens the segment and, with `wait` (or `after`), blocks until a blob newer than
     /// `after` (default: the current one) lands.
     static func openWaiting(_ backing: SegmentBacking, wait: Bool, after: UInt64?, timeout: Duration?) throws(TransferError) -> BlobSegment {
-        let segment = try Segments.open(backing, mode: .openExisting)
-        if wait || after != nil {
-            do throws(SharedMemoryError) {
-                // Returns at once when a newer blob is already there.
-                _ = try segment.waitForPublish(after: after ?? segment.publishedSequence, timeout: timeout)
-            } catch {
-                throw .segment(error)
-            }
+        guard wait || after != nil else { return try Segments.open(backing, mode: .openExisting) }
+        // The segment must exist to say what "newer" means; after that the wait follows it
+        // through removal and re-creation (a new segment's first publish counts).
+        let current = try Segments.open(backing, mode: .openExisting)
+        let start = after ?? current.publishedSequence
+        if current.publishedSequence > start { return current }
+        guard SegmentWatcher.nextPublish(backing, after: start, timeout: timeout) != nil else {
+            throw .segment(.timedOut(after: start))
         }
-        return segment
+        return try Segments.open(backing, mode: .openExisting)
     }
 
     /// The path label and the content of a verified payload that must be a file.

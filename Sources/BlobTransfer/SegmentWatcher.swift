@@ -32,12 +32,25 @@ public enum SegmentWatcher {
                 last = sequence
                 if !isCancelled() { onPublish(sequence) }
             } catch .timedOut {
-                // Removed meanwhile? Start over once the name is gone.
-                if !BlobSegment.exists(backing) { segment = nil; last = 0 }
+                // Removed meanwhile (perhaps already created again under the same name)?
+                // Start over on whatever the name holds now.
+                if segment!.isRemoved { segment = nil; last = 0 }
             } catch {
                 segment = nil
                 _ = BlobSegment.waitForCreation(backing, timeout: pollInterval)
             }
         }
+    }
+}
+
+extension SegmentWatcher {
+    /// Waits for a publish newer than `after` at most `timeout` (nil: for ever), following
+    /// the segment through removal and re-creation; the sequence seen, or nil on timeout.
+    public static func nextPublish(_ backing: SegmentBacking, after: UInt64, timeout: Duration?) -> UInt64? {
+        let clock = ContinuousClock()
+        let deadline = timeout.map { clock.now + $0 }
+        var seen: UInt64?
+        watch(backing, after: after, isCancelled: { seen != nil || deadline.map { clock.now >= $0 } ?? false }) { seen = $0 }
+        return seen
     }
 }

@@ -240,6 +240,13 @@ public final class BlobSegment: @unchecked Sendable {
 
     // MARK: Header fields
 
+    /// Whether the object this mapping belongs to was removed (`rm`, `shm_unlink`) since
+    /// it was opened: it has no name left, even if a new segment now has the same one.
+    public var isRemoved: Bool {
+        guard let st = try? Sys.fstat(fd) else { return true }
+        return st.st_nlink == 0
+    }
+
     /// The sequence number of the latest complete publish; 0 when nothing was published.
     public var publishedSequence: UInt64 { catomics_load_acquire_u64(base + SegmentLayout.publishedOffset) }
 

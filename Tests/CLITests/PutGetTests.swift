@@ -148,6 +148,27 @@ import TestSupport
         #expect(s.get(["--out", s.path("o")]).status == 0 && Fixtures.read(s.path("o")) == [1, 2, 3])
     }
 
+    /// get --wait follows a segment that is removed and created again under its name.
+    @Test func waitingFollowsASegmentRemovedAndCreatedAgain() throws {
+        let s = Scratch()
+        Fixtures.write([1], to: s.path("one"))
+        Fixtures.write([2, 2], to: s.path("two"))
+        #expect(s.put(s.path("one")).status == 0)
+        let waiting = Spawn.start(CLI.reader, ["get", "--segment", s.segment, "--wait", "--timeout", "30", "--out", s.path("o")])
+        // Bounded: wait until the reader is blocked on the segment (it has it open).
+        let opened = (0 ..< 2000).contains { _ in
+            var p = pollfd(fd: -1, events: 0, revents: 0)
+            _ = poll(&p, 0, 5)
+            return Spawn.run("/bin/sh", ["-c", "ls -l /proc/\(waiting.pid)/fd 2>/dev/null | grep -q /dev/shm/\(s.segment)"]).status == 0
+        }
+        #expect(opened)
+        #expect(Spawn.run(CLI.writer, ["rm", "--segment", s.segment]).status == 0)
+        #expect(s.put(s.path("two")).status == 0)  // a new segment, sequence 1 again
+        let r = waiting.finish(seconds: 40)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(Fixtures.read(s.path("o")) == [2, 2])
+    }
+
     @Test func errorsAreOneLineWithDistinctExitCodes() {
         let s = Scratch()
         Fixtures.write([1], to: s.path("ok"))
