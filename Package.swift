@@ -42,7 +42,7 @@ let package = Package(
         // The robust named mutex, one C implementation for Swift and the C child.
         .target(name: "CBlobMutex"),
         // Atomics and the shared futex on mapped memory: private to SharedMemory.
-        .target(name: "CAtomics"),
+        .target(name: "CAtomics", dependencies: ["CXXHash"]),
         // Restores the terminal on a fatal signal (async-signal-safe, so it is C).
         .target(name: "CTerminalGuard"),
         // libpng (classic row API, every setjmp kept in C) and TurboJPEG.
@@ -100,7 +100,7 @@ let package = Package(
         ], path: "Tests/Helper"),
         .testTarget(name: "BlobCodecTests", dependencies: ["BlobCodec", "TestSupport"]),
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText"]),
-        .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobTransfer", "Hashing", "TestSupport"]),
+        .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobTransfer", "BlobCodec", "Hashing", "TestSupport"]),
         .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "TestSupport", "CTurboJPEG"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
         .testTarget(name: "BlobAppsTests", dependencies: ["BlobApps", "BlobTransfer", "SharedMemory", "TerminalUI", "TestSupport"]),

@@ -42,7 +42,7 @@ public enum Failure {
         switch error {
         case .invalidName, .invalidCapacity: return .usage
         case .notFound: return .missing
-        case .alreadyExists, .foreign, .corrupt, .checksumMismatch: return .corrupt
+        case .alreadyExists, .foreign, .corrupt, .checksumMismatch, .shrunk: return .corrupt
         case .tooLarge: return .tooLarge
         case .noSpace, .system, .incompletePayload: return .io
         case .timedOut, .lockTimedOut: return .timedOut

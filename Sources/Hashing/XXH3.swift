@@ -33,6 +33,9 @@ public enum XXH3 {
             #endif
         }
 
+        /// Lends the libxxhash state (`XXH3_state_t *`) to C code that updates it.
+        public func withState<R>(_ body: (OpaquePointer) -> R) -> R { body(state) }
+
         /// The hash of everything added so far.
         public func finalize() -> UInt64 { XXH3_64bits_digest(state) }
 

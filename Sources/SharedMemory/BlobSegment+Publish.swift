@@ -72,6 +72,7 @@ extension BlobSegment {
         } catch {
             throw .producer(error)
         }
+        if writer.faulted { throw .segment(.shrunk(backing)) }
         guard writer.written == length else {
             throw .segment(.incompletePayload(expected: length, written: writer.written))
         }
@@ -111,6 +112,9 @@ public struct SlotWriter: ~Copyable {
     var hasher = XXH3.Hasher()
     private let stopAt = EnvironmentSwitches.stopAtByte
     private var stopped = false
+    /// Set when the mapping turned out shorter than its pages (the file was truncated):
+    /// nothing more is written and the publish fails.
+    var faulted = false
 
     init(base: UnsafeMutableRawPointer, capacity: Int) {
         self.base = base
@@ -126,10 +130,10 @@ public struct SlotWriter: ~Copyable {
         let total = min(bytes.count, remaining)
         while done < total {
             let n = min(chunkSize, total - done)
-            _ = fill(upTo: n) { dst in
-                memcpy(dst.baseAddress!, bytes.baseAddress! + done, n)
-                return n
+            let copied = fill(upTo: n) { dst in
+                catomics_guarded_copy(dst.baseAddress!, bytes.baseAddress! + done, n) == 0 ? n : 0
             }
+            if copied < n { faulted = true; return }
             done += n
         }
     }
@@ -143,11 +147,14 @@ public struct SlotWriter: ~Copyable {
         _ produce: (UnsafeMutableRawBufferPointer) throws(E) -> Int
     ) throws(E) -> Int {
         let room = min(count, remaining)
-        guard room > 0 else { return 0 }
+        guard room > 0, !faulted else { return 0 }
         let dst = UnsafeMutableRawBufferPointer(start: base + written, count: room)
         let n = min(max(try produce(dst), 0), room)
         let done = UnsafeRawBufferPointer(start: base + written, count: n)
-        hasher.update(done)
+        if hasher.withState({ catomics_guarded_xxh3_update(UnsafeMutableRawPointer($0), done.baseAddress, n) }) != 0 {
+            faulted = true
+            return 0
+        }
         observe?(done)
         written += n
         if let stopAt, !stopped, written >= stopAt {

@@ -20,7 +20,8 @@ extension BlobSegment {
             var done = 0
             while done < metadata.length {
                 let n = min(chunkSize, metadata.length - done)
-                memcpy(dst + done, payload + done, n)
+                // Guarded: a segment file truncated under us is an error, not SIGBUS.
+                if catomics_guarded_copy(dst + done, payload + done, n) != 0 { throw .shrunk(backing) }
                 hasher.update(UnsafeRawBufferPointer(start: dst + done, count: n))
                 done += n
             }
@@ -54,6 +55,9 @@ extension BlobSegment {
     ) throws(SharedMemoryError) -> (BlobMetadata, R)? {
         var result: R?
         let metadata = try readStable { metadata, payload throws(SharedMemoryError) in
+            // The caller reads these bytes itself: make sure the file still holds them.
+            let end = payload - UnsafeRawPointer(base) + min(metadata.length, maxBytes)
+            guard let st = try? Sys.fstat(fd), Int(st.st_size) >= end else { throw .shrunk(backing) }
             result = body(metadata, UnsafeRawBufferPointer(start: payload, count: min(metadata.length, maxBytes)))
             return nil
         }
@@ -87,7 +91,8 @@ extension BlobSegment {
             guard let (metadata, payload, descriptor) = try locateLatest() else { return nil }
             let view = UnsafeRawBufferPointer(start: payload, count: metadata.length)
             if EnvironmentSwitches.prefault { Sys.prefault(payload, count: metadata.length, forWriting: false) }
-            let actual = XXH3.hash(view)
+            var actual: UInt64 = 0
+            if catomics_guarded_xxh3(payload, metadata.length, &actual) != 0 { throw .shrunk(backing) }
             guard isStable(descriptor, metadata.sequence) else { overwritten += 1; continue }
             if actual != metadata.checksum {
                 throw .checksumMismatch(sequence: metadata.sequence, expected: metadata.checksum, actual: actual)

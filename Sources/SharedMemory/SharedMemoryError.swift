@@ -29,6 +29,8 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
     case lockTimedOut(SegmentBacking, holder: Int32?, waited: Duration)
     /// Writers kept replacing the slot being read; try again.
     case busy
+    /// The object behind the mapping shrank while in use (another process truncated it).
+    case shrunk(SegmentBacking)
     /// A streaming publish's producer wrote another amount than it announced (a file
     /// that shrank while being read); nothing was published.
     case incompletePayload(expected: Int, written: Int)
@@ -68,6 +70,8 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
             return "the content changed while being published (\(written) of \(expected) bytes arrived); nothing was published, try again"
         case .busy:
             return "writers kept replacing the blob while it was being read; try again"
+        case let .shrunk(backing):
+            return "\(backing) shrank while in use (another process truncated it); nothing was read or published from it"
         case let .system(call, errno, backing):
             let what = backing.map { " on \($0)" } ?? ""
             return "\(call)\(what) failed: \(errno)"

@@ -67,22 +67,24 @@ func isIntact(_ sequence: UInt64, _ view: UnsafeRawBufferPointer) -> Bool {
     }
 
     /// Under a writer publishing as fast as it can, no view that comes back stable is
-    /// torn, and most reads are served from the mapping itself.
+    /// torn, whether it was served from the mapping or, after overwrites, from a copy.
+    /// (How many come from the mapping depends on the machine's load; a quiet reader is
+    /// served from the mapping in `deliverWritesFromTheMapping`.)
     @Test func noTornViewIsEverReportedVerified() throws {
         let s = ScratchSegment("zc2")
         let segment = try BlobSegment.open(s.backing, mode: .createNew, capacity: 1 << 20)
         let writer = PatternWriter(segment)
         defer { writer.halt() }
         _ = try segment.waitForPublish(after: 0, timeout: .seconds(20))
-        var torn = 0, fromMapping = 0, overwritten = 0
+        var torn = 0, served = 0
         for _ in 0 ..< 2000 {
             guard let viewed = try segment.withVerifiedView({ isIntact($0.sequence, $1) }) else { continue }
+            served += 1
             if !viewed.result { torn += 1 }
-            if viewed.source == .mapping { fromMapping += 1 }
-            overwritten += viewed.overwritten
+            #expect(viewed.source == .mapping || viewed.overwritten == BlobSegment.maxViewAttempts)
         }
         #expect(torn == 0)
-        #expect(fromMapping > 0)
+        #expect(served == 2000)
     }
 
     /// `get --out`'s path: the content goes from the mapping to the file, verified.
@@ -101,5 +103,28 @@ func isIntact(_ sequence: UInt64, _ view: UnsafeRawBufferPointer) -> Bool {
         #expect(delivered.zeroCopy && delivered.contentLength == content.count)
         #expect(delivered.sha256 == published.sha256 && delivered.path == dir + "/in.bin")
         #expect(Fixtures.read(dir + "/out.bin") == content)
+    }
+}
+
+/// A segment file truncated while mapped (by its owner, or a group member it is shared
+/// with) is an error for readers and writers, never a SIGBUS.
+@Suite struct ShrinkingMappingTests {
+    @Test func readViewAndPublishOnAShrunkFileAreErrors() throws {
+        let dir = Fixtures.makeTempDirectory()
+        defer { Fixtures.removeTree(dir) }
+        let path = dir + "/seg"
+        let writer = try BlobSegment.open(.file(path), mode: .createNew, capacity: 4 << 20)
+        let content = Fixtures.bytes(count: 3 << 20, seed: 11)
+        _ = try content.withUnsafeBytes { try writer.publishFrame(path: "/big", content: $0) }
+        let reader = try BlobSegment.open(.file(path), mode: .openExisting)
+        #expect(truncate(path, 4096) == 0)  // the header stays, the payload pages are gone
+        #expect(throws: SharedMemoryError.shrunk(.file(path))) { try reader.read(into: PayloadBuffer()) }
+        #expect(throws: SharedMemoryError.shrunk(.file(path))) { try reader.withVerifiedView { $1.count } }
+        #expect(throws: SharedMemoryError.shrunk(.file(path))) { try reader.peekLatest(maxBytes: 64) { $1.count } }
+        #expect(throws: TransferError.segment(.shrunk(.file(path)))) {
+            try content.withUnsafeBytes { try writer.publishFrame(path: "/again", content: $0) }
+        }
+        // Elsewhere in the process, SIGBUS handling is as it was: the guard only answers its own calls.
+        #expect(reader.publishedSequence == 1)
     }
 }

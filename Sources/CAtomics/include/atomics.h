@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <sys/file.h>
 
 static inline uint64_t catomics_load_acquire_u64(const void *p) {
@@ -44,6 +45,13 @@ int catomics_futex_wake_all(void *addr);
 
 /* flock(2), whose name Swift confuses with struct flock. */
 static inline int catomics_flock(int fd, int op) { return flock(fd, op); }
+
+/* Copy and hash memory of a shared mapping; return 0, or -1 when the mapping turned out
+ * shorter than its pages (SIGBUS: the file behind it shrank), having done nothing more.
+ * The state is an XXH3_state_t. */
+int catomics_guarded_copy(void *dst, const void *src, size_t count);
+int catomics_guarded_xxh3_update(void *state, const void *src, size_t count);
+int catomics_guarded_xxh3(const void *src, size_t count, uint64_t *hash);
 
 /* The current thread's errno, which Swift reads unreliably across calls. */
 int catomics_errno(void);

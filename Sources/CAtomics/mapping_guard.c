@@ -1,0 +1,63 @@
+#define _GNU_SOURCE
+#include "atomics.h"
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <string.h>
+#include <xxhash.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xxh_x86dispatch.h>
+#define GUARD_XXH3_UPDATE XXH3_64bits_update_dispatch
+#define GUARD_XXH3 XXH3_64bits_dispatch
+#else
+#define GUARD_XXH3_UPDATE XXH3_64bits_update
+#define GUARD_XXH3 XXH3_64bits
+#endif
+
+/* A SIGBUS inside a guarded call (a mapped file that shrank) jumps back to the call,
+ * which reports it; any other SIGBUS goes to the handler that was there before. */
+static __thread sigjmp_buf *guard_jump;
+static struct sigaction previous;
+static pthread_once_t installed = PTHREAD_ONCE_INIT;
+
+static void on_bus(int sig, siginfo_t *info, void *context) {
+    sigjmp_buf *jump = guard_jump;
+    if (jump) {
+        guard_jump = NULL;
+        siglongjmp(*jump, 1);
+    }
+    /* Not ours: put the previous disposition back; returning re-runs the faulting
+     * access, which then reaches it. */
+    (void)info; (void)context;
+    sigaction(sig, &previous, NULL);
+}
+
+static void install(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_bus;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &previous);
+}
+
+#define GUARDED(body)                                   \
+    pthread_once(&installed, install);                  \
+    sigjmp_buf jump;                                    \
+    if (sigsetjmp(jump, 1) != 0) return -1;             \
+    guard_jump = &jump;                                 \
+    body;                                               \
+    guard_jump = NULL;                                  \
+    return 0;
+
+int catomics_guarded_copy(void *dst, const void *src, size_t count) {
+    GUARDED(memcpy(dst, src, count))
+}
+
+int catomics_guarded_xxh3_update(void *state, const void *src, size_t count) {
+    GUARDED(GUARD_XXH3_UPDATE((XXH3_state_t *)state, src, count))
+}
+
+int catomics_guarded_xxh3(const void *src, size_t count, uint64_t *hash) {
+    GUARDED(*hash = GUARD_XXH3(src, count))
+}
