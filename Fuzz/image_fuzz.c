@@ -19,12 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const uint64_t max_pixels = 100000000ULL;
     if (size >= 8 && memcmp(data, "\x89PNG", 4) == 0) {
         if (cimage_png_info(data, size, &info, err, sizeof err) == 0) {
-            cimage_png_decode(data, size, max_pixels, sum_row, &sum, &info, err, sizeof err);
+            cimage_png_decode(data, size, max_pixels, 256u << 20, sum_row, &sum, &info, err, sizeof err);
         }
     } else if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8) {
         uint32_t w = 0, h = 0;
         if (cimage_jpeg_info(data, size, &info, err, sizeof err) == 0) {
-            cimage_jpeg_decode(data, size, max_pixels, 80, 48, sum_row, &sum, &info, &w, &h, err, sizeof err);
+            cimage_jpeg_decode(data, size, max_pixels, 256u << 20, 80, 48, sum_row, &sum, &info, &w, &h, err, sizeof err);
         }
     }
     return 0;

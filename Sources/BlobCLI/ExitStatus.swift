@@ -17,7 +17,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         switch self {
         case .success: return "success"
         case .usage: return "usage: bad option, bad segment name, empty path, binary output to a terminal, an app started without a terminal or with an unknown `TERM`"
-        case .corrupt: return "corrupt or foreign segment, checksum mismatch, blob that is not a valid frame or not of the kind asked for, invalid image data or an image over the pixel limit"
+        case .corrupt: return "corrupt or foreign segment, checksum mismatch, blob that is not a valid frame or not of the kind asked for, invalid image data or an image over the pixel limit or the memory budget"
         case .missing: return "no such segment, or nothing published yet"
         case .tooLarge: return "content too large for the segment (refused before the segment is touched)"
         case .unavailable: return "content that cannot be previewed (neither PNG nor JPEG; the message names what it looks like); the demo's child program missing or failing"

@@ -20,6 +20,9 @@ public struct PreviewCommand: ParsableCommand {
     @Option(help: "A character cell's height divided by its width.") var fontRatio = 2.0
     @Option(help: "Refuse images with more pixels than this (decompression bombs).")
     var maxPixels = PreviewOptions.defaultMaxPixels
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Refuse images whose decoding would need more memory than this (default: 256MiB).", valueName: "SIZE"))
+    var maxMemory: CapacityArgument?
     @Flag(help: "Print format, dimensions, bit depth and colour type first.") var info = false
 
     /// The largest file `preview` reads (the whole file is needed to decode it).
@@ -59,7 +62,8 @@ public struct PreviewCommand: ParsableCommand {
         guard fontRatio > 0.1, fontRatio < 10 else { throw ValidationError("--font-ratio must be between 0.1 and 10") }
         guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
         return PreviewOptions(columns: cols, rows: rows, mode: mode, color: mode == .ascii ? .none : depth,
-                              invert: invert, background: bg, fontRatio: fontRatio, maxPixels: maxPixels)
+                              invert: invert, background: bg, fontRatio: fontRatio, maxPixels: maxPixels,
+                              maxMemory: maxMemory?.bytes ?? PreviewOptions.defaultMaxMemory)
     }
 
     public func run() throws {

@@ -147,7 +147,8 @@ static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int de
         for (uint32_t y = 0; y < info->height; y++)
             if (deliver(row_fn, ctx, y, rows[y], rowbytes, channels) != 0) png_error(png, "cancelled");
     }
-    png_read_end(png, NULL);
+    /* No png_read_end: whatever follows the last row (more IDAT, other chunks) is never
+     * inflated, so data hidden after the image costs nothing. */
     free(row); free(whole); free(rows);
     png_destroy_read_struct(&png, &pi, NULL);
     return 0;
@@ -178,7 +179,13 @@ static void *producer(void *arg) {
     return NULL;
 }
 
-int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+uint64_t cimage_png_memory(const cimage_info *info) {
+    uint64_t row = (uint64_t)info->width * 4;  /* RGBA, 8-bit after transforms */
+    /* Row by row: a 64-row ring and libpng's two rows; interlaced (Adam7): the whole image. */
+    return info->interlaced ? row * info->height + row * 2 : row * (64 + 2);
+}
+
+int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint64_t max_bytes,
                       cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen) {
     /* The header first, on this thread, so limits are checked before any allocation. */
     if (png_run(data, size, 0, 0, NULL, NULL, info, err, errlen) != 0) return -1;
@@ -186,6 +193,13 @@ int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     if (pixels > max_pixels) {
         snprintf(err, errlen, "image of %ux%u (%llu pixels) exceeds the limit of %llu pixels",
                  info->width, info->height, (unsigned long long)pixels, (unsigned long long)max_pixels);
+        return -1;
+    }
+    uint64_t need = cimage_png_memory(info);
+    if (need > max_bytes) {
+        snprintf(err, errlen, "decoding this %s %ux%u PNG would need about %llu MiB, over the %llu MiB budget",
+                 info->interlaced ? "interlaced" : "", info->width, info->height,
+                 (unsigned long long)(need >> 20), (unsigned long long)(max_bytes >> 20));
         return -1;
     }
     ring rg;
@@ -235,6 +249,34 @@ int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     return a.result;
 }
 
+/* Whether the JPEG's frame header (the first SOFn marker) says progressive (SOF2, SOF6,
+ * SOF10, SOF14): TurboJPEG's header call does not tell, and a progressive image keeps
+ * all its coefficients in memory while it decodes. */
+static int jpeg_is_progressive(const uint8_t *data, size_t size) {
+    size_t i = 2;
+    while (i + 4 <= size) {
+        if (data[i] != 0xFF) return 0;
+        uint8_t m = data[i + 1];
+        if (m == 0xFF) { i++; continue; }                    /* fill byte */
+        if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) { i += 2; continue; }
+        if (m == 0xDA || m == 0xD9) return 0;                 /* scan or end before a frame */
+        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC)
+            return m == 0xC2 || m == 0xC6 || m == 0xCA || m == 0xCE;
+        size_t len = ((size_t)data[i + 2] << 8) | data[i + 3];
+        if (len < 2) return 0;
+        i += 2 + len;
+    }
+    return 0;
+}
+
+uint64_t cimage_jpeg_memory(const cimage_info *info, uint32_t scaled_width, uint32_t scaled_height) {
+    uint64_t comps = info->color_type == 1 ? 1 : info->color_type == 4 ? 4 : 3;
+    uint64_t out = (uint64_t)scaled_width * scaled_height * (comps == 4 ? 4 : 3);
+    /* Progressive: 16-bit coefficients of every block of every component, at full size. */
+    uint64_t coefficients = info->interlaced ? (uint64_t)info->width * info->height * comps * 2 : 0;
+    return out + coefficients;
+}
+
 static int jpeg_header(tjhandle tj, const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen) {
     int w, h, sub, cs;
     if (tjDecompressHeader3(tj, data, (unsigned long)size, &w, &h, &sub, &cs) != 0) {
@@ -245,7 +287,7 @@ static int jpeg_header(tjhandle tj, const uint8_t *data, size_t size, cimage_inf
     info->height = (uint32_t)h;
     info->bit_depth = 8;
     info->color_type = (cs == TJCS_GRAY) ? 1 : (cs == TJCS_CMYK || cs == TJCS_YCCK) ? 4 : 3;
-    info->interlaced = 0;
+    info->interlaced = jpeg_is_progressive(data, size);
     info->has_transparency = 0;
     info->jpeg_subsampling = sub;
     info->jpeg_colorspace = cs;
@@ -260,7 +302,7 @@ int cimage_jpeg_info(const uint8_t *data, size_t size, cimage_info *info, char *
     return r;
 }
 
-int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint64_t max_bytes,
                        uint32_t min_width, uint32_t min_height,
                        cimage_row_fn row_fn, void *ctx, cimage_info *info,
                        uint32_t *out_width, uint32_t *out_height, char *err, size_t errlen) {
@@ -286,10 +328,18 @@ int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     int cmyk = info->jpeg_colorspace == TJCS_CMYK || info->jpeg_colorspace == TJCS_YCCK;
     int bpp = cmyk ? 4 : 3;
     size_t stride = (size_t)sw * bpp;
+    uint64_t need = cimage_jpeg_memory(info, (uint32_t)sw, (uint32_t)sh);
+    if (need > max_bytes) {
+        snprintf(err, errlen, "decoding this %s%ux%u JPEG would need about %llu MiB, over the %llu MiB budget",
+                 info->interlaced ? "progressive " : "", info->width, info->height,
+                 (unsigned long long)(need >> 20), (unsigned long long)(max_bytes >> 20));
+        tjDestroy(tj);
+        return -1;
+    }
     uint8_t *buf = malloc(stride * (size_t)sh);
     if (!buf) { snprintf(err, errlen, "out of memory"); tjDestroy(tj); return -1; }
     if (tjDecompress2(tj, data, (unsigned long)size, buf, sw, (int)stride, sh, cmyk ? TJPF_CMYK : TJPF_RGB,
-                      TJFLAG_ACCURATEDCT) != 0) {
+                      TJFLAG_ACCURATEDCT | TJFLAG_LIMITSCANS) != 0) {
         /* A warning (e.g. premature end of data) still yields an image; an error does not. */
         if (tjGetErrorCode(tj) != TJERR_WARNING) {
             snprintf(err, errlen, "%s", tjGetErrorStr2(tj));

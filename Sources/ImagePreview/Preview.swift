@@ -58,10 +58,12 @@ public enum Preview {
         let ctx = Unmanaged.passUnretained(acc).toOpaque()
         let rc: Int32 = withExtendedLifetime(acc) {
             if info.format == .png {
-                return cimage_png_decode(base, bytes.count, UInt64(options.maxPixels), callback, ctx, &decoded, &err, err.count)
+                return cimage_png_decode(base, bytes.count, UInt64(options.maxPixels), UInt64(options.maxMemory), callback, ctx,
+                                         &decoded, &err, err.count)
             }
             var outW: UInt32 = 0, outH: UInt32 = 0
-            let r = cimage_jpeg_decode(base, bytes.count, UInt64(options.maxPixels), UInt32(cols), UInt32(rows * sub),
+            let r = cimage_jpeg_decode(base, bytes.count, UInt64(options.maxPixels), UInt64(options.maxMemory),
+                                       UInt32(cols), UInt32(rows * sub),
                                        callback, ctx, &decoded, &outW, &outH, &err, err.count)
             precondition(r != 0 || (Int(outW) == sw && Int(outH) == sh), "JPEG scale rule disagrees with TurboJPEG")
             return r

@@ -34,14 +34,20 @@ public struct PreviewOptions: Equatable, Sendable {
     public var fontRatio: Double
     /// Images with more pixels than this are refused before anything is allocated.
     public var maxPixels: Int
+    /// Images whose decoding would need more memory than this (estimated from the
+    /// header: an interlaced PNG or a progressive JPEG holds the whole image) are refused
+    /// before anything is allocated.
+    public var maxMemory: Int
 
     /// The default decompression-bomb limit: 100 megapixels.
     public static let defaultMaxPixels = 100_000_000
+    /// The default memory budget of one decode: 256 MiB.
+    public static let defaultMaxMemory = 256 << 20
 
     /// Creates options; the defaults are an 80x24 ASCII preview over black.
     public init(columns: Int = 80, rows: Int = 24, mode: Mode = .ascii, color: ColorDepth = .none,
                 invert: Bool = false, background: RGB = RGB(0, 0, 0), fontRatio: Double = 2.0,
-                maxPixels: Int = PreviewOptions.defaultMaxPixels) {
+                maxPixels: Int = PreviewOptions.defaultMaxPixels, maxMemory: Int = PreviewOptions.defaultMaxMemory) {
         self.columns = columns
         self.rows = rows
         self.mode = mode
@@ -50,6 +56,7 @@ public struct PreviewOptions: Equatable, Sendable {
         self.background = background
         self.fontRatio = fontRatio
         self.maxPixels = maxPixels
+        self.maxMemory = maxMemory
     }
 
     /// The grid size for an image of `width` x `height` pixels: as large as fits the box,

@@ -10,7 +10,7 @@ func render(_ bytes: [UInt8], _ options: PreviewOptions = PreviewOptions()) thro
 func rampIndex(_ c: Unicode.Scalar) -> Int { Preview.ramp.firstIndex(of: c)! }
 
 /// Encodes RGB pixels as a JPEG with TurboJPEG.
-func jpeg(width: Int, height: Int, quality: Int32 = 90, _ pixel: (Int, Int) -> (UInt8, UInt8, UInt8)) -> [UInt8] {
+func jpeg(width: Int, height: Int, quality: Int32 = 90, flags: Int32 = 0, _ pixel: (Int, Int) -> (UInt8, UInt8, UInt8)) -> [UInt8] {
     var rgb = [UInt8]()
     rgb.reserveCapacity(width * height * 3)
     for y in 0 ..< height { for x in 0 ..< width { let p = pixel(x, y); rgb += [p.0, p.1, p.2] } }
@@ -19,7 +19,7 @@ func jpeg(width: Int, height: Int, quality: Int32 = 90, _ pixel: (Int, Int) -> (
     var out: UnsafeMutablePointer<UInt8>?
     var size: UInt = 0
     let rc = tjCompress2(tj, rgb, Int32(width), 0, Int32(height), Int32(TJPF_RGB.rawValue), &out, &size,
-                         Int32(TJSAMP_420.rawValue), quality, 0)
+                         Int32(TJSAMP_420.rawValue), quality, flags)
     precondition(rc == 0)
     defer { tjFree(out) }
     return Array(UnsafeBufferPointer(start: out, count: Int(size)))

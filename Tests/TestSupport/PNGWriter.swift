@@ -4,13 +4,13 @@ public enum PNGWriter {
     /// Encodes raw scanlines (without filter bytes) of the given type and depth.
     public static func encode(width: Int, height: Int, colorType: UInt8, bitDepth: UInt8, rows: [[UInt8]],
                               palette: [(UInt8, UInt8, UInt8)]? = nil, declaredWidth: Int? = nil,
-                              declaredHeight: Int? = nil) -> [UInt8] {
+                              declaredHeight: Int? = nil, interlaced: Bool = false) -> [UInt8] {
         var raw = [UInt8]()
         for row in rows { raw.append(0); raw += row }
         var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         var ihdr = [UInt8]()
         ihdr += be32(UInt32(declaredWidth ?? width)) + be32(UInt32(declaredHeight ?? height))
-        ihdr += [bitDepth, colorType, 0, 0, 0]
+        ihdr += [bitDepth, colorType, 0, 0, interlaced ? 1 : 0]
         out += chunk("IHDR", ihdr)
         if let palette { out += chunk("PLTE", palette.flatMap { [$0.0, $0.1, $0.2] }) }
         out += chunk("IDAT", zlibStored(raw))

@@ -12,7 +12,7 @@ typedef struct cimage_info {
     uint32_t height;
     int bit_depth;
     int color_type;      /* PNG colour type (0, 2, 3, 4, 6); for JPEG: components */
-    int interlaced;      /* PNG: Adam7; JPEG: progressive (unknown: 0) */
+    int interlaced;      /* PNG: Adam7; JPEG: progressive */
     int has_transparency;/* PNG tRNS chunk present */
     int jpeg_subsampling;/* TurboJPEG TJSAMP_*, JPEG only */
     int jpeg_colorspace; /* TurboJPEG TJCS_*, JPEG only */
@@ -31,16 +31,24 @@ int cimage_png_info(const uint8_t *data, size_t size, cimage_info *info, char *e
  * ones need the whole image and are refused when width*height exceeds max_pixels
  * (which is checked first for every image, before any allocation).
  * Returns 0, or -1 with libpng's message in err. */
-int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint64_t max_bytes,
                       cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen);
+
+/* What decoding needs in memory, estimated from the header: row buffers, or the whole
+ * image for an interlaced PNG; the output plus, for a progressive JPEG, the coefficients
+ * of the whole image. The decode functions refuse an image whose estimate is over
+ * max_bytes, before allocating. */
+uint64_t cimage_png_memory(const cimage_info *info);
+uint64_t cimage_jpeg_memory(const cimage_info *info, uint32_t scaled_width, uint32_t scaled_height);
 
 /* Reads a JPEG's header. Returns 0, or -1 with TurboJPEG's message in err. */
 int cimage_jpeg_info(const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen);
 
 /* Decodes a JPEG to 8-bit RGB rows at the smallest DCT scale (1/8, 1/4, 1/2, 1) whose
  * size is still at least min_width x min_height (or the full size). The scaled size is
- * stored in *out_width / *out_height. Refuses images over max_pixels before allocating. */
-int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+ * stored in *out_width / *out_height. Refuses images over max_pixels before allocating,
+ * and progressive ones with more than 500 scans (TJFLAG_LIMITSCANS). */
+int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint64_t max_bytes,
                        uint32_t min_width, uint32_t min_height,
                        cimage_row_fn row_fn, void *ctx, cimage_info *info,
                        uint32_t *out_width, uint32_t *out_height, char *err, size_t errlen);

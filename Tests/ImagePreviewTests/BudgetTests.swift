@@ -1,0 +1,43 @@
+import CTurboJPEG
+import ImagePreview
+import Testing
+import TestSupport
+
+/// Images that would need the whole picture in memory are measured from their header
+/// and refused above the budget, before anything is allocated.
+@Suite struct BudgetTests {
+    func refusal(_ bytes: [UInt8], _ options: PreviewOptions = PreviewOptions()) -> String? {
+        do {
+            _ = try bytes.withUnsafeBytes { try Preview.render($0, options: options) }
+            return nil
+        } catch let ImageError.decodeFailed(_, message) {
+            return message
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func anInterlacedGiantIsRefusedFromItsHeader() {
+        // 10000 x 10000, 16-bit RGBA, Adam7: under the pixel limit, but the whole image
+        // would have to be held (about 381 MiB at 8 bits per channel).
+        let header = PNGWriter.encode(width: 1, height: 1, colorType: 6, bitDepth: 16, rows: [[UInt8](repeating: 0, count: 8)],
+                                      declaredWidth: 10000, declaredHeight: 10000, interlaced: true)
+        #expect(refusal(header) == "decoding this interlaced 10000x10000 PNG would need about 381 MiB, over the 256 MiB budget")
+        // Not interlaced, the same size decodes row by row: refused later, for its missing data, not its size.
+        let plain = PNGWriter.encode(width: 1, height: 1, colorType: 6, bitDepth: 16, rows: [[UInt8](repeating: 0, count: 8)],
+                                     declaredWidth: 10000, declaredHeight: 10000)
+        #expect(refusal(plain).map { !$0.contains("budget") } == true)
+    }
+
+    @Test func aProgressiveJPEGIsMeasuredByItsCoefficients() throws {
+        let pixel: (Int, Int) -> (UInt8, UInt8, UInt8) = { x, y in (UInt8(x & 255), UInt8(y & 255), 128) }
+        let progressive = jpeg(width: 1000, height: 1000, flags: Int32(TJFLAG_PROGRESSIVE), pixel)
+        let baseline = jpeg(width: 1000, height: 1000, pixel)
+        let small = PreviewOptions(maxMemory: 1 << 20)
+        #expect(refusal(progressive, small) == "decoding this progressive 1000x1000 JPEG would need about 5 MiB, over the 1 MiB budget")
+        #expect(refusal(baseline, small) == nil)  // DCT-scaled output only
+        #expect(refusal(progressive) == nil)      // within the default budget
+        let info = try progressive.withUnsafeBytes { try Preview.inspect($0) }
+        #expect(info.interlaced)  // progressive is now told, from the frame header
+    }
+}
