@@ -41,6 +41,9 @@ public final class AppRunner<Program: TerminalProgram> {
         draw()
         let keys = terminal.waitForKeys(timeoutMilliseconds: timeoutMilliseconds, wakeFD: waker.readFD)
         waker.drain()
+        // A termination signal that arrived with keys wins: typed-ahead keys must not act
+        // (an Enter would publish) once the user asked the app to end.
+        if TerminationSignals.isRequested { return false }
         for event in inbox.take() {
             apply(.event(event))
         }

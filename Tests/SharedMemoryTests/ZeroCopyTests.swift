@@ -62,7 +62,8 @@ func isIntact(_ sequence: UInt64, _ view: UnsafeRawBufferPointer) -> Bool {
             return isIntact(metadata.sequence, view)
         })
         #expect(viewed.overwritten == BlobSegment.maxViewAttempts)
-        #expect(viewed.source == .copy && calls == BlobSegment.maxViewAttempts + 1)
+        // The body ran on each view that survived hashing, and once more on the copy.
+        #expect(viewed.source == .copy && calls >= 1 && calls <= BlobSegment.maxViewAttempts + 1)
         #expect(viewed.result)  // the copy is exactly the blob its metadata names
     }
 
