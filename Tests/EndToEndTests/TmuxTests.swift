@@ -8,6 +8,18 @@ import TestSupport
     static let writer = Fixtures.executable("blob-writer")
     static let reader = Fixtures.executable("blob-reader")
 
+    /// Waits (polling, at most 15 s) until no process has this pid; the app was started
+    /// by a shell in tmux, so its zombie is reaped by that shell.
+    static func waitUntilGone(_ pid: Int32) -> Bool {
+        let deadline = now() + 15
+        while now() < deadline {
+            if Glibc.kill(pid, 0) != 0 && errno == ESRCH { return true }
+            var p = pollfd(fd: -1, events: 0, revents: 0)
+            _ = poll(&p, 0, 10)
+        }
+        return false
+    }
+
     @Test(.timeLimit(.minutes(3)), .enabled(if: Tmux.available))
     func pickInTheWriterReadInTheReader() throws {
         let tmux = Tmux()
@@ -78,6 +90,7 @@ import TestSupport
         // SIGTERM from outside: the app ends cleanly and the terminal is restored.
         let pid = try #require(Int32(String(decoding: Fixtures.read(pidFile) ?? [], as: UTF8.self).filter { $0.isNumber }))
         #expect(Glibc.kill(pid, SIGTERM) == 0)
+        #expect(Self.waitUntilGone(pid), "the app did not end after SIGTERM")
         // vt100 has no alternate screen, so the last frame stays visible: prove the shell
         // has the terminal again by having it evaluate something.
         tmux.send("p", ["echo ALIVE-$((40+2))", "Enter"])
@@ -140,6 +153,7 @@ import TestSupport
         #expect(up, "screen: \(screen)")
         let pid = try #require(Int32(String(decoding: Fixtures.read(pidFile) ?? [], as: UTF8.self).filter { $0.isNumber }))
         #expect(Glibc.kill(pid, signal) == 0)
+        #expect(Self.waitUntilGone(pid), "the app did not end after signal \(signal)")
         // The handler restores the terminal, prints a backtrace after it, and the process
         // dies of the signal: the shell answers again (bounded wait, no interactive backtracer).
         tmux.send("c", ["echo ALIVE-$((40+2))", "Enter"])
