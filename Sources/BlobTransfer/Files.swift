@@ -112,21 +112,7 @@ public enum Files {
     /// grew meanwhile, until end of file.
     private static func readAll(_ fd: Int32, expected: Int) throws(FileSystemError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: expected)
-        var filled = 0
-        var failure: FileSystemError?
-        out.withUnsafeMutableBytes { raw in
-            while filled < raw.count {
-                do throws(FileSystemError) {
-                    let n = try FS.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
-                    if n == 0 { return }
-                    filled += n
-                } catch {
-                    failure = error
-                    return
-                }
-            }
-        }
-        if let failure { throw failure }
+        let filled = try fill(&out) { (raw) throws(FileSystemError) in try FS.read(fd, into: raw) }
         if filled < out.count {
             out.removeLast(out.count - filled)
             return out
@@ -144,19 +130,17 @@ public enum Files {
         }
     }
 
-    /// Reads at most `limit` bytes of the regular file at `path` from one descriptor
-    /// opened without blocking (a FIFO, a device, a socket is refused, never read);
-    /// `truncated` tells whether the file holds more.
-    public static func readHead(_ path: String, limit: Int) throws(TransferError) -> (bytes: [UInt8], truncated: Bool, size: Int) {
-        let input = try openInput(path)
-        defer { input.close() }
-        var out = [UInt8](repeating: 0, count: min(limit, max(input.size, 0)) + 1)
+    /// Fills `buffer` from the start with what `read` returns (the count it wrote into
+    /// the space given), until it is full or `read` returns 0; how many bytes it holds.
+    private static func fill<E: Error>(
+        _ buffer: inout [UInt8], _ read: (UnsafeMutableRawBufferPointer) throws(E) -> Int
+    ) throws(E) -> Int {
         var filled = 0
-        var failure: TransferError?
-        out.withUnsafeMutableBytes { raw in
+        var failure: E?
+        buffer.withUnsafeMutableBytes { raw in
             while filled < raw.count {
-                do throws(TransferError) {
-                    let n = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
+                do throws(E) {
+                    let n = try read(UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
                     if n == 0 { return }
                     filled += n
                 } catch {
@@ -166,6 +150,17 @@ public enum Files {
             }
         }
         if let failure { throw failure }
+        return filled
+    }
+
+    /// Reads at most `limit` bytes of the regular file at `path` from one descriptor
+    /// opened without blocking (a FIFO, a device, a socket is refused, never read);
+    /// `truncated` tells whether the file holds more.
+    public static func readHead(_ path: String, limit: Int) throws(TransferError) -> (bytes: [UInt8], truncated: Bool, size: Int) {
+        let input = try openInput(path)
+        defer { input.close() }
+        var out = [UInt8](repeating: 0, count: min(limit, max(input.size, 0)) + 1)
+        let filled = try fill(&out) { (raw) throws(TransferError) in try input.read(into: raw) }
         let truncated = filled > limit
         out.removeLast(out.count - min(filled, limit))
         return (out, truncated, input.size)
