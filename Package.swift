@@ -42,7 +42,7 @@ let package = Package(
         // The robust named mutex, one C implementation for Swift and the C child.
         .target(name: "CBlobMutex"),
         // Atomics and the shared futex on mapped memory: private to SharedMemory.
-        .target(name: "CAtomics", dependencies: ["CXXHash"]),
+        .target(name: "CAtomics", dependencies: ["CXXHash", "CCrypto"]),
         // Restores the terminal on a fatal signal (async-signal-safe, so it is C).
         .target(name: "CTerminalGuard"),
         // libpng (classic row API, every setjmp kept in C) and TurboJPEG.

@@ -130,17 +130,18 @@ public enum Files {
         }
     }
 
-    /// Fills `buffer` from the start with what `read` returns (the count it wrote into
-    /// the space given), until it is full or `read` returns 0; how many bytes it holds.
+    /// Fills `buffer` from the start with what `produce` writes (returning the count it
+    /// wrote into the space given), until it is full or `produce` returns 0; how many
+    /// bytes it holds.
     private static func fill<E: Error>(
-        _ buffer: inout [UInt8], _ read: (UnsafeMutableRawBufferPointer) throws(E) -> Int
+        _ buffer: inout [UInt8], _ produce: (UnsafeMutableRawBufferPointer) throws(E) -> Int
     ) throws(E) -> Int {
         var filled = 0
         var failure: E?
         buffer.withUnsafeMutableBytes { raw in
             while filled < raw.count {
                 do throws(E) {
-                    let n = try read(UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
+                    let n = try produce(UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
                     if n == 0 { return }
                     filled += n
                 } catch {

@@ -83,7 +83,8 @@ public enum Receiver {
             viewed = try segment.withVerifiedView { metadata, payload in
                 Result { () throws(TransferError) in
                     let (path, content) = try frame(metadata, payload)
-                    return ReceivedFile(metadata: metadata, path: path, content: Array(content), sha256: SHA256.hex(content))
+                    let bytes = try guarded { () throws(SharedMemoryError) in try segment.copy(content) }
+                    return ReceivedFile(metadata: metadata, path: path, content: bytes, sha256: SHA256.hex(bytes))
                 }
             }
         } catch {
@@ -107,8 +108,9 @@ public enum Receiver {
                 Result { () throws(TransferError) in
                     let (path, content) = try frame(metadata, payload)
                     try consume(content).get()
+                    let sha = try guarded { () throws(SharedMemoryError) in try segment.sha256(content) }
                     return DeliveredFile(metadata: metadata, path: path, contentLength: content.count,
-                                         sha256: SHA256.hex(content), zeroCopy: false)
+                                         sha256: sha, zeroCopy: false)
                 }
             }
         } catch {
@@ -135,6 +137,11 @@ public enum Receiver {
         return try Segments.open(backing, mode: .openExisting)
     }
 
+    /// Runs an engine read of mapped bytes with its error wrapped.
+    static func guarded<R>(_ body: () throws(SharedMemoryError) -> R) throws(TransferError) -> R {
+        do throws(SharedMemoryError) { return try body() } catch { throw .segment(error) }
+    }
+
     /// The path label and the content of a verified payload that must be a file.
     static func frame(_ metadata: BlobMetadata, _ payload: UnsafeRawBufferPointer) throws(TransferError) -> (String, UnsafeRawBufferPointer) {
         guard metadata.kind == .imageData else { throw .notAFile(found: metadata.kind) }
@@ -158,11 +165,16 @@ public enum Receiver {
             viewed = try segment.withVerifiedView { metadata, payload in
                 Result { () throws(TransferError) in
                     if metadata.kind == .testData {
-                        return .record(try RecordTransfer.decode(metadata, payload), metadata)
+                        let bytes = try guarded { () throws(SharedMemoryError) in try segment.copy(payload) }
+                        return .record(try withBytes(bytes) { (raw) throws(TransferError) in
+                            try RecordTransfer.decode(metadata, raw)
+                        }, metadata)
                     }
                     let (path, content) = try frame(metadata, payload)
-                    let file = ReceivedFile(metadata: metadata, path: path, content: Array(content), sha256: SHA256.hex(content))
-                    return .file(file, compareWithDisk(path: path, content: content, publishedAt: metadata.publishTimeNanoseconds))
+                    // One guarded copy (kept to save and preview); hash and compare the copy.
+                    let bytes = try guarded { () throws(SharedMemoryError) in try segment.copy(content) }
+                    let file = ReceivedFile(metadata: metadata, path: path, content: bytes, sha256: SHA256.hex(bytes))
+                    return .file(file, compareWithDisk(file))
                 }
             }
         } catch {

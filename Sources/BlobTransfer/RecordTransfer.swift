@@ -1,3 +1,4 @@
+import BlobCodec
 import SharedMemory
 import SharedRecords
 
@@ -36,7 +37,10 @@ public enum RecordTransfer {
         let viewed: VerifiedView<Result<TestDataValue, TransferError>>?
         do throws(SharedMemoryError) {
             viewed = try segment.withVerifiedView { metadata, payload in
-                Result { () throws(TransferError) in try decode(metadata, payload) }
+                Result { () throws(TransferError) in
+                    let bytes = try Receiver.guarded { () throws(SharedMemoryError) in try segment.copy(payload) }
+                    return try withBytes(bytes) { (raw) throws(TransferError) in try decode(metadata, raw) }
+                }
             }
         } catch {
             throw .segment(error)

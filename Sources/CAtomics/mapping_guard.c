@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <xxhash.h>
+#include <openssl/evp.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <xxh_x86dispatch.h>
 #define GUARD_XXH3_UPDATE XXH3_64bits_update_dispatch
@@ -60,4 +61,12 @@ int catomics_guarded_xxh3_update(void *state, const void *src, size_t count) {
 
 int catomics_guarded_xxh3(const void *src, size_t count, uint64_t *hash) {
     GUARDED(*hash = GUARD_XXH3(src, count))
+}
+
+int catomics_guarded_sha256_update(void *context, const void *src, size_t count) {
+    GUARDED(EVP_DigestUpdate((EVP_MD_CTX *)context, src, count))
+}
+
+int catomics_guarded_compare(const void *a, const void *b, size_t count, int *equal) {
+    GUARDED(*equal = memcmp(a, b, count) == 0)
 }

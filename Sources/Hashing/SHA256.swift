@@ -50,6 +50,9 @@ extension SHA256 {
             context = c
         }
 
+        /// Lends the `EVP_MD_CTX *` to C code that updates it.
+        public func withContext<R>(_ body: (OpaquePointer) -> R) -> R { body(context) }
+
         /// Adds bytes.
         public func update(_ bytes: UnsafeRawBufferPointer) {
             guard bytes.count > 0 else { return }

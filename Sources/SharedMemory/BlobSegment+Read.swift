@@ -188,3 +188,29 @@ public struct VerifiedView<Result> {
     /// How many views were discarded because a writer reused the slot.
     public var overwritten: Int
 }
+
+extension BlobSegment {
+    // Reading a view's bytes for a caller, guarded like the engine's own reads: a file
+    // truncated under the mapping is ``SharedMemoryError/shrunk(_:)``, not SIGBUS.
+
+    /// A private copy of `view` (bytes of this segment's mapping).
+    public func copy(_ view: UnsafeRawBufferPointer) throws(SharedMemoryError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: view.count)
+        let ok = out.withUnsafeMutableBytes { catomics_guarded_copy($0.baseAddress!, view.baseAddress!, view.count) == 0 }
+        if !ok && !view.isEmpty { throw .shrunk(backing) }
+        return out
+    }
+
+    /// The SHA-256 of `view`, as 64 lowercase hex digits.
+    public func sha256(_ view: UnsafeRawBufferPointer) throws(SharedMemoryError) -> String {
+        let hasher = SHA256.Hasher()
+        var done = 0
+        while done < view.count {
+            let n = min(chunkSize, view.count - done)
+            let rc = hasher.withContext { catomics_guarded_sha256_update(UnsafeMutableRawPointer($0), view.baseAddress! + done, n) }
+            if rc != 0 { throw .shrunk(backing) }
+            done += n
+        }
+        return hasher.finalizeHex()
+    }
+}

@@ -169,6 +169,21 @@ import TestSupport
         #expect(Fixtures.read(s.path("o")) == [2, 2])
     }
 
+    /// A label with a bidi override and the line and paragraph separators never reaches
+    /// a terminal raw, in text or in JSON.
+    @Test func infoEscapesBidiAndSeparators() {
+        let s = Scratch()
+        let name = s.path("gpj\u{202e}.exe\u{2028}x\u{2029}y")
+        Fixtures.write([1], to: name)
+        #expect(s.put(name).status == 0)
+        let json = Spawn.run(CLI.reader, ["info", "--segment", s.segment, "--json"]).out
+        #expect(json.contains("gpj\\u202e.exe\\u2028x\\u2029y"), "\(json)")
+        let text = Spawn.run(CLI.reader, ["info", "--segment", s.segment]).out
+        #expect(text.contains("gpj\\u{202e}.exe\\u{2028}x\\u{2029}y"), "\(text)")
+        #expect(!json.unicodeScalars.contains { [0x202E, 0x2028, 0x2029].contains($0.value) })
+        #expect(!text.unicodeScalars.contains { [0x202E, 0x2028, 0x2029].contains($0.value) })
+    }
+
     @Test func errorsAreOneLineWithDistinctExitCodes() {
         let s = Scratch()
         Fixtures.write([1], to: s.path("ok"))
