@@ -37,6 +37,7 @@ let package = Package(
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         // The segment layout C programs compile against (blob_segment.h), static asserts included.
         .target(name: "CBlobSegment"),
         // The robust named mutex, one C implementation for Swift and the C child.
@@ -46,7 +47,7 @@ let package = Package(
         // Restores the terminal on a fatal signal (async-signal-safe, so it is C).
         .target(name: "CTerminalGuard"),
         // libpng (classic row API, every setjmp kept in C) and TurboJPEG.
-        .target(name: "CImage", dependencies: ["CPNG", "CTurboJPEG"]),
+        .target(name: "CImage", dependencies: ["CPNG", "CTurboJPEG", "CJPEG"]),
 
         // Standard library only: escaping untrusted text for terminals and JSON.
         .target(name: "SafeText"),

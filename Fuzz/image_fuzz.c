@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8) {
         uint32_t w = 0, h = 0;
         if (cimage_jpeg_info(data, size, &info, err, sizeof err) == 0) {
-            cimage_jpeg_decode(data, size, max_pixels, 256u << 20, 80, 48, sum_row, &sum, &info, &w, &h, err, sizeof err);
+            cimage_jpeg_decode(data, size, max_pixels, 256u << 20, 80, 48, sum_row, NULL, &sum, &info, &w, &h, err, sizeof err);
         }
     }
     return 0;

@@ -86,7 +86,7 @@ fi
 if [ "$target" = all ] || [ "$target" = image ]; then
     # shellcheck disable=SC2046
     clang -O1 -g -fsanitize=fuzzer,address -I Sources/CImage/include Fuzz/image_fuzz.c Sources/CImage/cimage.c \
-        $(pkg-config --cflags --libs libpng libturbojpeg) -lpthread -o "$out/fuzz-image" 2>&1 \
+        $(pkg-config --cflags --libs libpng libturbojpeg libjpeg) -lpthread -o "$out/fuzz-image" 2>&1 \
         | grep -v "Cannot export local symbol" || true
     run image "$out/fuzz-image" 65536 || failed=1
 fi

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <turbojpeg.h>
 #include <pthread.h>
+#include <time.h>
+#include <jpeglib.h>
 
 /* A ring of decoded rows between the libpng thread (producer) and the caller's thread
  * (consumer, which runs the Swift callback): on two cores decoding and accumulating
@@ -302,71 +304,140 @@ int cimage_jpeg_info(const uint8_t *data, size_t size, cimage_info *info, char *
     return r;
 }
 
+/* libjpeg's error and progress hooks, with what they need. The error hook and the
+ * progress monitor leave through longjmp, which stays inside cimage_jpeg_decode. */
+typedef struct jpeg_guard {
+    struct jpeg_error_mgr pub;     /* first: cinfo->err points here */
+    struct jpeg_progress_mgr progress;
+    jmp_buf jump;
+    char *err;
+    size_t errlen;
+    cimage_cancel_fn cancelled;
+    void *ctx;
+    struct timespec cpu_start;
+} jpeg_guard;
+
+static double thread_cpu_seconds(const struct timespec *since) {
+    struct timespec now;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+static void guard_error_exit(j_common_ptr cinfo) {
+    jpeg_guard *g = (jpeg_guard *)cinfo->err;
+    char message[JMSG_LENGTH_MAX];
+    (*cinfo->err->format_message)(cinfo, message);
+    snprintf(g->err, g->errlen, "%s", message);
+    longjmp(g->jump, 1);
+}
+
+static void guard_stop(jpeg_guard *g, const char *why) {
+    snprintf(g->err, g->errlen, "%s", why);
+    longjmp(g->jump, 1);
+}
+
+/* Called by libjpeg between pieces of work, progressive scans included. */
+static void guard_progress(j_common_ptr cinfo) {
+    jpeg_guard *g = (jpeg_guard *)cinfo->err;
+    j_decompress_ptr d = (j_decompress_ptr)cinfo;
+    if (!cinfo->is_decompressor) return;
+    if (d->input_scan_number > CIMAGE_JPEG_MAX_SCANS) {
+        char why[128];
+        snprintf(why, sizeof why, "more than %d progressive scans (a decompression bomb?)", CIMAGE_JPEG_MAX_SCANS);
+        guard_stop(g, why);
+    }
+    if (g->cancelled && g->cancelled(g->ctx)) guard_stop(g, "cancelled");
+    if (thread_cpu_seconds(&g->cpu_start) > CIMAGE_JPEG_MAX_CPU_SECONDS) {
+        char why[128];
+        snprintf(why, sizeof why, "decoding took over %d s of CPU (a decompression bomb?)", CIMAGE_JPEG_MAX_CPU_SECONDS);
+        guard_stop(g, why);
+    }
+}
+
 int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint64_t max_bytes,
                        uint32_t min_width, uint32_t min_height,
-                       cimage_row_fn row_fn, void *ctx, cimage_info *info,
+                       cimage_row_fn row_fn, cimage_cancel_fn cancelled, void *ctx, cimage_info *info,
                        uint32_t *out_width, uint32_t *out_height, char *err, size_t errlen) {
     tjhandle tj = tjInitDecompress();
     if (!tj) { snprintf(err, errlen, "TurboJPEG initialisation failed"); return -1; }
-    if (jpeg_header(tj, data, size, info, err, errlen) != 0) { tjDestroy(tj); return -1; }
+    int header = jpeg_header(tj, data, size, info, err, errlen);
+    tjDestroy(tj);
+    if (header != 0) return -1;
     uint64_t pixels = (uint64_t)info->width * (uint64_t)info->height;
     if (pixels > max_pixels) {
         snprintf(err, errlen, "image of %ux%u (%llu pixels) exceeds the limit of %llu pixels",
                  info->width, info->height, (unsigned long long)pixels, (unsigned long long)max_pixels);
-        tjDestroy(tj);
         return -1;
     }
     /* The smallest of 1/8, 1/4, 1/2, 1 that keeps at least the requested size. */
     static const int denoms[] = { 8, 4, 2, 1 };
-    int sw = (int)info->width, sh = (int)info->height;
+    int denom = 1, sw = (int)info->width, sh = (int)info->height;
     for (int i = 0; i < 4; i++) {
         tjscalingfactor f = { 1, denoms[i] };
         int w = TJSCALED((int)info->width, f), h = TJSCALED((int)info->height, f);
-        if ((uint32_t)w >= min_width && (uint32_t)h >= min_height) { sw = w; sh = h; break; }
+        if ((uint32_t)w >= min_width && (uint32_t)h >= min_height) { sw = w; sh = h; denom = denoms[i]; break; }
     }
-    /* CMYK and YCCK JPEGs decode only to CMYK; convert those rows to RGB ourselves. */
-    int cmyk = info->jpeg_colorspace == TJCS_CMYK || info->jpeg_colorspace == TJCS_YCCK;
-    int bpp = cmyk ? 4 : 3;
-    size_t stride = (size_t)sw * bpp;
     uint64_t need = cimage_jpeg_memory(info, (uint32_t)sw, (uint32_t)sh);
     if (need > max_bytes) {
         snprintf(err, errlen, "decoding this %s%ux%u JPEG would need about %llu MiB, over the %llu MiB budget",
                  info->interlaced ? "progressive " : "", info->width, info->height,
                  (unsigned long long)(need >> 20), (unsigned long long)(max_bytes >> 20));
-        tjDestroy(tj);
         return -1;
     }
-    uint8_t *buf = malloc(stride * (size_t)sh);
-    if (!buf) { snprintf(err, errlen, "out of memory"); tjDestroy(tj); return -1; }
-    if (tjDecompress2(tj, data, (unsigned long)size, buf, sw, (int)stride, sh, cmyk ? TJPF_CMYK : TJPF_RGB,
-                      TJFLAG_ACCURATEDCT | TJFLAG_LIMITSCANS) != 0) {
-        /* A warning (e.g. premature end of data) still yields an image; an error does not. */
-        if (tjGetErrorCode(tj) != TJERR_WARNING) {
-            snprintf(err, errlen, "%s", tjGetErrorStr2(tj));
-            free(buf);
-            tjDestroy(tj);
-            return -1;
-        }
+    /* CMYK and YCCK JPEGs decode only to CMYK; convert those rows to RGB ourselves. */
+    int cmyk = info->jpeg_colorspace == TJCS_CMYK || info->jpeg_colorspace == TJCS_YCCK;
+
+    struct jpeg_decompress_struct cinfo;
+    jpeg_guard g;
+    memset(&g, 0, sizeof g);
+    g.err = err;
+    g.errlen = errlen;
+    g.cancelled = cancelled;
+    g.ctx = ctx;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &g.cpu_start);
+    cinfo.err = jpeg_std_error(&g.pub);
+    g.pub.error_exit = guard_error_exit;
+    uint8_t *volatile row = NULL;
+    if (setjmp(g.jump)) {
+        jpeg_destroy_decompress(&cinfo);
+        free(row);
+        return -1;
     }
-    if (cmyk) {
-        /* Adobe-style inverted CMYK, as nearly every CMYK JPEG is: R = C * K / 255. */
-        for (int y = 0; y < sh; y++) {
-            uint8_t *row = buf + stride * (size_t)y;
+    jpeg_create_decompress(&cinfo);
+    g.progress.progress_monitor = guard_progress;
+    cinfo.progress = &g.progress;
+    jpeg_mem_src(&cinfo, data, (unsigned long)size);
+    jpeg_read_header(&cinfo, TRUE);
+    cinfo.scale_num = 1;
+    cinfo.scale_denom = (unsigned)denom;
+    cinfo.dct_method = JDCT_ISLOW;                       /* as TJFLAG_ACCURATEDCT */
+    cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
+    jpeg_start_decompress(&cinfo);                       /* progressive: every scan, monitored */
+    if ((int)cinfo.output_width != sw || (int)cinfo.output_height != sh) {
+        guard_stop(&g, "libjpeg chose another scale than TurboJPEG's rule");
+    }
+    size_t stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
+    row = malloc(stride);
+    if (!row) guard_stop(&g, "out of memory");
+    while (cinfo.output_scanline < cinfo.output_height) {
+        JSAMPROW rows[1] = { row };
+        jpeg_read_scanlines(&cinfo, rows, 1);
+        uint32_t y = cinfo.output_scanline - 1;
+        if (cmyk) {
+            /* Adobe-style inverted CMYK, as nearly every CMYK JPEG is: R = C * K / 255. */
             for (int x = 0; x < sw; x++) {
                 const uint8_t *p = row + 4 * x;
                 unsigned k = p[3];
-                uint8_t r = (uint8_t)(p[0] * k / 255), g = (uint8_t)(p[1] * k / 255), b = (uint8_t)(p[2] * k / 255);
-                row[3 * x] = r; row[3 * x + 1] = g; row[3 * x + 2] = b;
+                uint8_t r = (uint8_t)(p[0] * k / 255), gr = (uint8_t)(p[1] * k / 255), b = (uint8_t)(p[2] * k / 255);
+                row[3 * x] = r; row[3 * x + 1] = gr; row[3 * x + 2] = b;
             }
         }
+        if (row_fn(ctx, y, row, 3) != 0) guard_stop(&g, "cancelled");
     }
+    /* Whatever follows the last row is not read (no jpeg_finish_decompress). */
     *out_width = (uint32_t)sw;
     *out_height = (uint32_t)sh;
-    int rc = 0;
-    for (int y = 0; y < sh; y++) {
-        if (row_fn(ctx, (uint32_t)y, buf + stride * (size_t)y, 3) != 0) { snprintf(err, errlen, "cancelled"); rc = -1; break; }
-    }
-    free(buf);
-    tjDestroy(tj);
-    return rc;
+    jpeg_destroy_decompress(&cinfo);
+    free(row);
+    return 0;
 }

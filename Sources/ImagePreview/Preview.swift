@@ -62,9 +62,12 @@ public enum Preview {
                                          &decoded, &err, err.count)
             }
             var outW: UInt32 = 0, outH: UInt32 = 0
+            let cancel: cimage_cancel_fn = { ctx in
+                Unmanaged<Accumulator>.fromOpaque(ctx!).takeUnretainedValue().cancelled() ? 1 : 0
+            }
             let r = cimage_jpeg_decode(base, bytes.count, UInt64(options.maxPixels), UInt64(options.maxMemory),
                                        UInt32(cols), UInt32(rows * sub),
-                                       callback, ctx, &decoded, &outW, &outH, &err, err.count)
+                                       callback, cancel, ctx, &decoded, &outW, &outH, &err, err.count)
             precondition(r != 0 || (Int(outW) == sw && Int(outH) == sh), "JPEG scale rule disagrees with TurboJPEG")
             return r
         }

@@ -40,4 +40,38 @@ import TestSupport
         let info = try progressive.withUnsafeBytes { try Preview.inspect($0) }
         #expect(info.interlaced)  // progressive is now told, from the frame header
     }
+
+    /// A JPEG decode stops when asked to (between scans and rows), like a PNG decode.
+    @Test func aJPEGDecodeIsCancellable() {
+        let progressive = jpeg(width: 800, height: 600, flags: Int32(TJFLAG_PROGRESSIVE)) { x, y in (UInt8(x & 255), UInt8(y & 255), 9) }
+        var asked = 0
+        let message: String?
+        do {
+            _ = try progressive.withUnsafeBytes {
+                try Preview.render($0, options: PreviewOptions(), cancelled: { asked += 1; return true })
+            }
+            message = nil
+        } catch let ImageError.decodeFailed(_, m) {
+            message = m
+        } catch {
+            message = "\(error)"
+        }
+        #expect(message == "cancelled")
+        #expect(asked >= 1)
+    }
+
+    /// One scan repeated hundreds of times (the CPU bomb of the trust-boundary issue) is
+    /// refused after 500 scans.
+    @Test func aJPEGWithEndlessScansIsRefused() throws {
+        let base = jpeg(width: 64, height: 64, flags: Int32(TJFLAG_PROGRESSIVE)) { x, y in (UInt8(x * 4), UInt8(y * 4), 50) }
+        // The last scan runs from the last SOS marker to EOI at the very end.
+        let sos = try #require((0 ..< base.count - 1).last { base[$0] == 0xFF && base[$0 + 1] == 0xDA })
+        #expect(base.suffix(2) == [0xFF, 0xD9])
+        let lastScan = Array(base[sos ..< base.count - 2])
+        var bomb = Array(base[..<(base.count - 2)])
+        for _ in 0 ..< 600 { bomb += lastScan }
+        bomb += [0xFF, 0xD9]
+        #expect(refusal(bomb) == "more than 500 progressive scans (a decompression bomb?)")
+        #expect(refusal(base) == nil)
+    }
 }

@@ -23,6 +23,13 @@ typedef struct cimage_info {
  * with "cancelled"). */
 typedef int (*cimage_row_fn)(void *ctx, uint32_t y, const uint8_t *row, int channels);
 
+/* Asked while a decode runs; nonzero stops it (the decode then fails with "cancelled"). */
+typedef int (*cimage_cancel_fn)(void *ctx);
+
+/* A JPEG decode stops after this many progressive scans, or this much CPU time. */
+#define CIMAGE_JPEG_MAX_SCANS 500
+#define CIMAGE_JPEG_MAX_CPU_SECONDS 10
+
 /* Reads a PNG's header only. Returns 0, or -1 with a message in err. */
 int cimage_png_info(const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen);
 
@@ -46,11 +53,13 @@ int cimage_jpeg_info(const uint8_t *data, size_t size, cimage_info *info, char *
 
 /* Decodes a JPEG to 8-bit RGB rows at the smallest DCT scale (1/8, 1/4, 1/2, 1) whose
  * size is still at least min_width x min_height (or the full size). The scaled size is
- * stored in *out_width / *out_height. Refuses images over max_pixels before allocating,
- * and progressive ones with more than 500 scans (TJFLAG_LIMITSCANS). */
+ * stored in *out_width / *out_height, row by row (no whole-image buffer). Refuses images
+ * over max_pixels or max_bytes before allocating; stops, with a message, when `cancelled`
+ * says so (asked between scans and rows), after CIMAGE_JPEG_MAX_SCANS progressive scans,
+ * or after CIMAGE_JPEG_MAX_CPU_SECONDS of CPU. */
 int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint64_t max_bytes,
                        uint32_t min_width, uint32_t min_height,
-                       cimage_row_fn row_fn, void *ctx, cimage_info *info,
+                       cimage_row_fn row_fn, cimage_cancel_fn cancelled, void *ctx, cimage_info *info,
                        uint32_t *out_width, uint32_t *out_height, char *err, size_t errlen);
 
 #endif
