@@ -3,7 +3,7 @@
 //
 //   C libraries     CBlobSegment (the public layout header) · CBlobMutex (robust mutex, also
 //                   linked by the C child) · CAtomics (private atomics/futex) · CXXHash ·
-//                   CCrypto · CPNG · CTurboJPEG · CImage (every libpng/TurboJPEG call) · CNcurses
+//                   CCrypto · CPNG · CTurboJPEG · CJPEG · CImage (every libpng/libjpeg call) · CNcurses
 //   foundations     SafeText (escaping) · BlobCodec (the frame) · Hashing
 //   engine          SharedMemory (payload-agnostic segments, seqlock, futex, mutex)
 //                   SharedRecords (typed packed records on it)
