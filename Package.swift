@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "BlobCodecTests", dependencies: ["BlobCodec", "TestSupport"]),
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText"]),
         .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobTransfer", "BlobCodec", "Hashing", "TestSupport"]),
-        .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "TestSupport", "CTurboJPEG"]),
+        .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "TestSupport", "CTurboJPEG", "blob-reader"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
         .testTarget(name: "BlobAppsTests", dependencies: ["BlobApps", "BlobTransfer", "SharedMemory", "TerminalUI", "TestSupport"]),
         .testTarget(name: "BlobCLITests", dependencies: ["BlobCLI", "BlobTransfer", "ImagePreview", "TestSupport"]),

@@ -331,6 +331,10 @@ static void guard_error_exit(j_common_ptr cinfo) {
     longjmp(g->jump, 1);
 }
 
+/* libjpeg would print warnings (a corrupt or odd progression) on stderr; the decode goes
+ * on, and errors come back as one message. */
+static void guard_output_message(j_common_ptr cinfo) { (void)cinfo; }
+
 static void guard_stop(jpeg_guard *g, const char *why) {
     snprintf(g->err, g->errlen, "%s", why);
     longjmp(g->jump, 1);
@@ -397,6 +401,7 @@ int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, ui
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &g.cpu_start);
     cinfo.err = jpeg_std_error(&g.pub);
     g.pub.error_exit = guard_error_exit;
+    g.pub.output_message = guard_output_message;
     uint8_t *volatile row = NULL;
     if (setjmp(g.jump)) {
         jpeg_destroy_decompress(&cinfo);
