@@ -20,6 +20,7 @@ typedef struct ring {
     uint8_t *slots;
     size_t slot_bytes;
     uint32_t ys[RING_ROWS];
+    uint32_t x0s[RING_ROWS], dxs[RING_ROWS], counts[RING_ROWS];  /* where a (pass) row's pixels go */
     unsigned head, tail;   /* rows produced, rows consumed */
     int done;              /* producer finished (successfully or not) */
     int cancelled;         /* consumer asked to stop */
@@ -63,7 +64,8 @@ static void fill_info(png_structp png, png_infop pi, cimage_info *info) {
 }
 
 /* Hands one row to the ring (blocking while it is full). Returns nonzero if cancelled. */
-static int ring_put(ring *rg, uint32_t y, const uint8_t *row, size_t bytes, int channels) {
+static int ring_put(ring *rg, uint32_t y, const uint8_t *row, size_t bytes, int channels,
+                    uint32_t x0, uint32_t dx, uint32_t count) {
     pthread_mutex_lock(&rg->lock);
     while (rg->head - rg->tail == RING_ROWS && !rg->cancelled) {
         rg->producer_waiting = 1;
@@ -77,6 +79,9 @@ static int ring_put(ring *rg, uint32_t y, const uint8_t *row, size_t bytes, int 
         memcpy(rg->slots + i * rg->slot_bytes, row, bytes);
         pthread_mutex_lock(&rg->lock);
         rg->ys[i] = y;
+        rg->x0s[i] = x0;
+        rg->dxs[i] = dx;
+        rg->counts[i] = count;
         rg->channels = channels;
         rg->head++;
         /* Hand rows over in batches: one wake-up per 16 rows, not one per row. */
@@ -86,9 +91,10 @@ static int ring_put(ring *rg, uint32_t y, const uint8_t *row, size_t bytes, int 
     return cancelled;
 }
 
-static int deliver(cimage_row_fn row_fn, void *ctx, uint32_t y, const uint8_t *row, size_t bytes, int channels) {
-    if (row_fn) return row_fn(ctx, y, row, channels);
-    return ring_put((ring *)ctx, y, row, bytes, channels);
+static int deliver(cimage_row_fn row_fn, void *ctx, uint32_t y, const uint8_t *row, size_t bytes, int channels,
+                   uint32_t x0, uint32_t dx, uint32_t count) {
+    if (row_fn) return row_fn(ctx, y, row, channels, x0, dx, count);
+    return ring_put((ring *)ctx, y, row, bytes, channels, x0, dx, count);
 }
 
 static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int decode,
@@ -102,10 +108,8 @@ static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int de
     if (!pi) { png_destroy_read_struct(&png, NULL, NULL); snprintf(err, errlen, "out of memory"); return -1; }
     /* volatile: modified between setjmp and longjmp */
     png_bytep volatile row = NULL;
-    png_bytep volatile whole = NULL;
-    png_bytepp volatile rows = NULL;
     if (setjmp(png_jmpbuf(png))) {
-        free(row); free(whole); free(rows);
+        free(row);
         png_destroy_read_struct(&png, &pi, NULL);
         if (err && errlen && !err[0]) snprintf(err, errlen, "PNG decoding failed");
         return -1;
@@ -129,29 +133,35 @@ static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int de
     png_set_scale_16(png);             /* 16 -> 8 bits, rounding */
     png_set_gray_to_rgb(png);
     if (channels == 4) png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
-    int passes = png_set_interlace_handling(png);
+    /* Interlaced (Adam7) images are read pass by pass, without libpng's interlace
+     * handling: each pass row goes to the caller with where its pixels lie (every
+     * 2^k-th column from some start), so no whole-image buffer is ever needed. */
     png_read_update_info(png, pi);
     size_t rowbytes = png_get_rowbytes(png, pi);
     if (rowbytes != (size_t)info->width * channels) png_error(png, "unexpected row size after transforms");
-    if (passes == 1) {
-        row = malloc(rowbytes);
-        if (!row) png_error(png, "out of memory");
+    row = malloc(rowbytes);
+    if (!row) png_error(png, "out of memory");
+    if (!info->interlaced) {
         for (uint32_t y = 0; y < info->height; y++) {
             png_read_row(png, row, NULL);
-            if (deliver(row_fn, ctx, y, row, rowbytes, channels) != 0) png_error(png, "cancelled");
+            if (deliver(row_fn, ctx, y, row, rowbytes, channels, 0, 1, info->width) != 0) png_error(png, "cancelled");
         }
     } else {
-        whole = malloc(rowbytes * info->height);
-        rows = malloc(sizeof(png_bytep) * info->height);
-        if (!whole || !rows) png_error(png, "out of memory");
-        for (uint32_t y = 0; y < info->height; y++) rows[y] = whole + rowbytes * y;
-        png_read_image(png, rows);
-        for (uint32_t y = 0; y < info->height; y++)
-            if (deliver(row_fn, ctx, y, rows[y], rowbytes, channels) != 0) png_error(png, "cancelled");
+        for (int pass = 0; pass < PNG_INTERLACE_ADAM7_PASSES; pass++) {
+            uint32_t cols = PNG_PASS_COLS(info->width, pass), rows_in_pass = PNG_PASS_ROWS(info->height, pass);
+            if (cols == 0 || rows_in_pass == 0) continue;  /* libpng skips empty passes */
+            for (uint32_t r = 0; r < rows_in_pass; r++) {
+                png_read_row(png, row, NULL);
+                uint32_t y = PNG_ROW_FROM_PASS_ROW(r, pass);
+                if (deliver(row_fn, ctx, y, row, (size_t)cols * channels, channels,
+                            PNG_PASS_START_COL(pass), PNG_PASS_COL_OFFSET(pass), cols) != 0)
+                    png_error(png, "cancelled");
+            }
+        }
     }
     /* No png_read_end: whatever follows the last row (more IDAT, other chunks) is never
      * inflated, so data hidden after the image costs nothing. */
-    free(row); free(whole); free(rows);
+    free(row);
     png_destroy_read_struct(&png, &pi, NULL);
     return 0;
 }
@@ -183,8 +193,8 @@ static void *producer(void *arg) {
 
 uint64_t cimage_png_memory(const cimage_info *info) {
     uint64_t row = (uint64_t)info->width * 4;  /* RGBA, 8-bit after transforms */
-    /* Row by row: a 64-row ring and libpng's two rows; interlaced (Adam7): the whole image. */
-    return info->interlaced ? row * info->height + row * 2 : row * (64 + 2);
+    /* Row by row, interlaced passes too: a 64-row ring and libpng's two rows. */
+    return row * (64 + 2);
 }
 
 int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint64_t max_bytes,
@@ -230,7 +240,7 @@ int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uin
         uint32_t y = rg.ys[i];
         int channels = rg.channels;
         pthread_mutex_unlock(&rg.lock);
-        int stop = cancelled ? 0 : row_fn(ctx, y, rg.slots + i * rg.slot_bytes, channels);
+        int stop = cancelled ? 0 : row_fn(ctx, y, rg.slots + i * rg.slot_bytes, channels, rg.x0s[i], rg.dxs[i], rg.counts[i]);
         pthread_mutex_lock(&rg.lock);
         rg.tail++;
         if (stop) { cancelled = 1; rg.cancelled = 1; }
@@ -437,7 +447,7 @@ int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, ui
                 row[3 * x] = r; row[3 * x + 1] = gr; row[3 * x + 2] = b;
             }
         }
-        if (row_fn(ctx, y, row, 3) != 0) guard_stop(&g, "cancelled");
+        if (row_fn(ctx, y, row, 3, 0, 1, (uint32_t)sw) != 0) guard_stop(&g, "cancelled");
     }
     /* Whatever follows the last row is not read (no jpeg_finish_decompress). */
     *out_width = (uint32_t)sw;

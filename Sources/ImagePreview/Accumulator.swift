@@ -23,8 +23,10 @@ final class Accumulator {
         columnOf = (0 ..< sourceWidth).map { Int32($0 * columns / sourceWidth) }
     }
 
-    /// Adds one row of 8-bit RGB (channels 3) or RGBA (channels 4) pixels.
-    func add(row y: Int, pixels: UnsafePointer<UInt8>, channels: Int) {
+    /// Adds `count` 8-bit RGB (channels 3) or RGBA (channels 4) pixels of source row `y`
+    /// that lie at columns `x0`, `x0 + dx`, ... (a whole row, or an Adam7 pass row).
+    func add(row y: Int, pixels: UnsafePointer<UInt8>, channels: Int, x0: Int = 0, dx: Int = 1, count: Int? = nil) {
+        let count = min(count ?? sourceWidth, x0 < sourceWidth ? (sourceWidth - x0 + dx - 1) / dx : 0)
         rowsSeen += 1
         let ty = min(pixelRows - 1, y * pixelRows / sourceHeight)
         let base = ty * columns
@@ -35,8 +37,8 @@ final class Accumulator {
                         var p = pixels
                         if channels == 3 {
                             // Opaque: integer sums of 16-bit linear values, alpha implied.
-                            for x in 0 ..< sourceWidth {
-                                let cell = base + Int(colOf[x])
+                            for i in 0 ..< count {
+                                let cell = base + Int(colOf[x0 + i * dx])
                                 c[cell] &+= 1
                                 s[cell * 4] &+= UInt64(lin[Int(p[0])])
                                 s[cell * 4 + 1] &+= UInt64(lin[Int(p[1])])
@@ -44,8 +46,8 @@ final class Accumulator {
                                 p += 3
                             }
                         } else {
-                            for x in 0 ..< sourceWidth {
-                                let cell = base + Int(colOf[x])
+                            for i in 0 ..< count {
+                                let cell = base + Int(colOf[x0 + i * dx])
                                 let a = UInt64(p[3])
                                 c[cell] &+= 1
                                 // Scaled down by 255 at the end; kept exact here.

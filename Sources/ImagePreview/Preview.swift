@@ -42,10 +42,10 @@ public enum Preview {
         var err = [CChar](repeating: 0, count: 256)
         var decoded = cimage_info()
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        let callback: cimage_row_fn = { ctx, y, row, channels in
+        let callback: cimage_row_fn = { ctx, y, row, channels, x0, dx, count in
             let acc = Unmanaged<Accumulator>.fromOpaque(ctx!).takeUnretainedValue()
             if acc.cancelled() { return 1 }
-            acc.add(row: Int(y), pixels: row!, channels: Int(channels))
+            acc.add(row: Int(y), pixels: row!, channels: Int(channels), x0: Int(x0), dx: Int(dx), count: Int(count))
             return 0
         }
         // JPEG: TurboJPEG scales in the DCT domain to the smallest of 1/8, 1/4, 1/2, 1

@@ -81,4 +81,18 @@ func expectation(_ name: String) -> (width: Int, height: Int, colorType: Int, de
             }
         }
     }
+
+    /// Adam7 images are summed pass by pass into the grid: each must render exactly like
+    /// its non-interlaced twin (PngSuite's basi* and basn* hold the same pixels).
+    @Test(arguments: suiteCases(corrupt: false).filter { $0.hasPrefix("basi") || $0 == missingSuite })
+    func interlacedImagesRenderLikeTheirTwins(name: String) throws {
+        try #require(name != missingSuite, "\(name)")
+        let twin = "basn" + name.dropFirst(4)
+        let a = try #require(Fixtures.read(pngSuite + "/" + name)), b = try #require(Fixtures.read(pngSuite + "/" + twin))
+        for options in [PreviewOptions(columns: 16, rows: 8), PreviewOptions(columns: 40, rows: 20, mode: .blocks, color: .truecolor)] {
+            let ga = try a.withUnsafeBytes { try Preview.render($0, options: options).1 }
+            let gb = try b.withUnsafeBytes { try Preview.render($0, options: options).1 }
+            #expect(ga == gb, "\(name) differs from \(twin)")
+        }
+    }
 }

@@ -19,9 +19,12 @@ typedef struct cimage_info {
 } cimage_info;
 
 /* Receives one decoded row of 8-bit pixels, RGB (channels 3) or RGBA (channels 4):
- * width * channels bytes. Return 0 to go on, nonzero to stop (the decode then fails
- * with "cancelled"). */
-typedef int (*cimage_row_fn)(void *ctx, uint32_t y, const uint8_t *row, int channels);
+ * `count` pixels that belong at columns x0, x0 + dx, x0 + 2 dx, ... of image row y (a
+ * whole row: x0 0, dx 1, count width; an Adam7 pass row: a sparse one). Every pixel of
+ * the image is delivered exactly once. Return 0 to go on, nonzero to stop (the decode
+ * then fails with "cancelled"). */
+typedef int (*cimage_row_fn)(void *ctx, uint32_t y, const uint8_t *row, int channels,
+                             uint32_t x0, uint32_t dx, uint32_t count);
 
 /* Asked while a decode runs; nonzero stops it (the decode then fails with "cancelled"). */
 typedef int (*cimage_cancel_fn)(void *ctx);
@@ -34,15 +37,15 @@ typedef int (*cimage_cancel_fn)(void *ctx);
 int cimage_png_info(const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen);
 
 /* Decodes a PNG to 8-bit RGB rows (RGBA when it has alpha or tRNS), calling row_fn for each row top to bottom.
- * Non-interlaced images are decoded one row at a time (memory: one row); interlaced
- * ones need the whole image and are refused when width*height exceeds max_pixels
- * (which is checked first for every image, before any allocation).
+ * Rows are decoded one at a time (memory: a ring of rows), interlaced images pass by
+ * pass as sparse rows; width*height over max_pixels is refused first, before any
+ * allocation.
  * Returns 0, or -1 with libpng's message in err. */
 int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint64_t max_bytes,
                       cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen);
 
-/* What decoding needs in memory, estimated from the header: row buffers, or the whole
- * image for an interlaced PNG; the output plus, for a progressive JPEG, the coefficients
+/* What decoding needs in memory, estimated from the header: row buffers for a PNG
+ * (interlaced ones too); the output plus, for a progressive JPEG, the coefficients
  * of the whole image. The decode functions refuse an image whose estimate is over
  * max_bytes, before allocating. */
 uint64_t cimage_png_memory(const cimage_info *info);
