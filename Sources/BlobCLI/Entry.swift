@@ -1,4 +1,5 @@
 import ArgumentParser
+import SafeText
 
 /// Runs a root command and exits: help goes to stdout with status 0; every failure is
 /// one `Error: ...` line on stderr with the status ``Failure`` gives it (ArgumentParser's
@@ -6,7 +7,7 @@ import ArgumentParser
 public func runMain<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) -> Never {
     Output.ignoreBrokenPipes()
     do {
-        var command = try root.parseAsRoot(arguments)
+        var command = try root.parseAsRoot(arguments ?? Output.rawArguments())
         try command.run()
         Output.exit(.success)
     } catch {

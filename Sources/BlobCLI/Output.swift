@@ -1,5 +1,6 @@
 import BlobTransfer
 import Glibc
+import SafeText
 
 // The OS boundary of BlobCLI: the standard streams, whether they are terminals, the
 // environment and the process exit.
@@ -32,6 +33,16 @@ public enum Output {
 
     /// A closed pipe is a write error, not a signal. The corresponding C function is `signal`.
     static func ignoreBrokenPipes() { signal(SIGPIPE, SIG_IGN) }
+
+    /// The command-line arguments (without the program name), with bytes that are not
+    /// UTF-8 kept as ``RawPath`` stand-ins instead of being replaced, so a file name
+    /// that is not UTF-8 still names its file.
+    static func rawArguments() -> [String] {
+        (1 ..< Int(CommandLine.argc)).map { i in
+            guard let arg = CommandLine.unsafeArgv[i] else { return "" }
+            return RawPath.decode(UnsafeRawBufferPointer(start: arg, count: strlen(arg)))
+        }
+    }
 
     /// Ends the process. The corresponding C function is `exit`.
     static func exit(_ status: ExitStatus) -> Never { Glibc.exit(status.rawValue) }

@@ -1,4 +1,5 @@
 import Glibc
+import SafeText
 import SystemPackage
 
 // The OS boundary of BlobTransfer: every system call the services make on files and
@@ -23,7 +24,7 @@ private func retrying<T: BinaryInteger>(_ body: () -> T) throws(FileSystemError)
 enum FS {
     /// Opens with `O_CLOEXEC` added. The corresponding C function is `open`.
     static func open(_ path: String, _ flags: Int32, mode: mode_t = 0) throws(FileSystemError) -> Int32 {
-        try retrying { Glibc.open(path, flags | O_CLOEXEC, mode) }
+        try retrying { RawPath.withCString(path) { Glibc.open($0, flags | O_CLOEXEC, mode) } }
     }
 
     /// The corresponding C function is `close`.
@@ -54,7 +55,7 @@ enum FS {
     static func path(of fd: Int32) throws(FileSystemError) -> String {
         var buf = [CChar](repeating: 0, count: 4097)
         let n = try retrying { readlink("/proc/self/fd/\(fd)", &buf, buf.count - 1) }
-        return String(decoding: buf[0 ..< n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return RawPath.decode(buf[0 ..< n].map { UInt8(bitPattern: $0) })
     }
 
     /// The corresponding C function is `fstat`.
@@ -67,23 +68,25 @@ enum FS {
     /// Follows links. The corresponding C function is `stat`.
     static func status(_ path: String) throws(FileSystemError) -> Glibc.stat {
         var st = Glibc.stat()
-        _ = try retrying { stat(path, &st) }
+        _ = try retrying { RawPath.withCString(path) { stat($0, &st) } }
         return st
     }
 
     /// Whether the process may read `path`. The corresponding C function is `access(R_OK)`.
     static func isReadable(_ path: String) throws(FileSystemError) {
-        _ = try retrying { access(path, R_OK) }
+        _ = try retrying { RawPath.withCString(path) { access($0, R_OK) } }
     }
 
     /// Whether anything exists at `path`. The corresponding C function is `access(F_OK)`.
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    static func exists(_ path: String) -> Bool { RawPath.withCString(path) { access($0, F_OK) } == 0 }
 
     /// The absolute, symlink-free path. The corresponding C function is `realpath`.
     static func realpath(_ path: String) throws(FileSystemError) -> String {
-        guard let resolved = Glibc.realpath(path, nil) else { throw FileSystemError(errno: Errno(rawValue: Glibc.errno)) }
+        guard let resolved = RawPath.withCString(path, { Glibc.realpath($0, nil) }) else {
+            throw FileSystemError(errno: Errno(rawValue: Glibc.errno))
+        }
         defer { free(resolved) }
-        return String(cString: resolved)
+        return RawPath.decode(UnsafeRawBufferPointer(start: resolved, count: strlen(resolved)))
     }
 
     /// Flushes to storage; EINVAL (a pipe, a device) counts as success.
@@ -94,7 +97,7 @@ enum FS {
 
     /// The corresponding C function is `rename`.
     static func rename(_ from: String, _ to: String) throws(FileSystemError) {
-        _ = try retrying { Glibc.rename(from, to) }
+        _ = try retrying { RawPath.withCString(from) { f in RawPath.withCString(to) { Glibc.rename(f, $0) } } }
     }
 
     /// An unnamed file in `directory` (mode 0666 less the umask, like `cp`), which
@@ -113,14 +116,14 @@ enum FS {
     /// Gives an unnamed file a name; EEXIST when `path` exists (never replaces).
     /// The corresponding C function is `linkat` on `/proc/self/fd/N`.
     static func linkTemporary(_ fd: Int32, to path: String) throws(FileSystemError) {
-        _ = try retrying { linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) }
+        _ = try retrying { RawPath.withCString(path) { linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, $0, AT_SYMLINK_FOLLOW) } }
     }
 
     /// What is at `path` itself, a symbolic link not followed; nil when nothing is.
     /// The corresponding C function is `lstat`.
     static func linkStatus(_ path: String) -> Glibc.stat? {
         var st = Glibc.stat()
-        return lstat(path, &st) == 0 ? st : nil
+        return RawPath.withCString(path) { lstat($0, &st) } == 0 ? st : nil
     }
 
     /// A random name for a file beside `path` (hidden, unguessable: 64 bits from the
@@ -137,14 +140,14 @@ enum FS {
     /// A second name for a file; fails with EEXIST when `to` exists (an atomic
     /// "create if absent"). The corresponding C function is `link`.
     static func link(_ from: String, _ to: String) throws(FileSystemError) {
-        _ = try retrying { Glibc.link(from, to) }
+        _ = try retrying { RawPath.withCString(from) { f in RawPath.withCString(to) { Glibc.link(f, $0) } } }
     }
 
     /// An environment variable. The corresponding C function is `getenv`.
     static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
     /// The corresponding C function is `unlink`.
-    static func unlink(_ path: String) { _ = Glibc.unlink(path) }
+    static func unlink(_ path: String) { _ = RawPath.withCString(path) { Glibc.unlink($0) } }
 
     /// The current process id. The corresponding C function is `getpid`.
     static func processID() -> Int32 { getpid() }
@@ -159,13 +162,11 @@ enum FS {
     /// The names in a directory, `.` and `..` left out.
     /// The corresponding C functions are `opendir`, `readdir` and `closedir`.
     static func directoryNames(_ path: String) throws(FileSystemError) -> [String] {
-        guard let dir = opendir(path) else { throw FileSystemError(errno: Errno(rawValue: Glibc.errno)) }
+        guard let dir = RawPath.withCString(path, { opendir($0) }) else { throw FileSystemError(errno: Errno(rawValue: Glibc.errno)) }
         defer { closedir(dir) }
         var names = [String]()
         while let e = readdir(dir) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in RawPath.decode(raw.prefix { $0 != 0 }) }
             if name != "." && name != ".." { names.append(name) }
         }
         return names

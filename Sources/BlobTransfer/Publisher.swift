@@ -1,5 +1,6 @@
 import BlobCodec
 import Hashing
+import SafeText
 import SharedMemory
 
 /// What a publish of a file did.
@@ -32,7 +33,9 @@ public enum Publisher {
                                lockTimeout: Duration = BlobSegment.defaultLockTimeout) throws(TransferError) -> PublishedFile {
         let input = try Files.openInput(file)
         defer { input.close() }
-        let path = Array(input.absolutePath.utf8)
+        // The label is text: bytes of a name that are not UTF-8 are written \xNN.
+        let label = RawPath.label(input.absolutePath)
+        let path = Array(label.utf8)
         let frameLength = input.size + path.count + BlobCodec.overhead
         let exists = BlobSegment.exists(backing)
         func tooLarge(_ capacity: Int, exists: Bool) -> TransferError {
@@ -72,7 +75,7 @@ public enum Publisher {
             case let .producer(e): throw e
             }
         }
-        return PublishedFile(sequence: receipt.sequence, path: input.absolutePath, contentLength: input.size,
+        return PublishedFile(sequence: receipt.sequence, path: label, contentLength: input.size,
                              sha256: sha.finalizeHex())
     }
 }

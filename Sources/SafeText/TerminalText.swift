@@ -17,7 +17,9 @@ public enum TerminalText {
             case 0x00 ..< 0x20, 0x7F:
                 out += "\\x" + hex2(scalar.value)
             default:
-                if isUnsafe(scalar) {
+                if let byte = RawPath.rawByte(scalar) {
+                    out += "\\x" + hex2(UInt32(byte))  // a byte of a name that is not UTF-8
+                } else if isUnsafe(scalar) {
                     out += "\\u{\(String(scalar.value, radix: 16))}"
                 } else {
                     out.unicodeScalars.append(scalar)

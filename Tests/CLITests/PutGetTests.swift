@@ -184,10 +184,23 @@ import TestSupport
         #expect(!text.unicodeScalars.contains { [0x202E, 0x2028, 0x2029].contains($0.value) })
     }
 
+    /// A file name that is not UTF-8 publishes; its label shows the odd bytes as \xNN.
+    @Test func aNameThatIsNotUTF8Publishes() {
+        let s = Scratch()
+        let script = "f=$(printf '\(s.dir)/caf\\351.png'); printf 'hello' > \"$f\"; exec '\(CLI.writer)' put \"$f\" --segment \(s.segment)"
+        let put = Spawn.run("/bin/sh", ["-c", script])
+        #expect(put.status == 0, "\(put.err)")
+        #expect(put.out.hasSuffix("  \(s.dir)/caf\\\\xe9.png\n"), "\(put.out)")  // sha256sum-style: \ before \xe9
+        let get = s.get(["--out", s.path("o")])
+        #expect(get.status == 0 && Fixtures.read(s.path("o")) == Array("hello".utf8))
+        #expect(get.err.hasPrefix("path: \(s.dir)/caf\\\\xe9.png\n"), "\(get.err)")
+    }
+
     @Test func errorsAreOneLineWithDistinctExitCodes() {
         let s = Scratch()
         Fixtures.write([1], to: s.path("ok"))
         mkfifo(s.path("fifo.png"), 0o600)
+        symlink("/dev/zero", s.path("zero.png"))  // swapped in for an image: never read
         _ = Spawn.run("/usr/bin/truncate", ["-s", "3G", s.path("sparse.png")])
         let cases: [([String], Int32, String)] = [
             ([CLI.writer, "put", s.path("missing"), "--segment", s.segment], 74, "Error: cannot read '\(s.path("missing"))': No such file or directory"),
@@ -211,6 +224,7 @@ import TestSupport
             ([CLI.reader, "preview", s.path("ok"), "--color", "256"], 64, "Error: --color 256 needs --mode blocks"),
             ([CLI.reader, "preview", s.path("ok"), "--mode", "blocks", "--invert"], 64, "Error: --invert changes ASCII and grey shades"),
             ([CLI.reader, "preview", s.path("fifo.png")], 74, "Error: '\(s.path("fifo.png"))' is not a regular file"),
+            ([CLI.writer, "put", s.path("zero.png"), "--segment", s.segment], 74, "Error: '\(s.path("zero.png"))' is not a regular file"),
             ([CLI.writer, "put", s.path("fifo.png"), "--segment", s.segment], 74, "Error: '\(s.path("fifo.png"))' is not a regular file"),
             ([CLI.reader, "preview", s.path("sparse.png")], 69, "Error: '\(s.path("sparse.png"))' is 3 GiB, over the 256 MiB that preview reads"),
             ([CLI.reader, "get", "--timeout=-1"], 64, "Error: --timeout must be"),

@@ -30,3 +30,23 @@ import Testing
         #expect(TerminalText.hex16(.max) == "ffffffffffffffff")
     }
 }
+
+@Suite struct RawPathTests {
+    /// Any bytes survive decode then encode unchanged; valid UTF-8 stays as it is.
+    @Test func everyByteSequenceRoundTrips() {
+        var state: UInt64 = 0x5EED
+        func next() -> UInt64 { state &+= 0x9E37_79B9_7F4A_7C15; var z = state; z = (z ^ (z >> 31)) &* 0xBF58_476D_1CE4_E5B9; return z ^ (z >> 29) }
+        for _ in 0 ..< 2000 {
+            let bytes = (0 ..< Int(next() % 24)).map { _ in UInt8(truncatingIfNeeded: next()) }
+            #expect(RawPath.encode(RawPath.decode(bytes)) == bytes, "\(bytes)")
+        }
+        #expect(RawPath.decode(Array("ünï/日本.png".utf8)) == "ünï/日本.png")
+    }
+
+    @Test func labelsAndEscapesShowRawBytes() {
+        let name = RawPath.decode([0x63, 0x61, 0x66, 0xE9, 0x2E, 0x70, 0x6E, 0x67])  // "caf\xe9.png" in Latin-1
+        #expect(RawPath.label(name) == "caf\\xe9.png")
+        #expect(TerminalText.escape(name) == "caf\\xe9.png")
+        #expect(RawPath.encode(name) == [0x63, 0x61, 0x66, 0xE9, 0x2E, 0x70, 0x6E, 0x67])
+    }
+}
