@@ -9,6 +9,16 @@
 #include <time.h>
 #include <jpeglib.h>
 
+#define CIMAGE_STR2(x) #x
+#define CIMAGE_STR(x) CIMAGE_STR2(x)
+
+/* Seconds of CPU this thread used since `since`. */
+static double thread_cpu_since(const struct timespec *since) {
+    struct timespec now;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
 /* A ring of decoded rows between the libpng thread (producer) and the caller's thread
  * (consumer, which runs the Swift callback): on two cores decoding and accumulating
  * overlap. The producer owns every libpng call, so its setjmp/longjmp stay on its own
@@ -141,8 +151,14 @@ static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int de
     if (rowbytes != (size_t)info->width * channels) png_error(png, "unexpected row size after transforms");
     row = malloc(rowbytes);
     if (!row) png_error(png, "out of memory");
+    struct timespec cpu_start;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_start);
+    uint32_t rows_done = 0;
+#define CHECK_CPU() do { if ((++rows_done & 63) == 0 && thread_cpu_since(&cpu_start) > CIMAGE_MAX_CPU_SECONDS) \
+        png_error(png, "decoding took over " CIMAGE_STR(CIMAGE_MAX_CPU_SECONDS) " s of CPU (a decompression bomb?)"); } while (0)
     if (!info->interlaced) {
         for (uint32_t y = 0; y < info->height; y++) {
+            CHECK_CPU();
             png_read_row(png, row, NULL);
             if (deliver(row_fn, ctx, y, row, rowbytes, channels, 0, 1, info->width) != 0) png_error(png, "cancelled");
         }
@@ -151,6 +167,7 @@ static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int de
             uint32_t cols = PNG_PASS_COLS(info->width, pass), rows_in_pass = PNG_PASS_ROWS(info->height, pass);
             if (cols == 0 || rows_in_pass == 0) continue;  /* libpng skips empty passes */
             for (uint32_t r = 0; r < rows_in_pass; r++) {
+                CHECK_CPU();
                 png_read_row(png, row, NULL);
                 uint32_t y = PNG_ROW_FROM_PASS_ROW(r, pass);
                 if (deliver(row_fn, ctx, y, row, (size_t)cols * channels, channels,
@@ -159,6 +176,7 @@ static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int de
             }
         }
     }
+#undef CHECK_CPU
     /* No png_read_end: whatever follows the last row (more IDAT, other chunks) is never
      * inflated, so data hidden after the image costs nothing. */
     free(row);
@@ -327,12 +345,6 @@ typedef struct jpeg_guard {
     struct timespec cpu_start;
 } jpeg_guard;
 
-static double thread_cpu_seconds(const struct timespec *since) {
-    struct timespec now;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
-}
-
 static void guard_error_exit(j_common_ptr cinfo) {
     jpeg_guard *g = (jpeg_guard *)cinfo->err;
     char message[JMSG_LENGTH_MAX];
@@ -361,9 +373,9 @@ static void guard_progress(j_common_ptr cinfo) {
         guard_stop(g, why);
     }
     if (g->cancelled && g->cancelled(g->ctx)) guard_stop(g, "cancelled");
-    if (thread_cpu_seconds(&g->cpu_start) > CIMAGE_JPEG_MAX_CPU_SECONDS) {
+    if (thread_cpu_since(&g->cpu_start) > CIMAGE_MAX_CPU_SECONDS) {
         char why[128];
-        snprintf(why, sizeof why, "decoding took over %d s of CPU (a decompression bomb?)", CIMAGE_JPEG_MAX_CPU_SECONDS);
+        snprintf(why, sizeof why, "decoding took over %d s of CPU (a decompression bomb?)", CIMAGE_MAX_CPU_SECONDS);
         guard_stop(g, why);
     }
 }

@@ -171,6 +171,24 @@ extension WriterFixture {
         #expect(h.text.contains(" message\n") && h.text.contains("No such file or directory"), "\(h.text)")
     }
 
+    /// The apps apply the same trust rule as the commands: a segment of another user
+    /// is refused in plain words, not read.
+    @Test(.enabled(if: getuid() == 0)) func theReaderRefusesASegmentOfAnotherUser() throws {
+        let f = WriterFixture()
+        _ = try Publisher.publish(file: f.dir + "/a.png", to: f.backing)
+        #expect(chown("/dev/shm/" + f.segment, 65534, 65534) == 0)
+        let h = f.reader()
+        h.press(.char("r"))
+        #expect(h.waitFor { h.state.statusIsError })
+        #expect(h.state.status.contains("is not trusted: it belongs to user nobody (uid 65534), mode 0600"))
+        #expect(h.state.receivedFile == nil)
+        // The writer refuses to publish into it.
+        let w = f.writer()
+        w.press(.down, .enter)
+        #expect(w.waitFor { w.state.statusIsError })
+        #expect(w.state.status.contains("is not trusted"))
+    }
+
     @Test func previewModesAndResize() throws {
         let f = WriterFixture()
         _ = try Publisher.publish(file: f.dir + "/a.png", to: f.backing)

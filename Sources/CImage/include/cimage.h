@@ -29,9 +29,10 @@ typedef int (*cimage_row_fn)(void *ctx, uint32_t y, const uint8_t *row, int chan
 /* Asked while a decode runs; nonzero stops it (the decode then fails with "cancelled"). */
 typedef int (*cimage_cancel_fn)(void *ctx);
 
-/* A JPEG decode stops after this many progressive scans, or this much CPU time. */
+/* A JPEG decode stops after this many progressive scans; any decode after this much
+ * CPU time (of the decoding thread). */
 #define CIMAGE_JPEG_MAX_SCANS 500
-#define CIMAGE_JPEG_MAX_CPU_SECONDS 10
+#define CIMAGE_MAX_CPU_SECONDS 10
 
 /* Reads a PNG's header only. Returns 0, or -1 with a message in err. */
 int cimage_png_info(const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen);
