@@ -1,5 +1,7 @@
 /// Generates the C declaration of a record layout: a `#pragma pack(1)` typedef with a
 /// static assert for every offset and for the size, so C and Swift cannot drift apart.
+/// The same header compiles as C11 and as C++ (the source article's child is C++):
+/// the asserts go through a macro that is `_Static_assert` in C and `static_assert` in C++.
 public enum CHeader {
     /// The header text for `layout`.
     public static func generate(_ layout: RecordLayout) -> String {
@@ -21,10 +23,12 @@ public enum CHeader {
             out += "    \(f.cType) \(f.name)\(f.isArray ? "[\(f.count)]" : "");\n"
         }
         out += "} \(layout.name);\n#pragma pack(pop)\n\n"
+        let assert = layout.name.uppercased() + "_STATIC_ASSERT"
+        out += "#ifdef __cplusplus\n#define \(assert) static_assert\n#else\n#define \(assert) _Static_assert\n#endif\n"
         for f in layout.fields {
-            out += "_Static_assert(offsetof(\(layout.name), \(f.name)) == \(layout.offset(of: f.name)), \"\(layout.name).\(f.name) offset\");\n"
+            out += "\(assert)(offsetof(\(layout.name), \(f.name)) == \(layout.offset(of: f.name)), \"\(layout.name).\(f.name) offset\");\n"
         }
-        out += "_Static_assert(sizeof(\(layout.name)) == \(layout.size), \"\(layout.name) size\");\n\n#endif\n"
+        out += "\(assert)(sizeof(\(layout.name)) == \(layout.size), \"\(layout.name) size\");\n#undef \(assert)\n\n#endif\n"
         return out
     }
 }

@@ -19,14 +19,20 @@ typedef struct ControllerData {
 } ControllerData;
 #pragma pack(pop)
 
-_Static_assert(offsetof(ControllerData, Timestamp) == 0, "ControllerData.Timestamp offset");
-_Static_assert(offsetof(ControllerData, TotalDuration) == 8, "ControllerData.TotalDuration offset");
-_Static_assert(offsetof(ControllerData, PausedState) == 16, "ControllerData.PausedState offset");
-_Static_assert(offsetof(ControllerData, MuteState) == 20, "ControllerData.MuteState offset");
-_Static_assert(offsetof(ControllerData, HeartbeatSignal) == 24, "ControllerData.HeartbeatSignal offset");
-_Static_assert(offsetof(ControllerData, ControlFlags) == 28, "ControllerData.ControlFlags offset");
-_Static_assert(offsetof(ControllerData, DataLength) == 32, "ControllerData.DataLength offset");
-_Static_assert(offsetof(ControllerData, MessageBuffer) == 36, "ControllerData.MessageBuffer offset");
-_Static_assert(sizeof(ControllerData) == 1060, "ControllerData size");
+#ifdef __cplusplus
+#define CONTROLLERDATA_STATIC_ASSERT static_assert
+#else
+#define CONTROLLERDATA_STATIC_ASSERT _Static_assert
+#endif
+CONTROLLERDATA_STATIC_ASSERT(offsetof(ControllerData, Timestamp) == 0, "ControllerData.Timestamp offset");
+CONTROLLERDATA_STATIC_ASSERT(offsetof(ControllerData, TotalDuration) == 8, "ControllerData.TotalDuration offset");
+CONTROLLERDATA_STATIC_ASSERT(offsetof(ControllerData, PausedState) == 16, "ControllerData.PausedState offset");
+CONTROLLERDATA_STATIC_ASSERT(offsetof(ControllerData, MuteState) == 20, "ControllerData.MuteState offset");
+CONTROLLERDATA_STATIC_ASSERT(offsetof(ControllerData, HeartbeatSignal) == 24, "ControllerData.HeartbeatSignal offset");
+CONTROLLERDATA_STATIC_ASSERT(offsetof(ControllerData, ControlFlags) == 28, "ControllerData.ControlFlags offset");
+CONTROLLERDATA_STATIC_ASSERT(offsetof(ControllerData, DataLength) == 32, "ControllerData.DataLength offset");
+CONTROLLERDATA_STATIC_ASSERT(offsetof(ControllerData, MessageBuffer) == 36, "ControllerData.MessageBuffer offset");
+CONTROLLERDATA_STATIC_ASSERT(sizeof(ControllerData) == 1060, "ControllerData size");
+#undef CONTROLLERDATA_STATIC_ASSERT
 
 #endif

@@ -5,8 +5,9 @@ import Testing
 import TestSupport
 
 @Suite struct RecordLayoutTests {
-    @Test(arguments: TestData.known.map(\.name))
-    func cCompilerAgreesWithSwiftOffsets(name: String) throws {
+    /// The generated header, compiled as C11 and as C++17, gives Swift's offsets and size.
+    @Test(arguments: TestData.known.map(\.name), [["/usr/bin/cc", "-std=c11"], ["/usr/bin/g++", "-std=c++17", "-x", "c++"]])
+    func cAndCppCompilersAgreeWithSwiftOffsets(name: String, compiler: [String]) throws {
         let layout = try #require(TestData.known.first { $0.name == name })
         let s = Scratch("layout")
         // The header comes from the command, exactly as a user would get it.
@@ -17,7 +18,7 @@ import TestSupport
         for f in layout.fields { program += "  printf(\"%s %zu\\n\", \"\(f.name)\", offsetof(\(name), \(f.name)));\n" }
         program += "  printf(\"sizeof %zu\\n\", sizeof(\(name)));\n  return 0;\n}\n"
         Fixtures.write(Array(program.utf8), to: s.path("check.c"))
-        let cc = Spawn.run("/usr/bin/cc", ["-std=c11", "-Wall", "-Werror", "-I", s.dir, s.path("check.c"), "-o", s.path("check")])
+        let cc = Spawn.run(compiler[0], Array(compiler.dropFirst()) + ["-Wall", "-Werror", "-I", s.dir, s.path("check.c"), "-o", s.path("check")])
         #expect(cc.status == 0, "\(cc.err)")
         let out = Spawn.run(s.path("check"), []).out
         var expected = layout.fields.map { "\($0.name) \(layout.offset(of: $0.name))" }
