@@ -26,7 +26,7 @@ if [ -t 0 ] && [ -t 1 ]; then
     case "$LANG" in *UTF-8*|*utf8*) ;; *) export LANG=C.UTF-8 ;; esac
     writer="'$bin/blob-writer' '$PWD/Assets' --segment '$segment'"
     reader="'$bin/blob-reader' --segment '$segment' --watch"
-    hint=' blob-writer | blob-reader   click a pane, or Ctrl-b then an arrow, to switch   q quits each app '
+    hint=' click a pane (or Ctrl-b, arrow) to switch   q quits each app '
     trap remove_segment EXIT
     if [ -n "${TMUX:-}" ]; then
         # Already inside tmux: split this window; the reader goes right, the writer runs here.

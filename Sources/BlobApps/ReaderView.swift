@@ -15,17 +15,33 @@ extension ReaderProgram {
         }
         s.fill(x: 0, y: 0, width: width, height: 1, with: ScreenCell(" ", Style(reverse: true)))
         let ascii = !capabilities.unicode
+        // "segment 'NAME'" when it fits, else the name alone (shortened in its middle).
         let mode = state.watching ? "  [watching]" : ""
-        s.put(" blob-reader  " + TextFit.middle("\(state.backing)", max(1, width - 15 - mode.count), ascii: ascii) + mode,
-              x: 0, y: 0, style: Style(bold: true, reverse: true))
+        let room = max(1, width - 15 - mode.count)
+        let shortName: String
+        switch state.backing {
+        case let .sharedMemory(n): shortName = n.rawValue
+        case let .file(p): shortName = TerminalText.escape(p)
+        }
+        let what = TextFit.width("\(state.backing)") <= room ? "\(state.backing)" : TextFit.middle(shortName, room, ascii: ascii)
+        s.put(" blob-reader  " + what + mode, x: 0, y: 0, style: Style(bold: true, reverse: true))
         let color = capabilities.colors > 0
         var y = ReaderLayout.factsTop
         let valueWidth = max(1, width - 12)
-        func line(_ label: String, _ value: String, _ style: Style = .plain) {
+        // `wraps`: the value may go on into the spare row before the preview (the verdict
+        // must be read whole); other values are shortened with an ellipsis.
+        func line(_ label: String, _ value: String, _ style: Style = .plain, wraps: Bool = false) {
             guard y < height - 2 else { return }
             s.put(label, x: 1, y: y, style: Style(bold: true))
-            s.put(TextFit.head(value, valueWidth, ascii: ascii), x: 11, y: y, style: style)
-            y += 1
+            let parts = wraps ? TextFit.wrap(value, valueWidth) : [value]
+            if parts.count > 1 && y + 1 < layout.previewTop && y + 1 < height - 2 {
+                s.put(parts[0], x: 11, y: y, style: style)
+                s.put(TextFit.head(parts.dropFirst().joined(separator: " "), valueWidth, ascii: ascii), x: 11, y: y + 1, style: style)
+                y += 2
+            } else {
+                s.put(TextFit.head(value, valueWidth, ascii: ascii), x: 11, y: y, style: style)
+                y += 1
+            }
         }
         if state.content == nil && state.segmentMissing {
             let name: String
@@ -75,7 +91,7 @@ extension ReaderProgram {
             case .differs, .changedSincePublished: cmpStyle = Style(foreground: color ? 9 : nil, bold: true)
             case .removedSincePublished, .notOnThisMachine: cmpStyle = Style(dim: true)
             }
-            line("compare:", comparison.sentence, cmpStyle)
+            line("compare:", comparison.sentence, cmpStyle, wraps: true)
             if case let .ready(_, grid)? = state.preview?.result, layout.previewTop < height - 2 {
                 PreviewPainter.paint(grid, into: &s, x: 1 + max(0, (layout.previewBox.columns - grid.width) / 2),
                                      y: layout.previewTop)
@@ -102,7 +118,7 @@ extension ReaderProgram {
             s.put("Tab completes  Ctrl-U clears  Ctrl-W deletes a folder  Esc cancels", x: 0, y: height - 1,
                   style: Style(dim: true))
         } else {
-            s.put("r read  w watch  s save  c preview mode  ? keys  q quit", x: 0, y: height - 2, style: Style(dim: true))
+            s.put(StatusArea.hints(hintLines, width: width, ascii: ascii), x: 0, y: height - 2, style: Style(dim: true))
         }
         if state.savePrompt == nil && state.saveConfirm == nil {
             StatusArea.draw(state.status, style: state.statusIsError ? Style(foreground: color ? 9 : nil, bold: true) : .plain,
@@ -115,6 +131,13 @@ extension ReaderProgram {
         }
         return s
     }
+
+    /// The key hints at the bottom, longest first (the first that fits is shown).
+    static let hintLines = [
+        "r read  w watch  s save  c preview mode  ? keys  q quit",
+        "r read  w watch  s save  ? keys  q quit",
+        "r read  ? keys  q quit",
+    ]
 
     /// The key reference.
     public static let helpLines = [

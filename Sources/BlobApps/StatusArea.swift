@@ -7,13 +7,18 @@ enum StatusArea {
     /// The note that ends a message cut after two rows.
     static let more = " (m: all)"
 
-    /// Draws `text`; true when it was shown whole.
+    /// Draws `text` on the last row, or the last two when `rows` allows and it needs
+    /// them; true when it was shown whole.
     @discardableResult
-    static func draw(_ text: String, style: Style, into s: inout Screen, ascii: Bool) -> Bool {
+    static func draw(_ text: String, style: Style, into s: inout Screen, ascii: Bool, rows: Int = 2) -> Bool {
         let lines = TextFit.wrap(text, s.width)
         if lines.count <= 1 {
             s.put(lines.first ?? "", x: 0, y: s.height - 1, style: style)
             return true
+        }
+        if rows < 2 {
+            s.put(TextFit.head(text, s.width - more.count, ascii: ascii) + more, x: 0, y: s.height - 1, style: style)
+            return false
         }
         s.fill(x: 0, y: s.height - 2, width: s.width, height: 1, with: .blank)
         s.put(lines[0], x: 0, y: s.height - 2, style: style)
@@ -24,6 +29,12 @@ enum StatusArea {
         let rest = lines.dropFirst().joined(separator: " ")
         s.put(TextFit.head(rest, s.width - more.count, ascii: ascii) + more, x: 0, y: s.height - 1, style: style)
         return false
+    }
+
+    /// The first of `hints` (longest first) that fits `width`, else the last one
+    /// shortened with an ellipsis: key hints are never cut silently.
+    static func hints(_ hints: [String], width: Int, ascii: Bool) -> String {
+        hints.first { TextFit.width($0) <= width } ?? TextFit.head(hints.last ?? "", width, ascii: ascii)
     }
 
     /// The whole message in a box (any key closes it).

@@ -20,9 +20,12 @@ extension WriterProgram {
         case let .sharedMemory(n): segmentName = n.rawValue
         case let .file(p): segmentName = TerminalText.escape(p)
         }
-        // The folder keeps its most specific part; the segment name gets at most a third.
+        // The folder keeps its most specific part; the segment keeps its name: labelled
+        // when there is room, else the name alone (shortened in its middle if it must be).
         let ascii = !capabilities.unicode
-        let right = " segment: \(TextFit.middle(segmentName, max(4, width / 3 - 11), ascii: ascii)) "
+        let labelled = " segment: \(segmentName) "
+        let right = TextFit.width(labelled) <= width / 2
+            ? labelled : " " + TextFit.middle(segmentName, max(4, width / 3), ascii: ascii) + " "
         let label = " blob-writer  "
         let room = max(1, width - TextFit.width(right) - label.count - 1)
         s.put(label + TextFit.path(TerminalText.escape(state.directory), room, ascii: ascii), x: 0, y: 0,
@@ -32,18 +35,19 @@ extension WriterProgram {
         drawList(state, layout, capabilities, into: &s)
         if layout.showPreview { drawPreviewPane(state, layout, capabilities, into: &s) }
 
-        // Filter or key hints, then the status line.
+        // Filter or key hints, then the status line. While a filter is shown the status
+        // keeps to one row, so what is listed never looks like all there is.
         let hintRow = height - 2
-        if state.editingFilter || !state.filter.isEmpty {
+        let filtering = state.editingFilter || !state.filter.isEmpty
+        if filtering {
             let typed = s.put("/" + TerminalText.escape(state.filter) + (state.editingFilter ? "_" : ""), x: 0, y: hintRow,
                               style: Style(bold: true))
             s.put("  \(state.visible.count) of \(state.listable)", x: typed, y: hintRow, style: Style(dim: true))
         } else {
-            s.put("Enter publish  / filter  a all/images  . hidden  R reload  t struct  ? keys  q quit", x: 0, y: hintRow,
-                  style: Style(dim: true))
+            s.put(StatusArea.hints(hintLines, width: width, ascii: ascii), x: 0, y: hintRow, style: Style(dim: true))
         }
         let statusStyle = state.statusIsError ? Style(foreground: capabilities.colors > 0 ? 9 : nil, bold: true) : .plain
-        StatusArea.draw(state.status, style: statusStyle, into: &s, ascii: !capabilities.unicode)
+        StatusArea.draw(state.status, style: statusStyle, into: &s, ascii: ascii, rows: filtering ? 1 : 2)
 
         if state.showHelp { HelpOverlay.draw(into: &s, lines: helpLines, title: "blob-writer keys") }
         if state.showWholeStatus { StatusArea.drawWhole(state.status, into: &s) }
@@ -104,6 +108,14 @@ extension WriterProgram {
         s.put(TextFit.head(caption, s.width - px - 2, ascii: !capabilities.unicode), x: px + 1, y: layout.listTop,
               style: Style(bold: true))
     }
+
+    /// The key hints under the list, longest first (the first that fits is shown).
+    static let hintLines = [
+        "Enter publish  / filter  a all/images  . hidden  R reload  t struct  ? keys  q quit",
+        "Enter publish  / filter  a all  R reload  ? keys  q quit",
+        "Enter publish  / filter  ? keys  q quit",
+        "? keys  q quit",
+    ]
 
     /// The key reference.
     public static let helpLines = [

@@ -20,12 +20,11 @@ public enum TextFit {
     public static func path(_ path: String, _ columns: Int, ascii: Bool = false) -> String {
         guard width(path) > columns else { return path }
         let name = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
-        let tailWidth = width(name) + 1
-        if tailWidth + 1 <= columns {
+        if width(name) + 2 <= columns {
             // "…" + as much of the folders' end as fits + "/name".
-            let scalars = Array(path.unicodeScalars)
-            return ellipsis(ascii) + takeEnd(scalars, columns - 1)
+            return ellipsis(ascii) + takeEnd(Array(path.unicodeScalars), columns - 1)
         }
+        if width(name) + 1 <= columns { return ellipsis(ascii) + name }  // the folders, all dropped, still marked
         return middle(name, columns, ascii: ascii)
     }
 

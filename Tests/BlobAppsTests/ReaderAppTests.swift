@@ -189,6 +189,17 @@ extension WriterFixture {
         #expect(w.state.status.contains("is not trusted"))
     }
 
+    /// In a 40-column pane the verdict wraps into the spare row rather than being cut.
+    @Test func aNarrowPaneShowsTheWholeVerdict() throws {
+        let f = WriterFixture()
+        _ = try Publisher.publish(file: f.dir + "/a.png", to: f.backing)
+        let h = ReaderHarness(ReaderState(backing: f.backing, saveDirectory: f.dir), columns: 40, rows: 24)
+        h.press(.char("r"))
+        #expect(h.waitFor { h.state.receivedFile != nil })
+        #expect(h.terminal.screen.rowText(6).hasPrefix(" compare:  identical to the file on"))
+        #expect(h.terminal.screen.rowText(7).hasPrefix("           disk"))
+    }
+
     @Test func previewModesAndResize() throws {
         let f = WriterFixture()
         _ = try Publisher.publish(file: f.dir + "/a.png", to: f.backing)

@@ -210,6 +210,21 @@ final class WriterFixture {
         #expect(h.terminal.screen.rowText(0).contains(deep) || h.terminal.screen.rowText(0).contains("\u{2026}newcomer/Assets"))
     }
 
+    /// In a 40-column pane (the demo at 80x24): hints that fit, and after publishing from
+    /// a filter the filter stays visible (the status keeps to one row).
+    @Test func aNarrowPaneKeepsHintsAndTheFilter() {
+        let f = WriterFixture()
+        let h = WriterHarness(WriterState(directory: f.dir, backing: f.backing), columns: 40, rows: 24)
+        #expect(h.waitFor { !h.state.entries.isEmpty })
+        #expect(h.terminal.screen.rowText(22).hasPrefix("Enter publish  / filter  ? keys  q quit"))
+        h.press(.char("/"))
+        h.type("a.png")
+        h.press(.enter)
+        #expect(h.waitFor { h.state.status.hasPrefix("Published a.png") })
+        #expect(h.terminal.screen.rowText(22).hasPrefix("/a.png  1 of 3"))
+        #expect(h.terminal.screen.rowText(23).hasSuffix("(m: all)"))
+    }
+
     @Test func reduceIsPureAndAsksForWorkAsEffects() {
         // reduce on a value, no runner: the effects are data a test can read.
         var state = WriterState(directory: "/nowhere", backing: .sharedMemory(try! SegmentName("x")))

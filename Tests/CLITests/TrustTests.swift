@@ -21,9 +21,19 @@ struct TrustTests {
 
     @Test func aSegmentPlantedByAnotherUserIsRefusedBothWays() throws {
         let s = Scratch("trust")
+        // nobody gets its own copies in a folder anyone may read: the checkout itself may
+        // be in a private folder (a clone in `mktemp -d`, say).
+        let shared = Fixtures.makeTempDirectory()
+        defer { Fixtures.removeTree(shared) }
+        chmod(shared, 0o755)
+        let writer = shared + "/blob-writer", image = shared + "/sunset.png"
+        #expect(Spawn.run("/bin/cp", [CLI.writer, writer]).status == 0)  // cp: no descriptor of ours to inherit
+        Fixtures.write(try #require(Fixtures.read(Self.sunset)), to: image)
+        chmod(writer, 0o755)
+        chmod(image, 0o644)
         // nobody creates the segment first, publishes a forged blob and opens it to all.
-        let planted = asNobody([CLI.writer, "put", Self.sunset, "--segment", s.segment])
-        try #require(planted.status == 0, "nobody could not publish (is the checkout readable by others?): \(planted.err)")
+        let planted = asNobody([writer, "put", image, "--segment", s.segment])
+        try #require(planted.status == 0, "nobody could not publish: \(planted.err)")
         _ = asNobody(["/bin/chmod", "666", "/dev/shm/" + s.segment])
         let before = Fixtures.read("/dev/shm/" + s.segment)
         Fixtures.write([1, 2, 3], to: s.path("mine"))
@@ -43,7 +53,7 @@ struct TrustTests {
         _ = asNobody(["/bin/chmod", "644", "/dev/shm/" + s.segment])
         let trusted = s.get(["--out", s.path("o"), "--trust-owner", "nobody"])
         #expect(trusted.status == 0, "\(trusted.err)")
-        #expect(Fixtures.read(s.path("o")) == Fixtures.read(Self.sunset))
+        #expect(Fixtures.read(s.path("o")) == Fixtures.read(image))
     }
 
     @Test func ourOwnSegmentOpenToOthersIsRefused() {

@@ -16,6 +16,7 @@ import TerminalUI
         #expect(TextFit.path("/home/user/pictures/holiday.png", 14) == "\u{2026}s/holiday.png")
         // A name longer than the room keeps both of its ends (the extension survives).
         #expect(TextFit.path("/a/very-long-file-name.png", 11) == "very-\u{2026}e.png")
+        #expect(TextFit.path("/work/main/Assets", 7) == "\u{2026}Assets")  // never the bare name without a mark
         for w in 1 ... 30 { #expect(TextFit.width(TextFit.path("/x/y/some/deep/folder/file.jpeg", w)) <= w) }
     }
 

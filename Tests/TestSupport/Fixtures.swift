@@ -52,7 +52,7 @@ public enum Fixtures {
 
     /// Writes bytes to a file.
     public static func write(_ bytes: [UInt8], to path: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)  // never inherited by a child another test spawns
         precondition(fd >= 0)
         bytes.withUnsafeBytes { raw in
             var done = 0
@@ -63,7 +63,7 @@ public enum Fixtures {
 
     /// Reads a whole file (nil if it cannot be opened).
     public static func read(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var out = [UInt8]()
