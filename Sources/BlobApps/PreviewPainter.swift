@@ -47,14 +47,17 @@ enum PreviewPainter {
     /// a plain reason.
     static func load(_ path: String, limit: Int, options: PreviewOptions, cancelled: @escaping () -> Bool) -> PreviewResult {
         do throws(TransferError) {
-            let head = try Files.readHead(path, limit: ContentHead.readLimit)
-            let isImage = head.bytes.withUnsafeBytes { ImageFormat.detect($0).isPreviewable }
-            guard isImage && head.truncated else {
-                return render(head.bytes, size: head.size, options: options, cancelled: cancelled)
+            // One descriptor: the head, then, for an image, the rest (never read twice).
+            let input = try Files.openInput(path)
+            defer { input.close() }
+            var bytes = try input.readBytes(max: ContentHead.readLimit + 1)
+            let isImage = bytes.withUnsafeBytes { ImageFormat.detect($0).isPreviewable }
+            guard isImage && bytes.count > ContentHead.readLimit else {
+                return render(Array(bytes.prefix(ContentHead.readLimit)), size: input.size, options: options, cancelled: cancelled)
             }
-            let whole = try Files.readHead(path, limit: limit)
-            if whole.truncated { return .failed("larger than the \(ByteCount.human(limit)) preview limit") }
-            return render(whole.bytes, size: whole.bytes.count, options: options, cancelled: cancelled)
+            bytes += try input.readBytes(max: limit + 1 - bytes.count)
+            if bytes.count > limit { return .failed("larger than the \(ByteCount.human(limit)) preview limit") }
+            return render(bytes, size: bytes.count, options: options, cancelled: cancelled)
         } catch {
             return .failed(error.description)
         }

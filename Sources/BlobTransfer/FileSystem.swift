@@ -72,11 +72,6 @@ enum FS {
         return st
     }
 
-    /// Whether the process may read `path`. The corresponding C function is `access(R_OK)`.
-    static func isReadable(_ path: String) throws(FileSystemError) {
-        _ = try retrying { RawPath.withCString(path) { access($0, R_OK) } }
-    }
-
     /// Whether anything exists at `path`. The corresponding C function is `access(F_OK)`.
     static func exists(_ path: String) -> Bool { RawPath.withCString(path) { access($0, F_OK) } == 0 }
 

@@ -3,32 +3,6 @@ import Glibc
 
 /// Reading inputs and writing outputs, with errors that name the file.
 public enum Files {
-    /// An input file checked before anything is read or published.
-    public struct InputFile: Equatable, Sendable {
-        /// The absolute, symlink-free path (the label a publish sends).
-        public var absolutePath: String
-        /// Size in bytes when checked.
-        public var size: Int
-        /// Last modification, nanoseconds since the epoch.
-        public var modifiedNanoseconds: Int64 = 0
-    }
-
-    /// Checks that `path` names a readable regular file.
-    public static func inspect(_ path: String) throws(TransferError) -> InputFile {
-        if path.isEmpty { throw .emptyPath(what: "file") }
-        let st: stat
-        do throws(FileSystemError) { st = try FS.status(path) } catch { throw .cannotRead(path: path, errno: error.errno) }
-        if st.isDirectory { throw .isDirectory(path: path) }
-        if !st.isRegularFile { throw .notRegularFile(path: path) }
-        do throws(FileSystemError) {
-            try FS.isReadable(path)
-            return InputFile(absolutePath: try FS.realpath(path), size: Int(st.st_size),
-                             modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
-        } catch {
-            throw .cannotRead(path: path, errno: error.errno)
-        }
-    }
-
     /// An input opened once and checked on its descriptor: what is read is what was
     /// checked, and the label is the path of what was opened.
     public final class Input {
@@ -36,16 +10,19 @@ public enum Files {
         public let absolutePath: String
         /// Its size when checked.
         public let size: Int
+        /// Its last modification when checked, nanoseconds since the epoch.
+        public let modifiedNanoseconds: Int64
         /// The path as given (for messages).
         let given: String
         private let fd: Int32
         private var closed = false
 
-        init(fd: Int32, given: String, absolutePath: String, size: Int) {
+        init(fd: Int32, given: String, absolutePath: String, status st: stat) {
             self.fd = fd
             self.given = given
             self.absolutePath = absolutePath
-            self.size = size
+            size = Int(st.st_size)
+            modifiedNanoseconds = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
         }
 
         deinit { self.close() }
@@ -55,6 +32,15 @@ public enum Files {
             do throws(FileSystemError) { return try FS.read(fd, into: buffer) } catch {
                 throw .cannotRead(path: given, errno: error.errno)
             }
+        }
+
+        /// Reads on from where the last read stopped, at most `count` bytes (fewer at end
+        /// of file): a bounded read, whatever the file claims its size is.
+        public func readBytes(max count: Int) throws(TransferError) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: Swift.max(0, count))
+            let filled = try Files.fill(&out) { (raw) throws(TransferError) in try self.read(into: raw) }
+            out.removeLast(out.count - filled)
+            return out
         }
 
         /// Closes the descriptor (again is harmless).
@@ -82,7 +68,7 @@ public enum Files {
         }
         if st.isDirectory { FS.close(fd); throw .isDirectory(path: path) }
         if !st.isRegularFile { FS.close(fd); throw .notRegularFile(path: path) }
-        return Input(fd: fd, given: path, absolutePath: absolute, size: Int(st.st_size))
+        return Input(fd: fd, given: path, absolutePath: absolute, status: st)
     }
 
     /// Checks that `path` names a directory; its absolute, symlink-free form.
@@ -93,47 +79,10 @@ public enum Files {
         return absolute
     }
 
-    /// Reads a whole regular file (it may grow while being read).
-    public static func read(_ path: String) throws(TransferError) -> [UInt8] {
-        let fd: Int32
-        do throws(FileSystemError) { fd = try FS.open(path, O_RDONLY) } catch { throw .cannotRead(path: path, errno: error.errno) }
-        defer { FS.close(fd) }
-        let st: stat
-        do throws(FileSystemError) { st = try FS.status(fd) } catch { throw .cannotRead(path: path, errno: error.errno) }
-        if st.isDirectory { throw .isDirectory(path: path) }
-        do throws(FileSystemError) {
-            return try readAll(fd, expected: max(Int(st.st_size), 0))
-        } catch {
-            throw .cannotRead(path: path, errno: error.errno)
-        }
-    }
-
-    /// Reads `expected` bytes in place, then keeps reading in chunks in case the file
-    /// grew meanwhile, until end of file.
-    private static func readAll(_ fd: Int32, expected: Int) throws(FileSystemError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: expected)
-        let filled = try fill(&out) { (raw) throws(FileSystemError) in try FS.read(fd, into: raw) }
-        if filled < out.count {
-            out.removeLast(out.count - filled)
-            return out
-        }
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { raw in Result { () throws(FileSystemError) in try FS.read(fd, into: raw) } }
-            switch n {
-            case let .success(count):
-                if count == 0 { return out }
-                out.append(contentsOf: chunk[0 ..< count])
-            case let .failure(error):
-                throw error
-            }
-        }
-    }
-
     /// Fills `buffer` from the start with what `produce` writes (returning the count it
     /// wrote into the space given), until it is full or `produce` returns 0; how many
     /// bytes it holds.
-    private static func fill<E: Error>(
+    fileprivate static func fill<E: Error>(
         _ buffer: inout [UInt8], _ produce: (UnsafeMutableRawBufferPointer) throws(E) -> Int
     ) throws(E) -> Int {
         var filled = 0
@@ -160,12 +109,12 @@ public enum Files {
     public static func readHead(_ path: String, limit: Int) throws(TransferError) -> (bytes: [UInt8], truncated: Bool, size: Int) {
         let input = try openInput(path)
         defer { input.close() }
-        var out = [UInt8](repeating: 0, count: min(limit, max(input.size, 0)) + 1)
-        let filled = try fill(&out) { (raw) throws(TransferError) in try input.read(into: raw) }
-        let truncated = filled > limit
-        out.removeLast(out.count - min(filled, limit))
-        return (out, truncated, input.size)
+        var bytes = try input.readBytes(max: limit + 1)
+        let truncated = bytes.count > limit
+        if truncated { bytes.removeLast() }
+        return (bytes, truncated, input.size)
     }
+
 
     /// An output that appears whole or not at all: the content goes into an unnamed
     /// file in the destination's folder (`O_TMPFILE`: no guessable name, no link followed,
@@ -276,14 +225,6 @@ public enum Files {
                 throw .cannotWrite(path: path, errno: error.errno)
             }
         }
-    }
-
-    /// Writes `bytes` to `path` through a temporary file and a rename, so a reader of
-    /// `path` sees the old or the new content, never a part.
-    public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(TransferError) {
-        let output = try AtomicOutput(path)
-        try output.replaceContent(with: bytes)
-        try output.commit()
     }
 
     /// Writes `bytes` to `path` through a temporary file and a rename; with

@@ -189,19 +189,16 @@ public enum Receiver {
     /// that simply differs.
     public static func compareWithDisk(path: String, content: UnsafeRawBufferPointer, publishedAt: Int64) -> DiskComparison {
         guard path.hasPrefix("/") else { return .notOnThisMachine }
-        guard let input = try? Files.inspect(path) else {
+        // One descriptor, regular files only, never more read than could match.
+        guard let input = try? Files.openInput(path) else {
             let folder = String(path[..<path.lastIndex(of: "/")!])
             return Files.isDirectory(folder.isEmpty ? "/" : folder) ? .removedSincePublished : .notOnThisMachine
         }
-        let same: Bool
-        if input.size != content.count {
-            same = false
-        } else if let bytes = try? Files.read(path) {
-            same = content.isEmpty || bytes.withUnsafeBytes { memcmp($0.baseAddress!, content.baseAddress!, content.count) == 0 }
-        } else {
-            same = false
+        defer { input.close() }
+        if input.size == content.count, let bytes = try? input.readBytes(max: content.count + 1), bytes.count == content.count,
+           content.isEmpty || bytes.withUnsafeBytes({ memcmp($0.baseAddress!, content.baseAddress!, content.count) == 0 }) {
+            return .identical
         }
-        if same { return .identical }
         return input.modifiedNanoseconds > publishedAt ? .changedSincePublished : .differs
     }
 
