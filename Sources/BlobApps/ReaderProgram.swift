@@ -84,13 +84,13 @@ public enum ReaderProgram: TerminalProgram {
         case .char("w"): return toggleWatch(&state)
         case .char("s"):
             guard let file = state.receivedFile else {
-                setError("nothing received to save (press r)", &state)
+                state.setError("nothing received to save (press r)")
                 return []
             }
             return [.proposeSavePath(directory: state.saveDirectory, baseName: saveName(for: file.path))]
         case .char("c"):
             state.blocks.toggle()
-            setStatus(state.blocks ? "Preview: coloured blocks." : "Preview: ASCII.", &state)
+            state.setStatus(state.blocks ? "Preview: coloured blocks." : "Preview: ASCII.")
             return requestPreview(&state, force: true)
         case .char("?"): state.showHelp = true
         case .char("m"): state.showWholeStatus = true
@@ -104,7 +104,7 @@ public enum ReaderProgram: TerminalProgram {
         switch key {
         case .escape:
             state.savePrompt = nil
-            setStatus("Save cancelled.", &state)
+            state.setStatus("Save cancelled.")
         case .backspace:
             if !(state.savePrompt ?? "").isEmpty { state.savePrompt!.removeLast() }
         case .ctrl("u"):
@@ -136,7 +136,7 @@ public enum ReaderProgram: TerminalProgram {
         case .char("n"), .char("N"), .escape:
             state.saveConfirm = nil
             state.savePrompt = path
-            setStatus("Not replaced: change the name, or Esc to cancel.", &state)
+            state.setStatus("Not replaced: change the name, or Esc to cancel.")
         default: break
         }
         return []
@@ -156,13 +156,13 @@ public enum ReaderProgram: TerminalProgram {
         case let .probed(exists):
             state.segmentMissing = !exists
             if state.watching && !exists {
-                setStatus("Watching: waiting for the segment to be created…", &state)
+                state.setStatus("Watching: waiting for the segment to be created…")
             }
         case let .received(.success(reception)):
             return received(reception, &state)
         case let .received(.failure(error)):
             if error.segmentIsMissing { state.segmentMissing = true }
-            setError(error.description, &state)
+            state.setError(error.description)
         case .published:
             if state.watching {
                 state.segmentMissing = false
@@ -173,12 +173,12 @@ public enum ReaderProgram: TerminalProgram {
         case let .saveProposed(path):
             if state.receivedFile != nil { state.savePrompt = path }
         case let .saved(path, bytes, .success):
-            setStatus("Saved \(bytes) bytes to \(TerminalText.escape(path)).", &state)
+            state.setStatus("Saved \(bytes) bytes to \(TerminalText.escape(path)).")
         case let .saved(path, _, .failure(.outputExists)):
             state.saveConfirm = path
-            setStatus("", &state)
+            state.setStatus("")
         case let .saved(_, _, .failure(error)):
-            setError(error.description, &state)
+            state.setError(error.description)
         case let .completed(typed, completion):
             if state.savePrompt == typed { state.savePrompt = completion }
         }
@@ -189,19 +189,19 @@ public enum ReaderProgram: TerminalProgram {
         switch reception {
         case .segmentMissing:
             state.segmentMissing = true
-            setStatus("No segment yet.", &state)
+            state.setStatus("No segment yet.")
         case .empty:
             state.segmentMissing = false
-            setStatus("The segment holds no blob yet.", &state)
+            state.setStatus("The segment holds no blob yet.")
         case let .record(value, metadata):
             state.segmentMissing = false
             state.content = .record(value, metadata)
             state.preview = nil
-            setStatus("Read TestData record, sequence \(metadata.sequence).", &state)
+            state.setStatus("Read TestData record, sequence \(metadata.sequence).")
         case let .file(file, comparison):
             state.segmentMissing = false
             state.content = .file(file, comparison)
-            setStatus("Read sequence \(file.metadata.sequence): \(file.content.count) bytes, checksum verified.", &state)
+            state.setStatus("Read sequence \(file.metadata.sequence): \(file.content.count) bytes, checksum verified.")
             return requestPreview(&state, force: true)
         }
         return []
@@ -210,12 +210,12 @@ public enum ReaderProgram: TerminalProgram {
     private static func toggleWatch(_ state: inout ReaderState) -> [Effect] {
         if state.watching {
             state.watching = false
-            setStatus("Watch mode off.", &state)
+            state.setStatus("Watch mode off.")
             return [.stopWatching]
         }
         state.watching = true
-        setStatus(state.segmentMissing ? "Watching: waiting for the segment to be created…"
-                                       : "Watching: new blobs show as they land.", &state)
+        state.setStatus(state.segmentMissing ? "Watching: waiting for the segment to be created…"
+                                       : "Watching: new blobs show as they land.")
         return [.watch(state.backing, after: state.shownSequence)]
     }
 
@@ -239,15 +239,7 @@ public enum ReaderProgram: TerminalProgram {
         return base.isEmpty || base == "." || base == ".." ? "received.bin" : base
     }
 
-    private static func setStatus(_ s: String, _ state: inout ReaderState) {
-        state.status = s
-        state.statusIsError = false
-    }
 
-    private static func setError(_ s: String, _ state: inout ReaderState) {
-        state.status = "Error: " + s
-        state.statusIsError = true
-    }
 
     // MARK: effects
 

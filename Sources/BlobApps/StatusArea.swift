@@ -42,3 +42,26 @@ enum StatusArea {
         HelpOverlay.draw(into: &s, lines: TextFit.wrap(text, max(10, s.width - 8)), title: "message")
     }
 }
+
+/// A state with a status line: what both apps say after each action.
+protocol StatusReporting {
+    var status: String { get set }
+    var statusIsError: Bool { get set }
+}
+
+extension StatusReporting {
+    /// Shows a plain message.
+    mutating func setStatus(_ message: String) {
+        status = message
+        statusIsError = false
+    }
+
+    /// Shows `Error: message`, highlighted.
+    mutating func setError(_ message: String) {
+        status = "Error: " + message
+        statusIsError = true
+    }
+}
+
+extension WriterState: StatusReporting {}
+extension ReaderState: StatusReporting {}

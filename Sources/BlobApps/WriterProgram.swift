@@ -91,17 +91,17 @@ public enum WriterProgram: TerminalProgram {
         case .char("/"): state.editingFilter = true
         case .char("a"):
             state.imagesOnly.toggle()
-            setStatus(state.imagesOnly ? "Showing images (.png .jpg .jpeg) only." : "Showing all files.", &state)
+            state.setStatus(state.imagesOnly ? "Showing images (.png .jpg .jpeg) only." : "Showing all files.")
             return refilter(keeping: state.highlighted?.name, &state)
         case .char("."):
             state.showHidden.toggle()
-            setStatus(state.showHidden ? "Showing hidden files." : "Hiding hidden files.", &state)
+            state.setStatus(state.showHidden ? "Showing hidden files." : "Hiding hidden files.")
             return refilter(keeping: state.highlighted?.name, &state)
         case .char("t"):
-            setStatus("Publishing TestData…", &state)
+            state.setStatus("Publishing TestData…")
             return [.publishRecord(backing: state.backing)]
         case .char("R"):
-            setStatus("Reloading \(TerminalText.escape(state.directory))…", &state)
+            state.setStatus("Reloading \(TerminalText.escape(state.directory))…")
             return [.list(directory: state.directory, select: state.highlighted?.name, quiet: false)]
         case .char("?"): state.showHelp = true
         case .char("m"): state.showWholeStatus = true
@@ -156,7 +156,7 @@ public enum WriterProgram: TerminalProgram {
             if !quiet { state.scroll = 0 }
             var effects = refilter(keeping: keep, &state)
             if !quiet && (!state.statusIsError || select == nil) {
-                setStatus("\(TerminalText.escape(directory)): \(list.count) entries", &state)
+                state.setStatus("\(TerminalText.escape(directory)): \(list.count) entries")
             }
             if moved {
                 state.watchingDirectory = true
@@ -164,7 +164,7 @@ public enum WriterProgram: TerminalProgram {
             }
             return effects
         case let .listed(directory, _, _, .failure(error)):
-            setError("cannot open \(TerminalText.escape(directory)): \(error.message)", &state)
+            state.setError("cannot open \(TerminalText.escape(directory)): \(error.message)")
         case let .directoryChanged(directory):
             if directory == state.directory {
                 return [.list(directory: directory, select: nil, quiet: true)]
@@ -172,11 +172,11 @@ public enum WriterProgram: TerminalProgram {
         case let .previewed(key, result):
             if state.preview?.key == key { state.preview = PreviewSlot(key: key, result: result) }
         case let .published(name, .success(r)):
-            setStatus("Published \(TerminalText.escape(name)): sequence \(r.sequence), \(r.contentLength) bytes, sha256 \(r.sha256.prefix(16))…", &state)
+            state.setStatus("Published \(TerminalText.escape(name)): sequence \(r.sequence), \(r.contentLength) bytes, sha256 \(r.sha256.prefix(16))…")
         case let .published(_, .failure(error)), let .recordPublished(.failure(error)):
-            setError(error.description, &state)
+            state.setError(error.description)
         case let .recordPublished(.success(r)):
-            setStatus("Published TestData: sequence \(r.sequence), \(r.text)", &state)
+            state.setStatus("Published TestData: sequence \(r.sequence), \(r.text)")
         }
         return []
     }
@@ -205,7 +205,7 @@ public enum WriterProgram: TerminalProgram {
     }
 
     private static func publish(_ e: DirectoryEntry, _ state: inout WriterState) -> [Effect] {
-        setStatus("Publishing \(TerminalText.escape(e.name))…", &state)
+        state.setStatus("Publishing \(TerminalText.escape(e.name))…")
         return [.publish(path: state.path(of: e), name: e.name, backing: state.backing, capacity: state.capacity)]
     }
 
@@ -249,15 +249,7 @@ public enum WriterProgram: TerminalProgram {
         if rows > 0, state.selection >= state.scroll + rows { state.scroll = state.selection - rows + 1 }
     }
 
-    private static func setStatus(_ s: String, _ state: inout WriterState) {
-        state.status = s
-        state.statusIsError = false
-    }
 
-    private static func setError(_ s: String, _ state: inout WriterState) {
-        state.status = "Error: " + s
-        state.statusIsError = true
-    }
 
     /// Whether `needle` occurs in `hay` (bytes), without allocating.
     static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {

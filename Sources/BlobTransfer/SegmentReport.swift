@@ -75,30 +75,23 @@ public struct SegmentReport: Sendable {
 
     /// `key: value` lines, untrusted text escaped, null as `-`.
     public func text() -> String {
-        fields.map { key, value in
-            let shown: String
-            switch value {
-            case let .string(s): shown = TerminalText.escape(s)
-            case let .int(i): shown = String(i)
-            case let .uint(u): shown = String(u)
-            case .null: shown = "-"
-            }
-            return "\(key): \(shown)"
-        }.joined(separator: "\n")
+        rendered(string: TerminalText.escape, null: "-").map { "\($0): \($1)" }.joined(separator: "\n")
     }
 
     /// One JSON object on one line.
     public func json() -> String {
-        let body = fields.map { key, value in
-            let shown: String
+        "{" + rendered(string: JSONText.quoted, null: "null").map { "\"\($0)\":\($1)" }.joined(separator: ",") + "}"
+    }
+
+    /// Each field's value as text: numbers as they are, strings through `string`.
+    private func rendered(string: (String) -> String, null: String) -> [(String, String)] {
+        fields.map { key, value in
             switch value {
-            case let .string(s): shown = JSONText.quoted(s)
-            case let .int(i): shown = String(i)
-            case let .uint(u): shown = String(u)
-            case .null: shown = "null"
+            case let .string(s): return (key, string(s))
+            case let .int(i): return (key, String(i))
+            case let .uint(u): return (key, String(u))
+            case .null: return (key, null)
             }
-            return "\"\(key)\":\(shown)"
-        }.joined(separator: ",")
-        return "{" + body + "}"
+        }
     }
 }
