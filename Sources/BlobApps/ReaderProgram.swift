@@ -30,9 +30,10 @@ public enum ReaderProgram: TerminalProgram {
         /// Check whether the segment exists.
         case probe(SegmentBacking)
         /// Read, verify and decode the latest blob; compare a file with the one on disk.
-        case read(SegmentBacking)
-        /// Follow publishes newer than `after` (and the segment's creation) until cancelled.
-        case watch(SegmentBacking, after: UInt64)
+        case read(SegmentBacking, SegmentFormat)
+        /// Follow publishes newer than `after` (and the segment's creation) until cancelled;
+        /// for the article's layout, every change of its bytes.
+        case watch(SegmentBacking, SegmentFormat, after: UInt64)
         /// Stop following publishes.
         case stopWatching
         /// Decode a preview of received bytes.
@@ -80,7 +81,7 @@ public enum ReaderProgram: TerminalProgram {
         if state.savePrompt != nil { return handleSaveKey(key, &state) }
         switch key {
         case .char("q"), .ctrl("c"): state.quit = true
-        case .char("r"): return [.read(state.backing)]
+        case .char("r"): return [.read(state.backing, state.format)]
         case .char("w"): return toggleWatch(&state)
         case .char("s"):
             guard let file = state.receivedFile else {
@@ -166,7 +167,7 @@ public enum ReaderProgram: TerminalProgram {
         case .published:
             if state.watching {
                 state.segmentMissing = false
-                return [.read(state.backing)]
+                return [.read(state.backing, state.format)]
             }
         case let .previewed(key, result):
             if state.preview?.key == key { state.preview = PreviewSlot(key: key, result: result) }
@@ -197,11 +198,14 @@ public enum ReaderProgram: TerminalProgram {
             state.segmentMissing = false
             state.content = .record(value, metadata)
             state.preview = nil
-            state.setStatus("Read TestData record, sequence \(metadata.sequence).")
+            state.setStatus(state.format == .article ? "Read TestData record at offset 0 (article layout: read twice, agreed)."
+                                                     : "Read TestData record, sequence \(metadata.sequence).")
         case let .file(file, comparison):
             state.segmentMissing = false
             state.content = .file(file, comparison)
-            state.setStatus("Read sequence \(file.metadata.sequence): \(file.content.count) bytes, checksum verified.")
+            state.setStatus(state.format == .article
+                ? "Read the frame at offset 0: \(file.content.count) bytes, read twice and agreed (the article layout has no checksum)."
+                : "Read sequence \(file.metadata.sequence): \(file.content.count) bytes, checksum verified.")
             return requestPreview(&state, force: true)
         }
         return []
@@ -216,7 +220,7 @@ public enum ReaderProgram: TerminalProgram {
         state.watching = true
         state.setStatus(state.segmentMissing ? "Watching: waiting for the segment to be created…"
                                        : "Watching: new blobs show as they land.")
-        return [.watch(state.backing, after: state.shownSequence)]
+        return [.watch(state.backing, state.format, after: state.shownSequence)]
     }
 
     /// Asks for a preview of the received file at the current box; `force` asks again
@@ -247,13 +251,17 @@ public enum ReaderProgram: TerminalProgram {
         switch effect {
         case let .probe(backing):
             return .run(lane: "read", replacing: false) { job in job.post(.probed(exists: Segments.exists(backing))) }
-        case let .read(backing):
+        case let .read(backing, format):
             return .run(lane: "read", replacing: false) { job in
-                job.post(.received(Result { () throws(TransferError) in try Receiver.readForDisplay(from: backing) }))
+                job.post(.received(Result { () throws(TransferError) in try Receiver.readForDisplay(from: backing, format: format) }))
             }
-        case let .watch(backing, after):
+        case let .watch(backing, .blob, after):
             return .run(lane: "watch", replacing: true) { job in
                 SegmentWatcher.watch(backing, after: after, isCancelled: { job.isCancelled }) { job.post(.published($0)) }
+            }
+        case let .watch(backing, .article, _):
+            return .run(lane: "watch", replacing: true) { job in
+                ArticleTransfer.watch(backing, isCancelled: { job.isCancelled }) { job.post(.published($0)) }
             }
         case .stopWatching:
             return .cancel(lane: "watch")

@@ -14,6 +14,8 @@ public struct ReaderState: Sendable {
 
     /// The segment read.
     public let backing: SegmentBacking
+    /// The segment's layout (ours, or the article's for its C# programs).
+    public let format: SegmentFormat
     /// Where the save prompt proposes to save (the working directory at start).
     public let saveDirectory: String
     /// Whether watch mode starts with the app.
@@ -49,8 +51,9 @@ public struct ReaderState: Sendable {
     public internal(set) var quit = false
 
     /// A viewer of `backing`; `watch` starts in watch mode.
-    public init(backing: SegmentBacking, saveDirectory: String, watch: Bool = false) {
+    public init(backing: SegmentBacking, format: SegmentFormat = .blob, saveDirectory: String, watch: Bool = false) {
         self.backing = backing
+        self.format = format
         self.saveDirectory = saveDirectory
         watchAtStart = watch
     }

@@ -67,7 +67,7 @@ extension ReaderProgram {
         case let .file(file, comparison)?:
             let meta = file.metadata
             line("path:", TextFit.path(TerminalText.escape(file.path), valueWidth, ascii: ascii))
-            line("bytes:", "\(file.content.count)    sequence: \(meta.sequence)    published: \(Timestamp.iso8601(nanoseconds: meta.publishTimeNanoseconds))    pid: \(meta.writerPID)")
+            line("bytes:", "\(file.content.count)    " + provenance(meta, state.format))
             // Whole when it fits; else both ends and how to see it all (never a silent cut
             // that someone could copy as the hash).
             let hashNote = "  (y: whole)"
@@ -102,7 +102,11 @@ extension ReaderProgram {
             }
         case let .record(value, meta)?:
             line("record:", "TestData (the seed's packed struct, 48 bytes)")
-            line("sequence:", "\(meta.sequence)    published: \(Timestamp.iso8601(nanoseconds: meta.publishTimeNanoseconds))    pid: \(meta.writerPID)")
+            if state.format == .article {
+                line("layout:", provenance(meta, state.format))
+            } else {
+                line("sequence:", "\(meta.sequence)    " + published(meta))
+            }
             line("value:", value.text, Style(bold: true))
         case nil: break
         }
@@ -152,4 +156,14 @@ extension ReaderProgram {
         "?   this help",
         "q   quit",
     ]
+
+    /// When and by whom a blob was published, or what the article's layout cannot say.
+    static func provenance(_ meta: BlobMetadata, _ format: SegmentFormat) -> String {
+        format == .article ? "article layout: no sequence, time or writer; no checksum"
+                           : "sequence: \(meta.sequence)    " + published(meta)
+    }
+
+    private static func published(_ meta: BlobMetadata) -> String {
+        "published: \(Timestamp.iso8601(nanoseconds: meta.publishTimeNanoseconds))    pid: \(meta.writerPID)"
+    }
 }

@@ -33,9 +33,9 @@ public enum WriterProgram: TerminalProgram {
         /// Abandon any preview being decoded.
         case cancelPreview
         /// Publish a file.
-        case publish(path: String, name: String, backing: SegmentBacking, capacity: Int?)
+        case publish(path: String, name: String, backing: SegmentBacking, format: SegmentFormat, capacity: Int?)
         /// Publish the sample TestData record.
-        case publishRecord(backing: SegmentBacking)
+        case publishRecord(backing: SegmentBacking, format: SegmentFormat)
     }
 
     public static func isFinished(_ state: WriterState) -> Bool { state.quit }
@@ -99,7 +99,7 @@ public enum WriterProgram: TerminalProgram {
             return refilter(keeping: state.highlighted?.name, &state)
         case .char("t"):
             state.setStatus("Publishing TestData…")
-            return [.publishRecord(backing: state.backing)]
+            return [.publishRecord(backing: state.backing, format: state.format)]
         case .char("R"):
             state.setStatus("Reloading \(TerminalText.escape(state.directory))…")
             return [.list(directory: state.directory, select: state.highlighted?.name, quiet: false)]
@@ -172,11 +172,12 @@ public enum WriterProgram: TerminalProgram {
         case let .previewed(key, result):
             if state.preview?.key == key { state.preview = PreviewSlot(key: key, result: result) }
         case let .published(name, .success(r)):
-            state.setStatus("Published \(TerminalText.escape(name)): sequence \(r.sequence), \(r.contentLength) bytes, sha256 \(r.sha256.prefix(16))…")
+            let at = state.format == .article ? "at offset 0 (article layout)" : "sequence \(r.sequence)"
+            state.setStatus("Published \(TerminalText.escape(name)): \(at), \(r.contentLength) bytes, sha256 \(r.sha256.prefix(16))…")
         case let .published(_, .failure(error)), let .recordPublished(.failure(error)):
             state.setError(error.description)
         case let .recordPublished(.success(r)):
-            state.setStatus("Published TestData: sequence \(r.sequence), \(r.text)")
+            state.setStatus("Published TestData: \(state.format == .article ? "at offset 0 (article layout)" : "sequence \(r.sequence)"), \(r.text)")
         }
         return []
     }
@@ -206,7 +207,8 @@ public enum WriterProgram: TerminalProgram {
 
     private static func publish(_ e: DirectoryEntry, _ state: inout WriterState) -> [Effect] {
         state.setStatus("Publishing \(TerminalText.escape(e.name))…")
-        return [.publish(path: state.path(of: e), name: e.name, backing: state.backing, capacity: state.capacity)]
+        return [.publish(path: state.path(of: e), name: e.name, backing: state.backing,
+                         format: state.format, capacity: state.capacity)]
     }
 
     private static func refilter(keeping name: String?, _ state: inout WriterState) -> [Effect] {
@@ -285,15 +287,15 @@ public enum WriterProgram: TerminalProgram {
             }
         case .cancelPreview:
             return .cancel(lane: "preview")
-        case let .publish(path, name, backing, capacity):
+        case let .publish(path, name, backing, format, capacity):
             return .run(lane: "publish", replacing: false) { job in
                 job.post(.published(name: name, Result { () throws(TransferError) in
-                    try Publisher.publish(file: path, to: backing, capacity: capacity)
+                    try Publisher.publish(file: path, to: backing, format: format, capacity: capacity)
                 }))
             }
-        case let .publishRecord(backing):
+        case let .publishRecord(backing, format):
             return .run(lane: "publish", replacing: false) { job in
-                job.post(.recordPublished(Result { () throws(TransferError) in try RecordTransfer.publish(to: backing) }))
+                job.post(.recordPublished(Result { () throws(TransferError) in try RecordTransfer.publish(to: backing, format: format) }))
             }
         }
     }

@@ -6,6 +6,8 @@ import TerminalUI
 public struct WriterState: Sendable {
     /// Where publishes go.
     public let backing: SegmentBacking
+    /// The segment's layout (ours, or the article's for its C# programs).
+    public let format: SegmentFormat
     /// Capacity per blob asked for on the command line (nil: the segment's own, or the
     /// default when a publish creates it).
     public let capacity: Int?
@@ -56,9 +58,10 @@ public struct WriterState: Sendable {
     public internal(set) var quit = false
 
     /// A picker on `directory` (absolute; the listing arrives as an effect's result).
-    public init(directory: String, backing: SegmentBacking, capacity: Int? = nil) {
+    public init(directory: String, backing: SegmentBacking, format: SegmentFormat = .blob, capacity: Int? = nil) {
         self.directory = directory
         self.backing = backing
+        self.format = format
         self.capacity = capacity
     }
 

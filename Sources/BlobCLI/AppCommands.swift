@@ -19,7 +19,8 @@ public struct BrowseCommand: ParsableCommand {
 
     public func run() throws {
         try runApp(WriterProgram.self, name: "blob-writer", hint: "blob-writer put FILE") { () throws(TransferError) in
-            WriterState(directory: try Files.directory(directory ?? "."), backing: try segment.backing(), capacity: capacity?.bytes)
+            WriterState(directory: try Files.directory(directory ?? "."), backing: try segment.backing(), format: segment.layout,
+                        capacity: capacity?.bytes)
         }
     }
 }
@@ -36,7 +37,7 @@ public struct ViewCommand: ParsableCommand {
 
     public func run() throws {
         try runApp(ReaderProgram.self, name: "blob-reader", hint: "blob-reader get --out FILE") { () throws(TransferError) in
-            ReaderState(backing: try segment.backing(), saveDirectory: Files.defaultSaveDirectory(), watch: watch)
+            ReaderState(backing: try segment.backing(), format: segment.layout, saveDirectory: Files.defaultSaveDirectory(), watch: watch)
         }
     }
 }

@@ -26,6 +26,9 @@ public struct GetCommand: ParsableCommand {
         if let timeout, !(Double(timeout).map { $0 >= 0 && $0 < 1e9 } ?? false) {
             throw ValidationError("--timeout must be a number of seconds, 0 or more (got '\(TerminalText.escape(timeout))')")
         }
+        if after != nil && segment.layout == .article {
+            throw ValidationError("--after needs sequence numbers, which the article layout does not have; use --wait")
+        }
         if timeout != nil && !wait && after == nil {
             throw ValidationError("--timeout bounds a wait: add --wait or --after SEQ")
         }
@@ -41,13 +44,13 @@ public struct GetCommand: ParsableCommand {
         let path: String, bytes: Int, sha256: String, sequence: UInt64
         if out == "-" {
             // stdout cannot be rewound if the view had to be read again: copy first.
-            let received = try Receiver.receive(from: backing, wait: self.wait, after: after, timeout: wait)
+            let received = try Receiver.receive(from: backing, format: segment.layout, wait: self.wait, after: after, timeout: wait)
             try received.content.withUnsafeBytes { raw in try Output.bytes(raw) }
             (path, bytes, sha256, sequence) = (received.path, received.content.count, received.sha256, received.metadata.sequence)
         } else {
             // Straight from the mapping into the temporary file, renamed once verified.
             let output = try Files.AtomicOutput(out)
-            let delivered = try Receiver.deliver(from: backing, wait: self.wait, after: after, timeout: wait) { content in
+            let delivered = try Receiver.deliver(from: backing, format: segment.layout, wait: self.wait, after: after, timeout: wait) { content in
                 Result { () throws(TransferError) in try output.replaceContent(with: content) }
             }
             try output.commit()
@@ -56,6 +59,6 @@ public struct GetCommand: ParsableCommand {
         Output.info("path: \(TerminalText.escape(path))")
         Output.info("bytes: \(bytes)")
         Output.info("sha256: \(sha256)")
-        Output.info("sequence: \(sequence)")
+        if segment.layout == .blob { Output.info("sequence: \(sequence)") }
     }
 }

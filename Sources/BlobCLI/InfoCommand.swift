@@ -12,7 +12,7 @@ public struct InfoCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let report = try SegmentReport.of(try segment.backing())
+        let report = try SegmentReport.of(try segment.backing(), format: segment.layout)
         Output.line(json ? report.json() : report.text())
     }
 }

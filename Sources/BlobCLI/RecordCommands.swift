@@ -38,8 +38,10 @@ public struct PutStructCommand: ParsableCommand {
         guard values.count == 10, values.allSatisfy({ $0 != nil }) else {
             throw CommandError.usage("--scores needs exactly 10 comma-separated 32-bit integers")
         }
-        let sent = try RecordTransfer.publish(id: id, age: age, scores: values.map { $0! }, to: try segment.backing())
-        Output.line("published sequence \(sent.sequence): TestData \(sent.text)")
+        let sent = try RecordTransfer.publish(id: id, age: age, scores: values.map { $0! }, to: try segment.backing(),
+                                            format: segment.layout)
+        Output.line(segment.layout == .article ? "published at offset 0 (article layout): TestData \(sent.text)"
+                                               : "published sequence \(sent.sequence): TestData \(sent.text)")
     }
 }
 
@@ -53,6 +55,6 @@ public struct GetStructCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        Output.line(try RecordTransfer.receive(from: try segment.backing()).text)
+        Output.line(try RecordTransfer.receive(from: try segment.backing(), format: segment.layout).text)
     }
 }

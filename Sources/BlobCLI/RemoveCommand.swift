@@ -13,7 +13,7 @@ public struct RemoveCommand: ParsableCommand {
 
     public func run() throws {
         let backing = try segment.backing()
-        try Segments.remove(backing, force: force)
+        try Segments.remove(backing, format: segment.layout, force: force)
         Output.line("removed \(backing)")
     }
 }

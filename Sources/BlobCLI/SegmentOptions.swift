@@ -14,6 +14,12 @@ public struct SegmentOptions: ParsableArguments {
         "Use a regular file as the segment instead of /dev/shm (it survives a reboot).", valueName: "PATH"))
     public var file: String?
 
+    /// How the segment's bytes are laid out.
+    @Option(help: ArgumentHelp(
+        "Segment layout: blob (ours: header, two slots, checksum) or article (the C# article's: the frame or TestData at offset 0 of an exactly 10,485,760-byte mapping, nothing else).",
+        valueName: "blob|article"))
+    public var layout: SegmentFormat = .blob
+
     /// Shares new segments with a group (mode 0660) and accepts that group's write access.
     @Option(help: ArgumentHelp(
         "Share with this group: a new segment is created 0660 with it, and its members may write (default: private, 0600).",
@@ -51,6 +57,8 @@ public struct SegmentOptions: ParsableArguments {
         return .sharedMemory(try Segments.name(segment ?? SegmentName.default.rawValue))
     }
 }
+
+extension SegmentFormat: ExpressibleByArgument {}
 
 /// `--capacity SIZE`: bytes, or with a unit (`64MiB`, `512KiB`, `1GiB`; `MB` = 10^6).
 public struct CapacityArgument: ExpressibleByArgument, Sendable {

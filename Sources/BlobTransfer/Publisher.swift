@@ -29,8 +29,14 @@ public enum Publisher {
     ///   for an existing segment of another capacity, the publish is refused with the
     ///   remedy (nil: the existing one's, or the default for a new one).
     /// - Parameter lockTimeout: how long to wait for another writer's lock.
-    public static func publish(file: String, to backing: SegmentBacking, capacity: Int? = nil, force: Bool = false,
+    /// - Parameter format: ``SegmentFormat/article`` writes the article's layout instead
+    ///   (``ArticleTransfer/publish(file:to:capacity:lockTimeout:)``).
+    public static func publish(file: String, to backing: SegmentBacking, format: SegmentFormat = .blob,
+                               capacity: Int? = nil, force: Bool = false,
                                lockTimeout: Duration = BlobSegment.defaultLockTimeout) throws(TransferError) -> PublishedFile {
+        if format == .article {
+            return try ArticleTransfer.publish(file: file, to: backing, capacity: capacity, lockTimeout: lockTimeout)
+        }
         let input = try Files.openInput(file)
         defer { input.close() }
         // The label is text: bytes of a name that are not UTF-8 are written \xNN.

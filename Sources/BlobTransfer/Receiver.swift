@@ -75,8 +75,12 @@ public struct DeliveredFile: Sendable {
 public enum Receiver {
     /// Reads the latest blob, which must be a file, into memory, optionally waiting for
     /// one newer than `after` (or than the current one when `wait` is set).
-    public static func receive(from backing: SegmentBacking, wait: Bool = false, after: UInt64? = nil,
-                               timeout: Duration? = nil) throws(TransferError) -> ReceivedFile {
+    public static func receive(from backing: SegmentBacking, format: SegmentFormat = .blob, wait: Bool = false,
+                               after: UInt64? = nil, timeout: Duration? = nil) throws(TransferError) -> ReceivedFile {
+        if format == .article {
+            if wait { try ArticleTransfer.waitForChange(backing, timeout: timeout) }
+            return try ArticleTransfer.receive(from: backing)
+        }
         let segment = try openWaiting(backing, wait: wait, after: after, timeout: timeout)
         let viewed: VerifiedView<Result<ReceivedFile, TransferError>>?
         do throws(SharedMemoryError) {
@@ -98,9 +102,16 @@ public enum Receiver {
     /// mapping, to `consume` (which writes it out, say). `consume` may run more than once
     /// if writers reuse the slot meanwhile; each call must replace what the previous one
     /// produced. Nothing is copied into memory.
-    public static func deliver(from backing: SegmentBacking, wait: Bool = false, after: UInt64? = nil,
-                               timeout: Duration? = nil,
+    public static func deliver(from backing: SegmentBacking, format: SegmentFormat = .blob, wait: Bool = false,
+                               after: UInt64? = nil, timeout: Duration? = nil,
                                to consume: (UnsafeRawBufferPointer) -> Result<Void, TransferError>) throws(TransferError) -> DeliveredFile {
+        if format == .article {
+            // The frame is copied (to read it twice); deliver that copy.
+            let file = try receive(from: backing, format: format, wait: wait, timeout: timeout)
+            try withBytes(file.content) { (raw) throws(TransferError) in try consume(raw).get() }
+            return DeliveredFile(metadata: file.metadata, path: file.path, contentLength: file.content.count,
+                                 sha256: file.sha256, zeroCopy: false)
+        }
         let segment = try openWaiting(backing, wait: wait, after: after, timeout: timeout)
         let viewed: VerifiedView<Result<DeliveredFile, TransferError>>?
         do throws(SharedMemoryError) {
@@ -157,7 +168,8 @@ public enum Receiver {
     /// One read for the reader app: the latest blob of any kind, verified, hashed and
     /// compared with the file its label names in place; the content is copied once,
     /// for saving and previewing later. Runs off the UI thread.
-    public static func readForDisplay(from backing: SegmentBacking) throws(TransferError) -> Reception {
+    public static func readForDisplay(from backing: SegmentBacking, format: SegmentFormat = .blob) throws(TransferError) -> Reception {
+        if format == .article { return try ArticleTransfer.readForDisplay(from: backing) }
         if !Segments.exists(backing) { return .segmentMissing }
         let segment = try Segments.open(backing, mode: .openExisting)
         let viewed: VerifiedView<Result<Reception, TransferError>>?

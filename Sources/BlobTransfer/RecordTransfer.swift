@@ -17,11 +17,13 @@ public enum RecordTransfer {
 
     /// Publishes a TestData record, creating the segment if needed.
     public static func publish(id: Int32 = 100, age: Int32 = 20, scores: [Int32] = TestData.sampleScores,
-                               to backing: SegmentBacking) throws(TransferError) -> TestDataValue {
+                               to backing: SegmentBacking, format: SegmentFormat = .blob,
+                               capacity: Int? = nil) throws(TransferError) -> TestDataValue {
         let record: Record
         do throws(RecordError) { record = try TestData.make(id: id, age: age, scores: scores) } catch {
             throw .invalidRecord(error.description)
         }
+        if format == .article { return try ArticleTransfer.publishRecord(record, to: backing, capacity: capacity) }
         let segment = try Segments.open(backing, mode: .createOrOpen)
         do throws(SharedMemoryError) {
             let receipt = try segment.publish(kind: .testData, parts: [record.bytes])
@@ -32,7 +34,8 @@ public enum RecordTransfer {
     }
 
     /// Reads the latest blob, which must be a TestData record.
-    public static func receive(from backing: SegmentBacking) throws(TransferError) -> TestDataValue {
+    public static func receive(from backing: SegmentBacking, format: SegmentFormat = .blob) throws(TransferError) -> TestDataValue {
+        if format == .article { return try ArticleTransfer.receiveRecord(from: backing) }
         let segment = try Segments.open(backing, mode: .openExisting)
         let viewed: VerifiedView<Result<TestDataValue, TransferError>>?
         do throws(SharedMemoryError) {

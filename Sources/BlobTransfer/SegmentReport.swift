@@ -19,7 +19,8 @@ public struct SegmentReport: Sendable {
     /// The report for the segment at `backing`: header, latest metadata and, for a
     /// file, the label read in place from the payload's first bytes (nothing copied,
     /// nothing hashed).
-    public static func of(_ backing: SegmentBacking) throws(TransferError) -> SegmentReport {
+    public static func of(_ backing: SegmentBacking, format: SegmentFormat = .blob) throws(TransferError) -> SegmentReport {
+        if format == .article { return try ofArticle(backing) }
         let segment = try Segments.open(backing, mode: .openExisting)
         do throws(SharedMemoryError) {
             var info = try segment.info()
@@ -33,9 +34,37 @@ public struct SegmentReport: Sendable {
         }
     }
 
-    /// Builds the report from what the engine says and the label, if any.
-    init(_ info: SegmentInfo, label: (path: String, contentLength: Int32)?) {
-        switch info.backing {
+    /// The report for an article-layout segment: its size and what offset 0 holds
+    /// (read as the reader app reads it: a frame, a TestData record, or nothing).
+    static func ofArticle(_ backing: SegmentBacking) throws(TransferError) -> SegmentReport {
+        let segment = try ArticleTransfer.open(backing)
+        var report = SegmentReport()
+        report.location(backing)
+        report.fields.append(("layout", .string(SegmentFormat.article.rawValue)))
+        report.fields.append(("capacity", .int(Int64(segment.capacity))))
+        report.fields.append(("total_size", .int(Int64(segment.capacity))))
+        switch try ArticleTransfer.readForDisplay(from: backing) {
+        case let .file(file, _):
+            report.fields.append(("kind", .string(BlobKind.imageData.name)))
+            report.fields.append(("length", .int(Int64(file.metadata.length))))
+            report.fields.append(("checksum_xxh3", .string(TerminalText.hex16(file.metadata.checksum))))
+            report.fields.append(("path", .string(file.path)))
+            report.fields.append(("content_length", .int(Int64(file.content.count))))
+        case let .record(value, metadata):
+            report.fields.append(("kind", .string(BlobKind.testData.name)))
+            report.fields.append(("length", .int(Int64(metadata.length))))
+            report.fields.append(("checksum_xxh3", .string(TerminalText.hex16(metadata.checksum))))
+            report.fields.append(("record", .string(value.text)))
+        case .empty, .segmentMissing:
+            report.fields.append(("kind", .null))
+        }
+        return report
+    }
+
+    private init() {}
+
+    private mutating func location(_ backing: SegmentBacking) {
+        switch backing {
         case let .sharedMemory(name):
             fields.append(("segment", .string(name.rawValue)))
             fields.append(("location", .string("/dev/shm/" + name.rawValue)))
@@ -43,6 +72,12 @@ public struct SegmentReport: Sendable {
             fields.append(("segment", .null))
             fields.append(("location", .string(path)))
         }
+    }
+
+    /// Builds the report from what the engine says and the label, if any.
+    init(_ info: SegmentInfo, label: (path: String, contentLength: Int32)?) {
+        location(info.backing)
+        fields.append(("layout", .string(SegmentFormat.blob.rawValue)))
         fields.append(("layout_version", .uint(UInt64(info.version))))
         fields.append(("header_size", .int(Int64(info.headerSize))))
         fields.append(("capacity", .int(Int64(info.capacity))))

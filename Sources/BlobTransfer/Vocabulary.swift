@@ -51,9 +51,13 @@ public enum Segments {
         do throws(SharedMemoryError) { return try SegmentName(raw) } catch { throw .segment(error) }
     }
 
-    /// Removes a segment; refuses an object that is not a segment unless `force`.
-    public static func remove(_ backing: SegmentBacking, force: Bool) throws(TransferError) {
-        do throws(SharedMemoryError) { try BlobSegment.remove(backing, force: force) } catch {
+    /// Removes a segment; refuses an object that is not a segment of `format` unless
+    /// `force` (an article-layout segment has only its size to check: it must open).
+    public static func remove(_ backing: SegmentBacking, format: SegmentFormat = .blob, force: Bool) throws(TransferError) {
+        if format == .article && !force && exists(backing) { _ = try ArticleTransfer.open(backing) }
+        do throws(SharedMemoryError) {
+            if format == .article { try MappedRegion.remove(backing) } else { try BlobSegment.remove(backing, force: force) }
+        } catch {
             if case .notFound = error { throw .nothingToRemove(backing) }
             throw .segment(error)
         }

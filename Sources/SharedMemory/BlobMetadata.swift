@@ -12,6 +12,18 @@ public struct BlobMetadata: Equatable, Sendable {
     public var publishTimeNanoseconds: Int64
     /// Process id of the writer.
     public var writerPID: Int32
+
+    /// Metadata as a layout without a header describes it (``ArticleSegment``: sequence,
+    /// time and writer 0).
+    public init(sequence: UInt64, kind: BlobKind, length: Int, checksum: UInt64,
+                publishTimeNanoseconds: Int64, writerPID: Int32) {
+        self.sequence = sequence
+        self.kind = kind
+        self.length = length
+        self.checksum = checksum
+        self.publishTimeNanoseconds = publishTimeNanoseconds
+        self.writerPID = writerPID
+    }
 }
 
 /// The result of a publish.

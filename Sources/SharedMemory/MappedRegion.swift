@@ -29,12 +29,17 @@ public final class MappedRegion: @unchecked Sendable {
 
     /// Opens or creates a region of exactly `size` bytes.
     ///
+    /// - Parameter size: the size an existing object must have and a new one gets; nil
+    ///   takes an existing object at whatever size it has (1 byte to
+    ///   ``BlobSegment/maxCapacity``), and cannot create.
     /// - Throws: ``SharedMemoryError/foreign(_:reason:)`` when an existing object has
     ///   another size (a different layout).
-    public static func open(_ backing: SegmentBacking, size: Int, mode: BlobSegment.OpenMode) throws(SharedMemoryError) -> MappedRegion {
-        guard size >= 1, size <= BlobSegment.maxCapacity else {
-            throw .invalidCapacity(size, rule: "a record must be between 1 and \(BlobSegment.maxCapacity) bytes")
+    public static func open(_ backing: SegmentBacking, size: Int?, mode: BlobSegment.OpenMode) throws(SharedMemoryError) -> MappedRegion {
+        precondition(size != nil || mode == .openExisting, "only an existing region can be opened at its own size")
+        if let size, !(1 ... BlobSegment.maxCapacity).contains(size) {
+            throw .invalidCapacity(size, rule: "it must be between 1 and \(BlobSegment.maxCapacity) bytes")
         }
+        var size = size ?? 0
         func sys(_ e: SyscallError) -> SharedMemoryError { .system(call: e.call, errno: e.errno, backing: backing) }
         var fd: Int32 = -1
         var created = false
@@ -52,6 +57,9 @@ public final class MappedRegion: @unchecked Sendable {
                 fd = try backing.openDescriptor(flags: O_RDWR)
             } catch {
                 if error.errno == .noSuchFileOrDirectory { throw .notFound(backing) }
+                if error.errno == .tooManySymbolicLinkLevels {
+                    throw .foreign(backing, reason: "it is a symbolic link (give the path of the file itself)")
+                }
                 throw sys(error)
             }
         }
@@ -63,6 +71,17 @@ public final class MappedRegion: @unchecked Sendable {
                 throw .untrusted(backing, reason: reason)
             }
             let actual = Int(st.st_size)
+            guard (st.st_mode & S_IFMT) == S_IFREG else {
+                Sys.close(fd)
+                throw .foreign(backing, reason: "it is not a regular file")
+            }
+            if size == 0 {
+                guard (1 ... BlobSegment.maxCapacity).contains(actual) else {
+                    Sys.close(fd)
+                    throw .foreign(backing, reason: "it is \(actual) bytes (between 1 and \(BlobSegment.maxCapacity) expected)")
+                }
+                size = actual
+            }
             if actual != size {
                 Sys.close(fd)
                 throw .foreign(backing, reason: "it is \(actual) bytes but the layout needs \(size) (a different record layout?)")

@@ -166,6 +166,17 @@ enum Sys {
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
+    /// Lets another process run: a yield for the first few `attempt`s, then a 1 ms sleep,
+    /// so a retry loop waiting for a writer neither spins nor stalls. The corresponding C
+    /// functions are `sched_yield` and `usleep`.
+    static func backOff(attempt: Int) {
+        if attempt < 4 { sched_yield() } else { usleep(1000) }
+    }
+
+    /// Sleeps for a polling interval (never for synchronization: a poll looks again after
+    /// it). The corresponding C function is `usleep`.
+    static func nap(milliseconds: Int) { usleep(useconds_t(max(0, milliseconds) * 1000)) }
+
     /// The current process id. The corresponding C function is `getpid`.
     static func processID() -> Int32 { getpid() }
 

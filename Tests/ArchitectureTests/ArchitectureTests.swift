@@ -70,7 +70,7 @@ import TestSupport
                            "unlink", "rename", "fsync", "realpath", "opendir", "readdir", "getcwd", "poll", "pipe",
                            "fcntl", "signal", "pthread_create", "pthread_join", "pthread_detach", "inotify_init1",
                            "inotify_add_watch", "clock_gettime", "getenv", "isatty", "getpid", "raise", "gmtime_r",
-                           "usleep", "nanosleep", "exit"]
+                           "usleep", "nanosleep", "sched_yield", "exit"]
 
     @Test(arguments: libraryModules)
     func systemCallsLiveInTheBoundaryFile(module: String) throws {

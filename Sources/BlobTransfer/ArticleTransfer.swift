@@ -1,0 +1,262 @@
+import BlobCodec
+import Hashing
+import SafeText
+import SharedMemory
+import SharedRecords
+
+/// How a segment's bytes are laid out.
+public enum SegmentFormat: String, CaseIterable, Sendable {
+    /// Ours (`blob_segment.h`): header, two slots, checksum, sequence, futex.
+    case blob
+    /// The source article's: exactly the capacity, the ImageData frame (or the 48-byte
+    /// TestData record) at offset 0 and nothing else (``ArticleSegment``).
+    case article
+}
+
+/// The services over the article's layout (``ArticleSegment``), so that its C# programs
+/// and ours read each other's data. The same calls as ``Publisher``, ``Receiver`` and
+/// ``RecordTransfer`` (which forward here for ``SegmentFormat/article``); what differs:
+///
+/// - there is no sequence: results carry sequence 0, and watching compares the
+///   mapping's fingerprint between looks (``watch(_:isCancelled:onChange:)``);
+/// - there is no checksum: a frame is read twice and the reads must agree, lengths are
+///   checked against the capacity, bytes after the frame (a longer previous frame's
+///   tail) are ignored;
+/// - there is no kind tag: `get` reads a frame, `get-struct` a record, and the reader
+///   app tells them apart by whether offset 0 holds a plausible frame
+///   (``looksLikeFrame(pathLength:contentLength:path:)``).
+public enum ArticleTransfer {
+    /// The article's capacity (its "10 MB"): 10,485,760 bytes.
+    public static let defaultCapacity = ArticleSegment.defaultCapacity
+
+    /// The flags that name the layout in a suggested command.
+    static let flag = " --layout article"
+
+    /// Publishes `file` as an ImageData frame at offset 0. The file is read into memory
+    /// first (at most the capacity), so the write itself is one copy: the window in which
+    /// a reader could see a half-written frame is as short as it can be without a lock
+    /// the article's programs would honour.
+    public static func publish(file: String, to backing: SegmentBacking, capacity: Int?,
+                               lockTimeout: Duration = BlobSegment.defaultLockTimeout) throws(TransferError) -> PublishedFile {
+        let input = try Files.openInput(file)
+        defer { input.close() }
+        let label = RawPath.label(input.absolutePath)
+        let path = Array(label.utf8)
+        let frameLength = input.size + path.count + BlobCodec.overhead
+        let exists = Segments.exists(backing)
+        let room = exists ? nil : capacity ?? defaultCapacity
+        if let room, frameLength > room {
+            throw .fileTooLarge(TooLargeFile(file: file, contentLength: input.size, frameLength: frameLength,
+                                             capacity: room, backing: backing, segmentExists: false))
+        }
+        let segment = try openForWriting(backing, capacity: capacity)
+        if frameLength > segment.capacity || input.size > Int(Int32.max) {
+            throw .fileTooLarge(TooLargeFile(file: file, contentLength: input.size, frameLength: frameLength,
+                                             capacity: segment.capacity, backing: backing, segmentExists: true))
+        }
+        let content = try input.readBytes(max: input.size)
+        guard content.count == input.size else {
+            throw .segment(.incompletePayload(expected: input.size, written: content.count))
+        }
+        var prefix = [UInt8](repeating: 0, count: path.count + BlobCodec.overhead)
+        prefix.withUnsafeMutableBytes { dst in
+            _ = try! BlobCodec.writePrefix(pathUTF8: path, contentByteCount: content.count, into: dst)
+        }
+        try write([prefix, content], to: segment, lockTimeout: lockTimeout)
+        return PublishedFile(sequence: 0, path: label, contentLength: content.count, sha256: SHA256.hex(content))
+    }
+
+    /// Writes the 48-byte TestData record at offset 0 (the rest keeps what it held, as
+    /// with the article's writer).
+    public static func publishRecord(_ record: Record, to backing: SegmentBacking, capacity: Int?) throws(TransferError) -> TestDataValue {
+        let segment = try openForWriting(backing, capacity: capacity)
+        try write([Array(record.bytes)], to: segment, lockTimeout: BlobSegment.defaultLockTimeout)
+        return TestDataValue(sequence: 0, text: TestData.describe(record))
+    }
+
+    /// Reads the ImageData frame at offset 0: lengths checked against the capacity,
+    /// read twice until both reads agree, the tail after the frame ignored.
+    public static func receive(from backing: SegmentBacking) throws(TransferError) -> ReceivedFile {
+        let segment = try open(backing)
+        let frame = try readFrame(segment)
+        guard let frame else { throw .nothingPublished(backing, hint: "blob-writer put FILE" + flag) }
+        return try file(from: frame)
+    }
+
+    /// Reads the 48-byte TestData record at offset 0, twice until both reads agree.
+    public static func receiveRecord(from backing: SegmentBacking) throws(TransferError) -> TestDataValue {
+        return try record(in: open(backing)).value
+    }
+
+    /// One read for the reader app: a frame if offset 0 holds a plausible one, else the
+    /// TestData record; `.empty` for a zero-filled segment.
+    public static func readForDisplay(from backing: SegmentBacking) throws(TransferError) -> Reception {
+        if !Segments.exists(backing) { return .segmentMissing }
+        let segment = try open(backing)
+        switch Result(catching: { () throws(TransferError) in try lengths(segment) }) {
+        case .success(nil):
+            return .empty
+        case .success:
+            if let frame = try? readFrame(segment), let received = try? file(from: frame), looksLikeFrame(path: received.path) {
+                return .file(received, Receiver.compareWithDisk(received))
+            }
+        case .failure:
+            break  // not a frame: the record's Id and Age are not plausible lengths
+        }
+        let (value, metadata) = try record(in: segment)
+        return .record(value, metadata)
+    }
+
+    /// Calls `onChange` when the segment is first seen (or seen again after a removal)
+    /// and each time its bytes change (``ArticleSegment/waitForChange(from:timeout:)``
+    /// polls every 50 ms), until `isCancelled()`. The number passed counts the calls
+    /// (1, 2, ...): the layout has no sequence of its own.
+    public static func watch(_ backing: SegmentBacking, isCancelled: () -> Bool, onChange: (UInt64) -> Void) {
+        var changes: UInt64 = 0
+        var segment: ArticleSegment?
+        var last: UInt64 = 0
+        while !isCancelled() {
+            guard let open = segment, !open.isRemoved else {
+                segment = try? ArticleSegment.open(backing, mode: .openExisting, capacity: nil)
+                if let opened = segment, let now = try? opened.fingerprint() {
+                    // First sight (or a re-created segment): what it holds is news.
+                    last = now
+                    changes += 1
+                    onChange(changes)
+                } else {
+                    segment = nil
+                    _ = BlobSegment.waitForCreation(backing, timeout: SegmentWatcher.pollInterval)
+                }
+                continue
+            }
+            if let now = open.waitForChange(from: last, timeout: SegmentWatcher.pollInterval) {
+                last = now
+                changes += 1
+                if !isCancelled() { onChange(changes) }
+            }
+        }
+    }
+
+    // MARK: internals
+
+    static func open(_ backing: SegmentBacking) throws(TransferError) -> ArticleSegment {
+        do throws(SharedMemoryError) {
+            return try ArticleSegment.open(backing, mode: .openExisting, capacity: nil)
+        } catch {
+            throw .segment(error)
+        }
+    }
+
+    /// Opens an existing segment (refusing another size than `capacity`, if given) or
+    /// creates one of `capacity` (default 10,485,760).
+    static func openForWriting(_ backing: SegmentBacking, capacity: Int?) throws(TransferError) -> ArticleSegment {
+        if Segments.exists(backing) {
+            let segment = try open(backing)
+            if let capacity, segment.capacity != capacity {
+                throw .capacityMismatch(backing, existing: segment.capacity, requested: capacity)
+            }
+            return segment
+        }
+        do throws(SharedMemoryError) {
+            return try ArticleSegment.open(backing, mode: .createOrOpen, capacity: capacity ?? defaultCapacity)
+        } catch {
+            throw .segment(error)
+        }
+    }
+
+    static func write(_ parts: [[UInt8]], to segment: ArticleSegment, lockTimeout: Duration) throws(TransferError) {
+        // Nested so that every part's buffer stays valid for the one write.
+        func go(_ i: Int, _ raws: [UnsafeRawBufferPointer]) throws(SharedMemoryError) {
+            if i == parts.count { return try segment.write(raws, lockTimeout: lockTimeout) }
+            try withBytes(parts[i]) { (raw) throws(SharedMemoryError) in try go(i + 1, raws + [raw]) }
+        }
+        do throws(SharedMemoryError) { try go(0, []) } catch { throw .segment(error) }
+    }
+
+    /// The frame's path and content lengths, validated against the capacity; nil when
+    /// both are 0 (a zero-filled segment: nothing published).
+    static func lengths(_ segment: ArticleSegment) throws(TransferError) -> (path: Int, content: Int)? {
+        let capacity = segment.capacity
+        guard capacity >= BlobCodec.overhead else {
+            throw .invalidFrame(.truncated(field: .pathLength, offset: 0, needed: BlobCodec.overhead, available: capacity))
+        }
+        let path = try Receiver.guarded { () throws(SharedMemoryError) in try segment.int32(at: 0) }
+        if path < 0 { throw .invalidFrame(.negativeLength(field: .pathLength, offset: 0, value: path)) }
+        guard Int(path) <= capacity - BlobCodec.overhead else {
+            throw .invalidFrame(.lengthBeyondEnd(field: .pathLength, offset: 0, length: Int(path),
+                                                 available: capacity - BlobCodec.overhead))
+        }
+        let at = 4 + Int(path)
+        let content = try Receiver.guarded { () throws(SharedMemoryError) in try segment.int32(at: at) }
+        if content < 0 { throw .invalidFrame(.negativeLength(field: .contentLength, offset: at, value: content)) }
+        let room = capacity - BlobCodec.overhead - Int(path)
+        guard Int(content) <= room else {
+            throw .invalidFrame(.lengthBeyondEnd(field: .contentLength, offset: at, length: Int(content), available: room))
+        }
+        return path == 0 && content == 0 ? nil : (Int(path), Int(content))
+    }
+
+    /// The frame's bytes, read twice until the reads agree; nil for nothing published.
+    static func readFrame(_ segment: ArticleSegment) throws(TransferError) -> [UInt8]? {
+        var empty = false
+        let copied = try segment.stableCopy { () throws(TransferError) -> Int in
+            guard let (path, content) = try lengths(segment) else { empty = true; return 0 }
+            empty = false
+            return path + content + BlobCodec.overhead
+        }
+        let bytes = try copied.mapError(TransferError.segment).get()
+        return empty ? nil : bytes
+    }
+
+    static func record(in segment: ArticleSegment) throws(TransferError) -> (value: TestDataValue, metadata: BlobMetadata) {
+        let size = TestData.layout.size
+        guard segment.capacity >= size else { throw .recordSize(actual: segment.capacity, expected: size) }
+        let bytes = try segment.stableCopy { () -> Int in size }.mapError(TransferError.segment).get()
+        return try withBytes(bytes) { (raw) throws(TransferError) in
+            let metadata = metadata(kind: .testData, of: raw)
+            return (try RecordTransfer.decode(metadata, raw), metadata)
+        }
+    }
+
+    static func file(from frame: [UInt8]) throws(TransferError) -> ReceivedFile {
+        try withBytes(frame) { (raw) throws(TransferError) -> ReceivedFile in
+            let (path, content) = try Receiver.frame(metadata(kind: .imageData, of: raw), raw)
+            let bytes = Array(content)
+            return ReceivedFile(metadata: metadata(kind: .imageData, of: raw), path: path, content: bytes,
+                                sha256: SHA256.hex(bytes))
+        }
+    }
+
+    /// What the article's layout can say of a payload: its kind (as read), length and
+    /// XXH3; no sequence (0), time (0) or writer.
+    static func metadata(kind: BlobKind, of payload: UnsafeRawBufferPointer) -> BlobMetadata {
+        BlobMetadata(sequence: 0, kind: kind, length: payload.count, checksum: XXH3.hash(payload),
+                     publishTimeNanoseconds: 0, writerPID: 0)
+    }
+
+    /// Whether a decoded path label reads as a path: not empty, no control characters.
+    /// A TestData record at offset 0 decodes as a "frame" whose path is its Age and
+    /// Scores' bytes (NULs among them); this tells the two apart.
+    public static func looksLikeFrame(path: String) -> Bool {
+        !path.isEmpty && !path.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+}
+
+extension ArticleTransfer {
+    /// Blocks until the segment's bytes change (or it is created), at most `timeout`
+    /// (nil: for ever), for `get --wait`.
+    ///
+    /// - Throws: ``SharedMemoryError/timedOut(after:)`` (sequence 0) on timeout.
+    public static func waitForChange(_ backing: SegmentBacking, timeout: Duration?) throws(TransferError) {
+        let clock = ContinuousClock()
+        let deadline = timeout.map { clock.now + $0 }
+        var calls = 0
+        // The first call reports what is there now (if anything): the second is the change.
+        let existed = Segments.exists(backing)
+        if existed { _ = try open(backing) }  // an untrusted or foreign object fails now, not never
+        watch(backing, isCancelled: { calls >= (existed ? 2 : 1) || deadline.map { clock.now >= $0 } ?? false }) { _ in
+            calls += 1
+        }
+        if calls < (existed ? 2 : 1) { throw .segment(.timedOut(after: 0)) }
+    }
+}

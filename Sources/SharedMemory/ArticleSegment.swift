@@ -1,0 +1,144 @@
+import CAtomics
+import Glibc
+
+/// The source article's segment, for exchanging data with its C# programs: exactly
+/// `capacity` bytes (10,485,760 for its "10 MB"), the payload at offset 0 and nothing
+/// else — no header, no checksum, no sequence, no lock the article's programs take.
+///
+/// What that layout cannot promise, this type cannot either: a writer killed mid-write
+/// leaves a torn payload, a shorter payload leaves the previous one's tail after it, and
+/// readers learn of a new payload only by looking. What it does add: writes from our own
+/// processes serialize on `flock`; every read is bounded by the capacity, copied twice
+/// and compared (``stableCopy(attempts:length:)``), and guarded against the file
+/// shrinking under the mapping (``SharedMemoryError/shrunk(_:)``, not SIGBUS).
+public final class ArticleSegment: @unchecked Sendable {
+    /// The article's capacity: `10 * 1024 * 1024`.
+    public static let defaultCapacity = 10 * 1024 * 1024
+
+    private let region: MappedRegion
+    private let fd: Int32
+
+    /// Where it lives.
+    public var backing: SegmentBacking { region.backing }
+    /// The mapping's size: every byte of it is payload space.
+    public var capacity: Int { region.size }
+    /// Whether this open created it (zero-filled, which reads as "nothing published").
+    public var created: Bool { region.created }
+
+    private init(region: MappedRegion) throws(SharedMemoryError) {
+        self.region = region
+        // A second descriptor only for flock: MappedRegion keeps its own private.
+        do throws(SyscallError) {
+            fd = try region.backing.openDescriptor(flags: O_RDONLY)
+        } catch {
+            throw .system(call: error.call, errno: error.errno, backing: region.backing)
+        }
+    }
+
+    deinit { Sys.close(fd) }
+
+    /// Opens (or creates, zero-filled, with the trust policy's mode) the segment.
+    ///
+    /// - Parameter capacity: the size a new segment gets and an existing one must have;
+    ///   nil opens an existing one at its own size (`get`, `info`).
+    /// - Throws: ``SharedMemoryError/foreign(_:reason:)`` for an object of another size:
+    ///   the article's programs map exactly their capacity (Mono refuses a smaller file
+    ///   and crashed on a larger one).
+    public static func open(_ backing: SegmentBacking, mode: BlobSegment.OpenMode,
+                            capacity: Int?) throws(SharedMemoryError) -> ArticleSegment {
+        try ArticleSegment(region: MappedRegion.open(backing, size: capacity, mode: mode))
+    }
+
+    /// Writes `parts` one after another from offset 0, under an exclusive `flock` so two
+    /// of our writers never interleave (the article's programs take no lock). Bytes after
+    /// the last part keep what they held.
+    ///
+    /// - Throws: ``SharedMemoryError/tooLarge(length:capacity:)`` before writing anything
+    ///   when the parts do not fit; ``SharedMemoryError/shrunk(_:)`` if the file was
+    ///   truncated meanwhile.
+    public func write(_ parts: [UnsafeRawBufferPointer], lockTimeout: Duration = BlobSegment.defaultLockTimeout) throws(SharedMemoryError) {
+        let total = parts.reduce(0) { $0 + $1.count }
+        guard total <= capacity else { throw .tooLarge(length: total, capacity: capacity) }
+        do throws(SyscallError) {
+            try Sys.flock(fd, LOCK_EX, timeout: lockTimeout)
+        } catch {
+            if error.errno == .wouldBlock { throw .lockTimedOut(backing, holder: Sys.lockHolder(of: fd), waited: lockTimeout) }
+            throw .system(call: error.call, errno: error.errno, backing: backing)
+        }
+        defer { Sys.unlock(fd) }
+        var offset = 0
+        for part in parts where !part.isEmpty {
+            if catomics_guarded_copy(region.base + offset, part.baseAddress!, part.count) != 0 { throw .shrunk(backing) }
+            offset += part.count
+        }
+    }
+
+    /// A little-endian Int32 at `offset` (which must leave 4 bytes in the mapping).
+    public func int32(at offset: Int) throws(SharedMemoryError) -> Int32 {
+        precondition(offset >= 0 && offset + 4 <= capacity)
+        var value: Int32 = 0
+        let rc = withUnsafeMutableBytes(of: &value) { catomics_guarded_copy($0.baseAddress!, region.base + offset, 4) }
+        if rc != 0 { throw .shrunk(backing) }
+        return Int32(littleEndian: value)
+    }
+
+    /// The first `length()` bytes, read twice and compared: a writer that moves during
+    /// the read is detected, not returned. `length` reads the payload's own length
+    /// fields (through ``int32(at:)``), validates them against ``capacity`` and may
+    /// throw; it is asked again on every attempt.
+    ///
+    /// - Throws: ``SharedMemoryError/busy`` when `attempts` reads in a row disagreed.
+    public func stableCopy<E: Error>(attempts: Int = 100,
+                                     length: () throws(E) -> Int) throws(E) -> Result<[UInt8], SharedMemoryError> {
+        for attempt in 0 ..< attempts {
+            let count = try length()
+            precondition(count >= 0 && count <= capacity)
+            var bytes = [UInt8](repeating: 0, count: count)
+            var equal: Int32 = 0
+            let rc = bytes.withUnsafeMutableBytes { dst -> Int32 in
+                guard count > 0 else { equal = 1; return 0 }
+                if catomics_guarded_copy(dst.baseAddress!, region.base, count) != 0 { return -1 }
+                return catomics_guarded_compare(dst.baseAddress!, region.base, count, &equal)
+            }
+            if rc != 0 { return .failure(.shrunk(backing)) }
+            if equal != 0 { return .success(bytes) }
+            // A writer is in the middle of a write: let it finish.
+            Sys.backOff(attempt: attempt)
+        }
+        return .failure(.busy)
+    }
+
+    /// XXH3-64 of the whole mapping, read in place (not stable: a writer may be moving);
+    /// watchers compare it between looks to notice a write, the layout having no sequence.
+    public func fingerprint() throws(SharedMemoryError) -> UInt64 {
+        var hash: UInt64 = 0
+        if catomics_guarded_xxh3(region.base, capacity, &hash) != 0 { throw .shrunk(backing) }
+        return hash
+    }
+
+    /// How often ``waitForChange(from:timeout:)`` looks.
+    public static let pollInterval: Duration = .milliseconds(50)
+
+    /// Polls ``fingerprint()`` until it differs from `previous`, at most `timeout`; the
+    /// new fingerprint, or nil on timeout (or if the mapping's file shrank). The layout
+    /// has no futex word, and writes through a mapping raise no inotify event: looking
+    /// again is the only way to notice a write.
+    public func waitForChange(from previous: UInt64, timeout: Duration) -> UInt64? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            guard let now = try? fingerprint() else { return nil }
+            if now != previous { return now }
+            let left = clock.now.duration(to: deadline)
+            if left <= .zero { return nil }
+            Sys.nap(milliseconds: Int(min(left, Self.pollInterval).components.attoseconds / 1_000_000_000_000_000
+                                      + min(left, Self.pollInterval).components.seconds * 1000) + 1)
+        }
+    }
+
+    /// Whether the object this mapping belongs to was removed since it was opened.
+    public var isRemoved: Bool {
+        guard let st = try? Sys.fstat(fd) else { return true }
+        return st.st_nlink == 0
+    }
+}
