@@ -17,6 +17,8 @@ public enum ReaderProgram: TerminalProgram {
         case published(UInt64)
         /// A preview finished decoding.
         case previewed(key: String, PreviewResult)
+        /// The pixel comparison of content (XXH3 `key`) with the file on disk ended.
+        case pixelsCompared(key: UInt64, Result<PixelComparison, PictureCheck.Failure>)
         /// A free file name to propose in the save prompt.
         case saveProposed(String)
         /// A save ended.
@@ -38,6 +40,8 @@ public enum ReaderProgram: TerminalProgram {
         case stopWatching
         /// Decode a preview of received bytes.
         case preview(key: String, bytes: [UInt8], options: PreviewOptions)
+        /// Compare received content (XXH3 `key`) with the file at `path` by pixels.
+        case comparePixels(key: UInt64, content: [UInt8], path: String)
         /// Find a name in `directory` for `baseName` that does not exist yet.
         case proposeSavePath(directory: String, baseName: String)
         /// Write bytes to a path (atomically); an existing file only when `replacing`.
@@ -93,6 +97,7 @@ public enum ReaderProgram: TerminalProgram {
             state.blocks.toggle()
             state.setStatus(state.blocks ? "Preview: coloured blocks." : "Preview: ASCII.")
             return requestPreview(&state, force: true)
+        case .char("d"): toggleDifferences(&state)
         case .char("?"): state.showHelp = true
         case .char("m"): state.showWholeStatus = true
         case .char("y"): if state.receivedFile != nil { state.showWholeHash = true }
@@ -171,6 +176,8 @@ public enum ReaderProgram: TerminalProgram {
             }
         case let .previewed(key, result):
             if state.preview?.key == key { state.preview = PreviewSlot(key: key, result: result) }
+        case let .pixelsCompared(key, result):
+            if state.pixels?.key == key { state.pixels = (key, result) }
         case let .saveProposed(path):
             if state.receivedFile != nil { state.savePrompt = path }
         case let .saved(path, bytes, .success):
@@ -203,13 +210,50 @@ public enum ReaderProgram: TerminalProgram {
         case let .file(file, comparison):
             state.segmentMissing = false
             state.content = .file(file, comparison)
+            state.pixels = nil
+            var effects: [Effect] = []
+            let isImage = file.content.withUnsafeBytes { ImageFormat.detect($0).isPreviewable }
+            if isImage && (comparison == .differs || comparison == .changedSincePublished) {
+                state.pixels = (file.metadata.checksum, nil)
+                effects.append(.comparePixels(key: file.metadata.checksum, content: file.content, path: file.path))
+            } else {
+                state.showDifferences = false
+            }
             state.setStatus(state.format == .article
                 ? "Read the frame at offset 0: \(file.content.count) bytes, read twice and agreed (the article layout has no checksum)."
                 : "Read sequence \(file.metadata.sequence): \(file.content.count) bytes, checksum verified.")
-            return requestPreview(&state, force: true)
+            return effects + requestPreview(&state, force: true)
         }
         return []
     }
+
+    /// `d`: the heat map of differing pixels in the preview area, or back to the image.
+    private static func toggleDifferences(_ state: inout ReaderState) {
+        if state.showDifferences {
+            state.showDifferences = false
+            state.setStatus("Preview: the received image.")
+            return
+        }
+        guard let pixels = state.pixels else {
+            state.setStatus("No pixel comparison: d shows where a received image differs from the file on disk.")
+            return
+        }
+        switch pixels.result {
+        case nil:
+            state.setStatus("Still comparing pixels…")
+        case let .success(c)? where c.heatMap != nil:
+            state.showDifferences = true
+            state.setStatus("Where pixels differ: red over \(ReaderProgram.strongDifference * c.depthMaximum / 65535)/\(c.depthMaximum), "
+                            + "yellow below, dots equal. d: back to the image.")
+        case let .success(c)?:
+            state.setStatus("No pixel differs (\(c.sentence)).")
+        case let .failure(e)?:
+            state.setError(e.description)
+        }
+    }
+
+    /// A difference (16-bit units) the heat map shows red: 16/255 and over.
+    static let strongDifference = 16 * 257
 
     private static func toggleWatch(_ state: inout ReaderState) -> [Effect] {
         if state.watching {
@@ -265,6 +309,10 @@ public enum ReaderProgram: TerminalProgram {
             }
         case .stopWatching:
             return .cancel(lane: "watch")
+        case let .comparePixels(key, content, path):
+            return .run(lane: "compare", replacing: true) { job in
+                job.post(.pixelsCompared(key: key, PictureCheck.compare(content, with: path)))
+            }
         case let .preview(key, bytes, options):
             return .run(lane: "preview", replacing: true) { job in
                 job.post(.previewed(key: key, PreviewPainter.render(bytes, size: bytes.count, options: options) { job.isCancelled }))

@@ -1,4 +1,5 @@
 import BlobTransfer
+import ImagePreview
 import TerminalUI
 
 /// Everything blob-reader's viewer knows: a plain value that ``ReaderProgram``'s
@@ -44,6 +45,12 @@ public struct ReaderState: Sendable {
     public internal(set) var showWholeHash = false
     /// The preview of the received content.
     public internal(set) var preview: PreviewSlot?
+    /// The pixel comparison with the file on disk, when the bytes differ and both are
+    /// images; `key` is the received content's XXH3 (a late result for older content is
+    /// dropped), `result` nil while it runs.
+    public internal(set) var pixels: (key: UInt64, result: Result<PixelComparison, PictureCheck.Failure>?)?
+    /// Whether the preview area shows where pixels differ (`d`) instead of the image.
+    public internal(set) var showDifferences = false
     /// The terminal's size and capabilities, as last told.
     public internal(set) var size = ScreenSize(columns: 0, rows: 0)
     var capabilities = Capabilities.full

@@ -1,4 +1,5 @@
 import BlobTransfer
+import ImagePreview
 import SafeText
 import TerminalUI
 
@@ -85,14 +86,28 @@ extension ReaderProgram {
             case nil: format = "decoding…"
             }
             line("format:", format)
-            let cmpStyle: Style
+            var cmpStyle: Style
             switch comparison {
             case .identical: cmpStyle = Style(foreground: color ? 10 : nil, bold: true)
             case .differs, .changedSincePublished: cmpStyle = Style(foreground: color ? 9 : nil, bold: true)
             case .removedSincePublished, .notOnThisMachine: cmpStyle = Style(dim: true)
             }
-            line("compare:", comparison.sentence, cmpStyle, wraps: true)
-            if case let .ready(_, grid)? = state.preview?.result, layout.previewTop < height - 2 {
+            var verdict = comparison.sentence
+            switch state.pixels?.result {
+            case nil where state.pixels != nil: verdict += " (comparing pixels…)"
+            case let .success(c)?:
+                verdict = c.verdict == .samePixels ? "bytes differ, " + c.sentence : c.sentence
+                if c.isSamePicture { cmpStyle = Style(foreground: color ? 11 : nil, bold: true) }
+                if c.heatMap != nil { verdict += " (d: where)" }
+            case let .failure(e)?: verdict += " (\(e))"
+            default: break
+            }
+            line("compare:", verdict, cmpStyle, wraps: true)
+            if state.showDifferences, case let .success(c)? = state.pixels?.result, let heat = c.heatMap,
+               layout.previewTop < height - 2 {
+                paintDifferences(heat, depthMaximum: c.depthMaximum, into: &s, box: layout.previewBox, top: layout.previewTop,
+                                 color: color, ascii: ascii)
+            } else if case let .ready(_, grid)? = state.preview?.result, layout.previewTop < height - 2 {
                 PreviewPainter.paint(grid, into: &s, x: 1 + max(0, (layout.previewBox.columns - grid.width) / 2),
                                      y: layout.previewTop)
             }
@@ -136,8 +151,37 @@ extension ReaderProgram {
         return s
     }
 
+    /// Draws a heat map of differing pixels in the preview box, the image's aspect kept
+    /// (cells twice as tall as wide): dots where every pixel matched, a block where some
+    /// differ (red for ``ReaderProgram/strongDifference`` and more, yellow below).
+    static func paintDifferences(_ heat: HeatMap, depthMaximum: Int, into s: inout Screen, box: PreviewBox, top: Int,
+                                 color: Bool, ascii: Bool) {
+        let aspect = Double(heat.width) / Double(heat.height) * 2  // rough: the heat map keeps the image's shape
+        var columns = box.columns, rows = Int(Double(columns) / aspect)
+        if rows > box.rows { rows = box.rows; columns = min(box.columns, Int(Double(rows) * aspect)) }
+        columns = max(1, columns)
+        rows = max(1, rows)
+        let x0 = 1 + (box.columns - columns) / 2
+        for y in 0 ..< rows {
+            for x in 0 ..< columns {
+                let d = heat.maximum(x0: Double(x) / Double(columns), y0: Double(y) / Double(rows),
+                                     x1: Double(x + 1) / Double(columns), y1: Double(y + 1) / Double(rows))
+                let cell: ScreenCell
+                if d == 0 {
+                    cell = ScreenCell(ascii ? "." : "\u{00B7}", Style(dim: true))
+                } else {
+                    let strong = Int(d) >= ReaderProgram.strongDifference
+                    cell = ScreenCell(ascii ? (strong ? "#" : "+") : "\u{2588}",
+                                      Style(foreground: color ? (strong ? 9 : 11) : nil, bold: strong))
+                }
+                s[x0 + x, top + y] = cell
+            }
+        }
+    }
+
     /// The key hints at the bottom, longest first (the first that fits is shown).
     static let hintLines = [
+        "r read  w watch  s save  c preview mode  d diff  ? keys  q quit",
         "r read  w watch  s save  c preview mode  ? keys  q quit",
         "r read  w watch  s save  ? keys  q quit",
         "r read  ? keys  q quit",
@@ -151,6 +195,7 @@ extension ReaderProgram {
         "    Tab completes, Ctrl-U clears, Ctrl-W deletes a folder;",
         "    an existing file is replaced only after y)",
         "c   preview: coloured blocks / ASCII",
+        "d   where the pixels differ from the file on disk",
         "y   the whole SHA-256 (when the screen is too narrow)",
         "m   the last message, whole",
         "?   this help",

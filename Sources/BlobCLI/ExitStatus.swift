@@ -2,6 +2,7 @@
 /// README's table is this list; a test compares them.
 public enum ExitStatus: Int32, CaseIterable, Sendable {
     case success = 0
+    case differ = 1
     case usage = 64
     case corrupt = 65
     case missing = 66
@@ -16,6 +17,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     public var meaning: String {
         switch self {
         case .success: return "success"
+        case .differ: return "`compare`: the pictures differ (different pixels or dimensions); 0 means identical bytes or same pixels"
         case .usage: return "usage: bad option, bad segment name, empty path, binary output to a terminal, an app started without a terminal or with an unknown `TERM`"
         case .corrupt: return "corrupt or foreign segment, checksum mismatch, blob that is not a valid frame or not of the kind asked for, invalid image data or an image over the pixel limit or the memory budget"
         case .missing: return "no such segment, or nothing published yet"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BlobApps
 import BlobTransfer
 import ImagePreview
 
@@ -18,6 +19,14 @@ public enum Failure {
             return (status(of: e), e.description)
         case let e as SharedMemoryError:
             return (status(of: e), e.description)
+        case let e as PictureCheck.Failure:
+            switch e {
+            case let .read(t): return (status(of: t), e.description)
+            case .tooLarge: return (.tooLarge, e.description)
+            case .relativeLabel: return (.usage, e.description)
+            case .image(.unsupported): return (.unavailable, e.description)
+            case .image: return (.corrupt, e.description)
+            }
         case let e as ImageError:
             if case .unsupported = e { return (.unavailable, e.description) }
             return (.corrupt, e.description)

@@ -107,7 +107,7 @@ static int deliver(cimage_row_fn row_fn, void *ctx, uint32_t y, const uint8_t *r
     return ring_put((ring *)ctx, y, row, bytes, channels, x0, dx, count);
 }
 
-static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int decode,
+static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int decode, int deep,
                    cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen) {
     if (err && errlen) err[0] = 0;
     /* The signature is left to libpng, whose messages say what is wrong with it. */
@@ -137,18 +137,25 @@ static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int de
         png_destroy_read_struct(&png, &pi, NULL);
         return -1;
     }
-    /* Everything to 8-bit RGB, or RGBA when there is any transparency. */
-    int channels = ((info->color_type & PNG_COLOR_MASK_ALPHA) || info->has_transparency) ? 4 : 3;
+    /* Everything to 8-bit RGB, or RGBA when there is any transparency; deep: everything
+     * to 16-bit RGBA in the machine's byte order (8-bit samples v become v * 257). */
+    int channels = deep || ((info->color_type & PNG_COLOR_MASK_ALPHA) || info->has_transparency) ? 4 : 3;
     png_set_expand(png);               /* palette -> RGB, gray < 8 -> 8, tRNS -> alpha */
-    png_set_scale_16(png);             /* 16 -> 8 bits, rounding */
+    if (deep) {
+        png_set_expand_16(png);
+        png_set_swap(png);             /* PNG's big-endian samples to little-endian */
+    } else {
+        png_set_scale_16(png);         /* 16 -> 8 bits, rounding */
+    }
     png_set_gray_to_rgb(png);
-    if (channels == 4) png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
+    if (channels == 4) png_set_add_alpha(png, deep ? 0xffff : 0xff, PNG_FILLER_AFTER);
     /* Interlaced (Adam7) images are read pass by pass, without libpng's interlace
      * handling: each pass row goes to the caller with where its pixels lie (every
      * 2^k-th column from some start), so no whole-image buffer is ever needed. */
     png_read_update_info(png, pi);
     size_t rowbytes = png_get_rowbytes(png, pi);
-    if (rowbytes != (size_t)info->width * channels) png_error(png, "unexpected row size after transforms");
+    size_t sample = deep ? 2 : 1;
+    if (rowbytes != (size_t)info->width * channels * sample) png_error(png, "unexpected row size after transforms");
     row = malloc(rowbytes);
     if (!row) png_error(png, "out of memory");
     struct timespec cpu_start;
@@ -170,7 +177,7 @@ static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int de
                 CHECK_CPU();
                 png_read_row(png, row, NULL);
                 uint32_t y = PNG_ROW_FROM_PASS_ROW(r, pass);
-                if (deliver(row_fn, ctx, y, row, (size_t)cols * channels, channels,
+                if (deliver(row_fn, ctx, y, row, (size_t)cols * channels * sample, channels,
                             PNG_PASS_START_COL(pass), PNG_PASS_COL_OFFSET(pass), cols) != 0)
                     png_error(png, "cancelled");
             }
@@ -185,7 +192,12 @@ static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int de
 }
 
 int cimage_png_info(const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen) {
-    return png_run(data, size, 0, 0, NULL, NULL, info, err, errlen);
+    return png_run(data, size, 0, 0, 0, NULL, NULL, info, err, errlen);
+}
+
+int cimage_png_decode_rgba16(const uint8_t *data, size_t size, uint64_t max_pixels,
+                             cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen) {
+    return png_run(data, size, max_pixels, 1, 1, row_fn, ctx, info, err, errlen);
 }
 
 typedef struct producer_args {
@@ -201,7 +213,7 @@ typedef struct producer_args {
 
 static void *producer(void *arg) {
     producer_args *a = (producer_args *)arg;
-    a->result = png_run(a->data, a->size, a->max_pixels, 1, NULL, a->rg, a->info, a->err, a->errlen);
+    a->result = png_run(a->data, a->size, a->max_pixels, 1, 0, NULL, a->rg, a->info, a->err, a->errlen);
     pthread_mutex_lock(&a->rg->lock);
     a->rg->done = 1;
     pthread_cond_broadcast(&a->rg->changed);
@@ -218,7 +230,7 @@ uint64_t cimage_png_memory(const cimage_info *info) {
 int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint64_t max_bytes,
                       cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen) {
     /* The header first, on this thread, so limits are checked before any allocation. */
-    if (png_run(data, size, 0, 0, NULL, NULL, info, err, errlen) != 0) return -1;
+    if (png_run(data, size, 0, 0, 0, NULL, NULL, info, err, errlen) != 0) return -1;
     uint64_t pixels = (uint64_t)info->width * (uint64_t)info->height;
     if (pixels > max_pixels) {
         snprintf(err, errlen, "image of %ux%u (%llu pixels) exceeds the limit of %llu pixels",
@@ -243,7 +255,7 @@ int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uin
     pthread_t thread;
     if (pthread_create(&thread, NULL, producer, &a) != 0) {
         free(rg.slots);
-        return png_run(data, size, max_pixels, 1, row_fn, ctx, info, err, errlen);
+        return png_run(data, size, max_pixels, 1, 0, row_fn, ctx, info, err, errlen);
     }
     int cancelled = 0;
     pthread_mutex_lock(&rg.lock);

@@ -45,6 +45,13 @@ int cimage_png_info(const uint8_t *data, size_t size, cimage_info *info, char *e
 int cimage_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint64_t max_bytes,
                       cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen);
 
+/* Decodes a PNG at full depth for pixel comparison: every row as 16-bit RGBA in the
+ * machine's byte order (row_fn's `row` points at uint16_t samples; channels is 4;
+ * 8-bit samples v arrive as v * 257, opaque images with alpha 65535), on the calling
+ * thread. Same limits and sparse interlaced rows as cimage_png_decode. */
+int cimage_png_decode_rgba16(const uint8_t *data, size_t size, uint64_t max_pixels,
+                             cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen);
+
 /* What decoding needs in memory, estimated from the header: row buffers for a PNG
  * (interlaced ones too); the output plus, for a progressive JPEG, the coefficients
  * of the whole image. The decode functions refuse an image whose estimate is over

@@ -1,0 +1,253 @@
+import CImage
+import Glibc
+
+/// Where two images' pixels differ, at a coarse resolution the terminal can show: each
+/// cell holds the largest channel difference (16-bit units) of the pixels it covers.
+public struct HeatMap: Equatable, Sendable {
+    /// Cells across and down: the image's shape, at most ``maxSide`` on the longer side.
+    public let width: Int, height: Int
+    /// Row-major largest differences, 0 where every pixel of the cell matched.
+    public internal(set) var cells: [UInt16]
+    /// The largest side a heat map keeps.
+    public static let maxSide = 256
+
+    init(imageWidth: Int, imageHeight: Int) {
+        // The image's shape, at most maxSide on its longer side.
+        let scale = min(1, Double(Self.maxSide) / Double(max(imageWidth, imageHeight)))
+        width = max(1, Int(Double(imageWidth) * scale))
+        height = max(1, Int(Double(imageHeight) * scale))
+        cells = [UInt16](repeating: 0, count: width * height)
+    }
+
+    /// The largest difference in the cells under an area given as fractions of the image
+    /// (what a terminal cell of a box covers).
+    public func maximum(x0: Double, y0: Double, x1: Double, y1: Double) -> UInt16 {
+        let cx0 = min(width - 1, Int(x0 * Double(width))), cy0 = min(height - 1, Int(y0 * Double(height)))
+        let cx1 = max(cx0 + 1, min(width, Int((x1 * Double(width)).rounded(.up))))
+        let cy1 = max(cy0 + 1, min(height, Int((y1 * Double(height)).rounded(.up))))
+        var m: UInt16 = 0
+        for y in cy0 ..< cy1 { for x in cx0 ..< cx1 { m = max(m, cells[y * width + x]) } }
+        return m
+    }
+}
+
+/// What a pixel comparison of a received image with the file on disk found.
+public struct PixelComparison: Equatable, Sendable {
+    /// The verdict, most similar first.
+    public enum Verdict: String, Equatable, Sendable {
+        /// The bytes are the same (no decode needed).
+        case identicalBytes = "identical-bytes"
+        /// Different bytes, every pixel equal at full depth (a re-encode).
+        case samePixels = "same-pixels"
+        /// Same size, some pixels differ.
+        case differentPixels = "different-pixels"
+        /// Not the same width and height: not compared pixel by pixel.
+        case differentDimensions = "different-dimensions"
+    }
+
+    public var verdict: Verdict
+    /// Both headers (nil for identical bytes that are not a PNG or JPEG: not decoded).
+    public var received: ImageInfo?, disk: ImageInfo?
+    /// Both byte counts.
+    public var receivedBytes: Int, diskBytes: Int
+    /// Pixels compared (width x height) and how many differ.
+    public var pixels: Int, differingPixels: Int
+    /// The largest channel difference, on the scale of ``depthMaximum``.
+    public var maxDifference: Int
+    /// 255 when both images are 8-bit (or less), 65535 when either is 16-bit.
+    public var depthMaximum: Int
+    /// Peak signal-to-noise ratio over all RGBA channels, in dB; nil when no pixel differs.
+    public var psnr: Double?
+    /// Where pixels differ (nil unless the verdict is ``Verdict/differentPixels``).
+    public var heatMap: HeatMap?
+
+    /// Whether the two are the same picture (identical bytes or same pixels).
+    public var isSamePicture: Bool { verdict == .identicalBytes || verdict == .samePixels }
+
+    /// One sentence: "same pixels, different bytes (re-encoded: 160 B received, 114 B on
+    /// disk)", "different pixels: 1 of 19200 differ, largest channel difference 255/255,
+    /// PSNR 52.1 dB", "different dimensions: 200x150 received, 160x120 on disk".
+    public var sentence: String {
+        let (a, b) = (received?.format ?? .unknown, disk?.format ?? .unknown)
+        let lossy = a != b ? " (\(a.rawValue) received, \(b.rawValue) on disk: a lossy re-encode)" : ""
+        switch verdict {
+        case .identicalBytes:
+            return "identical bytes (\(receivedBytes) B)"
+        case .samePixels:
+            return "same pixels, different bytes (re-encoded: \(receivedBytes) B received, \(diskBytes) B on disk)"
+        case .differentPixels:
+            let db = psnr.map { "PSNR " + Self.oneDecimal($0) + " dB" } ?? ""
+            return "different pixels: \(differingPixels) of \(pixels) differ, largest channel difference "
+                + "\(maxDifference)/\(depthMaximum), \(db)\(lossy)"
+        case .differentDimensions:
+            return "different dimensions: \(received?.width ?? 0)x\(received?.height ?? 0) received, "
+                + "\(disk?.width ?? 0)x\(disk?.height ?? 0) on disk\(lossy.isEmpty ? "" : " (\(a.rawValue) received, \(b.rawValue) on disk)")"
+        }
+    }
+
+    static func oneDecimal(_ v: Double) -> String {
+        let tenths = Int((v * 10).rounded())
+        return "\(tenths / 10).\(abs(tenths % 10))"
+    }
+}
+
+/// Compares two images by their decoded pixels at full depth (16-bit RGBA: 8-bit
+/// samples are widened exactly, v * 257, so an 8-bit image and its exact 16-bit copy
+/// have the same pixels; alpha counts like any channel, except that two fully
+/// transparent pixels are equal whatever colour they hide).
+///
+/// Budget: the first image is held decoded, 8 bytes per pixel, and refused over
+/// `maxMemory` before any decode; the second is streamed row by row against it. CPU is
+/// bounded by the decoders' own limits (``PreviewOptions/defaultMaxPixels``, 10 s).
+public enum PixelCompare {
+    /// The default budget of a comparison's decoded image: 256 MiB (32 megapixels).
+    public static let defaultMaxMemory = 256 << 20
+
+    /// Compares `received` with `disk` (both whole files' bytes).
+    ///
+    /// - Throws: ``ImageError`` when either is not a PNG or JPEG, fails to decode, or is
+    ///   over the pixel or memory budget.
+    public static func compare(received: UnsafeRawBufferPointer, disk: UnsafeRawBufferPointer,
+                               maxPixels: Int = PreviewOptions.defaultMaxPixels,
+                               maxMemory: Int = defaultMaxMemory) throws(ImageError) -> PixelComparison {
+        if received.count == disk.count && (received.isEmpty || memcmp(received.baseAddress!, disk.baseAddress!, received.count) == 0) {
+            let info = try? Preview.inspect(received)
+            return PixelComparison(verdict: .identicalBytes, received: info, disk: info, receivedBytes: received.count,
+                                   diskBytes: disk.count, pixels: info.map { $0.width * $0.height } ?? 0, differingPixels: 0,
+                                   maxDifference: 0, depthMaximum: (info?.bitDepth ?? 8) > 8 ? 65535 : 255, psnr: nil, heatMap: nil)
+        }
+        let a = try Preview.inspect(received), b = try Preview.inspect(disk)
+        let deep = a.bitDepth > 8 || b.bitDepth > 8
+        var result = PixelComparison(
+            verdict: .samePixels, received: a, disk: b, receivedBytes: received.count, diskBytes: disk.count,
+            pixels: a.width * a.height, differingPixels: 0, maxDifference: 0, depthMaximum: deep ? 65535 : 255,
+            psnr: nil, heatMap: nil)
+        if a.width != b.width || a.height != b.height {
+            result.verdict = .differentDimensions
+            result.pixels = 0
+            return result
+        }
+        for info in [a, b] where info.width * info.height > maxPixels {
+            throw .tooManyPixels(width: info.width, height: info.height, limit: maxPixels)
+        }
+        let needed = a.width * a.height * 8
+        if needed > maxMemory {
+            throw .decodeFailed(format: a.format, message: "comparing \(a.width)x\(a.height) images needs "
+                                + "\(needed >> 20) MiB, over the \(maxMemory >> 20) MiB budget")
+        }
+        let first = Canvas(width: a.width, height: a.height, mode: .store)
+        try decode(received, a.format, into: first, maxPixels: maxPixels)
+        let second = Canvas(width: a.width, height: a.height, mode: .compare(first))
+        try decode(disk, b.format, into: second, maxPixels: maxPixels)
+        result.differingPixels = second.differing
+        let scale = deep ? 1 : 257
+        result.maxDifference = Int(second.maxDifference) / scale
+        if second.differing == 0 {
+            result.verdict = .samePixels
+        } else {
+            result.verdict = .differentPixels
+            let mse = second.squaredError / Double(a.width * a.height * 4) / (65535.0 * 65535.0)
+            result.psnr = 10 * log10(1 / mse)
+            result.heatMap = second.heat
+        }
+        return result
+    }
+
+    /// Decodes at full depth into `canvas` (storing, or comparing with what it holds).
+    static func decode(_ bytes: UnsafeRawBufferPointer, _ format: ImageFormat, into canvas: Canvas,
+                       maxPixels: Int) throws(ImageError) {
+        var err = [CChar](repeating: 0, count: 256)
+        var info = cimage_info()
+        let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        let ctx = Unmanaged.passUnretained(canvas).toOpaque()
+        let rc: Int32 = withExtendedLifetime(canvas) {
+            switch format {
+            case .png:
+                let deep: cimage_row_fn = { ctx, y, row, _, x0, dx, count in
+                    let canvas = Unmanaged<Canvas>.fromOpaque(ctx!).takeUnretainedValue()
+                    let samples = UnsafeRawPointer(row!).assumingMemoryBound(to: UInt16.self)
+                    canvas.put(row: Int(y), x0: Int(x0), dx: Int(dx), count: Int(count)) { i, c in samples[i * 4 + c] }
+                    return 0
+                }
+                return cimage_png_decode_rgba16(base, bytes.count, UInt64(maxPixels), deep, ctx, &info, &err, err.count)
+            default:
+                let rgb: cimage_row_fn = { ctx, y, row, _, x0, dx, count in
+                    let canvas = Unmanaged<Canvas>.fromOpaque(ctx!).takeUnretainedValue()
+                    let px = row!
+                    canvas.put(row: Int(y), x0: Int(x0), dx: Int(dx), count: Int(count)) { i, c in
+                        c == 3 ? 65535 : UInt16(px[i * 3 + c]) * 257
+                    }
+                    return 0
+                }
+                var w: UInt32 = 0, h: UInt32 = 0
+                // Full size: the minimum asked for is the image itself.
+                return cimage_jpeg_decode(base, bytes.count, UInt64(maxPixels), UInt64(defaultMaxMemory),
+                                          UInt32(canvas.width), UInt32(canvas.height), rgb, nil, ctx, &info,
+                                          &w, &h, &err, err.count)
+            }
+        }
+        if rc != 0 { throw .decodeFailed(format: format, message: Preview.message(err)) }
+    }
+
+    /// One decoded image (``Mode/store``), or the running comparison of a second with it.
+    final class Canvas {
+        enum Mode { case store, compare(Canvas) }
+        let width: Int, height: Int
+        let mode: Mode
+        var samples: [UInt16] = []
+        var differing = 0
+        var maxDifference: UInt16 = 0
+        var squaredError: Double = 0
+        var heat: HeatMap
+
+        init(width: Int, height: Int, mode: Mode) {
+            self.width = width
+            self.height = height
+            self.mode = mode
+            if case .store = mode { samples = [UInt16](repeating: 0, count: width * height * 4) }
+            heat = HeatMap(imageWidth: width, imageHeight: height)
+        }
+
+        /// Takes `count` pixels of row `y` at columns x0, x0 + dx, ...; `sample(i, c)` is
+        /// channel c (RGBA) of the i-th of them, 16-bit.
+        func put(row y: Int, x0: Int, dx: Int, count: Int, sample: (Int, Int) -> UInt16) {
+            guard y < height else { return }
+            switch mode {
+            case .store:
+                samples.withUnsafeMutableBufferPointer { s in
+                    for i in 0 ..< count {
+                        let x = x0 + i * dx
+                        guard x < width else { break }
+                        let o = (y * width + x) * 4
+                        for c in 0 ..< 4 { s[o + c] = sample(i, c) }
+                    }
+                }
+            case let .compare(first):
+                let hy = y * heat.height / height
+                first.samples.withUnsafeBufferPointer { s in
+                    for i in 0 ..< count {
+                        let x = x0 + i * dx
+                        guard x < width else { break }
+                        let o = (y * width + x) * 4
+                        if s[o + 3] == 0 && sample(i, 3) == 0 { continue }  // both invisible
+                        var worst: UInt16 = 0
+                        for c in 0 ..< 4 {
+                            let a = Int(s[o + c]), b = Int(sample(i, c))
+                            let d = abs(a - b)
+                            if d > 0 {
+                                squaredError += Double(d * d)
+                                worst = max(worst, UInt16(d))
+                            }
+                        }
+                        if worst > 0 {
+                            differing += 1
+                            maxDifference = max(maxDifference, worst)
+                            let h = hy * heat.width + x * heat.width / width
+                            heat.cells[h] = max(heat.cells[h], worst)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
