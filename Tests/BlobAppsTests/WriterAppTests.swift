@@ -240,7 +240,7 @@ final class WriterFixture {
         #expect(path == "/nowhere/a.png")
         #expect(listed.last == .watchDirectory("/nowhere"))  // the listing follows changes
         let publish = WriterProgram.reduce(&state, .key(.enter))
-        #expect(publish == [.publish(path: "/nowhere/a.png", name: "a.png", backing: state.backing, capacity: state.capacity)])
+        #expect(publish == [.publish(path: "/nowhere/a.png", name: "a.png", backing: state.backing, format: .blob, capacity: state.capacity)])
         #expect(WriterProgram.reduce(&state, .key(.char("q"))).isEmpty && WriterProgram.isFinished(state))
     }
 }

@@ -32,7 +32,7 @@ public enum PNGWriter {
 
     static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
 
-    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+    public static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
         let t = Array(type.utf8)
         return be32(UInt32(data.count)) + t + data + be32(crc32(t + data))
     }
