@@ -42,7 +42,7 @@ public enum Failure {
         case .frameTooLarge, .fileTooLarge: return .tooLarge
         case .nothingToRemove: return .missing
         case let .segment(e): return status(of: e)
-        case .invalidFrame, .notAFile, .notATestDataRecord, .recordSize: return .corrupt
+        case .invalidFrame, .notAnArticleFrame, .notAFile, .notATestDataRecord, .recordSize: return .corrupt
         case .nothingPublished: return .missing
         }
     }

@@ -78,9 +78,19 @@ public enum ArticleTransfer {
     /// read twice until both reads agree, the tail after the frame ignored.
     public static func receive(from backing: SegmentBacking) throws(TransferError) -> ReceivedFile {
         let segment = try open(backing)
-        let frame = try readFrame(segment)
+        let frame: [UInt8]?
+        do throws(TransferError) { frame = try readFrame(segment) } catch {
+            if case let .invalidFrame(e) = error { throw .notAnArticleFrame(e) }
+            throw error
+        }
         guard let frame else { throw .nothingPublished(backing, hint: "blob-writer put FILE" + flag) }
-        return try file(from: frame)
+        let received: ReceivedFile
+        do throws(TransferError) { received = try file(from: frame) } catch {
+            if case let .invalidFrame(e) = error { throw .notAnArticleFrame(e) }
+            throw error
+        }
+        guard looksLikeFrame(path: received.path) else { throw .notAnArticleFrame(nil) }
+        return received
     }
 
     /// Reads the 48-byte TestData record at offset 0, twice until both reads agree.

@@ -49,6 +49,9 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     case segment(SharedMemoryError)
     /// The verified payload is not a valid ImageData frame.
     case invalidFrame(BlobCodecError)
+    /// An article-layout segment's offset 0 holds no ImageData frame: its lengths are
+    /// wrong (the error), or its "path" has control bytes (nil: a TestData record?).
+    case notAnArticleFrame(BlobCodecError?)
     /// The segment exists but nothing was published; `hint` is the command to run.
     case nothingPublished(SegmentBacking, hint: String)
     /// The latest blob is a record where a file was asked for.
@@ -112,11 +115,16 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "to share on purpose, use --trust-owner USER or --group GROUP"
         case let .segment(.foreign(backing, reason)):
             let flags = backing.commandLineFlags
-            return "\(backing) is not a SharedBlob segment: \(reason) (check the name; blob-writer put FILE\(flags) --force replaces it)"
+            return "\(backing) is not a SharedBlob segment: \(reason) (check the name; if the C# article's programs use it, "
+                + "add --layout article; blob-writer put FILE\(flags) --force replaces it)"
         case let .segment(error):
             return error.description
         case let .invalidFrame(error):
             return "the published blob is not a valid ImageData frame: \(error)"
+        case let .notAnArticleFrame(error):
+            let why = error.map { "\($0)" } ?? "its path label has control bytes"
+            return "offset 0 holds no ImageData frame (\(why)); if the article's writer stored a TestData record there, "
+                + "read it with get-struct --layout article"
         case let .nothingPublished(backing, hint):
             return "\(backing) holds no blob yet (run \(hint)\(backing.commandLineFlags))"
         case let .notAFile(found):

@@ -98,6 +98,7 @@ public final class ArticleSegment: @unchecked Sendable {
             let rc = bytes.withUnsafeMutableBytes { dst -> Int32 in
                 guard count > 0 else { equal = 1; return 0 }
                 if catomics_guarded_copy(dst.baseAddress!, region.base, count) != 0 { return -1 }
+                if attempt == 0 && EnvironmentSwitches.stopBetweenReads { EnvironmentSwitches.stopSelf() }
                 return catomics_guarded_compare(dst.baseAddress!, region.base, count, &equal)
             }
             if rc != 0 { return .failure(.shrunk(backing)) }

@@ -172,9 +172,12 @@ let chunkSize = 64 * 1024
 /// The engine's environment variables, each read once. `SHAREDBLOB_TEST_STOP_AT=N` is
 /// fault injection for the crash tests: a writer stops itself (SIGSTOP) once N payload
 /// bytes are copied, so a test can SIGKILL it at exactly that point (unset in normal
-/// use). `SHAREDBLOB_PREFAULT=0` turns pre-faulting off, for the benchmark.
+/// use). `SHAREDBLOB_TEST_STOP_BETWEEN_READS=1` stops an article-layout reader between
+/// its two reads of a frame, so a test can write meanwhile. `SHAREDBLOB_PREFAULT=0`
+/// turns pre-faulting off, for the benchmark.
 enum EnvironmentSwitches {
     static let stopAtByte: Int? = Sys.environment("SHAREDBLOB_TEST_STOP_AT").flatMap { Int($0) }
+    static let stopBetweenReads = Sys.environment("SHAREDBLOB_TEST_STOP_BETWEEN_READS") == "1"
 
     /// Whether publishes and verified views fault their pages in with one `madvise`
     /// first (on unless `SHAREDBLOB_PREFAULT=0`; the benchmark measures both).
