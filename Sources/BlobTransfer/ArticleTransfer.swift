@@ -62,7 +62,7 @@ public enum ArticleTransfer {
         prefix.withUnsafeMutableBytes { dst in
             _ = try! BlobCodec.writePrefix(pathUTF8: path, contentByteCount: content.count, into: dst)
         }
-        try write([prefix, content], to: segment, lockTimeout: lockTimeout)
+        try store([prefix, content], to: segment, lockTimeout: lockTimeout)
         return PublishedFile(sequence: 0, path: label, contentLength: content.count, sha256: SHA256.hex(content))
     }
 
@@ -70,14 +70,14 @@ public enum ArticleTransfer {
     /// with the article's writer).
     public static func publishRecord(_ record: Record, to backing: SegmentBacking, capacity: Int?) throws(TransferError) -> TestDataValue {
         let segment = try openForWriting(backing, capacity: capacity)
-        try write([Array(record.bytes)], to: segment, lockTimeout: BlobSegment.defaultLockTimeout)
+        try store([Array(record.bytes)], to: segment, lockTimeout: BlobSegment.defaultLockTimeout)
         return TestDataValue(sequence: 0, text: TestData.describe(record))
     }
 
     /// Reads the ImageData frame at offset 0: lengths checked against the capacity,
     /// read twice until both reads agree, the tail after the frame ignored.
     public static func receive(from backing: SegmentBacking) throws(TransferError) -> ReceivedFile {
-        let segment = try open(backing)
+        let segment = try openExisting(backing)
         let frame: [UInt8]?
         do throws(TransferError) { frame = try readFrame(segment) } catch {
             if case let .invalidFrame(e) = error { throw .notAnArticleFrame(e) }
@@ -95,14 +95,14 @@ public enum ArticleTransfer {
 
     /// Reads the 48-byte TestData record at offset 0, twice until both reads agree.
     public static func receiveRecord(from backing: SegmentBacking) throws(TransferError) -> TestDataValue {
-        return try record(in: open(backing)).value
+        return try record(in: openExisting(backing)).value
     }
 
     /// One read for the reader app: a frame if offset 0 holds a plausible one, else the
     /// TestData record; `.empty` for a zero-filled segment.
     public static func readForDisplay(from backing: SegmentBacking) throws(TransferError) -> Reception {
         if !Segments.exists(backing) { return .segmentMissing }
-        let segment = try open(backing)
+        let segment = try openExisting(backing)
         switch Result(catching: { () throws(TransferError) in try lengths(segment) }) {
         case .success(nil):
             return .empty
@@ -149,7 +149,7 @@ public enum ArticleTransfer {
 
     // MARK: internals
 
-    static func open(_ backing: SegmentBacking) throws(TransferError) -> ArticleSegment {
+    static func openExisting(_ backing: SegmentBacking) throws(TransferError) -> ArticleSegment {
         do throws(SharedMemoryError) {
             return try ArticleSegment.open(backing, mode: .openExisting, capacity: nil)
         } catch {
@@ -161,7 +161,7 @@ public enum ArticleTransfer {
     /// creates one of `capacity` (default 10,485,760).
     static func openForWriting(_ backing: SegmentBacking, capacity: Int?) throws(TransferError) -> ArticleSegment {
         if Segments.exists(backing) {
-            let segment = try open(backing)
+            let segment = try openExisting(backing)
             if let capacity, segment.capacity != capacity {
                 throw .capacityMismatch(backing, existing: segment.capacity, requested: capacity)
             }
@@ -174,7 +174,7 @@ public enum ArticleTransfer {
         }
     }
 
-    static func write(_ parts: [[UInt8]], to segment: ArticleSegment, lockTimeout: Duration) throws(TransferError) {
+    static func store(_ parts: [[UInt8]], to segment: ArticleSegment, lockTimeout: Duration) throws(TransferError) {
         // Nested so that every part's buffer stays valid for the one write.
         func go(_ i: Int, _ raws: [UnsafeRawBufferPointer]) throws(SharedMemoryError) {
             if i == parts.count { return try segment.write(raws, lockTimeout: lockTimeout) }
@@ -263,7 +263,7 @@ extension ArticleTransfer {
         var calls = 0
         // The first call reports what is there now (if anything): the second is the change.
         let existed = Segments.exists(backing)
-        if existed { _ = try open(backing) }  // an untrusted or foreign object fails now, not never
+        if existed { _ = try openExisting(backing) }  // an untrusted or foreign object fails now, not never
         watch(backing, isCancelled: { calls >= (existed ? 2 : 1) || deadline.map { clock.now >= $0 } ?? false }) { _ in
             calls += 1
         }

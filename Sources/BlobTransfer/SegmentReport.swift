@@ -37,7 +37,7 @@ public struct SegmentReport: Sendable {
     /// The report for an article-layout segment: its size and what offset 0 holds
     /// (read as the reader app reads it: a frame, a TestData record, or nothing).
     static func ofArticle(_ backing: SegmentBacking) throws(TransferError) -> SegmentReport {
-        let segment = try ArticleTransfer.open(backing)
+        let segment = try ArticleTransfer.openExisting(backing)
         var report = SegmentReport()
         report.location(backing)
         report.fields.append(("layout", .string(SegmentFormat.article.rawValue)))

@@ -54,7 +54,7 @@ public enum Segments {
     /// Removes a segment; refuses an object that is not a segment of `format` unless
     /// `force` (an article-layout segment has only its size to check: it must open).
     public static func remove(_ backing: SegmentBacking, format: SegmentFormat = .blob, force: Bool) throws(TransferError) {
-        if format == .article && !force && exists(backing) { _ = try ArticleTransfer.open(backing) }
+        if format == .article && !force && exists(backing) { _ = try ArticleTransfer.openExisting(backing) }
         do throws(SharedMemoryError) {
             if format == .article { try MappedRegion.remove(backing) } else { try BlobSegment.remove(backing, force: force) }
         } catch {

@@ -250,7 +250,8 @@ import TestSupport
         let info = Spawn.run(CLI.reader, ["info", "--segment", s.segment])
         #expect(info.status == 65)
         // The remedy names the command that has --force, with this segment's flag.
-        #expect(info.err.hasSuffix("(check the name; blob-writer put FILE --segment \(s.segment) --force replaces it)\n"), "\(info.err)")
+        #expect(info.err.hasSuffix("(check the name; if the C# article's programs use it, add --layout article; "
+                                   + "blob-writer put FILE --segment \(s.segment) --force replaces it)\n"), "\(info.err)")
         #expect(Spawn.run(CLI.writer, ["rm", "--segment", s.segment]).status == 65)
         #expect(s.put(s.path("f"), ["--force"]).status == 0)
         #expect(s.get(["--out", s.path("o")]).status == 0)
@@ -292,7 +293,7 @@ import TestSupport
             #expect(info.out.contains(line), "\(line) in \(info.out)")
         }
         let json = Spawn.run(CLI.reader, ["info", "--segment", s.segment, "--json"])
-        #expect(json.out.hasPrefix("{\"segment\":\"\(s.segment)\",\"location\":\"/dev/shm/\(s.segment)\",\"layout_version\":1,"))
+        #expect(json.out.hasPrefix("{\"segment\":\"\(s.segment)\",\"location\":\"/dev/shm/\(s.segment)\",\"layout\":\"blob\",\"layout_version\":1,"))
         #expect(json.out.contains("\"content_length\":\(size)}"))
     }
 
