@@ -38,6 +38,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // libsixel: a well-kept sixel encoder (palette, dithering) and decoder (tests).
+        .systemLibrary(name: "CSixel", pkgConfig: "libsixel", providers: [.apt(["libsixel-dev"])]),
         // The segment layout C programs compile against (blob_segment.h), static asserts included.
         .target(name: "CBlobSegment"),
         // The robust named mutex, one C implementation for Swift and the C child.
@@ -69,13 +71,16 @@ let package = Package(
         ]),
         // Decoding and the character preview: a cell grid, no terminal dependency.
         .target(name: "ImagePreview", dependencies: ["CImage"]),
+        // Pixels in terminals: kitty, sixel (libsixel) and iTerm2 encoders, and asking the
+        // terminal what it can show (its answers to DA1, kitty's query, XTVERSION, CSI 16 t).
+        .target(name: "TerminalGraphics", dependencies: ["ImagePreview", "CSixel", "SafeText"]),
         // Screens, the Terminal protocol, ncurses and in-memory backends, the run loop, workers.
         .target(name: "TerminalUI", dependencies: ["CNcurses", "CTerminalGuard"]),
         // The two terminal apps: state, reduce, view; effects run by TerminalUI's workers.
         .target(name: "BlobApps", dependencies: ["BlobTransfer", "TerminalUI", "ImagePreview", "SafeText"]),
         // Every command of both executables and the one error-to-exit-status function.
         .target(name: "BlobCLI", dependencies: [
-            "BlobTransfer", "BlobApps", "ImagePreview", "TerminalUI", "SafeText",
+            "BlobTransfer", "BlobApps", "ImagePreview", "TerminalUI", "TerminalGraphics", "SafeText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -103,6 +108,7 @@ let package = Package(
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText"]),
         .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobTransfer", "BlobCodec", "Hashing", "TestSupport"]),
         .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "TestSupport", "CTurboJPEG", "blob-reader"]),
+        .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "ImagePreview", "CSixel", "TestSupport", "blob-reader"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
         .testTarget(name: "BlobAppsTests", dependencies: ["BlobApps", "BlobTransfer", "SharedMemory", "TerminalUI", "TestSupport"]),
         .testTarget(name: "BlobCLITests", dependencies: ["BlobCLI", "BlobTransfer", "ImagePreview", "TestSupport"]),

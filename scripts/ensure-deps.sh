@@ -2,7 +2,7 @@
 # Installs the Debian packages the project needs, only those that are missing.
 # Usage: scripts/ensure-deps.sh [extra-package ...]
 set -euo pipefail
-packages=(pkg-config libpng-dev libncurses-dev libxxhash-dev libturbojpeg0-dev libjpeg62-turbo-dev libssl-dev tmux "$@")
+packages=(pkg-config libpng-dev libncurses-dev libxxhash-dev libturbojpeg0-dev libjpeg62-turbo-dev libssl-dev libsixel-dev tmux "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BlobTransfer
 import ImagePreview
+import TerminalGraphics
 
 /// `blob-reader preview FILE`: prints a character preview like jp2a or chafa.
 public struct PreviewCommand: ParsableCommand {
@@ -11,9 +12,19 @@ public struct PreviewCommand: ParsableCommand {
 
     @Argument(help: "The image file.") var file: String
     @Option(help: ArgumentHelp("The box to fit in, in character cells.", valueName: "COLSxROWS")) var size = "80x24"
-    @Option(help: "ascii (7-bit characters) or blocks (half blocks, two pixels per cell).")
-    var mode: String = "ascii"
-    @Option(help: "none, 256 or truecolor, for blocks mode (default: truecolor).") var color: String?
+    @Option(help: ArgumentHelp(
+        "kitty, sixel or iterm (real pixels), blocks or ascii (characters), or auto: the best the terminal supports, asked with a 0.3 s timeout when stdout is a terminal (default: $SHAREDBLOB_GRAPHICS, else auto).",
+        valueName: "MODE"))
+    var graphics: String?
+    @Option(help: ArgumentHelp("A character cell's size in pixels, for kitty/sixel (default: what the terminal reports, else 10x20).",
+                               valueName: "WxH"))
+    var cellSize: String?
+    @Option(help: "ascii (7-bit characters) or blocks (half blocks, two pixels per cell); sets character output.")
+    var mode: String?
+    @Option(help: "none, 8, 16, 256 or truecolor, for blocks mode (default: what the terminal says, truecolor when stdout is not a terminal).")
+    var color: String?
+    @Option(help: "none, ordered or diffusion: how 8 and 16 colours approximate others (default: diffusion).")
+    var dither: String = "diffusion"
     @Flag(help: "Dense characters for dark pixels (light terminals).") var invert = false
     @Option(help: ArgumentHelp("Colour under transparent pixels: black, white or #rrggbb.", valueName: "COLOR"))
     var background = "black"
@@ -31,16 +42,51 @@ public struct PreviewCommand: ParsableCommand {
     public init() {}
 
     public mutating func validate() throws {
-        _ = try options()
+        _ = try options(mode: mode ?? "ascii", color: color)
+        if let g = graphics ?? Output.environment("SHAREDBLOB_GRAPHICS"), GraphicsMode(rawValue: g) == nil {
+            throw ValidationError("--graphics (or SHAREDBLOB_GRAPHICS) must be one of "
+                                  + GraphicsMode.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        if let cellSize, Self.cell(cellSize) == nil { throw ValidationError("--cell-size must look like 10x20 (1 to 200 each)") }
+        if PreviewOptions.Dither(rawValue: dither) == nil { throw ValidationError("--dither must be none, ordered or diffusion") }
     }
 
-    func options() throws -> PreviewOptions {
+    static func cell(_ text: String) -> (width: Int, height: Int)? {
+        let p = text.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard p.count == 2, (1 ... 200).contains(p[0]), (1 ... 200).contains(p[1]) else { return nil }
+        return (p[0], p[1])
+    }
+
+    /// The environment variables detection reads.
+    static let detectionVariables = ["TERM", "COLORTERM", "TMUX", "NO_COLOR", "KITTY_WINDOW_ID", "TERM_PROGRAM",
+                                     "LANG", "LC_ALL", "LC_CTYPE"]
+
+    /// The output mode: what was asked, or for `auto` what the terminal supports (asked
+    /// only when stdout is a terminal; otherwise characters as `--mode` says).
+    func chooseGraphics() -> (GraphicsChoice, TerminalAnswers?) {
+        let asked = GraphicsMode(rawValue: graphics ?? Output.environment("SHAREDBLOB_GRAPHICS") ?? "auto") ?? .auto
+        if asked != .auto {
+            return (GraphicsChoice(mode: asked, color: asked == .ascii ? .none : .truecolor, reason: "asked for"), nil)
+        }
+        if mode != nil || !Output.isTerminal(1) {
+            let m = mode ?? "ascii"
+            return (GraphicsChoice(mode: m == "blocks" ? .blocks : .ascii, color: m == "blocks" ? .truecolor : .none,
+                                   reason: mode != nil ? "--mode \(m)" : "stdout is not a terminal"), nil)
+        }
+        var env = [String: String]()
+        for name in Self.detectionVariables { env[name] = Output.environment(name) }
+        let answers = TerminalQuery.ask()
+        return (GraphicsDetection.choose(environment: env, answers: answers), answers)
+    }
+
+    func options(mode: String, color: String?) throws -> PreviewOptions {
         let parts = size.lowercased().split(separator: "x")
         guard parts.count == 2, let cols = Int(parts[0]), let rows = Int(parts[1]), cols >= 1, rows >= 1,
               cols <= 10_000, rows <= 10_000 else {
             throw ValidationError("--size must look like 80x24 (columns x rows, each 1 to 10000)")
         }
         guard let mode = PreviewOptions.Mode(rawValue: mode) else { throw ValidationError("--mode must be ascii or blocks") }
+        let dither = PreviewOptions.Dither(rawValue: self.dither) ?? .diffusion
         if mode == .ascii, let color, color != "none" {
             throw ValidationError("--color \(color) needs --mode blocks: ASCII mode prints no colour")
         }
@@ -50,7 +96,7 @@ public struct PreviewCommand: ParsableCommand {
         let depth: PreviewOptions.ColorDepth
         if let color {
             guard let d = PreviewOptions.ColorDepth(rawValue: color) else {
-                throw ValidationError("--color must be none, 256 or truecolor")
+                throw ValidationError("--color must be none, 8, 16, 256 or truecolor")
             }
             depth = d
         } else {
@@ -61,33 +107,67 @@ public struct PreviewCommand: ParsableCommand {
         }
         guard fontRatio > 0.1, fontRatio < 10 else { throw ValidationError("--font-ratio must be between 0.1 and 10") }
         guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
-        return PreviewOptions(columns: cols, rows: rows, mode: mode, color: mode == .ascii ? .none : depth,
-                              invert: invert, background: bg, fontRatio: fontRatio, maxPixels: maxPixels,
-                              maxMemory: maxMemory?.bytes ?? PreviewOptions.defaultMaxMemory)
+        var options = PreviewOptions(columns: cols, rows: rows, mode: mode, color: mode == .ascii ? .none : depth,
+                                     invert: invert, background: bg, fontRatio: fontRatio, maxPixels: maxPixels,
+                                     maxMemory: maxMemory?.bytes ?? PreviewOptions.defaultMaxMemory)
+        options.dither = dither
+        return options
     }
 
     public func run() throws {
-        let options = try options()
+        let (choice, answers) = chooseGraphics()
+        let characterMode = choice.mode == .blocks ? "blocks" : "ascii"
+        // Detected colours unless --color says otherwise.
+        let depth = color ?? (choice.mode == .blocks && mode == nil ? choice.color.rawValue : nil)
+        let options = try options(mode: choice.mode.isPixels ? "ascii" : characterMode, color: depth)
         // One descriptor, regular files only, never more than the limit read.
         let (bytes, truncated, size) = try Files.readHead(file, limit: Self.fileLimit)
         if truncated { throw CommandError.tooLargeToPreview(path: file, bytes: size, limit: Self.fileLimit) }
         let input = (absolutePath: file, size: size)
-        let (info, grid) = try bytes.withUnsafeBytes { raw throws -> (ImageInfo, CellGrid) in
-            do throws(ImageError) {
-                return try Preview.render(raw, options: options)
-            } catch {
-                if case let .unsupported(format) = error {
-                    throw CommandError.noPreview(path: input.absolutePath, format: format, bytes: bytes.count)
-                }
-                throw error
+        func noPreview(_ error: ImageError) -> any Error {
+            if case let .unsupported(format) = error {
+                return CommandError.noPreview(path: input.absolutePath, format: format, bytes: bytes.count)
             }
+            return error
         }
-        if self.info {
+        func printInfo(_ info: ImageInfo) {
+            guard self.info else { return }
             Output.line("format: \(info.format.rawValue)")
             Output.line("dimensions: \(info.width)x\(info.height)")
             Output.line("bit depth: \(info.bitDepth)")
             Output.line("color type: \(info.colorType)\(info.interlaced ? ", interlaced" : "")")
+            let depthNote = choice.mode == .blocks ? " \(options.color.rawValue)" : ""
+            Output.line("output: \(choice.mode.rawValue)\(depthNote) (\(choice.reason))")
         }
+        if choice.mode.isPixels {
+            let cell = cellSize.flatMap(Self.cell) ?? TerminalQuery.cellSize() ?? answers?.cellSize ?? (10, 20)
+            let boxWidth = options.columns * cell.width, boxHeight = options.rows * cell.height
+            let (info, raster) = try bytes.withUnsafeBytes { raw throws -> (ImageInfo, Raster) in
+                do throws(ImageError) {
+                    return try Preview.raster(raw, boxWidth: boxWidth, boxHeight: boxHeight, options: options)
+                } catch { throw noPreview(error) }
+            }
+            printInfo(info)
+            switch choice.mode {
+            case .sixel:
+                guard let sixel = GraphicsEncoder.sixel(raster) else { throw CommandError.usage("libsixel could not encode the image") }
+                try sixel.withUnsafeBytes { try Output.bytes($0) }
+                Output.raw("\n")
+            case .kitty:
+                Output.raw(GraphicsEncoder.kitty(raster) + "\n")
+            default:
+                // iTerm2 decodes the file itself: the cells the raster would cover.
+                let columns = (raster.width + cell.width - 1) / cell.width, rows = (raster.height + cell.height - 1) / cell.height
+                Output.raw(GraphicsEncoder.iterm(file: bytes, columns: columns, rows: rows) + "\n")
+            }
+            return
+        }
+        let (info, grid) = try bytes.withUnsafeBytes { raw throws -> (ImageInfo, CellGrid) in
+            do throws(ImageError) {
+                return try Preview.render(raw, options: options)
+            } catch { throw noPreview(error) }
+        }
+        printInfo(info)
         Output.raw(AnsiText.render(grid, color: options.color))
     }
 }

@@ -27,6 +27,12 @@ public enum AnsiText {
         if depth == .palette256 {
             return "\u{1b}[\(layer);5;\(ColorMath.nearestPaletteIndex(c))m"
         }
+        if depth == .ansi8 || depth == .ansi16 {
+            // The grid holds palette colours exactly (SmallPalette); SGR 30-37/90-97, 40-47/100-107.
+            let i = SmallPalette.xterm16.firstIndex(of: c) ?? 7
+            let base = layer == 38 ? (i < 8 ? 30 : 90) : (i < 8 ? 40 : 100)
+            return "\u{1b}[\(base + i % 8)m"
+        }
         return "\u{1b}[\(layer);2;\(c.r);\(c.g);\(c.b)m"
     }
 }

@@ -39,6 +39,14 @@ public enum Preview {
         }
         let sub = options.mode == .blocks ? 2 : 1
         let (cols, rows) = options.gridSize(width: info.width, height: info.height)
+        let acc = try accumulate(bytes, info, columns: cols, pixelRows: rows * sub, options: options, cancelled: cancelled)
+        return (info, paint(acc, columns: cols, rows: rows, options: options))
+    }
+
+    /// Decodes `bytes` (already inspected as `info`) row by row into a box filter of
+    /// `columns` x `pixelRows` linear-light averages (JPEGs scaled in the DCT domain first).
+    static func accumulate(_ bytes: UnsafeRawBufferPointer, _ info: ImageInfo, columns cols: Int, pixelRows: Int,
+                           options: PreviewOptions, cancelled: @escaping () -> Bool) throws(ImageError) -> Accumulator {
         var err = [CChar](repeating: 0, count: 256)
         var decoded = cimage_info()
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -51,9 +59,9 @@ public enum Preview {
         // JPEG: TurboJPEG scales in the DCT domain to the smallest of 1/8, 1/4, 1/2, 1
         // that keeps at least one pixel per cell (the C side applies the same rule).
         let (sw, sh) = info.format == .jpeg
-            ? ImagePreview.jpegScaledSize(info.width, info.height, minWidth: cols, minHeight: rows * sub)
+            ? ImagePreview.jpegScaledSize(info.width, info.height, minWidth: cols, minHeight: pixelRows)
             : (info.width, info.height)
-        let acc = Accumulator(sourceWidth: sw, sourceHeight: sh, columns: cols, pixelRows: rows * sub)
+        let acc = Accumulator(sourceWidth: sw, sourceHeight: sh, columns: cols, pixelRows: pixelRows)
         acc.cancelled = cancelled
         let ctx = Unmanaged.passUnretained(acc).toOpaque()
         let rc: Int32 = withExtendedLifetime(acc) {
@@ -66,7 +74,7 @@ public enum Preview {
                 Unmanaged<Accumulator>.fromOpaque(ctx!).takeUnretainedValue().cancelled() ? 1 : 0
             }
             let r = cimage_jpeg_decode(base, bytes.count, UInt64(options.maxPixels), UInt64(options.maxMemory),
-                                       UInt32(cols), UInt32(rows * sub),
+                                       UInt32(cols), UInt32(pixelRows),
                                        callback, cancel, ctx, &decoded, &outW, &outH, &err, err.count)
             precondition(r != 0 || (Int(outW) == sw && Int(outH) == sh), "JPEG scale rule disagrees with TurboJPEG")
             return r
@@ -75,7 +83,7 @@ public enum Preview {
         guard acc.rowsSeen > 0 else {
             throw .decodeFailed(format: info.format, message: "no rows decoded")
         }
-        return (info, paint(acc, columns: cols, rows: rows, options: options))
+        return acc
     }
 
     /// Turns the accumulated averages into cells.
@@ -94,6 +102,13 @@ public enum Preview {
             let color = RGB(ColorMath.encode(c.0), ColorMath.encode(c.1), ColorMath.encode(c.2))
             return options.color == .palette256 ? ColorMath.paletteColor(ColorMath.nearestPaletteIndex(color)) : color
         }
+        // 8 and 16 colours: every half-cell pixel matched perceptually, dithered first.
+        let small = options.mode == .blocks ? SmallPalette(options.color) : nil
+        let matched = small.map { palette in
+            palette.quantize(width: columns, height: rows * 2, dither: options.dither) { x, y in
+                acc.linearColor(x: x, y: y, background: bg)
+            }
+        }
         for y in 0 ..< rows {
             for x in 0 ..< columns {
                 switch options.mode {
@@ -106,6 +121,9 @@ public enum Preview {
                     if options.color == .none {
                         let mean = ((top.0 + bottom.0) / 2, (top.1 + bottom.1) / 2, (top.2 + bottom.2) / 2)
                         grid[x, y] = PreviewCell(shades[level(mean, shades.count)])
+                    } else if let small, let matched {
+                        grid[x, y] = PreviewCell(upperHalf, foreground: small.colors[Int(matched[2 * y * columns + x])],
+                                                 background: small.colors[Int(matched[(2 * y + 1) * columns + x])])
                     } else {
                         grid[x, y] = PreviewCell(upperHalf, foreground: srgb(top), background: srgb(bottom))
                     }

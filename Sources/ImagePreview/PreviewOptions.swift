@@ -14,8 +14,22 @@ public struct PreviewOptions: Equatable, Sendable {
         case none
         /// The xterm 256-colour palette.
         case palette256 = "256"
+        /// The 16 ANSI colours (SGR 30-37, 90-97), xterm's default values assumed.
+        case ansi16 = "16"
+        /// The 8 ANSI colours (SGR 30-37), as under `TERM=xterm`.
+        case ansi8 = "8"
         /// 24-bit colour.
         case truecolor
+    }
+
+    /// How colours missing from a small palette are approximated.
+    public enum Dither: String, Sendable, CaseIterable {
+        /// The nearest colour only.
+        case none
+        /// A 4x4 Bayer threshold: regular, stable under small changes.
+        case ordered
+        /// Floyd-Steinberg error diffusion (in linear light): the most faithful average.
+        case diffusion
     }
 
     /// The box the preview must fit in, in character cells.
@@ -26,6 +40,8 @@ public struct PreviewOptions: Equatable, Sendable {
     public var mode: Mode
     /// Colour depth (blocks mode; ASCII is always plain).
     public var color: ColorDepth
+    /// Dithering for 8 and 16 colours (ignored for more).
+    public var dither: Dither = .diffusion
     /// Swap the ramp for light terminals (dense characters for dark pixels).
     public var invert: Bool
     /// What transparent pixels are composited over.

@@ -26,7 +26,7 @@ import TestSupport
     }
 
     static let libraryModules = ["SafeText", "BlobCodec", "Hashing", "SharedMemory", "SharedRecords", "BlobTransfer",
-                                 "ImagePreview", "TerminalUI", "BlobApps", "BlobCLI"]
+                                 "ImagePreview", "TerminalGraphics", "TerminalUI", "BlobApps", "BlobCLI"]
 
     /// Which modules each module may import (besides the standard library's own and
     /// Glibc, Synchronization, Dispatch, SystemPackage).
@@ -38,9 +38,10 @@ import TestSupport
         "SharedRecords": ["SharedMemory"],
         "BlobTransfer": ["SharedMemory", "SharedRecords", "BlobCodec", "Hashing", "SafeText", "CBlobSegment"],
         "ImagePreview": ["CImage"],
+        "TerminalGraphics": ["ImagePreview", "CSixel", "SafeText"],
         "TerminalUI": ["CNcurses", "CTerminalGuard"],
         "BlobApps": ["BlobTransfer", "TerminalUI", "ImagePreview", "SafeText"],
-        "BlobCLI": ["BlobTransfer", "BlobApps", "ImagePreview", "TerminalUI", "SafeText", "ArgumentParser"],
+        "BlobCLI": ["BlobTransfer", "BlobApps", "ImagePreview", "TerminalGraphics", "TerminalUI", "SafeText", "ArgumentParser"],
     ]
     static let platform: Set<String> = ["Glibc", "Synchronization", "Dispatch", "SystemPackage"]
 
@@ -63,7 +64,7 @@ import TestSupport
     /// System calls, each module's in its one boundary file (swift-system style).
     static let boundary: [String: String] = [
         "SharedMemory": "Syscalls.swift", "BlobTransfer": "FileSystem.swift",
-        "TerminalUI": "System.swift", "BlobCLI": "Output.swift",
+        "TerminalUI": "System.swift", "BlobCLI": "Output.swift", "TerminalGraphics": "TerminalQuery.swift",
     ]
     static let syscalls = ["open", "read", "write", "close", "stat", "fstat", "lstat", "mmap", "munmap", "shm_open",
                            "shm_unlink", "flock", "ftruncate", "fchmod", "posix_fallocate", "pread", "access",

@@ -1,0 +1,107 @@
+import Glibc
+
+/// The 8 or 16 ANSI colours (xterm's default values) and a perceptual match into them:
+/// nearest in OKLab, after optional dithering in linear light, so an 8-colour terminal
+/// still shows a recognisable picture instead of the nearest-RGB blotches.
+struct SmallPalette {
+    /// The palette's colours, index = ANSI colour number.
+    let colors: [RGB]
+    /// The same in OKLab (L, a, b).
+    private let lab: [(Float, Float, Float)]
+    /// The same in linear light.
+    private let linear: [(Float, Float, Float)]
+
+    /// xterm's default 16 colours.
+    static let xterm16: [RGB] = [
+        RGB(0, 0, 0), RGB(205, 0, 0), RGB(0, 205, 0), RGB(205, 205, 0), RGB(0, 0, 238), RGB(205, 0, 205),
+        RGB(0, 205, 205), RGB(229, 229, 229), RGB(127, 127, 127), RGB(255, 0, 0), RGB(0, 255, 0), RGB(255, 255, 0),
+        RGB(92, 92, 255), RGB(255, 0, 255), RGB(0, 255, 255), RGB(255, 255, 255),
+    ]
+
+    /// The palette for a depth of 8 or 16 colours; nil for others.
+    init?(_ depth: PreviewOptions.ColorDepth) {
+        switch depth {
+        case .ansi8: colors = Array(Self.xterm16.prefix(8))
+        case .ansi16: colors = Self.xterm16
+        default: return nil
+        }
+        linear = colors.map { (ColorMath.toLinear[Int($0.r)], ColorMath.toLinear[Int($0.g)], ColorMath.toLinear[Int($0.b)]) }
+        lab = linear.map(Self.oklab)
+    }
+
+    /// OKLab of a linear-light colour (Björn Ottosson's matrices).
+    static func oklab(_ c: (Float, Float, Float)) -> (Float, Float, Float) {
+        let l = cbrt(0.4122214708 * c.0 + 0.5363325363 * c.1 + 0.0514459929 * c.2)
+        let m = cbrt(0.2119034982 * c.0 + 0.6806995451 * c.1 + 0.1073969566 * c.2)
+        let s = cbrt(0.0883024619 * c.0 + 0.2817188376 * c.1 + 0.6299787005 * c.2)
+        return (0.2104542553 * l + 0.7936177850 * m - 0.0040720468 * s,
+                1.9779984951 * l - 2.4285922050 * m + 0.4505937099 * s,
+                0.0259040371 * l + 0.7827717662 * m - 0.8086757660 * s)
+    }
+
+    private static func cbrt(_ v: Float) -> Float { v <= 0 ? 0 : cbrtf(v) }
+
+    /// The palette index nearest to a linear-light colour in OKLab.
+    func nearest(_ c: (Float, Float, Float)) -> Int {
+        let p = Self.oklab((max(0, min(1, c.0)), max(0, min(1, c.1)), max(0, min(1, c.2))))
+        var best = 0
+        var bestDistance = Float.infinity
+        for (i, q) in lab.enumerated() {
+            let d = (p.0 - q.0) * (p.0 - q.0) + (p.1 - q.1) * (p.1 - q.1) + (p.2 - q.2) * (p.2 - q.2)
+            if d < bestDistance { bestDistance = d; best = i }
+        }
+        return best
+    }
+
+    /// A 4x4 Bayer matrix, thresholds in -0.5...0.5.
+    static let bayer: [Float] = [0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5].map { ($0 + 0.5) / 16 - 0.5 }
+
+    /// Palette indices for a `width` x `height` image of linear-light `pixel`s.
+    func quantize(width: Int, height: Int, dither: PreviewOptions.Dither,
+                  pixel: (Int, Int) -> (Float, Float, Float)) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: width * height)
+        switch dither {
+        case .none, .ordered:
+            // Ordered: nudge by a fraction of the palette's typical step before matching.
+            let spread: Float = dither == .ordered ? (colors.count == 8 ? 0.5 : 0.3) : 0
+            for y in 0 ..< height {
+                for x in 0 ..< width {
+                    var c = pixel(x, y)
+                    let t = Self.bayer[(y & 3) * 4 + (x & 3)] * spread
+                    c = (c.0 + t, c.1 + t, c.2 + t)
+                    out[y * width + x] = UInt8(nearest(c))
+                }
+            }
+        case .diffusion:
+            // Floyd-Steinberg, serpentine, errors kept in linear light (two rows of them).
+            var current = [(Float, Float, Float)](repeating: (0, 0, 0), count: width + 2)
+            var next = current
+            for y in 0 ..< height {
+                let leftToRight = y % 2 == 0
+                for step in 0 ..< width {
+                    let x = leftToRight ? step : width - 1 - step
+                    let p = pixel(x, y)
+                    let e = current[x + 1]
+                    let c = (p.0 + e.0, p.1 + e.1, p.2 + e.2)
+                    let i = nearest(c)
+                    out[y * width + x] = UInt8(i)
+                    let q = linear[i]
+                    let err = (c.0 - q.0, c.1 - q.1, c.2 - q.2)
+                    func add(_ array: inout [(Float, Float, Float)], _ at: Int, _ w: Float) {
+                        array[at].0 += err.0 * w
+                        array[at].1 += err.1 * w
+                        array[at].2 += err.2 * w
+                    }
+                    let ahead = leftToRight ? x + 2 : x, behind = leftToRight ? x : x + 2
+                    add(&current, ahead, 7 / 16)
+                    add(&next, behind, 3 / 16)
+                    add(&next, x + 1, 5 / 16)
+                    add(&next, ahead, 1 / 16)
+                }
+                current = next
+                next = [(Float, Float, Float)](repeating: (0, 0, 0), count: width + 2)
+            }
+        }
+        return out
+    }
+}

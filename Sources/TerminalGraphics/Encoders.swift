@@ -1,0 +1,112 @@
+import CSixel
+import ImagePreview
+
+/// Escape sequences that draw a ``Raster`` (or an image file) as real pixels. Every byte
+/// of them is made here: image data travels as base64 or sixel data, never as text a
+/// terminal could interpret otherwise.
+public enum GraphicsEncoder {
+    /// The sixel form of `raster` (DCS ... ST), through libsixel: a palette of up to 256
+    /// colours built from the image, Floyd-Steinberg dithering. Nil if libsixel fails.
+    public static func sixel(_ raster: Raster) -> [UInt8]? {
+        final class Sink { var bytes: [UInt8] = [] }
+        let sink = Sink()
+        var output: OpaquePointer?
+        let write: sixel_write_function = { data, size, priv in
+            let sink = Unmanaged<Sink>.fromOpaque(priv!).takeUnretainedValue()
+            data!.withMemoryRebound(to: UInt8.self, capacity: Int(size)) {
+                sink.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(size)))
+            }
+            return size
+        }
+        return withExtendedLifetime(sink) { () -> [UInt8]? in
+            guard sixel_output_new(&output, write, Unmanaged.passUnretained(sink).toOpaque(), nil) == SIXEL_OK else { return nil }
+            defer { sixel_output_unref(output) }
+            var dither: OpaquePointer?
+            guard sixel_dither_new(&dither, 256, nil) == SIXEL_OK else { return nil }
+            defer { sixel_dither_unref(dither) }
+            var pixels = raster.rgb
+            return pixels.withUnsafeMutableBufferPointer { p -> [UInt8]? in
+                guard sixel_dither_initialize(dither, p.baseAddress, Int32(raster.width), Int32(raster.height),
+                                              Int32(SIXEL_PIXELFORMAT_RGB888), Int32(SIXEL_LARGE_AUTO),
+                                              Int32(SIXEL_REP_AUTO), Int32(SIXEL_QUALITY_AUTO)) == SIXEL_OK else { return nil }
+                sixel_dither_set_diffusion_type(dither, Int32(SIXEL_DIFFUSE_FS))
+                guard sixel_encode(p.baseAddress, Int32(raster.width), Int32(raster.height), 3, dither, output) == SIXEL_OK else {
+                    return nil
+                }
+                return sink.bytes
+            }
+        }
+    }
+
+    /// The kitty graphics protocol form of `raster`: raw 24-bit RGB (`f=24`), shown at
+    /// once (`a=T`) at its own pixel size, in 4096-byte base64 chunks, with image `id`
+    /// (so an app can delete it later: ``kittyDelete(id:)``) and no replies (`q=2`).
+    public static func kitty(_ raster: Raster, id: UInt32 = 1) -> String {
+        let payload = Base64.encode(raster.rgb)
+        var out = ""
+        out.reserveCapacity(payload.count + payload.count / 4096 * 24 + 64)
+        var start = payload.startIndex
+        var first = true
+        repeat {
+            let end = payload.index(start, offsetBy: 4096, limitedBy: payload.endIndex) ?? payload.endIndex
+            let more = end < payload.endIndex ? 1 : 0
+            let control = first ? "a=T,f=24,s=\(raster.width),v=\(raster.height),i=\(id),q=2,m=\(more)" : "m=\(more)"
+            out += "\u{1b}_G\(control);\(payload[start ..< end])\u{1b}\\"
+            start = end
+            first = false
+        } while start < payload.endIndex
+        return out
+    }
+
+    /// Deletes a kitty image by id (and frees its data).
+    public static func kittyDelete(id: UInt32) -> String { "\u{1b}_Ga=d,d=I,i=\(id),q=2\u{1b}\\" }
+
+    /// The iTerm2 inline-image form of an image file's bytes (PNG or JPEG, decoded by the
+    /// terminal), fitted to `columns` x `rows` cells with its aspect kept.
+    public static func iterm(file: [UInt8], columns: Int, rows: Int) -> String {
+        "\u{1b}]1337;File=inline=1;size=\(file.count);width=\(columns);height=\(rows);preserveAspectRatio=1:"
+            + Base64.encode(file) + "\u{07}"
+    }
+}
+
+/// RFC 4648 base64 (no line breaks), for the kitty and iTerm2 protocols.
+public enum Base64 {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// Encodes bytes.
+    public static func encode(_ bytes: [UInt8]) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i + 2 < bytes.count {
+            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out += [alphabet[Int(v >> 18)], alphabet[Int(v >> 12 & 63)], alphabet[Int(v >> 6 & 63)], alphabet[Int(v & 63)]]
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest > 0 {
+            let v = UInt32(bytes[i]) << 16 | (rest == 2 ? UInt32(bytes[i + 1]) << 8 : 0)
+            out += [alphabet[Int(v >> 18)], alphabet[Int(v >> 12 & 63)], rest == 2 ? alphabet[Int(v >> 6 & 63)] : 61, 61]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes base64 (padding optional); nil on any other character.
+    public static func decode(_ text: Substring) -> [UInt8]? {
+        var table = [Int16](repeating: -1, count: 256)
+        for (i, c) in alphabet.enumerated() { table[Int(c)] = Int16(i) }
+        var out = [UInt8]()
+        var acc: UInt32 = 0, bits = 0
+        for c in text.utf8 where c != 61 {
+            let v = table[Int(c)]
+            if v < 0 { return nil }
+            acc = acc << 6 | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(acc >> UInt32(bits) & 0xFF))
+            }
+        }
+        return out
+    }
+}
