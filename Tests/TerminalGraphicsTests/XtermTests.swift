@@ -1,0 +1,133 @@
+import Glibc
+import ImagePreview
+import Testing
+import TestSupport
+
+/// A real terminal that draws sixel: xterm -ti vt340 under Xvfb. The reader's preview
+/// (`--graphics auto`) is drawn there, the screen is captured (`xwd`, converted with
+/// ImageMagick) and the image's pixels are compared with the source.
+@Suite(.serialized) struct XtermTests {
+    static let reader = Fixtures.executable("blob-reader")
+    static let tools = ["/usr/bin/Xvfb", "/usr/bin/xterm", "/usr/bin/xwd", "/usr/bin/convert"]
+
+    /// An X server on a free display and a scratch folder, both gone at the end.
+    final class Screen {
+        let dir = Fixtures.makeTempDirectory()
+        let display: Int
+        let server: Spawn.Child
+        var terminal: Spawn.Child?
+
+        init() throws {
+            for tool in XtermTests.tools {
+                try #require(access(tool, X_OK) == 0, "\(tool) is missing (the README's test set-up installs xvfb xterm x11-apps imagemagick)")
+            }
+            var n = 90 + Int(getpid() % 50)
+            while access("/tmp/.X11-unix/X\(n)", F_OK) == 0 || access("/tmp/.X\(n)-lock", F_OK) == 0 { n += 1 }
+            display = n
+            server = Spawn.start("/usr/bin/Xvfb", [":\(n)", "-screen", "0", "800x600x24", "-nolisten", "tcp"])
+            let deadline = now() + 20
+            while access("/tmp/.X11-unix/X\(n)", F_OK) != 0 && now() < deadline { var p = pollfd(); _ = poll(&p, 0, 20) }
+            try #require(access("/tmp/.X11-unix/X\(n)", F_OK) == 0, "Xvfb did not start")
+        }
+
+        deinit {
+            terminal?.signal(SIGKILL)
+            _ = terminal?.finish(seconds: 10)
+            server.signal(SIGTERM)
+            _ = server.finish(seconds: 10)
+            Fixtures.removeTree(dir)
+        }
+
+        /// Runs `command` in an xterm (vt340: sixel) and waits until it has finished
+        /// drawing (it writes a marker file); the xterm stays open, showing it.
+        func run(_ command: String, vt340: Bool = true) throws {
+            var args = ["-geometry", "100x30+0+0", "-xrm", "XTerm*numColorRegisters: 256"]
+            if vt340 { args += ["-ti", "vt340", "-xrm", "XTerm*decTerminalID: vt340"] }
+            // `cat` keeps the window open, without a timer, until the test kills it; the test
+            // runner's NO_COLOR (swift test sets it) would turn the preview into ASCII.
+            args += ["-e", "/usr/bin/env", "-u", "NO_COLOR", "/bin/sh", "-c", "\(command) > /dev/tty 2> \(dir)/err; echo $? > \(dir)/done; exec cat > /dev/null"]
+            terminal = Spawn.start("/usr/bin/xterm", args, environment: ["DISPLAY": ":\(display)", "LANG": "C.UTF-8"])
+            let deadline = now() + 30
+            while access(dir + "/done", F_OK) != 0 && now() < deadline { var p = pollfd(); _ = poll(&p, 0, 20) }
+            let done = Fixtures.read(dir + "/done").map { String(decoding: $0, as: UTF8.self) }
+            try #require(done == "0\n", "the preview ended with \(done ?? "nothing"): \(Fixtures.read(dir + "/err").map { String(decoding: $0, as: UTF8.self) } ?? "")")
+        }
+
+        /// The screen as 800x600 RGB, once xterm has drawn what it was sent: `ready` holds
+        /// and two captures in a row agree (at most 20 s).
+        func capture(until ready: ([UInt8]) -> Bool) throws -> [UInt8] {
+            var previous: [UInt8]?
+            let deadline = now() + 20
+            while now() < deadline {
+                let xwd = Spawn.run("/usr/bin/xwd", ["-root", "-silent", "-display", ":\(display)", "-out", dir + "/screen.xwd"])
+                try #require(xwd.status == 0, "xwd: \(xwd.err)")
+                let convert = Spawn.run("/usr/bin/convert", ["xwd:" + dir + "/screen.xwd", "-depth", "8", "rgb:" + dir + "/screen.rgb"])
+                try #require(convert.status == 0, "convert: \(convert.err)")
+                let rgb = try #require(Fixtures.read(dir + "/screen.rgb"))
+                try #require(rgb.count == 800 * 600 * 3)
+                if rgb == previous && ready(rgb) { return rgb }
+                previous = rgb
+            }
+            return try #require(previous)
+        }
+    }
+
+    /// The bounding box of colourful pixels (not grey: text and background are).
+    static func colourfulBox(_ rgb: [UInt8]) -> (x: Int, y: Int, width: Int, height: Int)? {
+        var minX = 800, minY = 600, maxX = -1, maxY = -1
+        for y in 0 ..< 600 {
+            for x in 0 ..< 800 {
+                let o = (y * 800 + x) * 3
+                let hi = max(rgb[o], rgb[o + 1], rgb[o + 2]), lo = min(rgb[o], rgb[o + 1], rgb[o + 2])
+                if Int(hi) - Int(lo) > 40 { minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y) }
+            }
+        }
+        return maxX < 0 ? nil : (minX, minY, maxX - minX + 1, maxY - minY + 1)
+    }
+
+    /// Mean error bound (per channel, of 255) between the screen and the source.
+    static let bound = 12.0
+
+    @Test(.timeLimit(.minutes(3)))
+    func autoDrawsRealPixelsInAnXtermWithSixel() throws {
+        let screen = try Screen()
+        let image = Fixtures.packageRoot + "/Assets/sunset.png"
+        try screen.run("'\(Self.reader)' preview '\(image)' --size 40x12")
+        let rgb = try screen.capture { Self.colourfulBox($0).map { $0.width >= 150 } ?? false }
+        if let keep = getenv("SHAREDBLOB_KEEP_SCREENSHOT") {
+            _ = Spawn.run("/usr/bin/convert", ["-size", "800x600", "-depth", "8", "rgb:" + screen.dir + "/screen.rgb",
+                                               "-crop", "606x396+0+0", String(cString: keep)])
+        }
+        // 40x12 cells of 6x13 pixels hold the 160x120 image unscaled.
+        let found = Self.colourfulBox(rgb)
+        let box = try #require(found, "no image on the screen")
+        #expect(abs(box.width - 160) <= 1 && abs(box.height - 120) <= 1, "image drawn at \(box)")
+        let source = try #require(Fixtures.read(image))
+        let (_, raster) = try source.withUnsafeBytes { try Preview.raster($0, boxWidth: 160, boxHeight: 120, options: PreviewOptions()) }
+        var sum = 0
+        for y in 0 ..< 120 {
+            for x in 0 ..< 160 {
+                for c in 0 ..< 3 {
+                    sum += abs(Int(rgb[((box.y + y) * 800 + box.x + x) * 3 + c]) - Int(raster.rgb[(y * 160 + x) * 3 + c]))
+                }
+            }
+        }
+        let mean = Double(sum) / Double(160 * 120 * 3)
+        print("xterm (sixel): image at \(box), mean error \(mean)/255 against the source")
+        #expect(mean < Self.bound, "mean error \(mean)/255 against the source")
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func anXtermWithoutSixelGetsCharacters() throws {
+        let screen = try Screen()
+        let image = Fixtures.packageRoot + "/Assets/sunset.png"
+        // Plain xterm (no vt340): DA1 without 4, TERM=xterm: 8-colour blocks, no pixels.
+        try screen.run("TERM=xterm '\(Self.reader)' preview '\(image)' --size 40x12 --info", vt340: false)
+        let rgb = try screen.capture { Self.colourfulBox($0) != nil }
+        let found = Self.colourfulBox(rgb)
+        let box = try #require(found, "no colour on the screen")
+        // Characters: the drawn area is whole cells (6x13), not the image's 160x120 pixels.
+        #expect(box.width % 6 == 0 || box.width < 160, "drawn at \(box)")
+        #expect(!(abs(box.width - 160) <= 1 && abs(box.height - 120) <= 1), "looks like pixels: \(box)")
+    }
+}
