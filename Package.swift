@@ -93,7 +93,7 @@ let package = Package(
         ]),
         .executableTarget(name: "blob-ipc-child", dependencies: ["CBlobMutex"]),
         .executableTarget(name: "blob-bench", dependencies: [
-            "SharedMemory", "BlobTransfer", "Hashing", "CPNG", "BlobApps", "TerminalUI", "BlobCLI",
+            "SharedMemory", "BlobTransfer", "Hashing", "CPNG", "BlobApps", "TerminalUI", "BlobCLI", "ImagePreview",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

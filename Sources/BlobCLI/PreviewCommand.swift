@@ -23,8 +23,8 @@ public struct PreviewCommand: ParsableCommand {
     var mode: String?
     @Option(help: "none, 8, 16, 256 or truecolor, for blocks mode (default: what the terminal says, truecolor when stdout is not a terminal).")
     var color: String?
-    @Option(help: "none, ordered or diffusion: how 8 and 16 colours approximate others (default: diffusion).")
-    var dither: String = "diffusion"
+    @Option(help: "none, ordered or diffusion: how 8 and 16 colours approximate others (default: ordered).")
+    var dither: String = "ordered"
     @Flag(help: "Dense characters for dark pixels (light terminals).") var invert = false
     @Option(help: ArgumentHelp("Colour under transparent pixels: black, white or #rrggbb.", valueName: "COLOR"))
     var background = "black"
@@ -86,7 +86,7 @@ public struct PreviewCommand: ParsableCommand {
             throw ValidationError("--size must look like 80x24 (columns x rows, each 1 to 10000)")
         }
         guard let mode = PreviewOptions.Mode(rawValue: mode) else { throw ValidationError("--mode must be ascii or blocks") }
-        let dither = PreviewOptions.Dither(rawValue: self.dither) ?? .diffusion
+        let dither = PreviewOptions.Dither(rawValue: self.dither) ?? .ordered
         if mode == .ascii, let color, color != "none" {
             throw ValidationError("--color \(color) needs --mode blocks: ASCII mode prints no colour")
         }

@@ -36,10 +36,36 @@ public enum Files {
 
         /// Reads on from where the last read stopped, at most `count` bytes (fewer at end
         /// of file): a bounded read, whatever the file claims its size is.
+        ///
+        /// Memory follows what is read, not `count`: the buffer starts at the size the file
+        /// had when checked (plus one byte, to notice growth) and grows only if more comes.
         public func readBytes(max count: Int) throws(TransferError) -> [UInt8] {
-            var out = [UInt8](repeating: 0, count: Swift.max(0, count))
-            let filled = try Files.fill(&out) { (raw) throws(TransferError) in try self.read(into: raw) }
-            out.removeLast(out.count - filled)
+            var out = [UInt8]()
+            var step = Swift.min(Swift.max(0, count), Swift.max(0, size) + 1)
+            while out.count < count {
+                let start = out.count
+                out += repeatElement(0, count: Swift.min(step, count - start))
+                // Filled in place, from `start` on; a Result keeps the typed error out of the closure.
+                let result: Result<Int, TransferError> = out.withUnsafeMutableBytes { all in
+                    let raw = UnsafeMutableRawBufferPointer(rebasing: all[start...])
+                    var filled = 0
+                    while filled < raw.count {
+                        do throws(TransferError) {
+                            let n = try self.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
+                            if n == 0 { break }
+                            filled += n
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                    return .success(filled)
+                }
+                let filled = try result.get()
+                let asked = out.count - start
+                out.removeLast(asked - filled)
+                if filled < asked { break }
+                step = Swift.max(step, 1 << 20)
+            }
             return out
         }
 

@@ -105,7 +105,7 @@ public enum Preview {
         // 8 and 16 colours: every half-cell pixel matched perceptually, dithered first.
         let small = options.mode == .blocks ? SmallPalette(options.color) : nil
         let matched = small.map { palette in
-            palette.quantize(width: columns, height: rows * 2, dither: options.dither) { x, y in
+            palette.quantizeCells(columns: columns, rows: rows, dither: options.dither) { x, y in
                 acc.linearColor(x: x, y: y, background: bg)
             }
         }

@@ -41,7 +41,7 @@ public struct PreviewOptions: Equatable, Sendable {
     /// Colour depth (blocks mode; ASCII is always plain).
     public var color: ColorDepth
     /// Dithering for 8 and 16 colours (ignored for more).
-    public var dither: Dither = .diffusion
+    public var dither: Dither = .ordered
     /// Swap the ramp for light terminals (dense characters for dark pixels).
     public var invert: Bool
     /// What transparent pixels are composited over.

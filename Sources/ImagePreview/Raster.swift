@@ -30,14 +30,18 @@ extension Preview {
     ///
     /// - Throws: ``ImageError`` as ``render(_:options:cancelled:)`` does; also when the
     ///   scaled image's filter would need more than `options.maxMemory`.
+    /// - Parameter exact: fill the box exactly, aspect not kept (a reference grid for
+    ///   measuring another renderer's cells).
     public static func raster(_ bytes: UnsafeRawBufferPointer, boxWidth: Int, boxHeight: Int, options: PreviewOptions,
+                              exact: Bool = false,
                               cancelled: @escaping () -> Bool = { false }) throws(ImageError) -> (ImageInfo, Raster) {
         let info = try inspect(bytes)
         guard info.width > 0, info.height > 0 else { throw .decodeFailed(format: info.format, message: "empty image") }
         if info.width.multipliedReportingOverflow(by: info.height).overflow || info.width * info.height > options.maxPixels {
             throw .tooManyPixels(width: info.width, height: info.height, limit: options.maxPixels)
         }
-        let (w, h) = rasterSize(width: info.width, height: info.height, boxWidth: boxWidth, boxHeight: boxHeight)
+        let (w, h) = exact ? (min(max(1, boxWidth), info.width), min(max(1, boxHeight), info.height))
+            : rasterSize(width: info.width, height: info.height, boxWidth: boxWidth, boxHeight: boxHeight)
         // The filter's sums and counts: 36 bytes per output pixel.
         if w * h * 36 > options.maxMemory {
             throw .decodeFailed(format: info.format, message: "a \(w)x\(h) pixel preview needs \(w * h * 36 >> 20) MiB, "

@@ -40,6 +40,47 @@ struct PreviewBench: ParsableCommand {
             print(String(format: "    peak memory %.1f MiB vs budget %.1f MiB (jp2a + PNG size + 8 MiB): %@",
                          ours.mib, budget, (ours.mib <= budget ? "within" : "OVER") as NSString))
         }
+        // Real pixels: sixel at 80x24 cells of 10x20 pixels (chafa's default cell), libsixel
+        // against chafa's own encoder.
+        let sixel = measure([readerPath, "preview", png, "--size", "80x24", "--graphics", "sixel", "--cell-size", "10x20"])
+        let chafaSixel = measure(["/usr/bin/chafa", "-f", "sixels", "--size", "80x24", png])
+        print("  sixel, 80x24:")
+        print("  " + row("blob-reader preview --graphics sixel", sixel))
+        print("  " + row("chafa -f sixels --size 80x24", chafaSixel))
+        print(String(format: "    ours/chafa time %.2f (target <= 0.6), peak memory %.2f (target <= 0.5)",
+                     sixel.ms / chafaSixel.ms, sixel.mib / chafaSixel.mib))
+        // 8 colours: mean CIE76 colour error of every half cell against the box-filtered image.
+        let bytes = try Array(contentsOf: png)
+        let oursText = output([readerPath, "preview", png, "--size", "80x24", "--mode", "blocks", "--color", "8"])
+        let chafaText = output(["/usr/bin/chafa", "-f", "symbols", "--colors", "8", "--symbols", "half", "--size", "80x24", png])
+        let oursError = try ColorError.meanDeltaE(ansi: oursText, image: bytes)
+        let chafaError = try ColorError.meanDeltaE(ansi: chafaText, image: bytes)
+        print("  8 colours, 80x24 (mean Delta E 1976 of each cell's colour against the image box-filtered to the grid):")
+        print(String(format: "    blob-reader preview --mode blocks --color 8    %6.2f  (%dx%d cells)", oursError.mean, oursError.columns, oursError.rows))
+        print(String(format: "    chafa --colors 8 --symbols half                %6.2f  (%dx%d cells)", chafaError.mean, chafaError.columns, chafaError.rows))
+        print(String(format: "    ours/chafa %.2f (target < 1.0)", oursError.mean / chafaError.mean))
+        for dither in ["none", "ordered"] {
+            let text = output([readerPath, "preview", png, "--size", "80x24", "--mode", "blocks", "--color", "8", "--dither", dither])
+            print(String(format: "    (--dither %@: %.2f)", dither as NSString, try ColorError.meanDeltaE(ansi: text, image: bytes).mean))
+        }
+    }
+
+    /// A tool's standard output.
+    func output(_ argv: [String]) -> String {
+        let file = "/tmp/blob-bench-out-\(getpid())"
+        defer { unlink(file) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let args = argv.map { strdup($0) } + [nil]
+        defer { args.forEach { free($0) } }
+        var pid: pid_t = 0
+        precondition(posix_spawn(&pid, argv[0], &actions, nil, args, environ) == 0, "cannot start \(argv[0])")
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
     }
 
     struct Measurement { var ms: Double; var mib: Double }
