@@ -126,6 +126,11 @@ static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int de
     }
     /* Our own limits decide; libpng's user limits would refuse before we can explain. */
     png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
+#ifdef PNG_IGNORE_ADLER32
+    /* Previews skip zlib's Adler-32 (about 5% of a decode; a broken stream still fails
+     * on its own). A full-depth decode, for pixel comparison, checks everything. */
+    if (!deep) png_set_option(png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
+#endif
     png_set_read_fn(png, &r, read_fn);
     png_read_info(png, pi);
     fill_info(png, pi, info);

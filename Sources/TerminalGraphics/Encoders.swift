@@ -28,7 +28,7 @@ public enum GraphicsEncoder {
             return pixels.withUnsafeMutableBufferPointer { p -> [UInt8]? in
                 guard sixel_dither_initialize(dither, p.baseAddress, Int32(raster.width), Int32(raster.height),
                                               Int32(SIXEL_PIXELFORMAT_RGB888), Int32(SIXEL_LARGE_AUTO),
-                                              Int32(SIXEL_REP_AUTO), Int32(SIXEL_QUALITY_AUTO)) == SIXEL_OK else { return nil }
+                                              Int32(SIXEL_REP_AUTO), Int32(SIXEL_QUALITY_LOW)) == SIXEL_OK else { return nil }
                 sixel_dither_set_diffusion_type(dither, Int32(SIXEL_DIFFUSE_FS))
                 guard sixel_encode(p.baseAddress, Int32(raster.width), Int32(raster.height), 3, dither, output) == SIXEL_OK else {
                     return nil
