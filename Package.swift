@@ -77,7 +77,7 @@ let package = Package(
         // Screens, the Terminal protocol, ncurses and in-memory backends, the run loop, workers.
         .target(name: "TerminalUI", dependencies: ["CNcurses", "CTerminalGuard"]),
         // The two terminal apps: state, reduce, view; effects run by TerminalUI's workers.
-        .target(name: "BlobApps", dependencies: ["BlobTransfer", "TerminalUI", "ImagePreview", "SafeText"]),
+        .target(name: "BlobApps", dependencies: ["BlobTransfer", "TerminalUI", "ImagePreview", "TerminalGraphics", "SafeText"]),
         // Every command of both executables and the one error-to-exit-status function.
         .target(name: "BlobCLI", dependencies: [
             "BlobTransfer", "BlobApps", "ImagePreview", "TerminalUI", "TerminalGraphics", "SafeText",

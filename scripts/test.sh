@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Tests also need Mono (the C# article's programs) and an X server with xterm (sixel).
 bash scripts/ensure-deps.sh mono-mcs mono-runtime libmono-system-drawing4.0-cil libgdiplus \
-    xvfb xterm x11-apps imagemagick
+    xvfb xterm x11-apps imagemagick xdotool
 swift build --build-tests
 # Every test bounds its own waits; this bounds the whole run.
 timeout 2400 swift test

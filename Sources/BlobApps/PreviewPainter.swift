@@ -1,5 +1,6 @@
 import BlobTransfer
 import ImagePreview
+import TerminalGraphics
 import TerminalUI
 
 /// What decoding a preview produced.
@@ -11,6 +12,9 @@ public enum PreviewResult: Sendable {
     case notImage(ImageFormat, Int, ContentHead)
     /// Decoding failed (the message says why).
     case failed(String)
+    /// Encoded for a pixel protocol: the escape sequence that draws it and the cells it
+    /// covers.
+    case pixels(ImageInfo, draw: [UInt8], columns: Int, rows: Int)
 }
 
 /// A preview asked for and, once decoded, its result. `key` names what was asked
@@ -42,10 +46,50 @@ enum PreviewPainter {
         }
     }
 
+    /// Decodes `bytes` for a pixel protocol: scaled to the box's pixels (cells times the
+    /// cell size), encoded as sixel or kitty (image id ``kittyImageID``). Anything that is
+    /// not an image, or fails, is rendered as characters instead (`fallback`).
+    static func renderPixels(_ bytes: [UInt8], columns: Int, rows: Int, capabilities: Capabilities,
+                             fallback: PreviewOptions, cancelled: @escaping () -> Bool) -> PreviewResult {
+        guard let proto = capabilities.pixels,
+              bytes.withUnsafeBytes({ ImageFormat.detect($0).isPreviewable }) else {
+            return render(bytes, size: bytes.count, options: fallback, cancelled: cancelled)
+        }
+        let cw = max(1, capabilities.cellWidth), ch = max(1, capabilities.cellHeight)
+        do {
+            let (info, raster) = try bytes.withUnsafeBytes {
+                try Preview.raster($0, boxWidth: columns * cw, boxHeight: rows * ch, options: fallback, cancelled: cancelled)
+            }
+            let draw: [UInt8]
+            switch proto {
+            case .sixel:
+                guard let sixel = GraphicsEncoder.sixel(raster) else { return .failed("libsixel could not encode the image") }
+                draw = sixel
+            case .kitty:
+                // C=1: the cursor stays; the backend puts it back anyway.
+                draw = Array(GraphicsEncoder.kitty(raster, id: kittyImageID).utf8)
+            }
+            return .pixels(info, draw: draw, columns: (raster.width + cw - 1) / cw, rows: (raster.height + ch - 1) / ch)
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+
+    /// The id every app image uses with kitty (one image on screen at a time).
+    static let kittyImageID: UInt32 = 4242
+
+    /// The ``Graphic`` for a pixel preview at (x, y), or nil for other results.
+    static func graphic(_ result: PreviewResult?, key: String, x: Int, y: Int, capabilities: Capabilities) -> Graphic? {
+        guard case let .pixels(_, draw, columns, rows)? = result else { return nil }
+        let erase = capabilities.pixels == .kitty ? Array(GraphicsEncoder.kittyDelete(id: kittyImageID).utf8) : []
+        return Graphic(x: x, y: y, columns: columns, rows: rows, key: key, draw: draw, erase: erase)
+    }
+
     /// Reads a regular file for a preview: its head, and the whole of it (up to `limit`)
     /// when it is an image. Only regular files are opened (non-blocking); anything else is
     /// a plain reason.
-    static func load(_ path: String, limit: Int, options: PreviewOptions, cancelled: @escaping () -> Bool) -> PreviewResult {
+    static func load(_ path: String, limit: Int, options: PreviewOptions, capabilities: Capabilities = .plain,
+                     cancelled: @escaping () -> Bool) -> PreviewResult {
         do throws(TransferError) {
             // One descriptor: the head, then, for an image, the rest (never read twice).
             let input = try Files.openInput(path)
@@ -57,6 +101,10 @@ enum PreviewPainter {
             }
             bytes += try input.readBytes(max: limit + 1 - bytes.count)
             if bytes.count > limit { return .failed("larger than the \(ByteCount.human(limit)) preview limit") }
+            if capabilities.pixels != nil {
+                return renderPixels(bytes, columns: options.columns, rows: options.rows, capabilities: capabilities,
+                                    fallback: options, cancelled: cancelled)
+            }
             return render(bytes, size: bytes.count, options: options, cancelled: cancelled)
         } catch {
             return .failed(error.description)

@@ -38,8 +38,9 @@ public enum ReaderProgram: TerminalProgram {
         case watch(SegmentBacking, SegmentFormat, after: UInt64)
         /// Stop following publishes.
         case stopWatching
-        /// Decode a preview of received bytes.
-        case preview(key: String, bytes: [UInt8], options: PreviewOptions)
+        /// Decode a preview of received bytes (as pixels when `capabilities` has a pixel
+        /// protocol).
+        case preview(key: String, bytes: [UInt8], options: PreviewOptions, capabilities: Capabilities)
         /// Compare received content (XXH3 `key`) with the file at `path` by pixels.
         case comparePixels(key: UInt64, content: [UInt8], path: String)
         /// Find a name in `directory` for `baseName` that does not exist yet.
@@ -273,12 +274,12 @@ public enum ReaderProgram: TerminalProgram {
         let box = ReaderLayout(state.size).previewBox
         guard let file = state.receivedFile, box.columns > 2, box.rows > 1 else { return [] }
         let useBlocks = state.blocks && state.capabilities.unicode && state.capabilities.colors > 0
-        let key = "\(file.metadata.sequence)#\(box.columns)x\(box.rows)\(useBlocks)"
+        let key = "\(file.metadata.sequence):\(file.metadata.checksum)#\(box.columns)x\(box.rows)\(useBlocks)\(state.capabilities.pixels?.rawValue ?? "")"
         if !force, state.preview?.key == key { return [] }
         state.preview = PreviewSlot(key: key, result: nil)
         let options = PreviewPainter.options(columns: box.columns, rows: box.rows, blocks: state.blocks,
                                              capabilities: state.capabilities)
-        return [.preview(key: key, bytes: file.content, options: options)]
+        return [.preview(key: key, bytes: file.content, options: options, capabilities: state.capabilities)]
     }
 
     /// The file name a save proposes: the label's last component, or `received.bin`.
@@ -313,9 +314,13 @@ public enum ReaderProgram: TerminalProgram {
             return .run(lane: "compare", replacing: true) { job in
                 job.post(.pixelsCompared(key: key, PictureCheck.compare(content, with: path)))
             }
-        case let .preview(key, bytes, options):
+        case let .preview(key, bytes, options, capabilities):
             return .run(lane: "preview", replacing: true) { job in
-                job.post(.previewed(key: key, PreviewPainter.render(bytes, size: bytes.count, options: options) { job.isCancelled }))
+                let result = capabilities.pixels == nil
+                    ? PreviewPainter.render(bytes, size: bytes.count, options: options) { job.isCancelled }
+                    : PreviewPainter.renderPixels(bytes, columns: options.columns, rows: options.rows, capabilities: capabilities,
+                                                  fallback: options) { job.isCancelled }
+                job.post(.previewed(key: key, result))
             }
         case let .proposeSavePath(directory, baseName):
             return .run(lane: "save", replacing: false) { job in

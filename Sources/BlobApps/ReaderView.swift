@@ -76,7 +76,7 @@ extension ReaderProgram {
                  : TextFit.middle(file.sha256, max(9, valueWidth - hashNote.count), ascii: ascii) + hashNote)
             let format: String
             switch state.preview?.result {
-            case let .ready(info, _)?:
+            case let .ready(info, _)?, let .pixels(info, _, _, _)?:
                 format = "\(info.format.rawValue)  \(info.width) x \(info.height), \(info.bitDepth)-bit \(info.colorType)\(info.interlaced ? ", interlaced" : "")"
             case let .notImage(f, _, head)?:
                 if case .text = head { format = "text (no image preview)" } else {
@@ -107,6 +107,12 @@ extension ReaderProgram {
                layout.previewTop < height - 2 {
                 paintDifferences(heat, depthMaximum: c.depthMaximum, into: &s, box: layout.previewBox, top: layout.previewTop,
                                  color: color, ascii: ascii)
+            } else if case let .pixels(_, _, columns, _)? = state.preview?.result, layout.previewTop < height - 2,
+                      !(state.showHelp || state.showWholeStatus || state.showWholeHash) {
+                // Real pixels over blank cells; never under an overlay (the backend removes it).
+                s.graphic = PreviewPainter.graphic(state.preview?.result, key: state.preview!.key,
+                                                   x: 1 + max(0, (layout.previewBox.columns - columns) / 2),
+                                                   y: layout.previewTop, capabilities: capabilities)
             } else if case let .ready(_, grid)? = state.preview?.result, layout.previewTop < height - 2 {
                 PreviewPainter.paint(grid, into: &s, x: 1 + max(0, (layout.previewBox.columns - grid.width) / 2),
                                      y: layout.previewTop)

@@ -29,7 +29,7 @@ public enum WriterProgram: TerminalProgram {
         /// Report changes to a directory's entries until another directory is shown.
         case watchDirectory(String)
         /// Read `path` (at most `limit` bytes) and decode a preview of it.
-        case preview(key: String, path: String, limit: Int, options: PreviewOptions)
+        case preview(key: String, path: String, limit: Int, options: PreviewOptions, capabilities: Capabilities)
         /// Abandon any preview being decoded.
         case cancelPreview
         /// Publish a file.
@@ -237,12 +237,13 @@ public enum WriterProgram: TerminalProgram {
             return [.cancelPreview]
         }
         let path = state.path(of: e)
-        let key = "\(path)#\(box.columns)x\(box.rows)\(box.blocks)"
+        let key = "\(path)#\(box.columns)x\(box.rows)\(box.blocks)\(state.capabilities.pixels?.rawValue ?? "")"
         if state.preview?.key == key { return [] }
         state.preview = PreviewSlot(key: key, result: nil)
         let options = PreviewPainter.options(columns: box.columns, rows: box.rows, blocks: box.blocks,
                                              capabilities: state.capabilities)
-        return [.preview(key: key, path: path, limit: max(state.capacity ?? 0, 64 << 20), options: options)]
+        return [.preview(key: key, path: path, limit: max(state.capacity ?? 0, 64 << 20), options: options,
+                         capabilities: state.capabilities)]
     }
 
     private static func keepSelectionInView(_ state: inout WriterState) {
@@ -281,9 +282,10 @@ public enum WriterProgram: TerminalProgram {
             return .run(lane: "directory-watch", replacing: true) { job in
                 DirectoryListing.watch(directory, isCancelled: { job.isCancelled }) { job.post(.directoryChanged(directory)) }
             }
-        case let .preview(key, path, limit, options):
+        case let .preview(key, path, limit, options, capabilities):
             return .run(lane: "preview", replacing: true) { job in
-                job.post(.previewed(key: key, PreviewPainter.load(path, limit: limit, options: options) { job.isCancelled }))
+                job.post(.previewed(key: key, PreviewPainter.load(path, limit: limit, options: options,
+                                                                  capabilities: capabilities) { job.isCancelled }))
             }
         case .cancelPreview:
             return .cancel(lane: "preview")

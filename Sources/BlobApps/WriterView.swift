@@ -96,6 +96,13 @@ extension WriterProgram {
         case let .ready(info, grid)?:
             caption += "  \(info.width)x\(info.height) \(info.bitDepth)-bit \(info.colorType)"
             PreviewPainter.paint(grid, into: &s, x: px + 1, y: layout.listTop + 1)
+        case let .pixels(info, _, _, _)?:
+            caption += "  \(info.width)x\(info.height) \(info.bitDepth)-bit \(info.colorType)"
+            // Real pixels over blank cells; never under an overlay (the backend removes it).
+            if !state.showHelp && !state.showWholeStatus {
+                s.graphic = PreviewPainter.graphic(state.preview?.result, key: state.preview!.key, x: px + 1,
+                                                   y: layout.listTop + 1, capabilities: capabilities)
+            }
         case let .notImage(format, size, head)?:
             let what: String
             if case .text = head { what = "text" } else { what = format == .unknown ? "binary" : format.rawValue }

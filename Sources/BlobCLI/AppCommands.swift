@@ -1,7 +1,45 @@
 import ArgumentParser
 import BlobApps
 import BlobTransfer
+import TerminalGraphics
 import TerminalUI
+
+/// `--graphics MODE` for the apps: whether previews are drawn as pixels.
+struct AppGraphicsOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Previews as kitty or sixel pixels, or characters (blocks, ascii); auto asks the terminal (default: $SHAREDBLOB_GRAPHICS, else auto).",
+        valueName: "MODE"))
+    var graphics: String?
+
+    func validate() throws {
+        if let g = graphics ?? Output.environment("SHAREDBLOB_GRAPHICS"), GraphicsMode(rawValue: g) == nil {
+            throw ValidationError("--graphics (or SHAREDBLOB_GRAPHICS) must be one of "
+                                  + GraphicsMode.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+    }
+
+    /// The pixel protocol and cell size for the app, asked of the terminal before curses
+    /// starts (nil: characters). iTerm2's protocol is not used by the apps.
+    func pixels() -> (Capabilities.PixelProtocol, cellWidth: Int, cellHeight: Int)? {
+        let asked = GraphicsMode(rawValue: graphics ?? Output.environment("SHAREDBLOB_GRAPHICS") ?? "auto") ?? .auto
+        var mode = asked
+        var answers: TerminalAnswers?
+        if asked == .auto || asked.isPixels {
+            answers = TerminalQuery.ask()
+        }
+        if asked == .auto {
+            var env = [String: String]()
+            for name in PreviewCommand.detectionVariables { env[name] = Output.environment(name) }
+            mode = GraphicsDetection.choose(environment: env, answers: answers).mode
+        }
+        let cell = TerminalQuery.cellSize() ?? answers?.cellSize ?? (10, 20)
+        switch mode {
+        case .sixel: return (.sixel, cell.width, cell.height)
+        case .kitty: return (.kitty, cell.width, cell.height)
+        default: return nil
+        }
+    }
+}
 
 /// `blob-writer [DIR]`: the file picker.
 public struct BrowseCommand: ParsableCommand {
@@ -10,6 +48,7 @@ public struct BrowseCommand: ParsableCommand {
 
     @Argument(help: "The directory to start in (default: the current one).") var directory: String?
     @OptionGroup var segment: SegmentOptions
+    @OptionGroup var graphics: AppGraphicsOptions
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Capacity per blob when a publish creates the segment: bytes or 64MiB, 512KiB, 1GiB (default: 10MiB).",
         valueName: "SIZE"))
@@ -18,7 +57,7 @@ public struct BrowseCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        try runApp(WriterProgram.self, name: "blob-writer", hint: "blob-writer put FILE") { () throws(TransferError) in
+        try runApp(WriterProgram.self, name: "blob-writer", hint: "blob-writer put FILE", graphics: graphics) { () throws(TransferError) in
             WriterState(directory: try Files.directory(directory ?? "."), backing: try segment.backing(), format: segment.layout,
                         capacity: capacity?.bytes)
         }
@@ -31,23 +70,24 @@ public struct ViewCommand: ParsableCommand {
         commandName: "view", abstract: "Read, verify and preview blobs in a terminal (the default command).")
 
     @OptionGroup var segment: SegmentOptions
+    @OptionGroup var graphics: AppGraphicsOptions
     @Flag(help: "Start in watch mode.") var watch = false
 
     public init() {}
 
     public func run() throws {
-        try runApp(ReaderProgram.self, name: "blob-reader", hint: "blob-reader get --out FILE") { () throws(TransferError) in
+        try runApp(ReaderProgram.self, name: "blob-reader", hint: "blob-reader get --out FILE", graphics: graphics) { () throws(TransferError) in
             ReaderState(backing: try segment.backing(), format: segment.layout, saveDirectory: Files.defaultSaveDirectory(), watch: watch)
         }
     }
 }
 
 /// Runs an app under ncurses; the terminal is restored on every way out.
-func runApp<Program: TerminalProgram>(_ program: Program.Type, name: String, hint: String,
+func runApp<Program: TerminalProgram>(_ program: Program.Type, name: String, hint: String, graphics: AppGraphicsOptions,
                                       state: () throws(TransferError) -> Program.State) throws {
     guard Output.isTerminal(0), Output.isTerminal(1) else { throw CommandError.needsTerminal(app: name, hint: hint) }
     let initial = try state()
-    guard let terminal = NcursesTerminal() else {
+    guard let terminal = NcursesTerminal(pixels: graphics.pixels()) else {
         throw CommandError.unknownTerminal(Output.environment("TERM") ?? "")
     }
     defer { terminal.stop() }

@@ -23,7 +23,7 @@ public struct PreviewCommand: ParsableCommand {
     var mode: String?
     @Option(help: "none, 8, 16, 256 or truecolor, for blocks mode (default: what the terminal says, truecolor when stdout is not a terminal).")
     var color: String?
-    @Option(help: "none, ordered or diffusion: how 8 and 16 colours approximate others (default: ordered).")
+    @Option(help: "none, ordered or diffusion: how 8 and 16 colours approximate others.")
     var dither: String = "ordered"
     @Flag(help: "Dense characters for dark pixels (light terminals).") var invert = false
     @Option(help: ArgumentHelp("Colour under transparent pixels: black, white or #rrggbb.", valueName: "COLOR"))

@@ -40,4 +40,9 @@ static inline int cn_put(int y, int x, wchar_t ch, unsigned int attrs, short pai
 
 /* Reads one key: returns OK (a character in *ch), KEY_CODE_YES (a key code in *ch) or ERR. */
 static inline int cn_get(wint_t *ch) { return get_wch(ch); }
+/* Where ncurses left the cursor, and lines it must assume are garbled (an image drawn
+ * over them behind its back). */
+static inline int cn_cury(void) { return getcury(stdscr); }
+static inline int cn_curx(void) { return getcurx(stdscr); }
+static inline int cn_redrawln(int y, int n) { return wredrawln(stdscr, y, n); }
 #endif

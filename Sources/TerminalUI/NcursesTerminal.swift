@@ -7,6 +7,8 @@ import Glibc
 public final class NcursesTerminal: Terminal {
     public private(set) var capabilities: Capabilities
     private var last: Screen?
+    /// The image on the terminal now (what `draw` last sent).
+    private var shownGraphic: Graphic?
     private var pairs: [Int32: Int16] = [:]
     private var nextPair: Int16 = 1
     private var active = false
@@ -16,7 +18,10 @@ public final class NcursesTerminal: Terminal {
     ///
     /// Returns nil (the terminal untouched) when ncurses does not know `TERM`; `initscr`
     /// would print its own message and exit instead.
-    public init?() {
+    ///
+    /// - Parameter pixels: the pixel protocol and cell size the terminal was found to
+    ///   support before curses started (nil: characters only).
+    public init?(pixels: (Capabilities.PixelProtocol, cellWidth: Int, cellHeight: Int)? = nil) {
         // Before curses changes the settings: what a crash restores.
         _ = terminal_guard_install(0)
         setlocale(LC_ALL, "")
@@ -38,7 +43,8 @@ public final class NcursesTerminal: Terminal {
         let term = Sys.environment("TERM") ?? ""
         let unicode = codeset == "UTF-8" && !term.hasPrefix("vt") && term != "dumb" && term != "linux"
         // A plain terminal or locale gets the plain look: ASCII and no colour.
-        capabilities = Capabilities(colors: unicode ? colors : 0, unicode: unicode)
+        capabilities = Capabilities(colors: unicode ? colors : 0, unicode: unicode, pixels: unicode ? pixels?.0 : nil,
+                                    cellWidth: pixels?.cellWidth ?? 10, cellHeight: pixels?.cellHeight ?? 20)
         active = true
     }
 
@@ -46,6 +52,14 @@ public final class NcursesTerminal: Terminal {
     public func stop() {
         guard active else { return }
         active = false
+        // Never leave an image behind: kitty's is deleted, sixel pixels are cleared with
+        // the screen.
+        if let g = shownGraphic {
+            if !g.erase.isEmpty { Sys.writeOut(g.erase) }
+            erase()
+            refresh()
+            shownGraphic = nil
+        }
         endwin()
     }
 
@@ -56,6 +70,15 @@ public final class NcursesTerminal: Terminal {
     public func draw(_ screen: Screen) {
         let full = last == nil || last!.width != screen.width || last!.height != screen.height
         if full { erase() }
+        let graphicChanged = full || screen.graphic != shownGraphic
+        if graphicChanged, let old = shownGraphic {
+            // kitty deletes by id; sixel pixels go when their cells are written again.
+            if !old.erase.isEmpty { Sys.writeOut(old.erase) }
+            // ncurses would skip cells it believes are already on the screen: the lines
+            // under a sixel image are garbled as far as it knows.
+            if old.erase.isEmpty { _ = cn_redrawln(Int32(max(0, old.y)), Int32(old.rows)) }
+            shownGraphic = nil
+        }
         for y in 0 ..< screen.height {
             for x in 0 ..< screen.width {
                 let cell = screen[x, y]
@@ -68,6 +91,13 @@ public final class NcursesTerminal: Terminal {
         }
         last = screen
         refresh()
+        if graphicChanged, let g = screen.graphic, g.x >= 0, g.y >= 0, g.y + g.rows < screen.height {
+            // After ncurses has drawn: the image at its top-left cell, then the cursor back
+            // where ncurses believes it is.
+            Sys.writeOut(Array("\u{1b}[\(g.y + 1);\(g.x + 1)H".utf8) + g.draw
+                         + Array("\u{1b}[\(cn_cury() + 1);\(cn_curx() + 1)H".utf8))
+            shownGraphic = g
+        }
     }
 
     public func waitForKeys(timeoutMilliseconds: Int32, wakeFD: Int32) -> [Key] {

@@ -44,6 +44,35 @@ public struct ScreenCell: Hashable, Sendable {
     public static let blank = ScreenCell(" ")
 }
 
+/// An image a terminal draws as pixels over a rectangle of cells: the escape sequence
+/// that draws it (made by the app, sent as is) and the one that removes it (kitty);
+/// sixel has none: the backend repaints the cells instead.
+public struct Graphic: Equatable, Sendable {
+    /// Top-left cell and the cells covered.
+    public var x: Int, y: Int, columns: Int, rows: Int
+    /// Names the content: a new key is a new image.
+    public var key: String
+    /// Draws it at the cursor.
+    public var draw: [UInt8]
+    /// Removes it (empty: repaint the cells).
+    public var erase: [UInt8]
+
+    public init(x: Int, y: Int, columns: Int, rows: Int, key: String, draw: [UInt8], erase: [UInt8]) {
+        self.x = x
+        self.y = y
+        self.columns = columns
+        self.rows = rows
+        self.key = key
+        self.draw = draw
+        self.erase = erase
+    }
+
+    /// Same image in the same place (the bytes are not compared).
+    public static func == (a: Graphic, b: Graphic) -> Bool {
+        a.key == b.key && a.x == b.x && a.y == b.y && a.columns == b.columns && a.rows == b.rows
+    }
+}
+
 /// The whole screen as a plain value: apps render into it, tests read it, a backend draws it.
 public struct Screen: Equatable, Sendable {
     /// Columns.
@@ -52,6 +81,9 @@ public struct Screen: Equatable, Sendable {
     public let height: Int
     /// Cells, row by row.
     public private(set) var cells: [ScreenCell]
+    /// An image drawn as pixels over some cells (which the view leaves blank), or none.
+    /// A view that shows an overlay leaves it out, so nothing is ever drawn over one.
+    public var graphic: Graphic?
 
     /// A blank screen.
     public init(width: Int, height: Int) {

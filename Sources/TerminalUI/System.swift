@@ -35,6 +35,19 @@ enum Sys {
     }
 
     /// Waits for a thread to end. The corresponding C function is `pthread_join`.
+    /// Writes bytes to stdout, all of them (retrying short writes and EINTR): escape
+    /// sequences ncurses does not know, sent after it has drawn. The corresponding C
+    /// function is `write`.
+    static func writeOut(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = write(1, raw.baseAddress! + done, raw.count - done)
+                if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { return }
+            }
+        }
+    }
+
     static func join(_ thread: pthread_t) { _ = pthread_join(thread, nil) }
 
     /// Lets a thread end on its own. The corresponding C function is `pthread_detach`.

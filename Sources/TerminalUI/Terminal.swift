@@ -4,11 +4,23 @@ public struct Capabilities: Equatable, Sendable {
     public var colors: Int
     /// Whether non-ASCII characters (half blocks, box drawing) can be drawn.
     public var unicode: Bool
+    /// Which pixel protocol the terminal draws, if any (decided before the app starts).
+    public var pixels: PixelProtocol?
+    /// A cell's size in pixels (for sizing images; meaningful with `pixels`).
+    public var cellWidth: Int = 10, cellHeight: Int = 20
+
+    /// The ways a terminal can draw pixels.
+    public enum PixelProtocol: String, Sendable {
+        case sixel, kitty
+    }
 
     /// Creates capabilities.
-    public init(colors: Int, unicode: Bool) {
+    public init(colors: Int, unicode: Bool, pixels: PixelProtocol? = nil, cellWidth: Int = 10, cellHeight: Int = 20) {
         self.colors = colors
         self.unicode = unicode
+        self.pixels = pixels
+        self.cellWidth = cellWidth
+        self.cellHeight = cellHeight
     }
 
     /// Plain ASCII, no colour.

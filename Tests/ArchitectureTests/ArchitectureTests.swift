@@ -40,7 +40,7 @@ import TestSupport
         "ImagePreview": ["CImage"],
         "TerminalGraphics": ["ImagePreview", "CSixel", "SafeText"],
         "TerminalUI": ["CNcurses", "CTerminalGuard"],
-        "BlobApps": ["BlobTransfer", "TerminalUI", "ImagePreview", "SafeText"],
+        "BlobApps": ["BlobTransfer", "TerminalUI", "ImagePreview", "TerminalGraphics", "SafeText"],
         "BlobCLI": ["BlobTransfer", "BlobApps", "ImagePreview", "TerminalGraphics", "TerminalUI", "SafeText", "ArgumentParser"],
     ]
     static let platform: Set<String> = ["Glibc", "Synchronization", "Dispatch", "SystemPackage"]

@@ -233,7 +233,7 @@ final class WriterFixture {
         #expect(effects == [.cancelPreview])  // nothing highlighted yet
         let entries = [DirectoryEntry(name: "a.png", isDirectory: false, size: 3)]
         let listed = WriterProgram.reduce(&state, .event(.listed(directory: "/nowhere", select: nil, quiet: false, .success(entries))))
-        guard case let .preview(_, path, _, _)? = listed.first else {
+        guard case let .preview(_, path, _, _, _)? = listed.first else {
             Issue.record("no preview asked for: \(listed)")
             return
         }

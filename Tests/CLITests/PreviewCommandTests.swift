@@ -6,8 +6,9 @@ import TestSupport
         let r = Spawn.run(CLI.reader, ["preview", asset("sunset.png"), "--size", "40x12", "--info"])
         #expect(r.status == 0, "\(r.err)")
         let lines = r.out.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
-        #expect(Array(lines.prefix(4)) == ["format: PNG", "dimensions: 160x120", "bit depth: 8", "color type: RGB"])
-        let art = lines.dropFirst(4)
+        #expect(Array(lines.prefix(5)) == ["format: PNG", "dimensions: 160x120", "bit depth: 8", "color type: RGB",
+                                           "output: ascii (stdout is not a terminal)"])
+        let art = lines.dropFirst(5)
         #expect(art.count == 12 && art.allSatisfy { $0.count == 32 })  // 160x120 at font ratio 2 in 40x12
         #expect(r.stdout.allSatisfy { $0 == 0x0A || ($0 >= 0x20 && $0 < 0x7F) })  // 7-bit, no escapes
     }

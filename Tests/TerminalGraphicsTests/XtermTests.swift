@@ -8,7 +8,8 @@ import TestSupport
 /// ImageMagick) and the image's pixels are compared with the source.
 @Suite(.serialized) struct XtermTests {
     static let reader = Fixtures.executable("blob-reader")
-    static let tools = ["/usr/bin/Xvfb", "/usr/bin/xterm", "/usr/bin/xwd", "/usr/bin/convert"]
+    static let tools = ["/usr/bin/Xvfb", "/usr/bin/xterm", "/usr/bin/xwd", "/usr/bin/convert", "/usr/bin/xdotool"]
+    static let writer = Fixtures.executable("blob-writer")
 
     /// An X server on a free display and a scratch folder, both gone at the end.
     final class Screen {
@@ -19,7 +20,7 @@ import TestSupport
 
         init() throws {
             for tool in XtermTests.tools {
-                try #require(access(tool, X_OK) == 0, "\(tool) is missing (the README's test set-up installs xvfb xterm x11-apps imagemagick)")
+                try #require(access(tool, X_OK) == 0, "\(tool) is missing (the README's test set-up installs xvfb xterm x11-apps imagemagick xdotool)")
             }
             var n = 90 + Int(getpid() % 50)
             while access("/tmp/.X11-unix/X\(n)", F_OK) == 0 || access("/tmp/.X\(n)-lock", F_OK) == 0 { n += 1 }
@@ -36,6 +37,24 @@ import TestSupport
             server.signal(SIGTERM)
             _ = server.finish(seconds: 10)
             Fixtures.removeTree(dir)
+        }
+
+        /// Types keys into the xterm (the pointer over it gives it the keyboard: there is no
+        /// window manager).
+        func type(_ keys: String) {
+            _ = Spawn.run("/usr/bin/xdotool", ["mousemove", "300", "200"], environment: ["DISPLAY": ":\(display)"])
+            _ = Spawn.run("/usr/bin/xdotool", ["type", keys], environment: ["DISPLAY": ":\(display)"])
+        }
+
+        /// Whether the command has ended (its marker file exists).
+        var finished: Bool { access(dir + "/done", F_OK) == 0 }
+
+        /// Starts `command` in an xterm (vt340: sixel) without waiting for it.
+        func start(_ command: String) {
+            let args = ["-geometry", "100x30+0+0", "-xrm", "XTerm*numColorRegisters: 256", "-ti", "vt340",
+                        "-xrm", "XTerm*decTerminalID: vt340",
+                        "-e", "/usr/bin/env", "-u", "NO_COLOR", "/bin/sh", "-c", "\(command); echo $? > \(dir)/done; exec cat > /dev/null"]
+            terminal = Spawn.start("/usr/bin/xterm", args, environment: ["DISPLAY": ":\(display)", "LANG": "C.UTF-8"])
         }
 
         /// Runs `command` in an xterm (vt340: sixel) and waits until it has finished
@@ -83,6 +102,44 @@ import TestSupport
             }
         }
         return maxX < 0 ? nil : (minX, minY, maxX - minX + 1, maxY - minY + 1)
+    }
+
+    /// The colourful box below `top` (pixel row): the app's preview, not its green verdict.
+    static func previewBox(_ rgb: [UInt8], top: Int) -> (x: Int, y: Int, width: Int, height: Int)? {
+        var masked = rgb
+        for i in 0 ..< min(masked.count, top * 800 * 3) { masked[i] = 0 }
+        return colourfulBox(masked)
+    }
+
+    /// The reader app draws the received image as sixel pixels in its preview area,
+    /// removes it while the key help covers the screen, puts it back, and leaves nothing
+    /// behind on quit.
+    @Test(.timeLimit(.minutes(3)))
+    func theReaderAppPlacesAndClearsItsImage() throws {
+        let screen = try Screen()
+        let segment = Fixtures.uniqueSegmentName("xt")
+        defer { Fixtures.removeSegment(segment) }
+        try #require(Spawn.run(Self.writer, ["put", Fixtures.packageRoot + "/Assets/sunset.png", "--segment", segment]).status == 0)
+        screen.start("'\(Self.reader)' --segment \(segment) --watch")
+        func isImage(_ box: (x: Int, y: Int, width: Int, height: Int)?) -> Bool {
+            box.map { abs($0.width - 160) <= 1 && abs($0.height - 120) <= 1 } ?? false
+        }
+        // Below the facts (row 8 of 13-pixel cells), where the preview goes.
+        let top = 8 * 13
+        let shown = try screen.capture { isImage(Self.previewBox($0, top: top)) }
+        #expect(isImage(Self.previewBox(shown, top: top)), "no image in the app: \(String(describing: Self.previewBox(shown, top: top)))")
+        screen.type("?")
+        let help = try screen.capture { Self.previewBox($0, top: top) == nil }
+        #expect(Self.previewBox(help, top: top) == nil, "image under the help overlay")
+        screen.type("x")
+        let back = try screen.capture { isImage(Self.previewBox($0, top: top)) }
+        #expect(isImage(Self.previewBox(back, top: top)), "image not back after the overlay closed")
+        screen.type("q")
+        let deadline = now() + 20
+        while !screen.finished && now() < deadline { var p = pollfd(); _ = poll(&p, 0, 20) }
+        #expect(screen.finished, "the app did not quit")
+        let after = try screen.capture { Self.colourfulBox($0) == nil }
+        #expect(Self.colourfulBox(after) == nil, "something left on the screen after quit")
     }
 
     /// Mean error bound (per channel, of 255) between the screen and the source.
