@@ -46,6 +46,15 @@ import TestSupport
             _ = Spawn.run("/usr/bin/xdotool", ["type", keys], environment: ["DISPLAY": ":\(display)"])
         }
 
+        /// Resizes the xterm's window (it then resizes its terminal: SIGWINCH).
+        func resize(width: Int, height: Int) {
+            let env = ["DISPLAY": ":\(display)"]
+            let ids = Spawn.run("/usr/bin/xdotool", ["search", "--class", "xterm"], environment: env).out
+            for id in ids.split(separator: "\n") {
+                _ = Spawn.run("/usr/bin/xdotool", ["windowsize", String(id), String(width), String(height)], environment: env)
+            }
+        }
+
         /// Whether the command has ended (its marker file exists).
         var finished: Bool { access(dir + "/done", F_OK) == 0 }
 
@@ -134,12 +143,19 @@ import TestSupport
         screen.type("x")
         let back = try screen.capture { isImage(Self.previewBox($0, top: top)) }
         #expect(isImage(Self.previewBox(back, top: top)), "image not back after the overlay closed")
+        // A smaller window: the app redraws for the new size; the image moves to the new
+        // preview area's centre and no copy is left where it was.
+        let before = try #require(Self.previewBox(back, top: top))
+        screen.resize(width: 500, height: 330)
+        let moved = try screen.capture { rgb in Self.previewBox(rgb, top: top).map { $0.x != before.x } ?? false }
+        let after = Self.previewBox(moved, top: top)
+        #expect(isImage(after) && after?.x != before.x, "after a resize the preview is at \(String(describing: after)), was \(before)")
         screen.type("q")
         let deadline = now() + 20
         while !screen.finished && now() < deadline { var p = pollfd(); _ = poll(&p, 0, 20) }
         #expect(screen.finished, "the app did not quit")
-        let after = try screen.capture { Self.colourfulBox($0) == nil }
-        #expect(Self.colourfulBox(after) == nil, "something left on the screen after quit")
+        let cleared = try screen.capture { Self.colourfulBox($0) == nil }
+        #expect(Self.colourfulBox(cleared) == nil, "something left on the screen after quit")
     }
 
     /// Mean error bound (per channel, of 255) between the screen and the source.
