@@ -41,18 +41,6 @@ struct SmallPalette {
 
     private static func cbrt(_ v: Float) -> Float { v <= 0 ? 0 : cbrtf(v) }
 
-    /// The palette index nearest to a linear-light colour in OKLab.
-    func nearest(_ c: (Float, Float, Float)) -> Int {
-        let p = Self.oklab((max(0, min(1, c.0)), max(0, min(1, c.1)), max(0, min(1, c.2))))
-        var best = 0
-        var bestDistance = Float.infinity
-        for (i, q) in lab.enumerated() {
-            let d = (p.0 - q.0) * (p.0 - q.0) + (p.1 - q.1) * (p.1 - q.1) + (p.2 - q.2) * (p.2 - q.2)
-            if d < bestDistance { bestDistance = d; best = i }
-        }
-        return best
-    }
-
     /// For half blocks: palette indices for the top and bottom of every cell of a
     /// `columns` x `rows` grid, chosen as a pair. The eye mixes a cell's two halves, so a
     /// pair of 8 colours can show 36 mixtures: each cell takes the pair whose mixture is
@@ -131,53 +119,4 @@ struct SmallPalette {
 
     /// A 4x4 Bayer matrix, thresholds in -0.5...0.5.
     static let bayer: [Float] = [0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5].map { ($0 + 0.5) / 16 - 0.5 }
-
-    /// Palette indices for a `width` x `height` image of linear-light `pixel`s.
-    func quantize(width: Int, height: Int, dither: PreviewOptions.Dither,
-                  pixel: (Int, Int) -> (Float, Float, Float)) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: width * height)
-        switch dither {
-        case .none, .ordered:
-            // Ordered: nudge by a fraction of the palette's typical step before matching.
-            let spread: Float = dither == .ordered ? (colors.count == 8 ? 0.5 : 0.3) : 0
-            for y in 0 ..< height {
-                for x in 0 ..< width {
-                    var c = pixel(x, y)
-                    let t = Self.bayer[(y & 3) * 4 + (x & 3)] * spread
-                    c = (c.0 + t, c.1 + t, c.2 + t)
-                    out[y * width + x] = UInt8(nearest(c))
-                }
-            }
-        case .diffusion:
-            // Floyd-Steinberg, serpentine, errors kept in linear light (two rows of them).
-            var current = [(Float, Float, Float)](repeating: (0, 0, 0), count: width + 2)
-            var next = current
-            for y in 0 ..< height {
-                let leftToRight = y % 2 == 0
-                for step in 0 ..< width {
-                    let x = leftToRight ? step : width - 1 - step
-                    let p = pixel(x, y)
-                    let e = current[x + 1]
-                    let c = (p.0 + e.0, p.1 + e.1, p.2 + e.2)
-                    let i = nearest(c)
-                    out[y * width + x] = UInt8(i)
-                    let q = linear[i]
-                    let err = (c.0 - q.0, c.1 - q.1, c.2 - q.2)
-                    func add(_ array: inout [(Float, Float, Float)], _ at: Int, _ w: Float) {
-                        array[at].0 += err.0 * w
-                        array[at].1 += err.1 * w
-                        array[at].2 += err.2 * w
-                    }
-                    let ahead = leftToRight ? x + 2 : x, behind = leftToRight ? x : x + 2
-                    add(&current, ahead, 7 / 16)
-                    add(&next, behind, 3 / 16)
-                    add(&next, x + 1, 5 / 16)
-                    add(&next, ahead, 1 / 16)
-                }
-                current = next
-                next = [(Float, Float, Float)](repeating: (0, 0, 0), count: width + 2)
-            }
-        }
-        return out
-    }
 }
