@@ -128,8 +128,9 @@ enum PreviewPainter {
             for gx in 0 ..< grid.width {
                 let c = grid[gx, gy]
                 var style = Style.plain
-                if let fg = c.foreground { style.foreground = Palette.nearest(fg.r, fg.g, fg.b) }
-                if let bg = c.background { style.background = Palette.nearest(bg.r, bg.g, bg.b) }
+                // 8/16-colour previews hold the basic colours exactly: keep their numbers.
+                if let fg = c.foreground { style.foreground = Palette.basic(fg.r, fg.g, fg.b) ?? Palette.nearest(fg.r, fg.g, fg.b) }
+                if let bg = c.background { style.background = Palette.basic(bg.r, bg.g, bg.b) ?? Palette.nearest(bg.r, bg.g, bg.b) }
                 screen[x + gx, y + gy] = ScreenCell(c.character, style)
             }
         }
@@ -137,9 +138,13 @@ enum PreviewPainter {
 
     /// Preview options for a box on a terminal with these capabilities: coloured half
     /// blocks when asked for and possible, else ASCII.
+    /// On 8 and 16 colours the blocks use the cell-pair match and dithering of
+    /// `preview --color 8|16`, not the nearest of the 256 colours (which an 8-colour
+    /// terminal would then flatten again).
     static func options(columns: Int, rows: Int, blocks: Bool, capabilities: Capabilities) -> PreviewOptions {
         let useBlocks = blocks && capabilities.unicode && capabilities.colors > 0
-        return PreviewOptions(columns: max(columns, 1), rows: max(rows, 1), mode: useBlocks ? .blocks : .ascii,
-                              color: useBlocks ? .palette256 : .none)
+        let depth: PreviewOptions.ColorDepth = !useBlocks ? .none
+            : capabilities.colors >= 256 ? .palette256 : capabilities.colors >= 16 ? .ansi16 : .ansi8
+        return PreviewOptions(columns: max(columns, 1), rows: max(rows, 1), mode: useBlocks ? .blocks : .ascii, color: depth)
     }
 }

@@ -154,7 +154,7 @@ public final class NcursesTerminal: Terminal {
 
     /// A 256-colour index on this terminal (nearest of the 8 or 16 basic colours when needed).
     private func map(_ index: UInt8) -> Int {
-        if capabilities.colors >= 256 { return Int(index) }
+        if Int(index) < capabilities.colors { return Int(index) }
         let rgb = Palette.rgb(index)
         let bright = capabilities.colors >= 16 && Int(rgb.0) + Int(rgb.1) + Int(rgb.2) > 3 * 160
         let r = rgb.0 > 100 ? 1 : 0, g = rgb.1 > 100 ? 2 : 0, b = rgb.2 > 100 ? 4 : 0
@@ -177,6 +177,12 @@ public enum Palette {
         let levels: [UInt8] = [0, 95, 135, 175, 215, 255]
         let c = i - 16
         return (levels[c / 36], levels[(c / 6) % 6], levels[c % 6])
+    }
+
+    /// The index (0...15) of one of the 16 basic colours, if `rgb` is exactly one (as
+    /// the 8- and 16-colour previews produce), else nil.
+    public static func basic(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8? {
+        (0 ..< 16).first { i in let c = rgb(UInt8(i)); return c.0 == r && c.1 == g && c.2 == b }.map(UInt8.init)
     }
 
     /// The nearest index (16...255) to an sRGB colour.

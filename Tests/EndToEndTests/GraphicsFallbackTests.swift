@@ -53,3 +53,35 @@ import TestSupport
         #expect(!params.contains(38) && !params.contains(48), "256 or truecolor codes under TERM=xterm")
     }
 }
+
+/// The apps on an 8-colour terminal (TERM=xterm): the preview keeps the picture's colours
+/// (the cell-pair match of `preview --color 8`), not a few blobs of the nearest ones.
+@Suite(.serialized) struct EightColourAppTests {
+    @Test(.timeLimit(.minutes(2)), .enabled(if: Tmux.available))
+    func theReaderAppShowsAnImageInEightColours() throws {
+        let segment = Fixtures.uniqueSegmentName("e8")
+        defer { Fixtures.removeSegment(segment) }
+        let writer = Fixtures.executable("blob-writer"), reader = Fixtures.executable("blob-reader")
+        try #require(Spawn.run(writer, ["put", Fixtures.packageRoot + "/Assets/sunset.png", "--segment", segment]).status == 0)
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.newShell("e", width: 100, height: 34, directory: "/tmp", environment: ["LANG": "C.UTF-8", "TERM": "xterm"])
+        tmux.send("e", ["env -u NO_COLOR TERM=xterm '\(reader)' --segment \(segment) --watch --graphics blocks", "Enter"])
+        let (shown, screen) = tmux.waitFor("e") { $0.contains("PNG  160 x 120") && $0.contains("\u{2580}") }
+        #expect(shown, "screen: \(screen)")
+        let styled = tmux.run(["capture-pane", "-p", "-e", "-t", "e"]).out
+        var backgrounds = Set<Int>(), foregrounds = Set<Int>()
+        for chunk in styled.split(separator: "\u{1b}") {
+            guard chunk.hasPrefix("["), let m = chunk.firstIndex(of: "m") else { continue }
+            for p in chunk[chunk.index(after: chunk.startIndex) ..< m].split(separator: ";").compactMap({ Int($0) }) {
+                if (40 ... 47).contains(p) { backgrounds.insert(p) }
+                if (30 ... 37).contains(p) { foregrounds.insert(p) }
+                #expect(!(p == 38 || p == 48), "more than 8 colours under TERM=xterm")
+            }
+        }
+        // Sky, sun, sea and their mixtures: at least 5 of the 8 colours in use.
+        #expect(backgrounds.union(foregrounds.map { $0 - 10 }).count >= 5,
+                "colours used: fg \(foregrounds.sorted()), bg \(backgrounds.sorted())")
+        tmux.send("e", ["q"])
+    }
+}
