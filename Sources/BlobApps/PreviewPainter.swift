@@ -136,6 +136,28 @@ enum PreviewPainter {
         }
     }
 
+    /// The ``Graphic`` that draws a coloured grid in 24-bit SGR half blocks at (x, y):
+    /// each row, then back to the row's start and one down (relative moves, so it can be
+    /// sent from the top-left cell). Nil when the terminal has no truecolor or the grid
+    /// has no colours.
+    static func truecolorGraphic(_ grid: CellGrid, key: String, x: Int, y: Int, capabilities: Capabilities) -> Graphic? {
+        guard capabilities.truecolor, capabilities.pixels == nil, grid.width > 0, grid.height > 0,
+              grid[0, 0].foreground != nil else { return nil }
+        var out = ""
+        for gy in 0 ..< grid.height {
+            var lastFG: RGB?, lastBG: RGB?
+            for gx in 0 ..< grid.width {
+                let c = grid[gx, gy]
+                if let fg = c.foreground, fg != lastFG { out += "\u{1b}[38;2;\(fg.r);\(fg.g);\(fg.b)m"; lastFG = fg }
+                if let bg = c.background, bg != lastBG { out += "\u{1b}[48;2;\(bg.r);\(bg.g);\(bg.b)m"; lastBG = bg }
+                out.unicodeScalars.append(c.character)
+            }
+            out += "\u{1b}[0m"
+            if gy + 1 < grid.height { out += "\u{1b}[\(grid.width)D\u{1b}[1B" }
+        }
+        return Graphic(x: x, y: y, columns: grid.width, rows: grid.height, key: key + "#truecolor", draw: Array(out.utf8), erase: [])
+    }
+
     /// Preview options for a box on a terminal with these capabilities: coloured half
     /// blocks when asked for and possible, else ASCII.
     /// On 8 and 16 colours the blocks use the cell-pair match and dithering of
@@ -143,7 +165,7 @@ enum PreviewPainter {
     /// terminal would then flatten again).
     static func options(columns: Int, rows: Int, blocks: Bool, capabilities: Capabilities) -> PreviewOptions {
         let useBlocks = blocks && capabilities.unicode && capabilities.colors > 0
-        let depth: PreviewOptions.ColorDepth = !useBlocks ? .none
+        let depth: PreviewOptions.ColorDepth = !useBlocks ? .none : capabilities.truecolor ? .truecolor
             : capabilities.colors >= 256 ? .palette256 : capabilities.colors >= 16 ? .ansi16 : .ansi8
         return PreviewOptions(columns: max(columns, 1), rows: max(rows, 1), mode: useBlocks ? .blocks : .ascii, color: depth)
     }

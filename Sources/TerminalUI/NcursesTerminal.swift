@@ -45,6 +45,8 @@ public final class NcursesTerminal: Terminal {
         // A plain terminal or locale gets the plain look: ASCII and no colour.
         capabilities = Capabilities(colors: unicode ? colors : 0, unicode: unicode, pixels: unicode ? pixels?.0 : nil,
                                     cellWidth: pixels?.cellWidth ?? 10, cellHeight: pixels?.cellHeight ?? 20)
+        let colorterm = Sys.environment("COLORTERM") ?? ""
+        capabilities.truecolor = unicode && colors > 0 && (colorterm == "truecolor" || colorterm == "24bit")
         active = true
     }
 

@@ -85,3 +85,28 @@ import TestSupport
         tmux.send("e", ["q"])
     }
 }
+
+/// COLORTERM=truecolor: the apps' previews go out in 24-bit colour (past ncurses' 256).
+@Suite(.serialized) struct TruecolorAppTests {
+    @Test(.timeLimit(.minutes(2)), .enabled(if: Tmux.available))
+    func theReaderAppUsesTwentyFourBitColour() throws {
+        let segment = Fixtures.uniqueSegmentName("tc")
+        defer { Fixtures.removeSegment(segment) }
+        let writer = Fixtures.executable("blob-writer"), reader = Fixtures.executable("blob-reader")
+        try #require(Spawn.run(writer, ["put", Fixtures.packageRoot + "/Assets/sunset.png", "--segment", segment]).status == 0)
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.newShell("t", width: 100, height: 34, directory: "/tmp", environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
+        let command = "env -u NO_COLOR COLORTERM=truecolor '\(reader)' --segment \(segment) --watch --graphics blocks"
+        tmux.send("t", [command, "Enter"])
+        let (shown, screen) = tmux.waitFor("t") { $0.contains("PNG  160 x 120") && $0.contains("\u{2580}") }
+        #expect(shown, "screen: \(screen)")
+        let styled = tmux.run(["capture-pane", "-p", "-e", "-t", "t"]).out
+        let rgb = styled.split(separator: "\u{1b}").filter { $0.hasPrefix("[38;2;") || $0.contains(";38;2;") }.count
+        #expect(rgb >= 20, "24-bit foreground colours: \(rgb)")
+        // Quit: the shell's screen has no preview left and the terminal is sane.
+        tmux.send("t", ["q"])
+        let (gone, after) = tmux.waitFor("t") { !$0.contains("blob-reader  ") }
+        #expect(gone && !after.contains("\u{2580}"), "after quit: \(after)")
+    }
+}
