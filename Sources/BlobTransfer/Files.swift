@@ -41,30 +41,31 @@ public enum Files {
         /// had when checked (plus one byte, to notice growth) and grows only if more comes.
         public func readBytes(max count: Int) throws(TransferError) -> [UInt8] {
             var out = [UInt8]()
-            var step = Swift.min(Swift.max(0, count), Swift.max(0, size) + 1)
+            var room = Swift.min(Swift.max(0, count), Swift.max(0, size) + 1)
             while out.count < count {
-                let start = out.count
-                out += repeatElement(0, count: Swift.min(step, count - start))
-                // Filled in place, from `start` on; a Result keeps the typed error out of the closure.
-                let result: Result<Int, TransferError> = out.withUnsafeMutableBytes { all in
-                    let raw = UnsafeMutableRawBufferPointer(rebasing: all[start...])
+                let want = room - out.count
+                if want <= 0 { break }
+                var failure: TransferError?
+                // Read straight into uninitialized memory: nothing is zero-filled first.
+                let chunk = [UInt8](unsafeUninitializedCapacity: want) { buffer, initialized in
+                    let raw = UnsafeMutableRawBufferPointer(buffer)
                     var filled = 0
-                    while filled < raw.count {
+                    while filled < want {
                         do throws(TransferError) {
                             let n = try self.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
                             if n == 0 { break }
                             filled += n
                         } catch {
-                            return .failure(error)
+                            failure = error
+                            break
                         }
                     }
-                    return .success(filled)
+                    initialized = filled
                 }
-                let filled = try result.get()
-                let asked = out.count - start
-                out.removeLast(asked - filled)
-                if filled < asked { break }
-                step = Swift.max(step, 1 << 20)
+                if let failure { throw failure }
+                if out.isEmpty { out = chunk } else { out += chunk }
+                if chunk.count < want { break }  // end of file
+                room = Swift.min(count, Swift.max(room * 2, room + (1 << 20)))
             }
             return out
         }
@@ -135,6 +136,8 @@ public enum Files {
     public static func readHead(_ path: String, limit: Int) throws(TransferError) -> (bytes: [UInt8], truncated: Bool, size: Int) {
         let input = try openInput(path)
         defer { input.close() }
+        // A regular file that says it is larger is not read at all.
+        if input.size > limit { return ([], true, input.size) }
         var bytes = try input.readBytes(max: limit + 1)
         let truncated = bytes.count > limit
         if truncated { bytes.removeLast() }
