@@ -3,7 +3,8 @@
 #   frame    the ImageData frame decoder (BlobCodec)
 #   segment  segment header and slot validation on a mapped file (SharedMemory)
 #   image    the PNG and JPEG decode paths of the previews (CImage, libpng, TurboJPEG)
-# Usage: scripts/fuzz.sh [frame|segment|image|all] [SECONDS per target, default 60]
+#   article  the C# article's layout (--layout article): frame/record reads (BlobTransfer)
+# Usage: scripts/fuzz.sh [frame|segment|image|article|all] [SECONDS per target, default 60]
 #        FUZZ_RUNS=N runs N executions per target instead of a time.
 # Crashes are written to .build-fuzz/artifacts/ and make the script fail; keep each one
 # as a regression input under Tests/Fixtures/fuzz/TARGET/ (the tests replay them).
@@ -46,6 +47,15 @@ seed() {  # target corpus-dir
             done
             rm -rf "$tmp"
             cp Tests/Fixtures/fuzz/segment/* "$dir/" 2>/dev/null || true ;;
+        article)
+            swift build --product blob-writer >/dev/null
+            local tmp; tmp=$(mktemp -d)
+            .build/debug/blob-writer put Assets/sunset.png --file "$tmp/a" --layout article --capacity 2000 >/dev/null
+            head -c 64 /dev/zero > "$tmp/r" && chmod 600 "$tmp/r"
+            .build/debug/blob-writer put-struct --file "$tmp/r" --layout article >/dev/null
+            cp "$tmp/a" "$dir/seed-frame"; cp "$tmp/r" "$dir/seed-record"
+            rm -rf "$tmp"
+            cp Tests/Fixtures/fuzz/article/* "$dir/" 2>/dev/null || true ;;
         image)
             cp Assets/*.png Assets/*.jpg Tests/Fixtures/pngsuite/*.png "$dir/"
             cp Tests/Fixtures/fuzz/image/* "$dir/" 2>/dev/null || true ;;
@@ -89,5 +99,10 @@ if [ "$target" = all ] || [ "$target" = image ]; then
         $(pkg-config --cflags --libs libpng libturbojpeg libjpeg) -lpthread -o "$out/fuzz-image" 2>&1 \
         | grep -v "Cannot export local symbol" || true
     run image "$out/fuzz-image" 65536 || failed=1
+fi
+if [ "$target" = all ] || [ "$target" = article ]; then
+    build_swift "BlobTransfer SharedRecords BlobCodec SharedMemory Hashing SafeText CAtomics CBlobMutex CBlobSegment SystemPackage CSystem" \
+        Fuzz/ArticleFuzz.swift "$out/fuzz-article"
+    run article "$out/fuzz-article" 16384 || failed=1
 fi
 exit $failed
