@@ -136,7 +136,12 @@ import TestSupport
         // Below the facts (row 8 of 13-pixel cells), where the preview goes.
         let top = 8 * 13
         let shown = try screen.capture { isImage(Self.previewBox($0, top: top)) }
-        #expect(isImage(Self.previewBox(shown, top: top)), "no image in the app: \(String(describing: Self.previewBox(shown, top: top)))")
+        let placed = try #require(Self.previewBox(shown, top: top), "no image in the app")
+        #expect(isImage(placed), "image drawn at \(placed)")
+        // The received image, as real pixels, within the same bound as `preview`.
+        let mean = try Self.meanError(shown, at: placed, against: Fixtures.packageRoot + "/Assets/sunset.png")
+        print("xterm (reader app, sixel): image at \(placed), mean error \(mean)/255 against the source")
+        #expect(mean < Self.bound, "mean error \(mean)/255 against the source")
         screen.type("?")
         let help = try screen.capture { Self.previewBox($0, top: top) == nil }
         #expect(Self.previewBox(help, top: top) == nil, "image under the help overlay")
@@ -158,6 +163,22 @@ import TestSupport
         #expect(Self.colourfulBox(cleared) == nil, "something left on the screen after quit")
     }
 
+    /// Mean channel difference between the 160x120 screen region at `box` and the
+    /// source image box-filtered to that size.
+    static func meanError(_ rgb: [UInt8], at box: (x: Int, y: Int, width: Int, height: Int), against image: String) throws -> Double {
+        let source = try #require(Fixtures.read(image))
+        let (_, raster) = try source.withUnsafeBytes { try Preview.raster($0, boxWidth: 160, boxHeight: 120, options: PreviewOptions()) }
+        var sum = 0
+        for y in 0 ..< 120 {
+            for x in 0 ..< 160 {
+                for c in 0 ..< 3 {
+                    sum += abs(Int(rgb[((box.y + y) * 800 + box.x + x) * 3 + c]) - Int(raster.rgb[(y * 160 + x) * 3 + c]))
+                }
+            }
+        }
+        return Double(sum) / Double(160 * 120 * 3)
+    }
+
     /// Mean error bound (per channel, of 255) between the screen and the source.
     static let bound = 12.0
 
@@ -175,17 +196,7 @@ import TestSupport
         let found = Self.colourfulBox(rgb)
         let box = try #require(found, "no image on the screen")
         #expect(abs(box.width - 160) <= 1 && abs(box.height - 120) <= 1, "image drawn at \(box)")
-        let source = try #require(Fixtures.read(image))
-        let (_, raster) = try source.withUnsafeBytes { try Preview.raster($0, boxWidth: 160, boxHeight: 120, options: PreviewOptions()) }
-        var sum = 0
-        for y in 0 ..< 120 {
-            for x in 0 ..< 160 {
-                for c in 0 ..< 3 {
-                    sum += abs(Int(rgb[((box.y + y) * 800 + box.x + x) * 3 + c]) - Int(raster.rgb[(y * 160 + x) * 3 + c]))
-                }
-            }
-        }
-        let mean = Double(sum) / Double(160 * 120 * 3)
+        let mean = try Self.meanError(rgb, at: box, against: image)
         print("xterm (sixel): image at \(box), mean error \(mean)/255 against the source")
         #expect(mean < Self.bound, "mean error \(mean)/255 against the source")
     }
