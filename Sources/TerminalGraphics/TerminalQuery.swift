@@ -4,9 +4,10 @@ import Glibc
 public enum TerminalQuery {
     /// Sends ``GraphicsDetection/query`` to `/dev/tty` in raw mode and collects the
     /// answers until DA1's arrives or `timeoutMilliseconds` pass; the terminal's mode is
-    /// restored whatever happens. Nil when there is no controlling terminal. The
-    /// corresponding C functions are `open`, `tcgetattr`, `tcsetattr`, `write`, `poll`,
-    /// `read` and `close`.
+    /// restored whatever happens, and input not yet read is discarded (an answer that
+    /// arrives after the timeout could otherwise reach the app as keys). Nil when there is
+    /// no controlling terminal. The corresponding C functions are `open`, `tcgetattr`,
+    /// `tcsetattr`, `tcflush`, `write`, `poll`, `read` and `close`.
     public static func ask(timeoutMilliseconds: Int32 = 300) -> TerminalAnswers? {
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -20,7 +21,11 @@ public enum TerminalQuery {
             cc[Int(VTIME)] = 0
         }
         guard tcsetattr(fd, TCSANOW, &raw) == 0 else { return nil }
-        defer { _ = tcsetattr(fd, TCSANOW, &saved) }
+        defer {
+            // Whatever part of an answer is still unread must not reach the app as keys.
+            _ = tcflush(fd, TCIFLUSH)
+            _ = tcsetattr(fd, TCSANOW, &saved)
+        }
         let query = Array(GraphicsDetection.query.utf8)
         guard query.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == query.count else { return nil }
         var received = [UInt8]()
