@@ -111,8 +111,13 @@ public enum GraphicsDetection {
         }
         if term.isEmpty || term == "dumb" { return GraphicsChoice(mode: .ascii, color: .none, reason: "TERM=\(term)") }
         if env["TMUX"] != nil || term.hasPrefix("screen") || term.hasPrefix("tmux") {
+            // tmux answers DA1 itself: attribute 4 only when it draws sixel (3.4 and later,
+            // built with sixel), so the image goes to tmux, which keeps it in the pane.
+            if env["TMUX"] != nil, answers?.attributes?.contains(4) ?? false {
+                return GraphicsChoice(mode: .sixel, color: .truecolor, reason: "tmux draws sixel (its device attributes include 4)")
+            }
             var c = characters
-            c.reason = "inside tmux or screen (no image passthrough): " + c.reason
+            c.reason = "inside tmux or screen without sixel (no passthrough): " + c.reason
             return c
         }
         if let answers {

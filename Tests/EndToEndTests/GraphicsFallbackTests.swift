@@ -32,7 +32,7 @@ import TestSupport
     func insideTmuxAutoUsesCharacters() throws {
         let (styled, plain) = try run("env -u NO_COLOR '\(Self.reader)' preview '\(Self.image)' --size 40x12 --info", marker: "END-1")
         #expect(plain.contains("output: blocks "), "\(plain)")
-        #expect(plain.contains("inside tmux or screen (no image passthrough)"), "\(plain)")
+        #expect(plain.contains("inside tmux or screen without sixel (no passthrough)"), "\(plain)")
         #expect(plain.contains("\u{2580}"), "no half blocks: \(plain)")
         expectNoJunk(styled, plain)
     }

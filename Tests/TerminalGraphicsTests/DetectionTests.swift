@@ -39,7 +39,11 @@ import Testing
         #expect(mode(Self.plainXterm) == .blocks)
         // Under tmux 3.3 (no sixel): characters, whatever the outer terminal is.
         #expect(mode(Self.tmux33, ["TERM": "screen-256color", "TMUX": "/tmp/tmux-0/default,1,0"]) == .blocks)
-        #expect(mode(Self.xtermVT340, ["TERM": "tmux-256color", "TMUX": "x"]) == .blocks)
+        #expect(mode(Self.plainXterm, ["TERM": "tmux-256color", "TMUX": "x"]) == .blocks)
+        // tmux 3.4 built with sixel answers DA1 with 4 itself, and draws what it is sent.
+        #expect(mode("\u{1b}[?1;2;4c", ["TERM": "tmux-256color", "TMUX": "/tmp/tmux-0/default,1,0"]) == .sixel)
+        // screen (no TMUX) never: it answers for its own terminal.
+        #expect(mode(Self.xtermVT340, ["TERM": "screen-256color"]) == .blocks)
     }
 
     @Test func environmentHintsWithoutAnswers() {
