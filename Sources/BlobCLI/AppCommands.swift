@@ -11,28 +11,16 @@ struct AppGraphicsOptions: ParsableArguments {
         valueName: "MODE"))
     var graphics: String?
 
-    func validate() throws {
-        if let g = graphics ?? Output.environment("SHAREDBLOB_GRAPHICS"), GraphicsMode(rawValue: g) == nil {
-            throw ValidationError("--graphics (or SHAREDBLOB_GRAPHICS) must be one of "
-                                  + GraphicsMode.allCases.map(\.rawValue).joined(separator: ", "))
-        }
-    }
+    func validate() throws { _ = try GraphicsRequest.mode(graphics) }
 
     /// The pixel protocol and cell size for the app, asked of the terminal before curses
     /// starts (nil: characters). iTerm2's protocol is not used by the apps.
-    func pixels() -> (Capabilities.PixelProtocol, cellWidth: Int, cellHeight: Int)? {
-        let asked = GraphicsMode(rawValue: graphics ?? Output.environment("SHAREDBLOB_GRAPHICS") ?? "auto") ?? .auto
-        var mode = asked
-        var answers: TerminalAnswers?
-        if asked == .auto || asked.isPixels {
-            answers = TerminalQuery.ask()
-        }
-        if asked == .auto {
-            var env = [String: String]()
-            for name in PreviewCommand.detectionVariables { env[name] = Output.environment(name) }
-            mode = GraphicsDetection.choose(environment: env, answers: answers).mode
-        }
-        let cell = TerminalQuery.cellSize() ?? answers?.cellSize ?? (10, 20)
+    func pixels() throws -> (Capabilities.PixelProtocol, cellWidth: Int, cellHeight: Int)? {
+        let asked = try GraphicsRequest.mode(graphics)
+        guard asked == .auto || asked.isPixels else { return nil }
+        let answers = TerminalQuery.ask()
+        let mode = asked == .auto ? GraphicsRequest.detect(answers).mode : asked
+        let cell = GraphicsRequest.cellSize(given: nil, answers: answers)
         switch mode {
         case .sixel: return (.sixel, cell.width, cell.height)
         case .kitty: return (.kitty, cell.width, cell.height)
@@ -87,7 +75,7 @@ func runApp<Program: TerminalProgram>(_ program: Program.Type, name: String, hin
                                       state: () throws(TransferError) -> Program.State) throws {
     guard Output.isTerminal(0), Output.isTerminal(1) else { throw CommandError.needsTerminal(app: name, hint: hint) }
     let initial = try state()
-    guard let terminal = NcursesTerminal(pixels: graphics.pixels()) else {
+    guard let terminal = NcursesTerminal(pixels: try graphics.pixels()) else {
         throw CommandError.unknownTerminal(Output.environment("TERM") ?? "")
     }
     defer { terminal.stop() }

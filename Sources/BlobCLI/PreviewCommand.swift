@@ -43,10 +43,7 @@ public struct PreviewCommand: ParsableCommand {
 
     public mutating func validate() throws {
         _ = try options(mode: mode ?? "ascii", color: color)
-        if let g = graphics ?? Output.environment("SHAREDBLOB_GRAPHICS"), GraphicsMode(rawValue: g) == nil {
-            throw ValidationError("--graphics (or SHAREDBLOB_GRAPHICS) must be one of "
-                                  + GraphicsMode.allCases.map(\.rawValue).joined(separator: ", "))
-        }
+        _ = try GraphicsRequest.mode(graphics)
         if let cellSize, Self.cell(cellSize) == nil { throw ValidationError("--cell-size must look like 10x20 (1 to 200 each)") }
         if PreviewOptions.Dither(rawValue: dither) == nil { throw ValidationError("--dither must be none, ordered or diffusion") }
     }
@@ -57,14 +54,10 @@ public struct PreviewCommand: ParsableCommand {
         return (p[0], p[1])
     }
 
-    /// The environment variables detection reads.
-    static let detectionVariables = ["TERM", "COLORTERM", "TMUX", "NO_COLOR", "KITTY_WINDOW_ID", "TERM_PROGRAM",
-                                     "LANG", "LC_ALL", "LC_CTYPE"]
-
     /// The output mode: what was asked, or for `auto` what the terminal supports (asked
     /// only when stdout is a terminal; otherwise characters as `--mode` says).
-    func chooseGraphics() -> (GraphicsChoice, TerminalAnswers?) {
-        let asked = GraphicsMode(rawValue: graphics ?? Output.environment("SHAREDBLOB_GRAPHICS") ?? "auto") ?? .auto
+    func chooseGraphics() throws -> (GraphicsChoice, TerminalAnswers?) {
+        let asked = try GraphicsRequest.mode(graphics)
         if asked != .auto {
             return (GraphicsChoice(mode: asked, color: asked == .ascii ? .none : .truecolor, reason: "asked for"), nil)
         }
@@ -73,10 +66,8 @@ public struct PreviewCommand: ParsableCommand {
             return (GraphicsChoice(mode: m == "blocks" ? .blocks : .ascii, color: m == "blocks" ? .truecolor : .none,
                                    reason: mode != nil ? "--mode \(m)" : "stdout is not a terminal"), nil)
         }
-        var env = [String: String]()
-        for name in Self.detectionVariables { env[name] = Output.environment(name) }
         let answers = TerminalQuery.ask()
-        return (GraphicsDetection.choose(environment: env, answers: answers), answers)
+        return (GraphicsRequest.detect(answers), answers)
     }
 
     func options(mode: String, color: String?) throws -> PreviewOptions {
@@ -115,7 +106,7 @@ public struct PreviewCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let (choice, answers) = chooseGraphics()
+        let (choice, answers) = try chooseGraphics()
         let characterMode = choice.mode == .blocks ? "blocks" : "ascii"
         // Detected colours unless --color says otherwise.
         let depth = color ?? (choice.mode == .blocks && mode == nil ? choice.color.rawValue : nil)
@@ -140,7 +131,7 @@ public struct PreviewCommand: ParsableCommand {
             Output.line("output: \(choice.mode.rawValue)\(depthNote) (\(choice.reason))")
         }
         if choice.mode.isPixels {
-            let cell = cellSize.flatMap(Self.cell) ?? TerminalQuery.cellSize() ?? answers?.cellSize ?? (10, 20)
+            let cell = GraphicsRequest.cellSize(given: cellSize.flatMap(Self.cell), answers: answers)
             let boxWidth = options.columns * cell.width, boxHeight = options.rows * cell.height
             let (info, raster) = try bytes.withUnsafeBytes { raw throws -> (ImageInfo, Raster) in
                 do throws(ImageError) {

@@ -1,6 +1,5 @@
 import BlobCodec
 import Hashing
-import SafeText
 import SharedMemory
 import SharedRecords
 
@@ -40,30 +39,18 @@ public enum ArticleTransfer {
                                lockTimeout: Duration = BlobSegment.defaultLockTimeout) throws(TransferError) -> PublishedFile {
         let input = try Files.openInput(file)
         defer { input.close() }
-        let label = RawPath.label(input.absolutePath)
-        let path = Array(label.utf8)
-        let frameLength = input.size + path.count + BlobCodec.overhead
-        let exists = Segments.exists(backing)
-        let room = exists ? nil : capacity ?? defaultCapacity
-        if let room, frameLength > room {
-            throw .fileTooLarge(TooLargeFile(file: file, contentLength: input.size, frameLength: frameLength,
-                                             capacity: room, backing: backing, segmentExists: false))
+        let plan = FramePlan(file: file, input: input)
+        if !Segments.exists(backing), plan.frameLength > capacity ?? defaultCapacity {
+            throw plan.tooLarge(capacity ?? defaultCapacity, backing: backing, segmentExists: false)
         }
         let segment = try openForWriting(backing, capacity: capacity)
-        if frameLength > segment.capacity || input.size > Int(Int32.max) {
-            throw .fileTooLarge(TooLargeFile(file: file, contentLength: input.size, frameLength: frameLength,
-                                             capacity: segment.capacity, backing: backing, segmentExists: true))
-        }
+        if !plan.fits(segment.capacity) { throw plan.tooLarge(segment.capacity, backing: backing, segmentExists: true) }
         let content = try input.readBytes(max: input.size)
         guard content.count == input.size else {
             throw .segment(.incompletePayload(expected: input.size, written: content.count))
         }
-        var prefix = [UInt8](repeating: 0, count: path.count + BlobCodec.overhead)
-        prefix.withUnsafeMutableBytes { dst in
-            _ = try! BlobCodec.writePrefix(pathUTF8: path, contentByteCount: content.count, into: dst)
-        }
-        try store([prefix, content], to: segment, lockTimeout: lockTimeout)
-        return PublishedFile(sequence: 0, path: label, contentLength: content.count, sha256: SHA256.hex(content))
+        try store([plan.prefix, content], to: segment, lockTimeout: lockTimeout)
+        return PublishedFile(sequence: 0, path: plan.label, contentLength: content.count, sha256: SHA256.hex(content))
     }
 
     /// Writes the 48-byte TestData record at offset 0 (the rest keeps what it held, as
@@ -78,19 +65,18 @@ public enum ArticleTransfer {
     /// read twice until both reads agree, the tail after the frame ignored.
     public static func receive(from backing: SegmentBacking) throws(TransferError) -> ReceivedFile {
         let segment = try openExisting(backing)
-        let frame: [UInt8]?
-        do throws(TransferError) { frame = try readFrame(segment) } catch {
+        do throws(TransferError) {
+            guard let frame = try readFrame(segment) else {
+                throw .nothingPublished(backing, hint: "blob-writer put FILE" + flag)
+            }
+            let received = try file(from: frame)
+            guard looksLikeFrame(path: received.path) else { throw .notAnArticleFrame(nil) }
+            return received
+        } catch {
+            // Offset 0 is not a frame: say so in this layout's words (a record, perhaps).
             if case let .invalidFrame(e) = error { throw .notAnArticleFrame(e) }
             throw error
         }
-        guard let frame else { throw .nothingPublished(backing, hint: "blob-writer put FILE" + flag) }
-        let received: ReceivedFile
-        do throws(TransferError) { received = try file(from: frame) } catch {
-            if case let .invalidFrame(e) = error { throw .notAnArticleFrame(e) }
-            throw error
-        }
-        guard looksLikeFrame(path: received.path) else { throw .notAnArticleFrame(nil) }
-        return received
     }
 
     /// Reads the 48-byte TestData record at offset 0, twice until both reads agree.
@@ -102,7 +88,11 @@ public enum ArticleTransfer {
     /// TestData record; `.empty` for a zero-filled segment.
     public static func readForDisplay(from backing: SegmentBacking) throws(TransferError) -> Reception {
         if !Segments.exists(backing) { return .segmentMissing }
-        let segment = try openExisting(backing)
+        return try reception(in: openExisting(backing))
+    }
+
+    /// What an open segment holds, read as ``readForDisplay(from:)`` reads it.
+    static func reception(in segment: ArticleSegment) throws(TransferError) -> Reception {
         switch Result(catching: { () throws(TransferError) in try lengths(segment) }) {
         case .success(nil):
             return .empty

@@ -15,6 +15,43 @@ public struct PublishedFile: Equatable, Sendable {
     public var sha256: String
 }
 
+/// A file's ImageData frame as both layouts publish it: its path label, the frame's
+/// length, the prefix written before the content, and the refusal when it does not fit.
+struct FramePlan {
+    /// The file as the user named it (for messages).
+    let file: String
+    /// The label: the absolute path; bytes of a name that are not UTF-8 are written \xNN.
+    let label: String
+    /// Content bytes (the file's size when checked).
+    let contentLength: Int
+    /// Label, content and the two length fields.
+    let frameLength: Int
+    /// The two length fields and the label, as they precede the content.
+    let prefix: [UInt8]
+
+    init(file: String, input: Files.Input) {
+        self.file = file
+        label = RawPath.label(input.absolutePath)
+        contentLength = input.size
+        let path = Array(label.utf8)
+        frameLength = input.size + path.count + BlobCodec.overhead
+        var prefix = [UInt8](repeating: 0, count: path.count + BlobCodec.overhead)
+        prefix.withUnsafeMutableBytes { dst in
+            _ = try! BlobCodec.writePrefix(pathUTF8: path, contentByteCount: input.size, into: dst)
+        }
+        self.prefix = prefix
+    }
+
+    /// Whether the frame fits `capacity` (and its content an Int32 length).
+    func fits(_ capacity: Int) -> Bool { frameLength <= capacity && contentLength <= Int(Int32.max) }
+
+    /// The refusal for `capacity`, with what its remedy needs.
+    func tooLarge(_ capacity: Int, backing: SegmentBacking, segmentExists: Bool) -> TransferError {
+        .fileTooLarge(TooLargeFile(file: file, contentLength: contentLength, frameLength: frameLength,
+                                   capacity: capacity, backing: backing, segmentExists: segmentExists))
+    }
+}
+
 /// Publishing a file as an ImageData frame, for `put` and the writer app.
 public enum Publisher {
     /// Publishes `file` into the segment at `backing`, creating it if needed.
@@ -39,29 +76,17 @@ public enum Publisher {
         }
         let input = try Files.openInput(file)
         defer { input.close() }
-        // The label is text: bytes of a name that are not UTF-8 are written \xNN.
-        let label = RawPath.label(input.absolutePath)
-        let path = Array(label.utf8)
-        let frameLength = input.size + path.count + BlobCodec.overhead
-        let exists = BlobSegment.exists(backing)
-        func tooLarge(_ capacity: Int, exists: Bool) -> TransferError {
-            .fileTooLarge(TooLargeFile(file: file, contentLength: input.size, frameLength: frameLength,
-                                       capacity: capacity, backing: backing, segmentExists: exists))
-        }
-        if !exists, frameLength > capacity ?? Segments.defaultCapacity {
-            throw tooLarge(capacity ?? Segments.defaultCapacity, exists: false)
+        let plan = FramePlan(file: file, input: input)
+        if !BlobSegment.exists(backing), plan.frameLength > capacity ?? Segments.defaultCapacity {
+            throw plan.tooLarge(capacity ?? Segments.defaultCapacity, backing: backing, segmentExists: false)
         }
         let segment = try Segments.open(backing, mode: .createOrOpen, capacity: capacity ?? Segments.defaultCapacity, force: force)
         if let capacity, !segment.created, segment.capacity != capacity {
             throw .capacityMismatch(backing, existing: segment.capacity, requested: capacity)
         }
-        if frameLength > segment.capacity || input.size > Int(Int32.max) {
-            throw tooLarge(segment.capacity, exists: true)
-        }
-        var prefix = [UInt8](repeating: 0, count: path.count + BlobCodec.overhead)
-        prefix.withUnsafeMutableBytes { dst in
-            _ = try! BlobCodec.writePrefix(pathUTF8: path, contentByteCount: input.size, into: dst)
-        }
+        if !plan.fits(segment.capacity) { throw plan.tooLarge(segment.capacity, backing: backing, segmentExists: true) }
+        let prefix = plan.prefix
+        let frameLength = plan.frameLength
         let sha = SHA256.Hasher()
         let receipt: PublishReceipt
         do throws(PublishError<TransferError>) {
@@ -81,7 +106,7 @@ public enum Publisher {
             case let .producer(e): throw e
             }
         }
-        return PublishedFile(sequence: receipt.sequence, path: label, contentLength: input.size,
+        return PublishedFile(sequence: receipt.sequence, path: plan.label, contentLength: input.size,
                              sha256: sha.finalizeHex())
     }
 }

@@ -43,7 +43,7 @@ public struct SegmentReport: Sendable {
         report.fields.append(("layout", .string(SegmentFormat.article.rawValue)))
         report.fields.append(("capacity", .int(Int64(segment.capacity))))
         report.fields.append(("total_size", .int(Int64(segment.capacity))))
-        switch try ArticleTransfer.readForDisplay(from: backing) {
+        switch try ArticleTransfer.reception(in: segment) {
         case let .file(file, _):
             report.fields.append(("kind", .string(BlobKind.imageData.name)))
             report.fields.append(("length", .int(Int64(file.metadata.length))))

@@ -16,26 +16,17 @@ public final class ArticleSegment: @unchecked Sendable {
     public static let defaultCapacity = 10 * 1024 * 1024
 
     private let region: MappedRegion
-    private let fd: Int32
+    /// The mapped object's own descriptor: the one that was checked, locked with flock.
+    private var fd: Int32 { region.fd }
 
     /// Where it lives.
     public var backing: SegmentBacking { region.backing }
     /// The mapping's size: every byte of it is payload space.
     public var capacity: Int { region.size }
-    /// Whether this open created it (zero-filled, which reads as "nothing published").
-    public var created: Bool { region.created }
 
-    private init(region: MappedRegion) throws(SharedMemoryError) {
+    private init(region: MappedRegion) {
         self.region = region
-        // A second descriptor only for flock: MappedRegion keeps its own private.
-        do throws(SyscallError) {
-            fd = try region.backing.openDescriptor(flags: O_RDONLY)
-        } catch {
-            throw .system(call: error.call, errno: error.errno, backing: region.backing)
-        }
     }
-
-    deinit { Sys.close(fd) }
 
     /// Opens (or creates, zero-filled, with the trust policy's mode) the segment.
     ///

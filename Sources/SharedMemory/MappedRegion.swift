@@ -12,7 +12,8 @@ public final class MappedRegion: @unchecked Sendable {
     public let size: Int
     /// Whether this open created it (zero-filled).
     public let created: Bool
-    private let fd: Int32
+    /// The descriptor the mapping came from (the engine locks it: ``ArticleSegment``).
+    let fd: Int32
 
     private init(backing: SegmentBacking, fd: Int32, base: UnsafeMutableRawPointer, size: Int, created: Bool) {
         self.backing = backing

@@ -66,6 +66,10 @@ public enum GraphicsDetection {
     /// kitty's query is a 1x1 image that is not stored (`a=q`).
     public static let query = "\u{1b}_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\u{1b}\\" + "\u{1b}[16t" + "\u{1b}[>q" + "\u{1b}[c"
 
+    /// The environment variables ``choose(environment:answers:)`` reads.
+    public static let environmentVariables = ["TERM", "COLORTERM", "TMUX", "NO_COLOR", "KITTY_WINDOW_ID", "TERM_PROGRAM",
+                                              "LANG", "LC_ALL", "LC_CTYPE"]
+
     /// Parses whatever the terminal sent back (in any order, possibly partial).
     public static func parse(_ bytes: [UInt8]) -> TerminalAnswers {
         var answers = TerminalAnswers()

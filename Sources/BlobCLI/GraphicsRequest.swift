@@ -1,0 +1,35 @@
+import ArgumentParser
+import TerminalGraphics
+
+/// `--graphics MODE` and `SHAREDBLOB_GRAPHICS`, read in one place for `preview` and both
+/// apps: which mode was asked for, what detection reads, and the cell size.
+enum GraphicsRequest {
+    /// The environment variable that stands in for `--graphics`.
+    static let variable = "SHAREDBLOB_GRAPHICS"
+
+    /// The mode asked for: the option, else the variable, else `auto`.
+    ///
+    /// - Throws: a validation error naming the modes when either is not one.
+    static func mode(_ option: String?) throws -> GraphicsMode {
+        let text = option ?? Output.environment(variable) ?? GraphicsMode.auto.rawValue
+        guard let mode = GraphicsMode(rawValue: text) else {
+            throw ValidationError("--graphics (or \(variable)) must be one of "
+                                  + GraphicsMode.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return mode
+    }
+
+    /// What `auto` decides from: the environment variables detection reads and the
+    /// terminal's answers.
+    static func detect(_ answers: TerminalAnswers?) -> GraphicsChoice {
+        var env = [String: String]()
+        for name in GraphicsDetection.environmentVariables { env[name] = Output.environment(name) }
+        return GraphicsDetection.choose(environment: env, answers: answers)
+    }
+
+    /// A cell's size in pixels: `given`, else what the terminal reports (`TIOCGWINSZ`,
+    /// then its answer to `CSI 16 t`), else 10x20.
+    static func cellSize(given: (width: Int, height: Int)?, answers: TerminalAnswers?) -> (width: Int, height: Int) {
+        given ?? TerminalQuery.cellSize() ?? answers?.cellSize ?? (10, 20)
+    }
+}
