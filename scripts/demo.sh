@@ -10,6 +10,7 @@
 # SHAREDBLOB_BIN=DIR uses executables already built there (the tests do) instead of building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/swiftpm-tmp.sh
 if [ -n "${SHAREDBLOB_BIN:-}" ]; then
     bin="$SHAREDBLOB_BIN"
 else
@@ -27,7 +28,7 @@ if [ -t 0 ] && [ -t 1 ]; then
     writer="'$bin/blob-writer' '$PWD/Assets' --segment '$segment'"
     reader="'$bin/blob-reader' --segment '$segment' --watch"
     hint=' click a pane (or Ctrl-b, arrow) to switch   q quits each app '
-    trap remove_segment EXIT
+    trap 'remove_segment; swiftpm_tmp_cleanup' EXIT
     if [ -n "${TMUX:-}" ]; then
         # Already inside tmux: split this window; the reader goes right, the writer runs here.
         # (Your own tmux settings, mouse included, are left as they are.)
@@ -52,7 +53,7 @@ if [ -t 0 ] && [ -t 1 ]; then
 fi
 
 out=$(mktemp -d)
-trap 'remove_segment; rm -rf "$out"' EXIT
+trap 'remove_segment; rm -rf "$out"; swiftpm_tmp_cleanup' EXIT
 for f in Assets/*.png Assets/*.jpg; do
     echo "== $f"
     "$bin/blob-writer" put "$f" --segment "$segment"

@@ -10,6 +10,7 @@
 # as a regression input under Tests/Fixtures/fuzz/TARGET/ (the tests replay them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/swiftpm-tmp.sh
 target="${1:-all}"
 seconds="${2:-60}"
 out=.build-fuzz
