@@ -18,8 +18,11 @@ struct AppGraphicsOptions: ParsableArguments {
     func pixels() throws -> (Capabilities.PixelProtocol, cellWidth: Int, cellHeight: Int)? {
         let asked = try GraphicsRequest.mode(graphics)
         guard asked == .auto || asked.isPixels else { return nil }
-        let answers = TerminalQuery.ask()
-        let mode = asked == .auto ? GraphicsRequest.detect(answers).mode : asked
+        let answers = GraphicsRequest.askTerminal()
+        // Inside tmux only what tmux draws itself: passthrough images would outlive the
+        // app's redraws (tmux does not know they are there).
+        let mode = asked == .auto ? GraphicsRequest.detect(answers).mode
+            : GraphicsRequest.resolve(asked, answers: answers, tmux: nil).mode
         let cell = GraphicsRequest.cellSize(given: nil, answers: answers)
         switch mode {
         case .sixel: return (.sixel, cell.width, cell.height)

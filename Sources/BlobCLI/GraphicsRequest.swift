@@ -20,11 +20,33 @@ enum GraphicsRequest {
     }
 
     /// What `auto` decides from: the environment variables detection reads and the
-    /// terminal's answers.
-    static func detect(_ answers: TerminalAnswers?) -> GraphicsChoice {
+    /// terminal's answers (and, for the one-shot preview inside tmux, tmux's).
+    static func detect(_ answers: TerminalAnswers?, tmux: TmuxPane? = nil) -> GraphicsChoice {
+        GraphicsDetection.choose(environment: environment(), answers: answers, tmux: tmux)
+    }
+
+    /// An explicitly asked mode for the one-shot preview: inside tmux, through passthrough
+    /// or as characters when tmux would drop it (``GraphicsDetection/resolve(_:environment:answers:tmux:)``).
+    static func resolve(_ asked: GraphicsMode, answers: TerminalAnswers?, tmux: TmuxPane?) -> GraphicsChoice {
+        GraphicsDetection.resolve(asked, environment: environment(), answers: answers, tmux: tmux)
+    }
+
+    /// The terminal's answers to the queries this environment allows (nil without a
+    /// controlling terminal).
+    static func askTerminal() -> TerminalAnswers? {
+        TerminalQuery.ask(GraphicsDetection.query(environment: environment()))
+    }
+
+    /// Inside tmux: what it says about this pane (nil outside tmux).
+    static func tmuxPane() -> TmuxPane? {
+        guard Output.environment("TMUX") != nil else { return nil }
+        return TerminalQuery.askTmux(pane: Output.environment("TMUX_PANE"))
+    }
+
+    private static func environment() -> [String: String] {
         var env = [String: String]()
         for name in GraphicsDetection.environmentVariables { env[name] = Output.environment(name) }
-        return GraphicsDetection.choose(environment: env, answers: answers)
+        return env
     }
 
     /// A cell's size in pixels: `given`, else what the terminal reports (`TIOCGWINSZ`,

@@ -54,11 +54,18 @@ public struct PreviewCommand: ParsableCommand {
         return (p[0], p[1])
     }
 
-    /// The output mode: what was asked, or for `auto` what the terminal supports (asked
-    /// only when stdout is a terminal; otherwise characters as `--mode` says).
+    /// The output mode: what was asked (inside tmux, pixels only where tmux lets them
+    /// through), or for `auto` what the terminal supports (asked only when stdout is a
+    /// terminal; otherwise characters as `--mode` says).
     func chooseGraphics() throws -> (GraphicsChoice, TerminalAnswers?) {
         let asked = try GraphicsRequest.mode(graphics)
         if asked != .auto {
+            if asked.isPixels, Output.isTerminal(1), Output.environment("TMUX") != nil {
+                let answers = GraphicsRequest.askTerminal()
+                let choice = GraphicsRequest.resolve(asked, answers: answers, tmux: GraphicsRequest.tmuxPane())
+                if !choice.mode.isPixels { Output.info("Note: \(choice.reason)") }
+                return (choice, answers)
+            }
             return (GraphicsChoice(mode: asked, color: asked == .ascii ? .none : .truecolor, reason: "asked for"), nil)
         }
         if mode != nil || !Output.isTerminal(1) {
@@ -66,8 +73,8 @@ public struct PreviewCommand: ParsableCommand {
             return (GraphicsChoice(mode: m == "blocks" ? .blocks : .ascii, color: m == "blocks" ? .truecolor : .none,
                                    reason: mode != nil ? "--mode \(m)" : "stdout is not a terminal"), nil)
         }
-        let answers = TerminalQuery.ask()
-        return (GraphicsRequest.detect(answers), answers)
+        let answers = GraphicsRequest.askTerminal()
+        return (GraphicsRequest.detect(answers, tmux: GraphicsRequest.tmuxPane()), answers)
     }
 
     func options(mode: String, color: String?) throws -> PreviewOptions {
@@ -139,26 +146,48 @@ public struct PreviewCommand: ParsableCommand {
                 } catch { throw noPreview(error) }
             }
             printInfo(info)
+            let columns = (raster.width + cell.width - 1) / cell.width, rows = (raster.height + cell.height - 1) / cell.height
+            var image: [UInt8]
             switch choice.mode {
             case .sixel:
                 guard let sixel = GraphicsEncoder.sixel(raster) else { throw CommandError.usage("libsixel could not encode the image") }
-                try sixel.withUnsafeBytes { try Output.bytes($0) }
-                Output.raw("\n")
+                image = sixel
             case .kitty:
-                Output.raw(GraphicsEncoder.kitty(raster) + "\n")
+                image = Array(GraphicsEncoder.kitty(raster).utf8)
             default:
                 // iTerm2 decodes the file itself: the cells the raster would cover.
-                let columns = (raster.width + cell.width - 1) / cell.width, rows = (raster.height + cell.height - 1) / cell.height
-                Output.raw(GraphicsEncoder.iterm(file: bytes, columns: columns, rows: rows) + "\n")
+                image = Array(GraphicsEncoder.iterm(file: bytes, columns: columns, rows: rows).utf8)
             }
+            guard choice.passthrough else {
+                try image.withUnsafeBytes { try Output.bytes($0) }
+                Output.raw("\n")
+                return
+            }
+            if let wrapped = Passthrough.tmux(image) {
+                Output.raw(Passthrough.reserve(rows: rows))
+                try wrapped.withUnsafeBytes { try Output.bytes($0) }
+                Output.raw(Passthrough.leave(rows: rows))
+                return
+            }
+            // Too long for tmux to pass through: characters, in the pane's colours.
+            Output.info("Note: the \(choice.mode.rawValue) image (\(image.count) bytes) is longer than tmux passes through (\(Passthrough.limit)): characters instead; a smaller --size draws pixels")
+            let fallback = GraphicsRequest.detect(answers)
+            let blocks = fallback.mode == .blocks
+            try printCharacters(try self.options(mode: blocks ? "blocks" : "ascii", color: color ?? (blocks ? fallback.color.rawValue : nil)),
+                                announce: false)
             return
         }
-        let (info, grid) = try bytes.withUnsafeBytes { raw throws -> (ImageInfo, CellGrid) in
-            do throws(ImageError) {
-                return try Preview.render(raw, options: options)
-            } catch { throw noPreview(error) }
+        try printCharacters(options, announce: true)
+
+        /// Draws the image as characters, after `--info`'s lines when `announce`.
+        func printCharacters(_ options: PreviewOptions, announce: Bool) throws {
+            let (info, grid) = try bytes.withUnsafeBytes { raw throws -> (ImageInfo, CellGrid) in
+                do throws(ImageError) {
+                    return try Preview.render(raw, options: options)
+                } catch { throw noPreview(error) }
+            }
+            if announce { printInfo(info) }
+            Output.raw(AnsiText.render(grid, color: options.color))
         }
-        printInfo(info)
-        Output.raw(AnsiText.render(grid, color: options.color))
     }
 }

@@ -51,11 +51,22 @@ public struct GraphicsChoice: Equatable, Sendable {
     public var color: PreviewOptions.ColorDepth
     /// One line: which hint or answer decided.
     public var reason: String
+    /// Pixels go through tmux's passthrough to the terminal tmux runs in (``Passthrough``).
+    public var passthrough: Bool
 
-    public init(mode: GraphicsMode, color: PreviewOptions.ColorDepth, reason: String) {
+    public init(mode: GraphicsMode, color: PreviewOptions.ColorDepth, reason: String, passthrough: Bool = false) {
         self.mode = mode
         self.color = color
         self.reason = reason
+        self.passthrough = passthrough
+    }
+}
+
+extension GraphicsChoice {
+    /// Pixels through tmux's passthrough.
+    init(mode: GraphicsMode, color: PreviewOptions.ColorDepth, passthroughReason: String) {
+        self.init(mode: mode, color: color,
+                  reason: passthroughReason + "; through tmux's passthrough, which allow-passthrough allows", passthrough: true)
     }
 }
 
@@ -64,7 +75,17 @@ public struct GraphicsChoice: Equatable, Sendable {
 public enum GraphicsDetection {
     /// The queries, DA1 last: every terminal answers it, so its answer ends the wait.
     /// kitty's query is a 1x1 image that is not stored (`a=q`).
-    public static let query = "\u{1b}_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\u{1b}\\" + "\u{1b}[16t" + "\u{1b}[>q" + "\u{1b}[c"
+    public static let query = kittyQuery + otherQueries
+    static let kittyQuery = "\u{1b}_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\u{1b}\\"
+    static let otherQueries = "\u{1b}[16t" + "\u{1b}[>q" + "\u{1b}[c"
+
+    /// The queries for this environment: inside tmux or screen without kitty's, which they
+    /// would take for a window title (an APC string) and show in the status line.
+    public static func query(environment env: [String: String]) -> String {
+        let term = env["TERM"] ?? ""
+        let multiplexer = env["TMUX"] != nil || term.hasPrefix("screen") || term.hasPrefix("tmux")
+        return multiplexer ? otherQueries : query
+    }
 
     /// The environment variables ``choose(environment:answers:)`` reads.
     public static let environmentVariables = ["TERM", "COLORTERM", "TMUX", "NO_COLOR", "KITTY_WINDOW_ID", "TERM_PROGRAM",
@@ -106,8 +127,12 @@ public enum GraphicsDetection {
     /// tmux, NO_COLOR, a dumb terminal), then the answers (a terminal knows what it
     /// draws), then environment hints for terminals that did not answer.
     ///
-    /// - Parameter answers: nil when the terminal was not asked (stdout not a terminal).
-    public static func choose(environment env: [String: String], answers: TerminalAnswers?) -> GraphicsChoice {
+    /// - Parameters:
+    ///   - answers: nil when the terminal was not asked (stdout not a terminal).
+    ///   - tmux: what tmux said about the pane (inside tmux, for the one-shot preview;
+    ///     nil for the apps, which do not draw through passthrough).
+    public static func choose(environment env: [String: String], answers: TerminalAnswers?,
+                              tmux: TmuxPane? = nil) -> GraphicsChoice {
         let term = env["TERM"] ?? ""
         let characters = characterChoice(env)
         if env["NO_COLOR"].map({ !$0.isEmpty }) ?? false {
@@ -120,8 +145,11 @@ public enum GraphicsDetection {
             if env["TMUX"] != nil, answers?.attributes?.contains(4) ?? false {
                 return GraphicsChoice(mode: .sixel, color: .truecolor, reason: "tmux draws sixel (its device attributes include 4)")
             }
+            if env["TMUX"] != nil, let tmux, tmux.allowsPassthrough, let mode = tmux.pixelMode {
+                return GraphicsChoice(mode: mode, color: .truecolor, passthroughReason: "tmux runs in \(tmux.terminal)")
+            }
             var c = characters
-            c.reason = "inside tmux or screen without sixel (no passthrough): " + c.reason
+            c.reason = "inside tmux or screen without sixel" + (tmux.map { tmuxHint($0) } ?? "") + ": " + c.reason
             return c
         }
         if let answers {
@@ -137,6 +165,31 @@ public enum GraphicsDetection {
             return GraphicsChoice(mode: .iterm, color: .truecolor, reason: "TERM_PROGRAM=\(env["TERM_PROGRAM"]!)")
         }
         return characters
+    }
+
+    /// An explicitly asked mode, where it can be drawn: as asked outside tmux; inside tmux,
+    /// sixel drawn by tmux itself when its device attributes include 4, else through
+    /// passthrough when the pane allows it, else characters (tmux would drop the image),
+    /// with the reason saying what to change.
+    public static func resolve(_ asked: GraphicsMode, environment env: [String: String], answers: TerminalAnswers?,
+                               tmux: TmuxPane?) -> GraphicsChoice {
+        let plain = GraphicsChoice(mode: asked, color: asked == .ascii ? .none : .truecolor, reason: "asked for")
+        guard asked.isPixels, env["TMUX"] != nil else { return plain }
+        if asked == .sixel, answers?.attributes?.contains(4) ?? false { return plain }
+        if let tmux, tmux.allowsPassthrough {
+            return GraphicsChoice(mode: asked, color: .truecolor, passthroughReason: "asked for")
+        }
+        var c = characterChoice(env)
+        c.reason = "\(asked.rawValue) asked for, but tmux would drop it" + (tmux.map { tmuxHint($0) } ?? " (tmux did not answer)")
+            + ": " + c.reason
+        return c
+    }
+
+    /// What would let images through this tmux pane.
+    static func tmuxHint(_ tmux: TmuxPane) -> String {
+        if !tmux.allowsPassthrough { return " (`tmux set -g allow-passthrough on` lets images through)" }
+        let name = tmux.terminal.isEmpty ? "an unidentified terminal" : tmux.terminal
+        return " (passthrough is on, but tmux runs in \(name): --graphics sixel|kitty|iterm picks a protocol)"
     }
 
     /// Character output for the environment: blocks in the deepest colour the terminal

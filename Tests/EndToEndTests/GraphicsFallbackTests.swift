@@ -9,7 +9,16 @@ import TestSupport
     static let reader = Fixtures.executable("blob-reader")
     static let image = Fixtures.packageRoot + "/Assets/sunset.png"
 
-    func run(_ command: String, marker: String) throws -> (styled: String, plain: String) {
+    /// - Parameter insideTmux: whether the command knows it runs in tmux (TMUX is set);
+    ///   then the queries must not reach tmux as a pane title either (kitty's is an APC
+    ///   string, which tmux takes for one: it would show in the status line).
+    func run(_ command: String, marker: String, insideTmux: Bool = true) throws -> (styled: String, plain: String) {
+        let (styled, plain, title) = try runWithTitle(command, marker: marker)
+        if insideTmux { #expect(!title.contains("Gi=") && !title.contains("\u{1b}"), "pane title: \(title)") }
+        return (styled, plain)
+    }
+
+    func runWithTitle(_ command: String, marker: String) throws -> (styled: String, plain: String, title: String) {
         let tmux = Tmux()
         defer { tmux.kill() }
         tmux.newShell("g", width: 100, height: 30, directory: "/tmp", environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
@@ -17,7 +26,7 @@ import TestSupport
         let (done, plain) = tmux.waitFor("g") { $0.contains("\n\(marker)") }
         try #require(done, "screen: \(plain)")
         let styled = tmux.run(["capture-pane", "-p", "-e", "-t", "g"]).out
-        return (styled, plain)
+        return (styled, plain, tmux.run(["display-message", "-p", "-t", "g", "#{pane_title}"]).out)
     }
 
     /// What must never show: sixel, kitty or iTerm2 data, or echoed query answers.
@@ -32,7 +41,23 @@ import TestSupport
     func insideTmuxAutoUsesCharacters() throws {
         let (styled, plain) = try run("env -u NO_COLOR '\(Self.reader)' preview '\(Self.image)' --size 40x12 --info", marker: "END-1")
         #expect(plain.contains("output: blocks "), "\(plain)")
-        #expect(plain.contains("inside tmux or screen without sixel (no passthrough)"), "\(plain)")
+        // (The screen is 100 columns wide: the line wraps.)
+        let unwrapped = plain.filter { $0 != "\n" }
+        #expect(unwrapped.contains("inside tmux or screen without sixel (`tmux set -g allow-passthrough on` lets images through)"), "\(plain)")
+        #expect(plain.contains("\u{2580}"), "no half blocks: \(plain)")
+        expectNoJunk(styled, plain)
+    }
+
+    /// `--graphics sixel` asked inside tmux 3.3 with passthrough off (tmux's default): tmux
+    /// would drop the image, so characters, and a note on stderr saying how to let it through.
+    @Test(.timeLimit(.minutes(2)), .enabled(if: Tmux.available))
+    func insideTmuxAnExplicitPixelModeWithoutPassthroughFallsBack() throws {
+        let (styled, plain) = try run("env -u NO_COLOR '\(Self.reader)' preview '\(Self.image)' --graphics sixel --size 40x12 --info",
+                                      marker: "END-3")
+        let unwrapped = plain.filter { $0 != "\n" }
+        #expect(unwrapped.contains("Note: sixel asked for, but tmux would drop it (`tmux set -g allow-passthrough on` lets images through)"),
+                "\(plain)")
+        #expect(plain.contains("output: blocks "), "\(plain)")
         #expect(plain.contains("\u{2580}"), "no half blocks: \(plain)")
         expectNoJunk(styled, plain)
     }
@@ -42,7 +67,7 @@ import TestSupport
     @Test(.timeLimit(.minutes(2)), .enabled(if: Tmux.available))
     func termXtermGetsEightColourCharacters() throws {
         let (styled, plain) = try run("env -u NO_COLOR -u TMUX TERM=xterm '\(Self.reader)' preview '\(Self.image)' --size 40x12 --info",
-                                      marker: "END-2")
+                                      marker: "END-2", insideTmux: false)
         #expect(plain.contains("output: blocks 8 (TERM=xterm: 8 colours)"), "\(plain)")
         expectNoJunk(styled, plain)
         let params = styled.split(separator: "\u{1b}").compactMap { chunk -> [Int]? in

@@ -201,6 +201,40 @@ import TestSupport
         #expect(mean < Self.bound, "mean error \(mean)/255 against the source")
     }
 
+    /// Inside tmux 3.3 (which draws no sixel) with `allow-passthrough on`: `--graphics
+    /// sixel` goes through to the xterm as real pixels, and tmux's cursor ends below the
+    /// image, so what the shell prints next does not cover it.
+    @Test(.timeLimit(.minutes(3)), .enabled(if: Tmux.available))
+    func insideTmuxSixelGoesThroughPassthrough() throws {
+        let screen = try Screen()
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.newShell("p", width: 100, height: 29, directory: "/tmp", environment: ["LANG": "C.UTF-8", "TERM": "tmux-256color"])
+        tmux.run(["set-option", "-g", "allow-passthrough", "on"])
+        // No status line: its green would count as image colour.
+        tmux.run(["set-option", "-g", "status", "off"])
+        screen.start("/usr/bin/tmux -S '\(tmux.socket)' attach -t p")
+        let deadline = now() + 20
+        while tmux.run(["list-clients"]).out.isEmpty && now() < deadline { var p = pollfd(); _ = poll(&p, 0, 20) }
+        try #require(!tmux.run(["list-clients"]).out.isEmpty, "the xterm did not attach to tmux")
+        let image = Fixtures.packageRoot + "/Assets/sunset.png"
+        tmux.send("p", ["clear; '\(Self.reader)' preview '\(image)' --graphics sixel --size 40x12 --info 2>&1; echo AFTER-IMAGE", "Enter"])
+        let (done, pane) = tmux.waitFor("p") { $0.contains("\nAFTER-IMAGE") }
+        try #require(done, "pane: \(pane)")
+        #expect(pane.contains("through tmux's passthrough"), "\(pane)")
+        let rgb = try screen.capture { Self.colourfulBox($0).map { $0.width >= 150 } ?? false }
+        let box = try #require(Self.colourfulBox(rgb), "no image on the screen: \(pane)")
+        // The image, unscaled.
+        #expect(abs(box.width - 160) <= 1 && abs(box.height - 120) <= 1, "image drawn at \(box)")
+        let mean = try Self.meanError(rgb, at: box, against: image)
+        print("xterm + tmux 3.3 passthrough (sixel): image at \(box), mean error \(mean)/255 against the source")
+        #expect(mean < Self.bound, "mean error \(mean)/255 against the source")
+        // The shell's next line is below the image's last pixel row (13-pixel cells).
+        let lines = pane.split(separator: "\n", omittingEmptySubsequences: false)
+        let row = try #require(lines.firstIndex { $0.hasPrefix("AFTER-IMAGE") })
+        #expect(row * 13 >= box.y + box.height, "AFTER-IMAGE on row \(row), the image ends at pixel \(box.y + box.height)")
+    }
+
     @Test(.timeLimit(.minutes(3)))
     func anXtermWithoutSixelGetsCharacters() throws {
         let screen = try Screen()
