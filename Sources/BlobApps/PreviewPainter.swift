@@ -96,11 +96,14 @@ enum PreviewPainter {
             defer { input.close() }
             var bytes = try input.readBytes(max: ContentHead.readLimit + 1)
             let isImage = bytes.withUnsafeBytes { ImageFormat.detect($0).isPreviewable }
-            guard isImage && bytes.count > ContentHead.readLimit else {
+            guard isImage else {
                 return render(Array(bytes.prefix(ContentHead.readLimit)), size: input.size, options: options, cancelled: cancelled)
             }
-            bytes += try input.readBytes(max: limit + 1 - bytes.count)
-            if bytes.count > limit { return .failed("larger than the \(ByteCount.human(limit)) preview limit") }
+            // An image smaller than the head is whole already.
+            if bytes.count > ContentHead.readLimit {
+                bytes += try input.readBytes(max: limit + 1 - bytes.count)
+                if bytes.count > limit { return .failed("larger than the \(ByteCount.human(limit)) preview limit") }
+            }
             if capabilities.pixels != nil {
                 return renderPixels(bytes, columns: options.columns, rows: options.rows, capabilities: capabilities,
                                     fallback: options, cancelled: cancelled)

@@ -46,6 +46,12 @@ import TestSupport
             _ = Spawn.run("/usr/bin/xdotool", ["type", keys], environment: ["DISPLAY": ":\(display)"])
         }
 
+        /// Presses a named key (xdotool's names: `Down`, `Return`).
+        func key(_ name: String) {
+            _ = Spawn.run("/usr/bin/xdotool", ["mousemove", "300", "200"], environment: ["DISPLAY": ":\(display)"])
+            _ = Spawn.run("/usr/bin/xdotool", ["key", name], environment: ["DISPLAY": ":\(display)"])
+        }
+
         /// Resizes the xterm's window (it then resizes its terminal: SIGWINCH).
         func resize(width: Int, height: Int) {
             let env = ["DISPLAY": ":\(display)"]
@@ -155,6 +161,40 @@ import TestSupport
         let moved = try screen.capture { rgb in Self.previewBox(rgb, top: top).map { $0.x != before.x } ?? false }
         let after = Self.previewBox(moved, top: top)
         #expect(isImage(after) && after?.x != before.x, "after a resize the preview is at \(String(describing: after)), was \(before)")
+        screen.type("q")
+        let deadline = now() + 20
+        while !screen.finished && now() < deadline { var p = pollfd(); _ = poll(&p, 0, 20) }
+        #expect(screen.finished, "the app did not quit")
+        let cleared = try screen.capture { Self.colourfulBox($0) == nil }
+        #expect(Self.colourfulBox(cleared) == nil, "something left on the screen after quit")
+    }
+
+    /// The writer app previews the highlighted file as sixel pixels (small files too: they
+    /// are read whole with the first read), replaces it when the selection moves, and
+    /// leaves nothing behind on quit.
+    @Test(.timeLimit(.minutes(3)))
+    func theWriterAppPreviewsTheHighlightedImageAsPixels() throws {
+        let screen = try Screen()
+        let pictures = screen.dir + "/pictures"
+        try #require(mkdir(pictures, 0o700) == 0)
+        for name in ["checker-alpha.png", "sunset.png"] {
+            let bytes = try #require(Fixtures.read(Fixtures.packageRoot + "/Assets/" + name))
+            Fixtures.write(bytes, to: pictures + "/" + name)
+        }
+        let segment = Fixtures.uniqueSegmentName("xw")
+        defer { Fixtures.removeSegment(segment) }
+        screen.start("'\(Self.writer)' '\(pictures)' --segment \(segment)")
+        // checker-alpha.png first: 64x64 pixels, where characters would fill the preview area.
+        let first = try screen.capture { Self.colourfulBox($0).map { $0.width <= 65 && $0.height <= 65 } ?? false }
+        let checker = try #require(Self.colourfulBox(first), "no preview")
+        #expect(checker.width <= 65 && checker.height <= 65 && checker.width >= 60, "checker preview drawn at \(checker)")
+        screen.key("Down")
+        let second = try screen.capture { Self.colourfulBox($0).map { abs($0.width - 160) <= 1 && abs($0.height - 120) <= 1 } ?? false }
+        let sunset = try #require(Self.colourfulBox(second), "no preview after moving down")
+        #expect(abs(sunset.width - 160) <= 1 && abs(sunset.height - 120) <= 1, "sunset preview drawn at \(sunset)")
+        let mean = try Self.meanError(second, at: sunset, against: Fixtures.packageRoot + "/Assets/sunset.png")
+        print("xterm (writer app, sixel): image at \(sunset), mean error \(mean)/255 against the source")
+        #expect(mean < Self.bound, "mean error \(mean)/255 against the source")
         screen.type("q")
         let deadline = now() + 20
         while !screen.finished && now() < deadline { var p = pollfd(); _ = poll(&p, 0, 20) }
