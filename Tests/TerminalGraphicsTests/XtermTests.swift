@@ -127,8 +127,9 @@ import TestSupport
     }
 
     /// The reader app draws the received image as sixel pixels in its preview area,
-    /// removes it while the key help covers the screen, puts it back, and leaves nothing
-    /// behind on quit.
+    /// removes it while the key help covers the screen, puts it back, moves it when the
+    /// window shrinks, replaces it when a new blob is published, and leaves nothing behind
+    /// on quit.
     @Test(.timeLimit(.minutes(3)))
     func theReaderAppPlacesAndClearsItsImage() throws {
         let screen = try Screen()
@@ -161,6 +162,12 @@ import TestSupport
         let moved = try screen.capture { rgb in Self.previewBox(rgb, top: top).map { $0.x != before.x } ?? false }
         let after = Self.previewBox(moved, top: top)
         #expect(isImage(after) && after?.x != before.x, "after a resize the preview is at \(String(describing: after)), was \(before)")
+        // Watch mode: a new publish replaces the image in place (64x64 now), no trace of the old.
+        try #require(Spawn.run(Self.writer, ["put", Fixtures.packageRoot + "/Assets/checker-alpha.png", "--segment", segment]).status == 0)
+        let replaced = try screen.capture { rgb in Self.previewBox(rgb, top: top).map { $0.width <= 65 && $0.height <= 65 } ?? false }
+        let checker = Self.previewBox(replaced, top: top)
+        #expect(checker.map { $0.width <= 65 && $0.height <= 65 && $0.width >= 60 } ?? false,
+                "after a new publish the preview is at \(String(describing: checker))")
         screen.type("q")
         let deadline = now() + 20
         while !screen.finished && now() < deadline { var p = pollfd(); _ = poll(&p, 0, 20) }
