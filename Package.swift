@@ -33,19 +33,21 @@ let package = Package(
     targets: [
         // C libraries (Debian -dev packages) and our own C, one module each.
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
-        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
-        // libsixel: a well-kept sixel encoder (palette, dithering) and decoder (tests).
-        .systemLibrary(name: "CSixel", pkgConfig: "libsixel", providers: [.apt(["libsixel-dev"])]),
         // The segment layout C programs compile against (blob_segment.h), static asserts included.
         .target(name: "CBlobSegment"),
         // The robust named mutex, one C implementation for Swift and the C child.
         .target(name: "CBlobMutex"),
         // Atomics and the shared futex on mapped memory: private to SharedMemory.
         .target(name: "CAtomics", dependencies: ["CXXHash", "CCrypto"]),
+        // SHA-256 from libcrypto (libssl-dev's headers; the library loaded on first use).
+        .target(name: "CCrypto"),
+        // libsixel (libsixel-dev's header; the library loaded on first use): a well-kept sixel
+        // encoder (palette, dithering) and decoder (tests).
+        .target(name: "CSixel"),
         // Restores the terminal on a fatal signal (async-signal-safe, so it is C).
         .target(name: "CTerminalGuard"),
         // libpng (classic row API, every setjmp kept in C) and TurboJPEG.

@@ -25,13 +25,13 @@ build_swift() {  # module harness binary
     done
     local objs=() flags=()
     for m in $modules; do objs+=("$R/$m.build/"*.o); done
-    for c in CAtomics CBlobSegment CBlobMutex; do
+    for c in CAtomics CBlobSegment CBlobMutex CCrypto; do
         flags+=(-Xcc "-fmodule-map-file=$R/$c.build/module.modulemap" -Xcc -I -Xcc "Sources/$c/include")
     done
-    flags+=(-Xcc -fmodule-map-file=Sources/CXXHash/module.modulemap -Xcc -fmodule-map-file=Sources/CCrypto/module.modulemap)
+    flags+=(-Xcc -fmodule-map-file=Sources/CXXHash/module.modulemap)
     flags+=(-Xcc "-fmodule-map-file=$out/checkouts/swift-system/Sources/CSystem/include/module.modulemap")
     swiftc -O -sanitize=fuzzer,address -parse-as-library -I "$R/Modules" "${flags[@]}" "$harness" "${objs[@]}" \
-        -lxxhash -lcrypto -o "$binary" 2>&1 | grep -v "Cannot export local symbol" || true
+        -lxxhash -o "$binary" 2>&1 | grep -v "Cannot export local symbol" || true
 }
 
 seed() {  # target corpus-dir
@@ -90,7 +90,7 @@ if [ "$target" = all ] || [ "$target" = frame ]; then
     run frame "$out/fuzz-frame" 4096 || failed=1
 fi
 if [ "$target" = all ] || [ "$target" = segment ]; then
-    build_swift "SharedMemory Hashing SafeText CAtomics CBlobMutex CBlobSegment SystemPackage CSystem" \
+    build_swift "SharedMemory Hashing SafeText CAtomics CCrypto CBlobMutex CBlobSegment SystemPackage CSystem" \
         Fuzz/SegmentFuzz.swift "$out/fuzz-segment"
     run segment "$out/fuzz-segment" 16384 || failed=1
 fi
@@ -102,7 +102,7 @@ if [ "$target" = all ] || [ "$target" = image ]; then
     run image "$out/fuzz-image" 65536 || failed=1
 fi
 if [ "$target" = all ] || [ "$target" = article ]; then
-    build_swift "BlobTransfer SharedRecords BlobCodec SharedMemory Hashing SafeText CAtomics CBlobMutex CBlobSegment SystemPackage CSystem" \
+    build_swift "BlobTransfer SharedRecords BlobCodec SharedMemory Hashing SafeText CAtomics CCrypto CBlobMutex CBlobSegment SystemPackage CSystem" \
         Fuzz/ArticleFuzz.swift "$out/fuzz-article"
     run article "$out/fuzz-article" 16384 || failed=1
 fi

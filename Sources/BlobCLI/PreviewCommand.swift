@@ -150,7 +150,7 @@ public struct PreviewCommand: ParsableCommand {
             var image: [UInt8]
             switch choice.mode {
             case .sixel:
-                guard let sixel = GraphicsEncoder.sixel(raster) else { throw CommandError.usage("libsixel could not encode the image") }
+                guard let sixel = GraphicsEncoder.sixel(raster) else { throw CommandError.usage("libsixel could not be loaded or could not encode the image: apt-get install libsixel1, or use --graphics blocks") }
                 image = sixel
             case .kitty:
                 image = Array(GraphicsEncoder.kitty(raster).utf8)

@@ -5,7 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <xxhash.h>
-#include <openssl/evp.h>
+#include "ccrypto.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <xxh_x86dispatch.h>
 #define GUARD_XXH3_UPDATE XXH3_64bits_update_dispatch
@@ -66,7 +66,7 @@ int catomics_guarded_xxh3(const void *src, size_t count, uint64_t *hash) {
 }
 
 int catomics_guarded_sha256_update(void *context, const void *src, size_t count) {
-    GUARDED(EVP_DigestUpdate((EVP_MD_CTX *)context, src, count))
+    GUARDED(ccrypto_sha256_update(context, src, count))
 }
 
 int catomics_guarded_compare(const void *a, const void *b, size_t count, int *equal) {

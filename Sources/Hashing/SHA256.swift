@@ -1,17 +1,18 @@
 import CCrypto
 
-/// SHA-256 through OpenSSL's libcrypto (which uses the CPU's SHA extensions).
+/// SHA-256 through OpenSSL's libcrypto (which uses the CPU's SHA extensions), loaded on
+/// first use (CCrypto). A machine without libcrypto 3 stops here with a message: the
+/// package's set-up installs it (libssl-dev).
 public enum SHA256 {
     /// The 32-byte digest of `bytes`.
     public static func digest(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let ok = out.withUnsafeMutableBufferPointer { dst in
-            EVP_Digest(bytes.baseAddress, bytes.count, dst.baseAddress, &length, EVP_sha256(), nil)
-        }
-        precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed")
+        let ok = out.withUnsafeMutableBufferPointer { ccrypto_sha256(bytes.baseAddress, bytes.count, $0.baseAddress) }
+        precondition(ok == 1, unavailable)
         return out
     }
+
+    static let unavailable = "SHA-256 failed: libcrypto.so.3 could not be loaded (apt-get install libssl3)"
 
     /// The digest as 64 lowercase hex digits, as `sha256sum` prints it.
     public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
@@ -36,38 +37,34 @@ public func hexString(_ bytes: some Sequence<UInt8>) -> String {
 }
 
 extension SHA256 {
-    /// An incremental SHA-256, for hashing a file chunk by chunk as it is copied.
-    /// The corresponding C functions are `EVP_DigestInit_ex`, `EVP_DigestUpdate` and
-    /// `EVP_DigestFinal_ex`.
+    /// An incremental SHA-256, for hashing a file chunk by chunk as it is copied (an
+    /// `EVP_MD_CTX` of libcrypto, through CCrypto's `ccrypto_sha256_*`).
     public final class Hasher {
-        private let context: OpaquePointer
+        private let context: UnsafeMutableRawPointer
 
         /// Starts a new digest.
         public init() {
-            guard let c = EVP_MD_CTX_new(), EVP_DigestInit_ex(c, EVP_sha256(), nil) == 1 else {
-                fatalError("EVP_DigestInit_ex(SHA-256) failed")
-            }
+            guard let c = ccrypto_sha256_new() else { fatalError(SHA256.unavailable) }
             context = c
         }
 
-        /// Lends the `EVP_MD_CTX *` to C code that updates it.
-        public func withContext<R>(_ body: (OpaquePointer) -> R) -> R { body(context) }
+        /// Lends the context to C code that updates it (`catomics_guarded_sha256_update`).
+        public func withContext<R>(_ body: (UnsafeMutableRawPointer) -> R) -> R { body(context) }
 
         /// Adds bytes.
         public func update(_ bytes: UnsafeRawBufferPointer) {
             guard bytes.count > 0 else { return }
-            precondition(EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1, "EVP_DigestUpdate failed")
+            precondition(ccrypto_sha256_update(context, bytes.baseAddress, bytes.count) == 1, "SHA-256 update failed")
         }
 
         /// The digest of everything added, as 64 lowercase hex digits; call it once.
         public func finalizeHex() -> String {
             var out = [UInt8](repeating: 0, count: 32)
-            var length: UInt32 = 0
-            let ok = out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
-            precondition(ok == 1 && length == 32, "EVP_DigestFinal_ex failed")
+            let ok = out.withUnsafeMutableBufferPointer { ccrypto_sha256_final(context, $0.baseAddress) }
+            precondition(ok == 1, "SHA-256 final failed")
             return hexString(out)
         }
 
-        deinit { EVP_MD_CTX_free(context) }
+        deinit { ccrypto_sha256_free(context) }
     }
 }

@@ -207,7 +207,7 @@ extension BlobSegment {
         var done = 0
         while done < view.count {
             let n = min(chunkSize, view.count - done)
-            let rc = hasher.withContext { catomics_guarded_sha256_update(UnsafeMutableRawPointer($0), view.baseAddress! + done, n) }
+            let rc = hasher.withContext { catomics_guarded_sha256_update($0, view.baseAddress! + done, n) }
             if rc != 0 { throw .shrunk(backing) }
             done += n
         }

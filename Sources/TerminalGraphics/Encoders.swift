@@ -5,37 +5,26 @@ import ImagePreview
 /// of them is made here: image data travels as base64 or sixel data, never as text a
 /// terminal could interpret otherwise.
 public enum GraphicsEncoder {
-    /// The sixel form of `raster` (DCS ... ST), through libsixel: a palette of up to 256
-    /// colours built from the image, Floyd-Steinberg dithering. Nil if libsixel fails.
+    /// The sixel form of `raster` (DCS ... ST), through libsixel (loaded on first use): a
+    /// palette of up to 256 colours built from the image, Floyd-Steinberg dithering. Nil if
+    /// libsixel cannot be loaded or fails.
     public static func sixel(_ raster: Raster) -> [UInt8]? {
         final class Sink { var bytes: [UInt8] = [] }
         let sink = Sink()
-        var output: OpaquePointer?
-        let write: sixel_write_function = { data, size, priv in
-            let sink = Unmanaged<Sink>.fromOpaque(priv!).takeUnretainedValue()
+        let write: csixel_sink = { data, size, context in
+            let sink = Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
             data!.withMemoryRebound(to: UInt8.self, capacity: Int(size)) {
                 sink.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(size)))
             }
-            return size
         }
-        return withExtendedLifetime(sink) { () -> [UInt8]? in
-            guard sixel_output_new(&output, write, Unmanaged.passUnretained(sink).toOpaque(), nil) == SIXEL_OK else { return nil }
-            defer { sixel_output_unref(output) }
-            var dither: OpaquePointer?
-            guard sixel_dither_new(&dither, 256, nil) == SIXEL_OK else { return nil }
-            defer { sixel_dither_unref(dither) }
-            var pixels = raster.rgb
-            return pixels.withUnsafeMutableBufferPointer { p -> [UInt8]? in
-                guard sixel_dither_initialize(dither, p.baseAddress, Int32(raster.width), Int32(raster.height),
-                                              Int32(SIXEL_PIXELFORMAT_RGB888), Int32(SIXEL_LARGE_AUTO),
-                                              Int32(SIXEL_REP_AUTO), Int32(SIXEL_QUALITY_LOW)) == SIXEL_OK else { return nil }
-                sixel_dither_set_diffusion_type(dither, Int32(SIXEL_DIFFUSE_FS))
-                guard sixel_encode(p.baseAddress, Int32(raster.width), Int32(raster.height), 3, dither, output) == SIXEL_OK else {
-                    return nil
-                }
-                return sink.bytes
+        var pixels = raster.rgb
+        let rc = withExtendedLifetime(sink) {
+            pixels.withUnsafeMutableBufferPointer {
+                csixel_encode_rgb($0.baseAddress, Int32(raster.width), Int32(raster.height), write,
+                                  Unmanaged.passUnretained(sink).toOpaque())
             }
         }
+        return rc == 0 ? sink.bytes : nil
     }
 
     /// The kitty graphics protocol form of `raster`: raw 24-bit RGB (`f=24`), shown at

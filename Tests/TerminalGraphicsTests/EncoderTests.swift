@@ -21,8 +21,8 @@ func decodeSixel(_ bytes: [UInt8]) -> (Int, Int, [UInt8])? {
     var data = bytes
     var pixels: UnsafeMutablePointer<UInt8>?, palette: UnsafeMutablePointer<UInt8>?
     var w: Int32 = 0, h: Int32 = 0, n: Int32 = 0
-    let rc = data.withUnsafeMutableBufferPointer { sixel_decode_raw($0.baseAddress, Int32($0.count), &pixels, &w, &h, &palette, &n, nil) }
-    guard rc == SIXEL_OK, let pixels, let palette else { return nil }
+    let rc = data.withUnsafeMutableBufferPointer { csixel_decode_raw($0.baseAddress, Int32($0.count), &pixels, &w, &h, &palette, &n) }
+    guard rc == 0, let pixels, let palette else { return nil }
     defer { free(pixels); free(palette) }
     var rgb = [UInt8]()
     for i in 0 ..< Int(w * h) {

@@ -52,7 +52,7 @@ static inline int catomics_flock(int fd, int op) { return flock(fd, op); }
 int catomics_guarded_copy(void *dst, const void *src, size_t count);
 int catomics_guarded_xxh3_update(void *state, const void *src, size_t count);
 int catomics_guarded_xxh3(const void *src, size_t count, uint64_t *hash);
-/* The same for a SHA-256 update (context: an EVP_MD_CTX) and a byte comparison. */
+/* The same for a SHA-256 update (context: from ccrypto_sha256_new) and a byte comparison. */
 int catomics_guarded_sha256_update(void *context, const void *src, size_t count);
 int catomics_guarded_compare(const void *a, const void *b, size_t count, int *equal);
 
