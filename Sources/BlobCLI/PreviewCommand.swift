@@ -13,7 +13,7 @@ public struct PreviewCommand: ParsableCommand {
     @Argument(help: "The image file.") var file: String
     @Option(help: ArgumentHelp("The box to fit in, in character cells.", valueName: "COLSxROWS")) var size = "80x24"
     @Option(help: ArgumentHelp(
-        "kitty, sixel or iterm (real pixels), blocks or ascii (characters), or auto: the best the terminal supports, asked with a 0.3 s timeout when stdout is a terminal (default: $SHAREDBLOB_GRAPHICS, else auto).",
+        "kitty, sixel or iterm (real pixels), blocks or ascii (characters), or auto: the best the terminal supports, asked with a 0.3 s timeout when stdout is a terminal (default: $SHAREDBLOB_GRAPHICS, else auto). Inside tmux, pixels go through to the outer terminal when the pane allows it (tmux set -g allow-passthrough on).",
         valueName: "MODE"))
     var graphics: String?
     @Option(help: ArgumentHelp("A character cell's size in pixels, for kitty/sixel (default: what the terminal reports, else 10x20).",
