@@ -1,5 +1,10 @@
 /// Box-filters decoded rows into a small grid of linear-light averages, one row at a
 /// time, so the decoded image never exists whole in memory.
+///
+/// Streaming (``init(sourceWidth:sourceHeight:columns:streamingTo:)``): when rows arrive
+/// in order, only the output row being filled is kept; each is handed to `finished` as
+/// soon as the source moves past it (and the last by ``finish()``), so a large output (a
+/// raster at a terminal's pixel size) needs no grid at all.
 final class Accumulator {
     let sourceWidth: Int
     let sourceHeight: Int
@@ -12,6 +17,11 @@ final class Accumulator {
     let columnOf: [Int32]
     var cancelled: () -> Bool = { false }
     var rowsSeen = 0
+    /// Streaming: the output row `sums` and `counts` hold, and who takes finished rows.
+    private var currentRow = 0
+    private let finished: ((Accumulator, Int) -> Void)?
+    /// Streaming: a row arrived for an output row already handed over (rows out of order).
+    private(set) var outOfOrder = false
 
     init(sourceWidth: Int, sourceHeight: Int, columns: Int, pixelRows: Int) {
         self.sourceWidth = sourceWidth
@@ -21,7 +31,38 @@ final class Accumulator {
         sums = Array(repeating: 0, count: columns * pixelRows * 4)
         counts = Array(repeating: 0, count: columns * pixelRows)
         columnOf = (0 ..< sourceWidth).map { Int32($0 * columns / sourceWidth) }
+        finished = nil
     }
+
+    /// A streaming accumulator for rows that arrive in order (not Adam7 passes): one output
+    /// row of sums; `finished(self, y)` reads output row `y` through
+    /// ``linearColor(x:y:background:)`` (with any `y`: only that row is held).
+    init(sourceWidth: Int, sourceHeight: Int, columns: Int, pixelRows: Int,
+         streamingTo finished: @escaping (Accumulator, Int) -> Void) {
+        self.sourceWidth = sourceWidth
+        self.sourceHeight = sourceHeight
+        self.columns = columns
+        self.pixelRows = pixelRows
+        sums = Array(repeating: 0, count: columns * 4)
+        counts = Array(repeating: 0, count: columns)
+        columnOf = (0 ..< sourceWidth).map { Int32($0 * columns / sourceWidth) }
+        self.finished = finished
+    }
+
+    /// Streaming: hands over the rows up to `row` (exclusive), each emptied after.
+    private func advance(to row: Int) {
+        guard let finished else { return }
+        while currentRow < row {
+            finished(self, currentRow)
+            sums.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            counts.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            currentRow += 1
+        }
+    }
+
+    /// Streaming: hands over every row not yet handed over (rows no source row reached
+    /// are empty: transparent, the background).
+    func finish() { advance(to: pixelRows) }
 
     /// Adds `count` 8-bit RGB (channels 3) or RGBA (channels 4) pixels of source row `y`
     /// that lie at columns `x0`, `x0 + dx`, ... (a whole row, or an Adam7 pass row).
@@ -29,7 +70,14 @@ final class Accumulator {
         let count = min(count ?? sourceWidth, x0 < sourceWidth ? (sourceWidth - x0 + dx - 1) / dx : 0)
         rowsSeen += 1
         let ty = min(pixelRows - 1, y * pixelRows / sourceHeight)
-        let base = ty * columns
+        let base: Int
+        if finished != nil {
+            if ty < currentRow { outOfOrder = true; return }
+            advance(to: ty)
+            base = 0
+        } else {
+            base = ty * columns
+        }
         sums.withUnsafeMutableBufferPointer { s in
             counts.withUnsafeMutableBufferPointer { c in
                 columnOf.withUnsafeBufferPointer { colOf in
@@ -66,7 +114,7 @@ final class Accumulator {
 
     /// The average of output pixel (x, y) composited over `background`, in linear light.
     func linearColor(x: Int, y: Int, background: (Float, Float, Float)) -> (Float, Float, Float) {
-        let i = y * columns + x
+        let i = (finished == nil ? y * columns : 0) + x
         let n = Float(max(counts[i], 1))
         // Slot 3 sums the missing alpha (255 - a), so opaque rows need not touch it.
         let uncovered = Float(sums[i * 4 + 3]) / 255

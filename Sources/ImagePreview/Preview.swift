@@ -45,8 +45,13 @@ public enum Preview {
 
     /// Decodes `bytes` (already inspected as `info`) row by row into a box filter of
     /// `columns` x `pixelRows` linear-light averages (JPEGs scaled in the DCT domain first).
+    ///
+    /// - Parameter finished: when given and the rows arrive in order (not an interlaced
+    ///   PNG), each output row is handed to it as soon as it is complete and no grid is
+    ///   kept (see ``Accumulator``); otherwise it is called for every row at the end.
     static func accumulate(_ bytes: UnsafeRawBufferPointer, _ info: ImageInfo, columns cols: Int, pixelRows: Int,
-                           options: PreviewOptions, cancelled: @escaping () -> Bool) throws(ImageError) -> Accumulator {
+                           options: PreviewOptions, cancelled: @escaping () -> Bool,
+                           finished: ((Accumulator, Int) -> Void)? = nil) throws(ImageError) -> Accumulator {
         var err = [CChar](repeating: 0, count: 256)
         var decoded = cimage_info()
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -61,7 +66,12 @@ public enum Preview {
         let (sw, sh) = info.format == .jpeg
             ? ImagePreview.jpegScaledSize(info.width, info.height, minWidth: cols, minHeight: pixelRows)
             : (info.width, info.height)
-        let acc = Accumulator(sourceWidth: sw, sourceHeight: sh, columns: cols, pixelRows: pixelRows)
+        let inOrder = info.format == .jpeg || !info.interlaced
+        let acc = if let finished, inOrder {
+            Accumulator(sourceWidth: sw, sourceHeight: sh, columns: cols, pixelRows: pixelRows, streamingTo: finished)
+        } else {
+            Accumulator(sourceWidth: sw, sourceHeight: sh, columns: cols, pixelRows: pixelRows)
+        }
         acc.cancelled = cancelled
         let ctx = Unmanaged.passUnretained(acc).toOpaque()
         let rc: Int32 = withExtendedLifetime(acc) {
@@ -82,6 +92,10 @@ public enum Preview {
         if rc != 0 { throw .decodeFailed(format: info.format, message: message(err)) }
         guard acc.rowsSeen > 0 else {
             throw .decodeFailed(format: info.format, message: "no rows decoded")
+        }
+        guard !acc.outOfOrder else { throw .decodeFailed(format: info.format, message: "rows out of order") }
+        if let finished {
+            if inOrder { acc.finish() } else { for y in 0 ..< pixelRows { finished(acc, y) } }
         }
         return acc
     }

@@ -42,24 +42,31 @@ extension Preview {
         }
         let (w, h) = exact ? (min(max(1, boxWidth), info.width), min(max(1, boxHeight), info.height))
             : rasterSize(width: info.width, height: info.height, boxWidth: boxWidth, boxHeight: boxHeight)
-        // The filter's sums and counts: 36 bytes per output pixel.
+        // The filter's sums and counts when the whole grid is kept (an interlaced PNG):
+        // 36 bytes per output pixel. Checked for every image, so the limit does not depend
+        // on how the file was written.
         if w * h * 36 > options.maxMemory {
             throw .decodeFailed(format: info.format, message: "a \(w)x\(h) pixel preview needs \(w * h * 36 >> 20) MiB, "
                                 + "over the \(options.maxMemory >> 20) MiB budget")
         }
-        let acc = try accumulate(bytes, info, columns: w, pixelRows: h, options: options, cancelled: cancelled)
         let bg = (ColorMath.toLinear[Int(options.background.r)], ColorMath.toLinear[Int(options.background.g)],
                   ColorMath.toLinear[Int(options.background.b)])
-        var rgb = [UInt8](repeating: 0, count: w * h * 3)
-        for y in 0 ..< h {
-            for x in 0 ..< w {
-                let c = acc.linearColor(x: x, y: y, background: bg)
-                let o = (y * w + x) * 3
-                rgb[o] = ColorMath.encode(c.0)
-                rgb[o + 1] = ColorMath.encode(c.1)
-                rgb[o + 2] = ColorMath.encode(c.2)
+        // Each output row is converted as soon as it is complete, beside the decode.
+        final class Pixels { var rgb: [UInt8] = [] }
+        let pixels = Pixels()
+        pixels.rgb = [UInt8](repeating: 0, count: w * h * 3)
+        _ = try accumulate(bytes, info, columns: w, pixelRows: h, options: options, cancelled: cancelled) { acc, y in
+            pixels.rgb.withUnsafeMutableBufferPointer { out in
+                for x in 0 ..< w {
+                    let c = acc.linearColor(x: x, y: y, background: bg)
+                    let o = (y * w + x) * 3
+                    out[o] = ColorMath.encode(c.0)
+                    out[o + 1] = ColorMath.encode(c.1)
+                    out[o + 2] = ColorMath.encode(c.2)
+                }
             }
         }
+        let rgb = pixels.rgb
         return (info, Raster(width: w, height: h, rgb: rgb))
     }
 }

@@ -95,4 +95,20 @@ func expectation(_ name: String) -> (width: Int, height: Int, colorType: Int, de
             #expect(ga == gb, "\(name) differs from \(twin)")
         }
     }
+
+    /// Rasters (pixel output) of a non-interlaced PNG stream row by row (no grid kept);
+    /// an Adam7 twin's rows come in passes, so it takes the whole grid: both must give the
+    /// same pixels, at full size and scaled down.
+    @Test(arguments: suiteCases(corrupt: false).filter { $0.hasPrefix("basi") || $0 == missingSuite })
+    func interlacedRastersMatchTheirStreamedTwins(name: String) throws {
+        try #require(name != missingSuite, "\(name)")
+        let twin = "basn" + name.dropFirst(4)
+        let a = try #require(Fixtures.read(pngSuite + "/" + name)), b = try #require(Fixtures.read(pngSuite + "/" + twin))
+        for (w, h) in [(32, 32), (13, 7), (5, 30)] {
+            let ra = try a.withUnsafeBytes { try Preview.raster($0, boxWidth: w, boxHeight: h, options: PreviewOptions()).1 }
+            let rb = try b.withUnsafeBytes { try Preview.raster($0, boxWidth: w, boxHeight: h, options: PreviewOptions()).1 }
+            #expect(ra.width == rb.width && ra.height == rb.height && ra.rgb == rb.rgb, "\(name) differs from \(twin) at \(w)x\(h)")
+            #expect(ra.width <= w && ra.height <= h && ra.width * ra.height > 0)
+        }
+    }
 }
