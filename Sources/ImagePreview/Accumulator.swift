@@ -1,7 +1,7 @@
 /// Box-filters decoded rows into a small grid of linear-light averages, one row at a
 /// time, so the decoded image never exists whole in memory.
 ///
-/// Streaming (``init(sourceWidth:sourceHeight:columns:streamingTo:)``): when rows arrive
+/// Streaming (``init(sourceWidth:sourceHeight:columns:pixelRows:streamingTo:)``): when rows arrive
 /// in order, only the output row being filled is kept; each is handed to `finished` as
 /// soon as the source moves past it (and the last by ``finish()``), so a large output (a
 /// raster at a terminal's pixel size) needs no grid at all.
@@ -23,28 +23,18 @@ final class Accumulator {
     /// Streaming: a row arrived for an output row already handed over (rows out of order).
     private(set) var outOfOrder = false
 
-    init(sourceWidth: Int, sourceHeight: Int, columns: Int, pixelRows: Int) {
-        self.sourceWidth = sourceWidth
-        self.sourceHeight = sourceHeight
-        self.columns = columns
-        self.pixelRows = pixelRows
-        sums = Array(repeating: 0, count: columns * pixelRows * 4)
-        counts = Array(repeating: 0, count: columns * pixelRows)
-        columnOf = (0 ..< sourceWidth).map { Int32($0 * columns / sourceWidth) }
-        finished = nil
-    }
-
-    /// A streaming accumulator for rows that arrive in order (not Adam7 passes): one output
-    /// row of sums; `finished(self, y)` reads output row `y` through
-    /// ``linearColor(x:y:background:)`` (with any `y`: only that row is held).
+    /// - Parameter finished: makes it streaming, for rows that arrive in order (not Adam7
+    ///   passes): one output row of sums is kept; `finished(self, y)` reads output row `y`
+    ///   through ``linearColor(x:y:background:)`` (with any `y`: only that row is held).
     init(sourceWidth: Int, sourceHeight: Int, columns: Int, pixelRows: Int,
-         streamingTo finished: @escaping (Accumulator, Int) -> Void) {
+         streamingTo finished: ((Accumulator, Int) -> Void)? = nil) {
         self.sourceWidth = sourceWidth
         self.sourceHeight = sourceHeight
         self.columns = columns
         self.pixelRows = pixelRows
-        sums = Array(repeating: 0, count: columns * 4)
-        counts = Array(repeating: 0, count: columns)
+        let rowsHeld = finished == nil ? pixelRows : 1
+        sums = Array(repeating: 0, count: columns * rowsHeld * 4)
+        counts = Array(repeating: 0, count: columns * rowsHeld)
         columnOf = (0 ..< sourceWidth).map { Int32($0 * columns / sourceWidth) }
         self.finished = finished
     }

@@ -67,11 +67,8 @@ public enum Preview {
             ? ImagePreview.jpegScaledSize(info.width, info.height, minWidth: cols, minHeight: pixelRows)
             : (info.width, info.height)
         let inOrder = info.format == .jpeg || !info.interlaced
-        let acc = if let finished, inOrder {
-            Accumulator(sourceWidth: sw, sourceHeight: sh, columns: cols, pixelRows: pixelRows, streamingTo: finished)
-        } else {
-            Accumulator(sourceWidth: sw, sourceHeight: sh, columns: cols, pixelRows: pixelRows)
-        }
+        let acc = Accumulator(sourceWidth: sw, sourceHeight: sh, columns: cols, pixelRows: pixelRows,
+                              streamingTo: inOrder ? finished : nil)
         acc.cancelled = cancelled
         let ctx = Unmanaged.passUnretained(acc).toOpaque()
         let rc: Int32 = withExtendedLifetime(acc) {

@@ -168,12 +168,7 @@ import TestSupport
         let checker = Self.previewBox(replaced, top: top)
         #expect(checker.map { $0.width <= 65 && $0.height <= 65 && $0.width >= 60 } ?? false,
                 "after a new publish the preview is at \(String(describing: checker))")
-        screen.type("q")
-        let deadline = now() + 20
-        while !screen.finished && now() < deadline { var p = pollfd(); _ = poll(&p, 0, 20) }
-        #expect(screen.finished, "the app did not quit")
-        let cleared = try screen.capture { Self.colourfulBox($0) == nil }
-        #expect(Self.colourfulBox(cleared) == nil, "something left on the screen after quit")
+        try Self.quitLeavesNothing(screen)
     }
 
     /// The writer app previews the highlighted file as sixel pixels (small files too: they
@@ -202,6 +197,11 @@ import TestSupport
         let mean = try Self.meanError(second, at: sunset, against: Fixtures.packageRoot + "/Assets/sunset.png")
         print("xterm (writer app, sixel): image at \(sunset), mean error \(mean)/255 against the source")
         #expect(mean < Self.bound, "mean error \(mean)/255 against the source")
+        try Self.quitLeavesNothing(screen)
+    }
+
+    /// Presses `q` in an app; it must end (at most 20 s) and leave no colour on the screen.
+    static func quitLeavesNothing(_ screen: Screen) throws {
         screen.type("q")
         let deadline = now() + 20
         while !screen.finished && now() < deadline { var p = pollfd(); _ = poll(&p, 0, 20) }
