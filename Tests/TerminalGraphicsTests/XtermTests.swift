@@ -261,9 +261,17 @@ import TestSupport
         // No status line: its green would count as image colour.
         tmux.run(["set-option", "-g", "status", "off"])
         screen.start("/usr/bin/tmux -S '\(tmux.socket)' attach -t p")
+        // Attached, and tmux has heard the xterm's answers (its cell size in pixels, which
+        // the pane's size then carries, and its name): before that, the preview would size
+        // the image from the 10x20 default.
+        func known() -> Bool {
+            let out = tmux.run(["display-message", "-p", "-t", "p", "#{client_cell_height}|#{client_termtype}"]).out
+            let parts = out.split(separator: "|", omittingEmptySubsequences: false)
+            return parts.count == 2 && (Int(parts[0]) ?? 0) > 0 && parts[1].count > 1
+        }
         let deadline = now() + 20
-        while tmux.run(["list-clients"]).out.isEmpty && now() < deadline { var p = pollfd(); _ = poll(&p, 0, 20) }
-        try #require(!tmux.run(["list-clients"]).out.isEmpty, "the xterm did not attach to tmux")
+        while !known() && now() < deadline { var p = pollfd(); _ = poll(&p, 0, 20) }
+        try #require(known(), "the xterm did not attach to tmux, or tmux did not learn its cell size")
         let image = Fixtures.packageRoot + "/Assets/sunset.png"
         tmux.send("p", ["clear; '\(Self.reader)' preview '\(image)' --graphics sixel --size 40x12 --info 2>&1; echo AFTER-IMAGE", "Enter"])
         let (done, pane) = tmux.waitFor("p") { $0.contains("\nAFTER-IMAGE") }
