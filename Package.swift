@@ -75,7 +75,7 @@ let package = Package(
         .target(name: "ImagePreview", dependencies: ["CImage"]),
         // Pixels in terminals: kitty, sixel (libsixel) and iTerm2 encoders, and asking the
         // terminal what it can show (its answers to DA1, kitty's query, XTVERSION, CSI 16 t).
-        .target(name: "TerminalGraphics", dependencies: ["ImagePreview", "CSixel", "SafeText"]),
+        .target(name: "TerminalGraphics", dependencies: ["ImagePreview", "CSixel", "SafeText", "CTerminalGuard"]),
         // Screens, the Terminal protocol, ncurses and in-memory backends, the run loop, workers.
         .target(name: "TerminalUI", dependencies: ["CNcurses", "CTerminalGuard"]),
         // The two terminal apps: state, reduce, view; effects run by TerminalUI's workers.

@@ -323,7 +323,9 @@ public enum ReaderProgram: TerminalProgram {
                 job.post(.previewed(key: key, result))
             }
         case let .proposeSavePath(directory, baseName):
-            return .run(lane: "save", replacing: false) { job in
+            // The prompt's lane, not the save's: a save still writing (a slow FIFO) never
+            // keeps the next prompt from opening.
+            return .run(lane: "prompt", replacing: false) { job in
                 var name = baseName
                 var candidate = directory + "/" + name
                 var n = 1
@@ -341,7 +343,7 @@ public enum ReaderProgram: TerminalProgram {
                 }))
             }
         case let .complete(typed):
-            return .run(lane: "save", replacing: false) { job in
+            return .run(lane: "prompt", replacing: false) { job in
                 job.post(.completed(typed: typed, completion: Files.complete(typed)))
             }
         }

@@ -24,7 +24,10 @@ public func runMain<Root: ParsableCommand>(_ root: Root.Type, arguments: [String
         if !message.isEmpty {
             let first = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? message
             let text = first.hasPrefix("Error: ") ? String(first.dropFirst(7)) : first
-            Output.error(text + " (see --help)")
+            // The parser quotes arguments back (an unknown option, a bad value), and an
+            // argument may come from a hostile file name through a glob: escaped like any
+            // untrusted text.
+            Output.error(TerminalText.escape(text) + " (see --help)")
         }
         Output.exit(code == .validationFailure ? .usage : ExitStatus(rawValue: code.rawValue) ?? .usage)
     }

@@ -25,8 +25,8 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         case .unavailable: return "content that cannot be previewed (neither PNG nor JPEG; the message names what it looks like); the demo's child program missing or failing"
         case .software: return "internal error (e.g. writers kept replacing the blob during 10,000 read attempts)"
         case .io: return "I/O error: input missing, unreadable or a directory; output not writable; no space; a system call failed"
-        case .timedOut: return "timed out waiting for a publish"
-        case .untrusted: return "the segment or `--file` object belongs to another user, or others may write it (accepted only with `--trust-owner USER` or `--group GROUP`)"
+        case .timedOut: return "timed out: waiting for a publish, for a writer's lock (`--lock-timeout`), or for a FIFO's reader to take more"
+        case .untrusted: return "the segment or `--file` object belongs to another user, or others may write it (accepted only with `--trust-owner USER` or `--group GROUP`); an output FIFO or device another user could have planted, or that was swapped while being opened"
         }
     }
 

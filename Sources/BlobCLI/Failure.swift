@@ -38,7 +38,9 @@ public enum Failure {
     static func status(of error: TransferError) -> ExitStatus {
         switch error {
         case .emptyPath, .invalidRecord, .unknownLayout, .capacityMismatch: return .usage
-        case .cannotRead, .isDirectory, .notRegularFile, .notADirectory, .cannotWrite, .outputExists: return .io
+        case .cannotRead, .isDirectory, .notRegularFile, .notADirectory, .cannotWrite, .outputExists, .noReader: return .io
+        case .untrustedOutput, .outputChanged: return .untrusted
+        case .outputStalled: return .timedOut
         case .frameTooLarge, .fileTooLarge: return .tooLarge
         case .nothingToRemove: return .missing
         case let .segment(e): return status(of: e)

@@ -19,6 +19,9 @@ public struct GetCommand: ParsableCommand {
     @Option(parsing: .unconditional,
             help: ArgumentHelp("Give up waiting after this many seconds (default: wait for ever).", valueName: "SECONDS"))
     var timeout: String?
+    @Option(help: ArgumentHelp("When --out names a FIFO or device: how long it may take nothing (no reader yet, or a reader that stopped reading) before get gives up (default: 10).",
+                               valueName: "SECONDS"))
+    var outputTimeout: Double = 10
 
     public init() {}
 
@@ -28,6 +31,9 @@ public struct GetCommand: ParsableCommand {
         }
         if after != nil && segment.layout == .article {
             throw ValidationError("--after needs sequence numbers, which the article layout does not have; use --wait")
+        }
+        if !(outputTimeout >= 0 && outputTimeout < 1e6) {
+            throw ValidationError("--output-timeout must be a number of seconds, 0 or more")
         }
         if timeout != nil && !wait && after == nil {
             throw ValidationError("--timeout bounds a wait: add --wait or --after SEQ")
@@ -42,19 +48,25 @@ public struct GetCommand: ParsableCommand {
         let backing = try segment.backing()
         let wait = timeout.flatMap(Double.init).map { Duration.nanoseconds(Int64($0 * 1e9)) }
         let path: String, bytes: Int, sha256: String, sequence: UInt64
-        if out == "-" {
-            // stdout cannot be rewound if the view had to be read again: copy first.
-            let received = try Receiver.receive(from: backing, format: segment.layout, wait: self.wait, after: after, timeout: wait)
-            try received.content.withUnsafeBytes { raw in try Output.bytes(raw) }
-            (path, bytes, sha256, sequence) = (received.path, received.content.count, received.sha256, received.metadata.sequence)
-        } else {
+        let output = out == "-" ? nil : try Files.AtomicOutput(out, stallSeconds: outputTimeout)
+        if let output, output.isRewindable {
             // Straight from the mapping into the temporary file, renamed once verified.
-            let output = try Files.AtomicOutput(out)
             let delivered = try Receiver.deliver(from: backing, format: segment.layout, wait: self.wait, after: after, timeout: wait) { content in
                 Result { () throws(TransferError) in try output.replaceContent(with: content) }
             }
             try output.commit()
             (path, bytes, sha256, sequence) = (delivered.path, delivered.contentLength, delivered.sha256, delivered.metadata.sequence)
+        } else {
+            // stdout, a FIFO or a device cannot be rewound if the view had to be read
+            // again: copy first, then write once.
+            let received = try Receiver.receive(from: backing, format: segment.layout, wait: self.wait, after: after, timeout: wait)
+            if let output {
+                try output.replaceContent(with: received.content)
+                try output.commit()
+            } else {
+                try received.content.withUnsafeBytes { raw in try Output.bytes(raw) }
+            }
+            (path, bytes, sha256, sequence) = (received.path, received.content.count, received.sha256, received.metadata.sequence)
         }
         Output.info("path: \(TerminalText.escape(path))")
         Output.info("bytes: \(bytes)")

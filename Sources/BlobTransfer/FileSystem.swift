@@ -27,6 +27,12 @@ enum FS {
         try retrying { RawPath.withCString(path) { Glibc.open($0, flags | O_CLOEXEC, mode) } }
     }
 
+    /// Opens what an `O_PATH` descriptor refers to (never a path looked up again).
+    /// The corresponding C function is `open` on `/proc/self/fd/N`.
+    static func reopen(_ handle: Int32, _ flags: Int32) throws(FileSystemError) -> Int32 {
+        try retrying { Glibc.open("/proc/self/fd/\(handle)", flags | O_CLOEXEC) }
+    }
+
     /// The corresponding C function is `close`.
     static func close(_ fd: Int32) { _ = Glibc.close(fd) }
 
@@ -38,6 +44,25 @@ enum FS {
     /// Writes at most `buffer.count` bytes; the count written. The corresponding C function is `write`.
     static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(FileSystemError) -> Int {
         try retrying { Glibc.write(fd, buffer.baseAddress, buffer.count) }
+    }
+
+    /// Writes at most `buffer.count` bytes to a non-blocking descriptor (a FIFO, a
+    /// device), waiting while it accepts nothing, at most `seconds` in one stretch; nil
+    /// when that ran out. The corresponding C functions are `write` and `poll`.
+    static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, waitingAtMost seconds: Double) throws(FileSystemError) -> Int? {
+        var waited = 0.0
+        while true {
+            let r = Glibc.write(fd, buffer.baseAddress, buffer.count)
+            if r >= 0 { return r }
+            let e = Errno(rawValue: Glibc.errno)
+            if e == .interrupted { continue }
+            if e != .resourceTemporarilyUnavailable { throw FileSystemError(errno: e) }
+            if waited >= seconds { return nil }
+            let slice = Swift.min(0.1, seconds - waited)
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&p, 1, Int32((slice * 1000).rounded(.up)))
+            if p.revents & Int16(POLLOUT) != 0 { waited = 0 } else { waited += slice }
+        }
     }
 
     /// Writes at most `buffer.count` bytes at `offset`. The corresponding C function is `pwrite`.
@@ -144,8 +169,15 @@ enum FS {
     /// The corresponding C function is `unlink`.
     static func unlink(_ path: String) { _ = RawPath.withCString(path) { Glibc.unlink($0) } }
 
-    /// The current process id. The corresponding C function is `getpid`.
-    static func processID() -> Int32 { getpid() }
+    /// Pauses the calling thread. The corresponding C function is `nanosleep`.
+    static func sleep(seconds: Double) {
+        var t = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+        var left = timespec()
+        while nanosleep(&t, &left) != 0 && Glibc.errno == EINTR { t = left }
+    }
+
+    /// The user this process acts as. The corresponding C function is `geteuid`.
+    static func effectiveUserID() -> uid_t { geteuid() }
 
     /// The working directory. The corresponding C function is `getcwd`.
     static func currentDirectory() -> String? {
@@ -207,4 +239,18 @@ extension stat {
     var isDirectory: Bool { (st_mode & S_IFMT) == S_IFDIR }
     /// Whether this is a regular file.
     var isRegularFile: Bool { (st_mode & S_IFMT) == S_IFREG }
+    /// Whether this is a symbolic link (only `lstat` reports one).
+    var isSymbolicLink: Bool { (st_mode & S_IFMT) == S_IFLNK }
+    /// Whether users other than the owner may rename or remove what a directory holds:
+    /// group or others may write it and it is not sticky.
+    var othersMayReplaceEntries: Bool { st_mode & (S_IWGRP | S_IWOTH) != 0 && st_mode & S_ISVTX == 0 }
+    /// "FIFO", "device", "socket" or "file", for messages.
+    var kindName: String {
+        switch st_mode & S_IFMT {
+        case S_IFIFO: return "FIFO"
+        case S_IFCHR, S_IFBLK: return "device"
+        case S_IFSOCK: return "socket"
+        default: return "file"
+        }
+    }
 }

@@ -76,12 +76,26 @@ public enum Files {
         }
     }
 
-    /// Opens `path` for reading without blocking (a FIFO does not hang the open) and
-    /// checks the descriptor: it must be a regular file.
+    /// Opens `path` for reading, after checking what it names without opening it: only
+    /// a regular file is opened at all (a FIFO, a device, `/proc/kmsg` never are — opening
+    /// some of them has effects, such as releasing a FIFO's blocked writer). The check is
+    /// made on an `O_PATH` descriptor, and the file is then opened through that very
+    /// descriptor (`/proc/self/fd/N`, without blocking) and checked again to be it.
     public static func openInput(_ path: String) throws(TransferError) -> Input {
         if path.isEmpty { throw .emptyPath(what: "file") }
+        let handle: Int32
+        do throws(FileSystemError) { handle = try FS.open(path, __O_PATH) } catch {
+            throw .cannotRead(path: path, errno: error.errno)
+        }
+        defer { FS.close(handle) }
+        let inspected: stat
+        do throws(FileSystemError) { inspected = try FS.status(handle) } catch {
+            throw .cannotRead(path: path, errno: error.errno)
+        }
+        if inspected.isDirectory { throw .isDirectory(path: path) }
+        if !inspected.isRegularFile { throw .notRegularFile(path: path) }
         let fd: Int32
-        do throws(FileSystemError) { fd = try FS.open(path, O_RDONLY | O_NONBLOCK) } catch {
+        do throws(FileSystemError) { fd = try FS.reopen(handle, O_RDONLY | O_NONBLOCK) } catch {
             throw .cannotRead(path: path, errno: error.errno)
         }
         let st: stat
@@ -93,8 +107,10 @@ public enum Files {
             FS.close(fd)
             throw .cannotRead(path: path, errno: error.errno)
         }
-        if st.isDirectory { FS.close(fd); throw .isDirectory(path: path) }
-        if !st.isRegularFile { FS.close(fd); throw .notRegularFile(path: path) }
+        if st.st_dev != inspected.st_dev || st.st_ino != inspected.st_ino || !st.isRegularFile {
+            FS.close(fd)
+            throw .notRegularFile(path: path)
+        }
         return Input(fd: fd, given: path, absolutePath: absolute, status: st)
     }
 
@@ -149,12 +165,20 @@ public enum Files {
     /// file in the destination's folder (`O_TMPFILE`: no guessable name, no link followed,
     /// nothing left behind if the process is killed, mode from the umask like `cp`), which
     /// ``commit(replacing:)`` names. Where the file system has no unnamed files, a hidden
-    /// file with a random name, created exclusively, stands in. An existing destination
-    /// that is not a regular file (`/dev/null`, a FIFO, a terminal) is written into
-    /// directly and never replaced.
+    /// file with a random name, created exclusively, stands in.
+    ///
+    /// An existing destination that is not a regular file (`/dev/null`, a FIFO, a
+    /// terminal) is written into directly and never replaced, but only one that cannot
+    /// have been planted: owned by you or root, in a folder only its owner may change (or
+    /// a sticky one), opened without following a link and without blocking, and checked on
+    /// the descriptor to be the very object inspected (a swap in between is refused). A
+    /// FIFO nobody reads within `stallSeconds` is refused; one whose reader stops reading for
+    /// `stallSeconds` ends the write with ``TransferError/outputStalled(path:seconds:)``.
     public final class AtomicOutput {
         /// The destination.
         public let path: String
+        /// How long a FIFO or device may accept nothing before the write gives up.
+        public let stallSeconds: Double
         private enum Target {
             case unnamed(Int32)
             case named(Int32, temporary: String)
@@ -164,16 +188,17 @@ public enum Files {
         private var done = false
 
         /// Prepares the output.
-        public init(_ path: String) throws(TransferError) {
+        public init(_ path: String, stallSeconds: Double = 10) throws(TransferError) {
             if path.isEmpty { throw .emptyPath(what: "output") }
             self.path = path
+            self.stallSeconds = stallSeconds
+            let slash = path.lastIndex(of: "/")
+            let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+            if let st = FS.linkStatus(path), !st.isRegularFile, !st.isDirectory, !st.isSymbolicLink {
+                target = .direct(try Self.openSpecial(path, inspected: st, folder: folder, stallSeconds: stallSeconds))
+                return
+            }
             do throws(FileSystemError) {
-                if let st = FS.linkStatus(path), !st.isRegularFile, !st.isDirectory, (st.st_mode & S_IFMT) != S_IFLNK {
-                    target = .direct(try FS.open(path, O_WRONLY))
-                    return
-                }
-                let slash = path.lastIndex(of: "/")
-                let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
                 if let fd = try FS.openTemporary(in: folder) {
                     target = .unnamed(fd)
                 } else {
@@ -186,12 +211,53 @@ public enum Files {
             }
         }
 
+        /// Opens an existing FIFO, device or socket that `lstat` showed as `inspected`,
+        /// if nobody else could have put it there, and only that object.
+        private static func openSpecial(_ path: String, inspected st: stat, folder: String,
+                                        stallSeconds: Double) throws(TransferError) -> Int32 {
+            let me = FS.effectiveUserID()
+            if st.st_uid != me && st.st_uid != 0 {
+                throw .untrustedOutput(path: path, reason: "it is a \(st.kindName) owned by uid \(st.st_uid), not by you")
+            }
+            if let dir = try? FS.status(folder), dir.st_uid != me && dir.st_uid != 0 || dir.othersMayReplaceEntries {
+                throw .untrustedOutput(path: path, reason: "it is a \(st.kindName) in a folder others may change")
+            }
+            var fd: Int32 = -1
+            var waited = 0.0
+            while fd < 0 {
+                do throws(FileSystemError) {
+                    fd = try FS.open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
+                } catch {
+                    if error.errno == .tooManySymbolicLinkLevels { throw .outputChanged(path: path) }
+                    guard error.errno == .noSuchAddressOrDevice && (st.st_mode & S_IFMT) == S_IFIFO else {
+                        throw .cannotWrite(path: path, errno: error.errno)
+                    }
+                    // A FIFO nobody reads yet: its reader may be starting (`get --out f & cat f`).
+                    if waited >= stallSeconds { throw .noReader(path: path) }
+                    FS.sleep(seconds: 0.01)
+                    waited += 0.01
+                }
+            }
+            guard let now = try? FS.status(fd), now.st_dev == st.st_dev, now.st_ino == st.st_ino else {
+                FS.close(fd)
+                throw .outputChanged(path: path)
+            }
+            return fd
+        }
+
         deinit {
             guard !done else { return }
             switch target {
             case let .unnamed(fd), let .direct(fd): FS.close(fd)
             case let .named(fd, temporary): FS.close(fd); FS.unlink(temporary)
             }
+        }
+
+        /// Whether ``replaceContent(with:)`` can start over (a file being prepared), or
+        /// only adds to what it wrote (a FIFO, a device: write it once).
+        public var isRewindable: Bool {
+            if case .direct = target { return false }
+            return true
         }
 
         private var fd: Int32 {
@@ -203,10 +269,16 @@ public enum Files {
         /// Makes `bytes` the whole content (what an earlier call wrote is replaced; into a
         /// device or FIFO it is simply written).
         public func replaceContent(with bytes: UnsafeRawBufferPointer) throws(TransferError) {
-            do throws(FileSystemError) {
+            do {
                 if case .direct = target {
                     var done = 0
-                    while done < bytes.count { done += try FS.write(fd, UnsafeRawBufferPointer(rebasing: bytes[done...])) }
+                    while done < bytes.count {
+                        guard let n = try FS.write(fd, UnsafeRawBufferPointer(rebasing: bytes[done...]),
+                                                   waitingAtMost: stallSeconds) else {
+                            throw TransferError.outputStalled(path: path, seconds: stallSeconds)
+                        }
+                        done += n
+                    }
                     return
                 }
                 try FS.truncate(fd, to: 0)
@@ -214,9 +286,16 @@ public enum Files {
                 while done < bytes.count {
                     done += try FS.pwrite(fd, UnsafeRawBufferPointer(rebasing: bytes[done...]), at: done)
                 }
+            } catch let error as TransferError {
+                throw error
             } catch {
-                throw .cannotWrite(path: path, errno: error.errno)
+                throw .cannotWrite(path: path, errno: (error as? FileSystemError)?.errno ?? .ioError)
             }
+        }
+
+        /// Makes `bytes` the whole content.
+        public func replaceContent(with bytes: [UInt8]) throws(TransferError) {
+            try withBytes(bytes) { (raw) throws(TransferError) in try replaceContent(with: raw) }
         }
 
         /// Flushes and puts the content in place: over the destination, or with
@@ -260,7 +339,7 @@ public enum Files {
     /// `replacing: false` an existing `path` is left alone and reported.
     public static func writeAtomically(_ bytes: [UInt8], to path: String, replacing: Bool = true) throws(TransferError) {
         let output = try AtomicOutput(path)
-        try withBytes(bytes) { (raw) throws(TransferError) in try output.replaceContent(with: raw) }
+        try output.replaceContent(with: bytes)
         try output.commit(replacing: replacing)
     }
 

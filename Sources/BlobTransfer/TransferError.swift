@@ -35,6 +35,16 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     case notADirectory(path: String)
     /// An output file cannot be written.
     case cannotWrite(path: String, errno: Errno)
+    /// An existing FIFO or device as output that someone else could have planted (theirs,
+    /// or in a folder others may change): not opened.
+    case untrustedOutput(path: String, reason: String)
+    /// The output was swapped for another object (a link, another FIFO) between its
+    /// inspection and its opening: not written.
+    case outputChanged(path: String)
+    /// The output is a FIFO no process reads.
+    case noReader(path: String)
+    /// The output (a FIFO or device) accepted nothing for `seconds`.
+    case outputStalled(path: String, seconds: Double)
     /// The output exists and replacing it was not asked for.
     case outputExists(path: String)
     /// The frame (path label + content) does not fit the segment.
@@ -80,6 +90,17 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
             return "'\(TerminalText.escape(path))' is not a directory"
         case let .cannotWrite(path, errno):
             return "cannot write '\(TerminalText.escape(path))': \(errno)"
+        case let .untrustedOutput(path, reason):
+            return "not writing to '\(TerminalText.escape(path))': \(reason) (another user could have planted it to "
+                + "receive your content); write to a regular file in a folder of yours, or remove it first"
+        case let .outputChanged(path):
+            return "not writing to '\(TerminalText.escape(path))': it was replaced while being opened (another user may be "
+                + "racing you); write to a folder only you can change"
+        case let .noReader(path):
+            return "'\(TerminalText.escape(path))' is a FIFO that no process is reading; start its reader first "
+                + "(e.g. cat '\(TerminalText.escape(path))' > copy) or write to a regular file"
+        case let .outputStalled(path, seconds):
+            return "'\(TerminalText.escape(path))' accepted nothing for \(Int(seconds)) s (its reader stopped reading); gave up"
         case let .outputExists(path):
             return "'\(TerminalText.escape(path))' exists; not replaced"
         case let .frameTooLarge(length, capacity):

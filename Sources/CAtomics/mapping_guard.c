@@ -16,8 +16,13 @@
 #endif
 
 /* A SIGBUS inside a guarded call (a mapped file that shrank) jumps back to the call,
- * which reports it; any other SIGBUS goes to the handler that was there before. */
-static __thread sigjmp_buf *guard_jump;
+ * which reports it; any other SIGBUS goes to the handler that was there before.
+ *
+ * The pointer is volatile, and every guarded body sits between compiler barriers: the
+ * optimiser sees only that memcpy/memcmp never read it, so without both it drops the
+ * store before the body (-O1 and up did: the guard existed only in debug builds). */
+static __thread sigjmp_buf *volatile guard_jump;
+#define GUARD_BARRIER() __asm__ __volatile__("" ::: "memory")
 static struct sigaction previous;
 static pthread_once_t installed = PTHREAD_ONCE_INIT;
 
@@ -49,7 +54,9 @@ static void install(void) {
     sigjmp_buf jump;                                    \
     if (sigsetjmp(jump, 0) != 0) return -1;             \
     guard_jump = &jump;                                 \
+    GUARD_BARRIER();                                    \
     body;                                               \
+    GUARD_BARRIER();                                    \
     guard_jump = NULL;                                  \
     return 0;
 

@@ -60,3 +60,48 @@ int terminal_guard_install(int tty_fd) {
     }
     return 0;
 }
+
+static const int query_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+enum { QUERY_SIGNALS = sizeof query_signals / sizeof query_signals[0] };
+static struct termios query_saved;
+static volatile sig_atomic_t query_fd = -1;
+static struct sigaction query_previous[QUERY_SIGNALS];
+
+static void on_query_signal(int sig) {
+    int fd = query_fd;
+    if (fd >= 0) tcsetattr(fd, TCSANOW, &query_saved);
+    for (size_t i = 0; i < QUERY_SIGNALS; i++) {
+        if (query_signals[i] == sig) sigaction(sig, &query_previous[i], NULL);
+    }
+    /* SA_NODEFER: the previous action (default: end or stop the process) happens now. */
+    raise(sig);
+}
+
+int terminal_guard_query_begin(int tty_fd) {
+    if (tcgetattr(tty_fd, &query_saved) != 0) return -1;
+    struct termios raw = query_saved;
+    raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+    raw.c_cc[VMIN] = 0;
+    raw.c_cc[VTIME] = 0;
+    query_fd = tty_fd;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_query_signal;
+    sa.sa_flags = SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < QUERY_SIGNALS; i++) sigaction(query_signals[i], &sa, &query_previous[i]);
+    if (tcsetattr(tty_fd, TCSANOW, &raw) != 0) {
+        terminal_guard_query_end();
+        return -1;
+    }
+    return 0;
+}
+
+void terminal_guard_query_end(void) {
+    int fd = query_fd;
+    if (fd < 0) return;
+    tcflush(fd, TCIFLUSH);
+    tcsetattr(fd, TCSANOW, &query_saved);
+    query_fd = -1;
+    for (size_t i = 0; i < QUERY_SIGNALS; i++) sigaction(query_signals[i], &query_previous[i], NULL);
+}

@@ -1,3 +1,4 @@
+import CTerminalGuard
 import Glibc
 
 /// Asking the controlling terminal what it can draw: the module's only system calls.
@@ -7,25 +8,15 @@ public enum TerminalQuery {
     /// restored whatever happens, and input not yet read is discarded (an answer that
     /// arrives after the timeout could otherwise reach the app as keys). Nil when there is
     /// no controlling terminal. The corresponding C functions are `open`, `tcgetattr`,
-    /// `tcsetattr`, `tcflush`, `write`, `poll`, `read` and `close`.
+    /// `tcsetattr`, `tcflush`, `sigaction`, `write`, `poll`, `read` and `close`.
     public static func ask(_ query: String = GraphicsDetection.query, timeoutMilliseconds: Int32 = 300) -> TerminalAnswers? {
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var saved = termios()
-        guard tcgetattr(fd, &saved) == 0 else { return nil }
-        var raw = saved
-        raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
-        withUnsafeMutableBytes(of: &raw.c_cc) { cc in
-            cc[Int(VMIN)] = 0
-            cc[Int(VTIME)] = 0
-        }
-        guard tcsetattr(fd, TCSANOW, &raw) == 0 else { return nil }
-        defer {
-            // Whatever part of an answer is still unread must not reach the app as keys.
-            _ = tcflush(fd, TCIFLUSH)
-            _ = tcsetattr(fd, TCSANOW, &saved)
-        }
+        // Raw while it reads the answers; a signal in that window (Ctrl-C) restores the
+        // terminal before it takes its usual action.
+        guard terminal_guard_query_begin(fd) == 0 else { return nil }
+        defer { terminal_guard_query_end() }
         let query = Array(query.utf8)
         guard query.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == query.count else { return nil }
         let (received, _) = readAvailable(fd, milliseconds: timeoutMilliseconds) { GraphicsDetection.isComplete($0) }

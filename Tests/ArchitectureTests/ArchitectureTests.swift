@@ -38,7 +38,7 @@ import TestSupport
         "SharedRecords": ["SharedMemory"],
         "BlobTransfer": ["SharedMemory", "SharedRecords", "BlobCodec", "Hashing", "SafeText", "CBlobSegment"],
         "ImagePreview": ["CImage"],
-        "TerminalGraphics": ["ImagePreview", "CSixel", "SafeText"],
+        "TerminalGraphics": ["ImagePreview", "CSixel", "SafeText", "CTerminalGuard"],
         "TerminalUI": ["CNcurses", "CTerminalGuard"],
         "BlobApps": ["BlobTransfer", "TerminalUI", "ImagePreview", "TerminalGraphics", "SafeText"],
         "BlobCLI": ["BlobTransfer", "BlobApps", "ImagePreview", "TerminalGraphics", "TerminalUI", "SafeText", "ArgumentParser"],

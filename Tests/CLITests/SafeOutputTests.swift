@@ -75,3 +75,45 @@ import TestSupport
         }
     }
 }
+
+/// FIFOs as outputs: waited for and written within a bound, never a hang.
+@Suite struct FifoOutputTests {
+    @Test(.timeLimit(.minutes(1)))
+    func aFifoNobodyReadsIsRefusedWithinTheOutputTimeout() {
+        let s = Scratch("fifo1")
+        Fixtures.write(Array("x".utf8), to: s.path("in"))
+        #expect(s.put(s.path("in")).status == 0)
+        #expect(mkfifo(s.path("fifo"), 0o600) == 0)
+        let r = s.get(["--out", s.path("fifo"), "--output-timeout", "0.3"])
+        #expect(r.status == 74 && r.err.contains("is a FIFO that no process is reading"), "\(r.status) \(r.err)")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aReaderThatStopsReadingEndsTheWriteWithTimedOut() {
+        let s = Scratch("fifo2")
+        Fixtures.write(Fixtures.bytes(count: 1 << 20, seed: 4), to: s.path("in"))
+        #expect(s.put(s.path("in")).status == 0)
+        let fifo = s.path("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // Opens the FIFO for reading and never reads: the pipe fills after 64 KiB.
+        let idle = Spawn.start("/bin/sh", ["-c", "exec sleep 60 < '\(fifo)'"])
+        let r = s.get(["--out", fifo, "--output-timeout", "0.5"])
+        idle.signal(SIGKILL)
+        _ = idle.finish(seconds: 10)
+        #expect(r.status == 75 && r.err.contains("accepted nothing for"), "\(r.status) \(r.err)")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aFifoWhoseReaderStartsLaterReceivesTheContent() {
+        let s = Scratch("fifo3")
+        let content = Fixtures.bytes(count: 300_000, seed: 5)
+        Fixtures.write(content, to: s.path("in"))
+        #expect(s.put(s.path("in")).status == 0)
+        let fifo = s.path("fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let get = Spawn.start(CLI.reader, ["get", "--segment", s.segment, "--out", fifo])
+        let cat = Spawn.run("/bin/cat", [fifo], seconds: 20)
+        #expect(get.finish(seconds: 20).status == 0)
+        #expect(cat.stdout == content)
+    }
+}

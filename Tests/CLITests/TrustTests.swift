@@ -89,4 +89,61 @@ struct TrustTests {
         #expect(forced.status == 77, "\(forced.err)")
         #expect(Fixtures.read(theirs) == Array("their data".utf8))
     }
+
+    /// A folder the other user owns, inside the scratch folder (opened for them to enter).
+    func theirFolder(_ s: Scratch) -> String {
+        chmod(s.dir, 0o755)
+        let d = s.path("theirs")
+        mkdir(d, 0o755)
+        chown(d, 65534, 65534)
+        return d
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aFifoAnotherUserPlantedReceivesNothing() throws {
+        let s = Scratch("trust5")
+        Fixtures.write(Array("secret".utf8), to: s.path("in"))
+        #expect(s.put(s.path("in")).status == 0)
+        let d = theirFolder(s)
+        // Their FIFO, in their folder, with their reader waiting on it.
+        #expect(asNobody(["/usr/bin/mkfifo", d + "/out"]).status == 0)
+        let listener = Spawn.start("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "/bin/cat", d + "/out"])
+        let r = s.get(["--out", d + "/out", "--output-timeout", "0.3"])
+        #expect(r.status == 77 && r.err.contains("FIFO owned by uid 65534"), "\(r.status) \(r.err)")
+        // Their FIFO in a folder of ours: refused for its owner alone.
+        #expect(asNobody(["/usr/bin/mkfifo", d + "/out2"]).status == 0)
+        #expect(rename(d + "/out2", s.path("out2")) == 0)
+        let mine = s.get(["--out", s.path("out2"), "--output-timeout", "0.3"])
+        #expect(mine.status == 77, "\(mine.err)")
+        listener.signal(SIGKILL)
+        #expect(listener.finish(seconds: 10).stdout.isEmpty, "their reader received nothing")
+    }
+
+    /// The attack: the other user swaps the destination between a FIFO and a symbolic
+    /// link to a file of ours as fast as they can while we save into their folder.
+    @Test(.timeLimit(.minutes(3)))
+    func aFifoSwappedForALinkNeverRedirectsTheWrite() throws {
+        let s = Scratch("trust6")
+        Fixtures.write(Array("their bytes".utf8), to: s.path("in"))
+        #expect(s.put(s.path("in")).status == 0)
+        let victim = s.path("root-only")
+        Fixtures.write(Array("keep".utf8), to: victim)
+        chmod(victim, 0o600)
+        let d = theirFolder(s)
+        let x = d + "/x"
+        let loop = "end=$(($(date +%s) + 60)); while [ $(date +%s) -lt $end ]; do rm -f '\(x)'; mkfifo '\(x)'; "
+            + "rm -f '\(x)'; ln -s '\(victim)' '\(x)'; done"
+        let swapper = Spawn.start("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c", loop])
+        var statuses = [Int32: Int]()
+        for _ in 0 ..< 60 {
+            let r = s.get(["--out", x, "--output-timeout", "0.05"])
+            statuses[r.status, default: 0] += 1
+            #expect([0, 74, 77].contains(r.status), "\(r.status) \(r.err)")
+            #expect(Fixtures.read(victim) == Array("keep".utf8), "the victim was overwritten: \(r.err)")
+        }
+        swapper.signal(SIGKILL)
+        _ = swapper.finish(seconds: 10)
+        #expect(Fixtures.read(victim) == Array("keep".utf8))
+        print("FIFO/symlink swap, 60 saves: exit statuses \(statuses.sorted { $0.key < $1.key })")
+    }
 }

@@ -117,17 +117,27 @@ public enum Spawn {
     }
 
     /// Starts `path` with `arguments`; `environment` entries are added to this process's.
+    /// With `terminal` (a pty's slave path) the child runs in a session of its own with
+    /// that terminal as its controlling terminal, stdin and stdout (stderr stays a pipe).
     public static func start(_ path: String, _ arguments: [String], environment: [String: String] = [:],
-                             stdin: String? = nil) -> Child {
+                             stdin: String? = nil, terminal: String? = nil) -> Child {
         var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         precondition(pipe(&outPipe) == 0 && pipe(&errPipe) == 0)
         for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        if let terminal {
+            // Opened by the new session's leader without O_NOCTTY: it becomes the controlling terminal.
+            posix_spawn_file_actions_addopen(&actions, 0, terminal, O_RDWR, 0)
+            posix_spawn_file_actions_adddup2(&actions, 0, 1)
+            close(outPipe[1])
+            outPipe[1] = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+            posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -138,7 +148,8 @@ public enum Spawn {
         sigemptyset(&defaults)
         sigaddset(&defaults, SIGPIPE)
         posix_spawnattr_setsigdefault(&attr, &defaults)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+                                                  | (terminal == nil ? 0 : spawnSetSID)))
 
         var env = [String: String]()
         var e = environ
@@ -168,6 +179,10 @@ public enum Spawn {
         start(path, arguments, environment: environment).finish(seconds: seconds)
     }
 }
+
+/// glibc's `POSIX_SPAWN_SETSID` (spawn.h, 0x80): a GNU extension the Glibc module does
+/// not import.
+private let spawnSetSID: Int32 = 0x80
 
 private let processStart = ContinuousClock.now
 

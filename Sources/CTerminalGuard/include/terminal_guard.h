@@ -14,4 +14,16 @@ int terminal_guard_install(int tty_fd);
 /* Restores the saved settings now (for a normal exit path); harmless if none saved. */
 void terminal_guard_restore(void);
 
+/* Saves the settings of `tty_fd`, then puts it in the mode a terminal query reads its
+ * answers in (ICANON and ECHO off, reads that return at once). Until
+ * terminal_guard_query_end, SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGTSTP first restore
+ * the saved settings (async-signal-safe: tcsetattr only) and then take the action they
+ * had before (usually: end the process), so Ctrl-C during a query never leaves the
+ * terminal without echo. Returns 0, or -1 when the settings cannot be read or set. */
+int terminal_guard_query_begin(int tty_fd);
+
+/* Discards input not yet read (a late answer must not arrive as keys), restores the
+ * settings saved by terminal_guard_query_begin and the signals' previous actions. */
+void terminal_guard_query_end(void);
+
 #endif
