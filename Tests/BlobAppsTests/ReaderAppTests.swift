@@ -97,6 +97,44 @@ extension WriterFixture {
         #expect(h.text.contains("Save cancelled."))
     }
 
+    /// A save into a FIFO whose reader stopped reading is still writing; the next `s`
+    /// opens its prompt all the same (typed keys never become commands), and the save
+    /// ends once the FIFO is read.
+    @Test(.timeLimit(.minutes(1)))
+    func aStalledSaveNeverBlocksTheNextPrompt() throws {
+        let f = WriterFixture()
+        let content = Fixtures.bytes(count: 1 << 20, seed: 8)
+        Fixtures.write(content, to: f.dir + "/big.bin")
+        _ = try Publisher.publish(file: f.dir + "/big.bin", to: f.backing)
+        let fifo = f.dir + "/fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)  // a reader that does not read yet
+        try #require(reader >= 0)
+        defer { close(reader) }
+        let h = f.reader()
+        h.press(.char("r"))
+        #expect(h.waitFor { h.state.receivedFile != nil })
+        h.press(.char("s"))
+        #expect(h.waitFor { h.state.savePrompt != nil })
+        for _ in 0 ..< (h.state.savePrompt ?? "").count { h.press(.backspace) }
+        h.type(fifo)
+        h.press(.enter)
+        h.press(.char("s"))
+        #expect(h.waitFor(seconds: 5) { h.state.savePrompt != nil }, "the prompt opens while the save is still writing")
+        h.press(.escape)
+        var received = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        let deadline = now() + 20
+        while received.count < content.count && now() < deadline {
+            var p = pollfd(fd: reader, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 100) > 0 else { continue }
+            let n = read(reader, &buffer, buffer.count)
+            if n > 0 { received += buffer[0 ..< n] }
+        }
+        #expect(received == content)
+        #expect(h.waitFor { h.text.contains("Saved \(content.count) bytes to \(fifo).") })
+    }
+
     /// Saving never replaces a file without a y; the prompt edits like a shell's.
     @Test func saveAsksBeforeReplacingAndEditsLikeAShell() throws {
         let f = WriterFixture()

@@ -56,4 +56,42 @@ import TestSupport
         let nothing = Spawn.run(CLI.reader, ["compare", "--segment", Fixtures.uniqueSegmentName("none")])
         #expect(nothing.status == 66)
     }
+
+    /// A label naming a FIFO (or a device) is inspected, never opened: the FIFO's
+    /// blocked writer stays blocked (opening it for reading would release it).
+    @Test(.timeLimit(.minutes(1)))
+    func aLabelNamingAFifoIsNeverOpened() throws {
+        let s = Scratch("cmp-fifo")
+        let pic = s.path("pic.png")
+        Fixtures.write(PNGWriter.rgb(width: 4, height: 4) { _, _ in (9, 9, 9) }, to: pic)
+        #expect(s.put(pic).status == 0)
+        unlink(pic)
+        #expect(mkfifo(pic, 0o600) == 0)
+        let writer = Spawn.start("/bin/sh", ["-c", "echo released > '\(pic)'"])
+        let r = compare(s)
+        #expect(r.out.contains("not a regular file") || r.err.contains("not a regular file"), "\(r.status) \(r.out) \(r.err)")
+        // Still blocked in its open: our own reader releases it now, and gets its line.
+        let mine = open(pic, O_RDONLY | O_CLOEXEC)
+        try #require(mine >= 0)
+        defer { close(mine) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = read(mine, &buffer, buffer.count)
+        #expect(n > 0 && String(decoding: buffer[0 ..< max(n, 0)], as: UTF8.self) == "released\n")
+        #expect(writer.finish(seconds: 10).status == 0)
+    }
+
+    /// What the argument parser quotes back (an unknown option, a bad value) is escaped
+    /// like every other untrusted text: no ESC, OSC 52, C1 or bidi control reaches the terminal.
+    @Test(arguments: [["--x\u{1b}]52;c;aGk=\u{07}"], ["get\u{1b}[31m"], ["get", "--after", "1\u{9b}2"],
+                      ["put", "f", "--capacity", "9\u{202e}Z"], ["get", "--layout", "\u{1b}]0;t\u{07}"]])
+    func argumentErrorsAreEscaped(arguments: [String]) {
+        let r = Spawn.run(CLI.reader, arguments)
+        let w = Spawn.run(CLI.writer, arguments)
+        for result in [r, w] {
+            #expect(result.status == 64, "\(arguments): \(result.status) \(result.err)")
+            #expect(!result.err.unicodeScalars.contains { $0.value == 0x1b || $0.value == 0x07 || $0.value == 0x9b || $0.value == 0x202e },
+                    "\(arguments): \(result.err.debugDescription)")
+            #expect(result.err.hasPrefix("Error: "))
+        }
+    }
 }
