@@ -103,7 +103,7 @@ let package = Package(
         // processes tests start (stress writers, a mutex holder). Not a product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .executableTarget(name: "blob-test-helper", dependencies: [
-            "SharedMemory", "BlobTransfer", "TestSupport",
+            "SharedMemory", "BlobTransfer", "BlobCodec", "TestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Tests/Helper"),
         .testTarget(name: "BlobCodecTests", dependencies: ["BlobCodec", "TestSupport"]),

@@ -206,7 +206,7 @@ public enum ReaderProgram: TerminalProgram {
             state.segmentMissing = false
             state.content = .record(value, metadata)
             state.preview = nil
-            state.setStatus(state.format == .article ? "Read TestData record at offset 0 (article layout: read twice, agreed)."
+            state.setStatus(state.format == .article ? "Read TestData record at offset 0: NOT verified (article layout, no checksum; stable for \(Integrity.unverified(stableFor: ArticleTransfer.settle).stableMilliseconds) ms)."
                                                      : "Read TestData record, sequence \(metadata.sequence).")
         case let .file(file, comparison):
             state.segmentMissing = false
@@ -221,8 +221,8 @@ public enum ReaderProgram: TerminalProgram {
                 state.showDifferences = false
             }
             state.setStatus(state.format == .article
-                ? "Read the frame at offset 0: \(file.content.count) bytes, read twice and agreed (the article layout has no checksum)."
-                : "Read sequence \(file.metadata.sequence): \(file.content.count) bytes, checksum verified.")
+                ? "Read the frame at offset 0: \(file.content.count) bytes, \(file.integrity.description)."
+                : "Read sequence \(file.metadata.sequence): \(file.content.count) bytes, \(file.integrity.description).")
             return effects + requestPreview(&state, force: true)
         }
         return []

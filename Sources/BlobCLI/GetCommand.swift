@@ -7,7 +7,9 @@ public struct GetCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "get",
         abstract: "Read the latest blob, verify it and write its content.",
-        discussion: "Prints the path label, byte count, SHA-256 and sequence on stderr.")
+        discussion: "Prints the path label, byte count, SHA-256, sequence and what was verified on stderr. "
+            + "The article layout (--layout article) has no checksum and cannot be verified: a frame is taken once it "
+            + "stayed the same for --settle milliseconds, and the last line says it is not verified.")
 
     @OptionGroup var segment: SegmentOptions
     @Option(help: ArgumentHelp("Write the content here (default: -, stdout, refused when it is a terminal).",
@@ -47,7 +49,7 @@ public struct GetCommand: ParsableCommand {
         }
         let backing = try segment.backing()
         let wait = timeout.flatMap(Double.init).map { Duration.nanoseconds(Int64($0 * 1e9)) }
-        let path: String, bytes: Int, sha256: String, sequence: UInt64
+        let path: String, bytes: Int, sha256: String, sequence: UInt64, integrity: Integrity
         let output = out == "-" ? nil : try Files.AtomicOutput(out, stallSeconds: outputTimeout)
         if let output, output.isRewindable {
             // Straight from the mapping into the temporary file, renamed once verified.
@@ -55,7 +57,8 @@ public struct GetCommand: ParsableCommand {
                 Result { () throws(TransferError) in try output.replaceContent(with: content) }
             }
             try output.commit()
-            (path, bytes, sha256, sequence) = (delivered.path, delivered.contentLength, delivered.sha256, delivered.metadata.sequence)
+            (path, bytes, sha256, sequence, integrity) = (delivered.path, delivered.contentLength, delivered.sha256,
+                                                     delivered.metadata.sequence, delivered.integrity)
         } else {
             // stdout, a FIFO or a device cannot be rewound if the view had to be read
             // again: copy first, then write once.
@@ -66,11 +69,13 @@ public struct GetCommand: ParsableCommand {
             } else {
                 try received.content.withUnsafeBytes { raw in try Output.bytes(raw) }
             }
-            (path, bytes, sha256, sequence) = (received.path, received.content.count, received.sha256, received.metadata.sequence)
+            (path, bytes, sha256, sequence, integrity) = (received.path, received.content.count, received.sha256,
+                                                     received.metadata.sequence, received.integrity)
         }
         Output.info("path: \(TerminalText.escape(path))")
         Output.info("bytes: \(bytes)")
         Output.info("sha256: \(sha256)")
         if segment.layout == .blob { Output.info("sequence: \(sequence)") }
+        Output.info("verified: \(integrity.isVerified ? "yes" : "no") (\(integrity.description))")
     }
 }

@@ -20,6 +20,12 @@ public struct SegmentOptions: ParsableArguments {
         valueName: "blob|article"))
     public var layout: SegmentFormat = .blob
 
+    /// How long an article-layout read waits for the frame to stay the same.
+    @Option(help: ArgumentHelp(
+        "With --layout article, which has no checksum: take a frame only once its bytes stayed the same for this many milliseconds (default: 50; a writer pausing longer in mid-write cannot be ruled out).",
+        valueName: "MS"))
+    public var settle: Int?
+
     /// Shares new segments with a group (mode 0660) and accepts that group's write access.
     @Option(help: ArgumentHelp(
         "Share with this group: a new segment is created 0660 with it, and its members may write (default: private, 0600).",
@@ -40,6 +46,12 @@ public struct SegmentOptions: ParsableArguments {
         if let group, TrustPolicy.groupID(named: group) == nil {
             throw ValidationError("no group named '\(TerminalText.escape(group))'")
         }
+        if let settle, !(0 ... 60_000).contains(settle) {
+            throw ValidationError("--settle must be 0 to 60000 milliseconds")
+        }
+        if settle != nil && layout != .article {
+            throw ValidationError("--settle applies to --layout article (our layout is verified by its checksum)")
+        }
         if let trustOwner, TrustPolicy.userID(named: trustOwner) == nil {
             throw ValidationError("no user named '\(TerminalText.escape(trustOwner))'")
         }
@@ -50,6 +62,7 @@ public struct SegmentOptions: ParsableArguments {
         TrustPolicy.current = TrustPolicy(
             trustedOwners: Set(trustOwner.flatMap(TrustPolicy.userID(named:)).map { [$0] } ?? []),
             sharedGroup: group.flatMap(TrustPolicy.groupID(named:)))
+        if let settle { ArticleTransfer.settle = .milliseconds(settle) }
         if let file {
             if file.isEmpty { throw .emptyPath(what: "--file") }
             return .file(file)

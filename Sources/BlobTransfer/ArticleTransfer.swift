@@ -2,6 +2,7 @@ import BlobCodec
 import Hashing
 import SharedMemory
 import SharedRecords
+import Synchronization
 
 /// How a segment's bytes are laid out.
 public enum SegmentFormat: String, CaseIterable, Sendable {
@@ -18,15 +19,28 @@ public enum SegmentFormat: String, CaseIterable, Sendable {
 ///
 /// - there is no sequence: results carry sequence 0, and watching compares the
 ///   mapping's fingerprint between looks (``watch(_:isCancelled:onChange:)``);
-/// - there is no checksum: a frame is read twice and the reads must agree, lengths are
-///   checked against the capacity, bytes after the frame (a longer previous frame's
-///   tail) are ignored;
+/// - there is no checksum: nothing is "verified". A frame is kept only when its bytes
+///   stayed the same for ``settle`` after they were read (a writer landing it in pieces
+///   with shorter pauses is caught and waited out), lengths are checked against the
+///   capacity, bytes after the frame (a longer previous frame's tail) are ignored; what
+///   arrives says so (``Integrity/unverified(stableFor:)``);
+/// - reads stream from the mapping: `get --out` and `info` keep no copy of the frame,
+///   the apps and `get` to stdout keep one copy of the content;
 /// - there is no kind tag: `get` reads a frame, `get-struct` a record, and the reader
 ///   app tells them apart by whether offset 0 holds a plausible frame
 ///   (``looksLikeFrame(pathLength:contentLength:path:)``).
 public enum ArticleTransfer {
     /// The article's capacity (its "10 MB"): 10,485,760 bytes.
     public static let defaultCapacity = ArticleSegment.defaultCapacity
+
+    private static let settleStorage = Mutex(ArticleSegment.defaultSettle)
+
+    /// How long a read waits for the frame's bytes to stay the same before it takes them
+    /// (default 50 ms; `--settle MS`). The command line sets it once, before reading.
+    public static var settle: Duration {
+        get { settleStorage.withLock { $0 } }
+        set { settleStorage.withLock { $0 = newValue } }
+    }
 
     /// The flags that name the layout in a suggested command.
     static let flag = " --layout article"
@@ -61,22 +75,50 @@ public enum ArticleTransfer {
         return TestDataValue(sequence: 0, text: TestData.describe(record))
     }
 
-    /// Reads the ImageData frame at offset 0: lengths checked against the capacity,
-    /// read twice until both reads agree, the tail after the frame ignored.
+    /// Reads the ImageData frame at offset 0 (one copy of the content): lengths checked
+    /// against the capacity, taken once it stayed the same for ``settle``, the tail after
+    /// the frame ignored.
     public static func receive(from backing: SegmentBacking) throws(TransferError) -> ReceivedFile {
         let segment = try openExisting(backing)
+        return try asFrame(backing) { () throws(TransferError) in try receivedFile(segment) }
+    }
+
+    /// Streams the frame's content from the mapping to `consume` (which may run again, and
+    /// must then replace what it produced), hashing it in place: nothing is copied.
+    static func deliver(from backing: SegmentBacking,
+                        to consume: (UnsafeRawBufferPointer) -> Result<Void, TransferError>) throws(TransferError) -> DeliveredFile {
+        let segment = try openExisting(backing)
+        return try asFrame(backing) { () throws(TransferError) in
+            guard let read = try settledFrame(segment, { (path, content) throws(TransferError) -> (String, String) in
+                try consume(content).get()
+                return (path, try Receiver.guarded { () throws(SharedMemoryError) in try segment.sha256(content) })
+            }) else { throw .nothingPublished(backing, hint: "blob-writer put FILE" + flag) }
+            return DeliveredFile(metadata: metadata(kind: .imageData, length: read.length, checksum: read.checksum),
+                                 path: read.value.0, contentLength: read.length - read.pathLength - BlobCodec.overhead,
+                                 sha256: read.value.1, zeroCopy: true, integrity: .unverified(stableFor: settle))
+        }
+    }
+
+    /// `body`, with a failure to find a frame at offset 0 said in this layout's words.
+    private static func asFrame<T>(_ backing: SegmentBacking, _ body: () throws(TransferError) -> T) throws(TransferError) -> T {
         do throws(TransferError) {
-            guard let frame = try readFrame(segment) else {
-                throw .nothingPublished(backing, hint: "blob-writer put FILE" + flag)
-            }
-            let received = try file(from: frame)
-            guard looksLikeFrame(path: received.path) else { throw .notAnArticleFrame(nil) }
-            return received
+            return try body()
         } catch {
             // Offset 0 is not a frame: say so in this layout's words (a record, perhaps).
             if case let .invalidFrame(e) = error { throw .notAnArticleFrame(e) }
             throw error
         }
+    }
+
+    /// The frame at offset 0 with its content copied, or `.nothingPublished`.
+    static func receivedFile(_ segment: ArticleSegment) throws(TransferError) -> ReceivedFile {
+        guard let read = try settledFrame(segment, { (path, content) throws(TransferError) -> (String, [UInt8]) in
+            (path, try Receiver.guarded { () throws(SharedMemoryError) in try segment.copy(content) })
+        }) else { throw .nothingPublished(segment.backing, hint: "blob-writer put FILE" + flag) }
+        let (path, content) = read.value
+        return ReceivedFile(metadata: metadata(kind: .imageData, length: read.length, checksum: read.checksum),
+                            path: path, content: content, sha256: SHA256.hex(content),
+                            integrity: .unverified(stableFor: settle))
     }
 
     /// Reads the 48-byte TestData record at offset 0, twice until both reads agree.
@@ -97,7 +139,7 @@ public enum ArticleTransfer {
         case .success(nil):
             return .empty
         case .success:
-            if let frame = try? readFrame(segment), let received = try? file(from: frame), looksLikeFrame(path: received.path) {
+            if let received = try? receivedFile(segment) {
                 return .file(received, Receiver.compareWithDisk(received))
             }
         case .failure:
@@ -105,6 +147,30 @@ public enum ArticleTransfer {
         }
         let (value, metadata) = try record(in: segment)
         return .record(value, metadata)
+    }
+
+    /// What `info` says of offset 0, read in place (no copy of the frame): a frame's
+    /// label, lengths and XXH3, else the TestData record; nil for a zero-filled segment.
+    static func summary(in segment: ArticleSegment) throws(TransferError) -> Summary? {
+        switch Result(catching: { () throws(TransferError) in try lengths(segment) }) {
+        case .success(nil):
+            return nil
+        case .success:
+            if let read = try? settledFrame(segment, { (path, _) throws(TransferError) in path }) {
+                return .frame(path: read.value, length: read.length,
+                              contentLength: read.length - read.pathLength - BlobCodec.overhead, checksum: read.checksum)
+            }
+        case .failure:
+            break
+        }
+        let (value, metadata) = try record(in: segment)
+        return .record(value, metadata)
+    }
+
+    /// What offset 0 holds, for `info`.
+    enum Summary {
+        case frame(path: String, length: Int, contentLength: Int, checksum: UInt64)
+        case record(TestDataValue, BlobMetadata)
     }
 
     /// Calls `onChange` when the segment is first seen (or seen again after a removal)
@@ -196,41 +262,56 @@ public enum ArticleTransfer {
         return path == 0 && content == 0 ? nil : (Int(path), Int(content))
     }
 
-    /// The frame's bytes, read twice until the reads agree; nil for nothing published.
-    static func readFrame(_ segment: ArticleSegment) throws(TransferError) -> [UInt8]? {
-        var empty = false
-        let copied = try segment.stableCopy { () throws(TransferError) -> Int in
-            guard let (path, content) = try lengths(segment) else { empty = true; return 0 }
-            empty = false
-            return path + content + BlobCodec.overhead
-        }
-        let bytes = try copied.mapError(TransferError.segment).get()
-        return empty ? nil : bytes
+    /// Reads the frame at offset 0 settled (``ArticleSegment/settledRead(settle:attempts:range:read:)``):
+    /// `read` gets the decoded path label and the content where it lies; nil when
+    /// nothing was published (both lengths 0). A label that is not UTF-8 or has control
+    /// bytes is not a frame (``TransferError/notAnArticleFrame(_:)``).
+    static func settledFrame<T>(_ segment: ArticleSegment,
+                                _ read: (String, UnsafeRawBufferPointer) throws(TransferError) -> T) throws(TransferError)
+        -> (value: T, checksum: UInt64, length: Int, pathLength: Int)? {
+        var seen: (path: Int, content: Int)?
+        let result = try segment.settledRead(settle: settle, range: { () throws(TransferError) -> Range<Int> in
+            seen = try lengths(segment)
+            guard let seen else { return 0 ..< 0 }
+            return 0 ..< seen.path + seen.content + BlobCodec.overhead
+        }, read: { (frame) throws(TransferError) -> T? in
+            guard let (p, c) = seen else { return nil }
+            let pathBytes = try Receiver.guarded { () throws(SharedMemoryError) in
+                try segment.copy(UnsafeRawBufferPointer(rebasing: frame[4 ..< 4 + p]))
+            }
+            guard let path = String(validating: pathBytes, as: UTF8.self) else { throw .invalidFrame(.invalidUTF8(offset: 4)) }
+            guard looksLikeFrame(path: path) else { throw .notAnArticleFrame(nil) }
+            return try read(path, UnsafeRawBufferPointer(rebasing: frame[8 + p ..< 8 + p + c]))
+        })
+        let (value, checksum) = try result.mapError(TransferError.segment).get()
+        guard let value, let seen else { return nil }
+        return (value, checksum, seen.path + seen.content + BlobCodec.overhead, seen.path)
     }
 
     static func record(in segment: ArticleSegment) throws(TransferError) -> (value: TestDataValue, metadata: BlobMetadata) {
         let size = TestData.layout.size
         guard segment.capacity >= size else { throw .recordSize(actual: segment.capacity, expected: size) }
-        let bytes = try segment.stableCopy { () -> Int in size }.mapError(TransferError.segment).get()
+        let read: Result<(value: [UInt8], checksum: UInt64), SharedMemoryError>
+        do throws(SharedMemoryError) {
+            read = try segment.settledRead(settle: settle, range: { () throws(SharedMemoryError) -> Range<Int> in 0 ..< size },
+                                          read: { (view) throws(SharedMemoryError) -> [UInt8] in
+                try segment.copy(view)
+            })
+        } catch {
+            throw .segment(error)
+        }
+        let (bytes, checksum) = try read.mapError(TransferError.segment).get()
         return try withBytes(bytes) { (raw) throws(TransferError) in
-            let metadata = metadata(kind: .testData, of: raw)
+            let metadata = metadata(kind: .testData, length: size, checksum: checksum)
             return (try RecordTransfer.decode(metadata, raw), metadata)
         }
     }
 
-    static func file(from frame: [UInt8]) throws(TransferError) -> ReceivedFile {
-        try withBytes(frame) { (raw) throws(TransferError) -> ReceivedFile in
-            let (path, content) = try Receiver.frame(metadata(kind: .imageData, of: raw), raw)
-            let bytes = Array(content)
-            return ReceivedFile(metadata: metadata(kind: .imageData, of: raw), path: path, content: bytes,
-                                sha256: SHA256.hex(bytes))
-        }
-    }
-
     /// What the article's layout can say of a payload: its kind (as read), length and
-    /// XXH3; no sequence (0), time (0) or writer.
-    static func metadata(kind: BlobKind, of payload: UnsafeRawBufferPointer) -> BlobMetadata {
-        BlobMetadata(sequence: 0, kind: kind, length: payload.count, checksum: XXH3.hash(payload),
+    /// XXH3 (of the bytes as read, not a checksum anyone wrote); no sequence (0), time (0)
+    /// or writer.
+    static func metadata(kind: BlobKind, length: Int, checksum: UInt64) -> BlobMetadata {
+        BlobMetadata(sequence: 0, kind: kind, length: length, checksum: checksum,
                      publishTimeNanoseconds: 0, writerPID: 0)
     }
 

@@ -13,6 +13,39 @@ public struct ReceivedFile: Sendable {
     public var content: [UInt8]
     /// SHA-256 of the content, hex.
     public var sha256: String
+    /// How far the bytes could be checked.
+    public var integrity: Integrity = .verified
+}
+
+/// How far a received blob could be checked: the one place that says "verified".
+public enum Integrity: Equatable, Sendable {
+    /// Our layout: the payload matched its XXH3-64 checksum and no writer reused its slot
+    /// during the read.
+    case verified
+    /// The article's layout has no checksum, so nothing can be verified: the frame's
+    /// bytes stayed the same for this long after they were read; a writer that paused
+    /// for longer in the middle of a frame cannot be ruled out.
+    case unverified(stableFor: Duration)
+
+    /// Whether the checksum was checked.
+    public var isVerified: Bool { self == .verified }
+
+    /// The milliseconds the bytes were seen stable (0 when verified).
+    public var stableMilliseconds: Int {
+        guard case let .unverified(d) = self else { return 0 }
+        return Int(d.components.seconds) * 1000 + Int(d.components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// One line for people: what was checked, and what was not.
+    public var description: String {
+        switch self {
+        case .verified:
+            return "checksum verified (XXH3-64)"
+        case .unverified:
+            return "NOT verified: the article layout has no checksum; the frame stayed the same for \(stableMilliseconds) ms "
+                + "(a writer pausing longer in mid-write could still have torn it)"
+        }
+    }
 }
 
 /// How what arrived relates to the file its path label names.
@@ -67,6 +100,8 @@ public struct DeliveredFile: Sendable {
     /// Whether the content was read where it lies (or from a copy, after writers kept
     /// reusing the slot).
     public var zeroCopy: Bool
+    /// How far the bytes could be checked.
+    public var integrity: Integrity = .verified
 }
 
 /// Reading and verifying the latest blob, for `get`, `get-struct` and the reader app.
@@ -106,11 +141,8 @@ public enum Receiver {
                                after: UInt64? = nil, timeout: Duration? = nil,
                                to consume: (UnsafeRawBufferPointer) -> Result<Void, TransferError>) throws(TransferError) -> DeliveredFile {
         if format == .article {
-            // The frame is copied (to read it twice); deliver that copy.
-            let file = try receive(from: backing, format: format, wait: wait, timeout: timeout)
-            try withBytes(file.content) { (raw) throws(TransferError) in try consume(raw).get() }
-            return DeliveredFile(metadata: file.metadata, path: file.path, contentLength: file.content.count,
-                                 sha256: file.sha256, zeroCopy: false)
+            if wait { try ArticleTransfer.waitForChange(backing, timeout: timeout) }
+            return try ArticleTransfer.deliver(from: backing, to: consume)
         }
         let segment = try openWaiting(backing, wait: wait, after: after, timeout: timeout)
         let viewed: VerifiedView<Result<DeliveredFile, TransferError>>?

@@ -10,6 +10,7 @@ public struct SegmentReport: Sendable {
         case string(String)
         case int(Int64)
         case uint(UInt64)
+        case bool(Bool)
         case null
     }
 
@@ -43,21 +44,24 @@ public struct SegmentReport: Sendable {
         report.fields.append(("layout", .string(SegmentFormat.article.rawValue)))
         report.fields.append(("capacity", .int(Int64(segment.capacity))))
         report.fields.append(("total_size", .int(Int64(segment.capacity))))
-        switch try ArticleTransfer.reception(in: segment) {
-        case let .file(file, _):
+        switch try ArticleTransfer.summary(in: segment) {
+        case let .frame(path, length, contentLength, checksum)?:
             report.fields.append(("kind", .string(BlobKind.imageData.name)))
-            report.fields.append(("length", .int(Int64(file.metadata.length))))
-            report.fields.append(("checksum_xxh3", .string(TerminalText.hex16(file.metadata.checksum))))
-            report.fields.append(("path", .string(file.path)))
-            report.fields.append(("content_length", .int(Int64(file.content.count))))
-        case let .record(value, metadata):
+            report.fields.append(("length", .int(Int64(length))))
+            report.fields.append(("checksum_xxh3", .string(TerminalText.hex16(checksum))))
+            report.fields.append(("path", .string(path)))
+            report.fields.append(("content_length", .int(Int64(contentLength))))
+        case let .record(value, metadata)?:
             report.fields.append(("kind", .string(BlobKind.testData.name)))
             report.fields.append(("length", .int(Int64(metadata.length))))
             report.fields.append(("checksum_xxh3", .string(TerminalText.hex16(metadata.checksum))))
             report.fields.append(("record", .string(value.text)))
-        case .empty, .segmentMissing:
+        case nil:
             report.fields.append(("kind", .null))
         }
+        // The layout has no checksum: the XXH3 above is of the bytes as read.
+        report.fields.append(("verified", .bool(false)))
+        report.fields.append(("stable_ms", .int(Int64(Integrity.unverified(stableFor: ArticleTransfer.settle).stableMilliseconds))))
         return report
     }
 
@@ -125,6 +129,7 @@ public struct SegmentReport: Sendable {
             case let .string(s): return (key, string(s))
             case let .int(i): return (key, String(i))
             case let .uint(u): return (key, String(u))
+            case let .bool(b): return (key, b ? "true" : "false")
             case .null: return (key, null)
             }
         }

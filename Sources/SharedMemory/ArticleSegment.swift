@@ -8,9 +8,12 @@ import Glibc
 /// What that layout cannot promise, this type cannot either: a writer killed mid-write
 /// leaves a torn payload, a shorter payload leaves the previous one's tail after it, and
 /// readers learn of a new payload only by looking. What it does add: writes from our own
-/// processes serialize on `flock`; every read is bounded by the capacity, copied twice
-/// and compared (``stableCopy(attempts:length:)``), and guarded against the file
-/// shrinking under the mapping (``SharedMemoryError/shrunk(_:)``, not SIGBUS).
+/// processes serialize on `flock`; every read is bounded by the capacity, accepted only
+/// when the bytes it read stayed the same for a settling time afterwards
+/// (``settledRead(settle:attempts:range:read:)``: a writer that lands a frame in pieces
+/// with shorter pauses is caught; one that pauses longer is not, and nothing can tell),
+/// and guarded against the file shrinking under the mapping
+/// (``SharedMemoryError/shrunk(_:)``, not SIGBUS).
 public final class ArticleSegment: @unchecked Sendable {
     /// The article's capacity: `10 * 1024 * 1024`.
     public static let defaultCapacity = 10 * 1024 * 1024
@@ -50,6 +53,30 @@ public final class ArticleSegment: @unchecked Sendable {
     public func write(_ parts: [UnsafeRawBufferPointer], lockTimeout: Duration = BlobSegment.defaultLockTimeout) throws(SharedMemoryError) {
         let total = parts.reduce(0) { $0 + $1.count }
         guard total <= capacity else { throw .tooLarge(length: total, capacity: capacity) }
+        try locked(lockTimeout) { () throws(SharedMemoryError) in
+            var offset = 0
+            for part in parts where !part.isEmpty {
+                if catomics_guarded_copy(region.base + offset, part.baseAddress!, part.count) != 0 { throw .shrunk(backing) }
+                offset += part.count
+            }
+        }
+    }
+
+    /// Writes `bytes` at `offset` and nothing else, under the same `flock` as
+    /// ``write(_:lockTimeout:)``: a piece of a frame, as a stream writer lands it (tests
+    /// use it to play the article's C# writer).
+    public func write(at offset: Int, _ bytes: UnsafeRawBufferPointer,
+                      lockTimeout: Duration = BlobSegment.defaultLockTimeout) throws(SharedMemoryError) {
+        guard offset >= 0, bytes.count <= capacity - offset else { throw .tooLarge(length: offset + bytes.count, capacity: capacity) }
+        try locked(lockTimeout) { () throws(SharedMemoryError) in
+            if !bytes.isEmpty, catomics_guarded_copy(region.base + offset, bytes.baseAddress!, bytes.count) != 0 {
+                throw .shrunk(backing)
+            }
+        }
+    }
+
+    /// Runs `body` holding the exclusive `flock` our writers share.
+    private func locked(_ lockTimeout: Duration, _ body: () throws(SharedMemoryError) -> Void) throws(SharedMemoryError) {
         do throws(SyscallError) {
             try Sys.flock(fd, LOCK_EX, timeout: lockTimeout)
         } catch {
@@ -57,11 +84,7 @@ public final class ArticleSegment: @unchecked Sendable {
             throw .system(call: error.call, errno: error.errno, backing: backing)
         }
         defer { Sys.unlock(fd) }
-        var offset = 0
-        for part in parts where !part.isEmpty {
-            if catomics_guarded_copy(region.base + offset, part.baseAddress!, part.count) != 0 { throw .shrunk(backing) }
-            offset += part.count
-        }
+        try body()
     }
 
     /// A little-endian Int32 at `offset` (which must leave 4 bytes in the mapping).
@@ -73,31 +96,55 @@ public final class ArticleSegment: @unchecked Sendable {
         return Int32(littleEndian: value)
     }
 
-    /// The first `length()` bytes, read twice and compared: a writer that moves during
-    /// the read is detected, not returned. `length` reads the payload's own length
-    /// fields (through ``int32(at:)``), validates them against ``capacity`` and may
-    /// throw; it is asked again on every attempt.
+    /// How long a read waits, by default, for the bytes it read to stay the same: longer
+    /// than the pauses of a writer that lands a frame in pieces (a C# stream write lands
+    /// 64 KiB pieces; 2 ms pauses were measured under load).
+    public static let defaultSettle: Duration = .milliseconds(50)
+
+    /// Reads what has no checksum as well as it can be read: `range()` says which bytes
+    /// (it reads the payload's own length fields through ``int32(at:)``, validates them
+    /// and may throw), `read` reads them from the view it is given (through ``copy(_:)``,
+    /// ``sha256(_:)`` or a `write` to a file: guarded reads), and the result is kept only
+    /// if, `settle` later, the range is the same and its bytes hash the same as before
+    /// `read` began. A writer moving during that window is caught and the read starts
+    /// over; a writer that paused for longer than `settle` in the middle of a frame
+    /// cannot be told from a finished one (the layout has no checksum).
     ///
-    /// - Throws: ``SharedMemoryError/busy`` when `attempts` reads in a row disagreed.
-    public func stableCopy<E: Error>(attempts: Int = 100,
-                                     length: () throws(E) -> Int) throws(E) -> Result<[UInt8], SharedMemoryError> {
+    /// - Returns: the value and the XXH3-64 of the bytes, or
+    ///   ``SharedMemoryError/busy`` when `attempts` reads in a row saw a writer moving,
+    ///   ``SharedMemoryError/shrunk(_:)`` when the file shrank.
+    public func settledRead<T, E: Error>(settle: Duration = ArticleSegment.defaultSettle, attempts: Int = 100,
+                                         range: () throws(E) -> Range<Int>,
+                                         read: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> Result<(value: T, checksum: UInt64), SharedMemoryError> {
         for attempt in 0 ..< attempts {
-            let count = try length()
-            precondition(count >= 0 && count <= capacity)
-            var bytes = [UInt8](repeating: 0, count: count)
-            var equal: Int32 = 0
-            let rc = bytes.withUnsafeMutableBytes { dst -> Int32 in
-                guard count > 0 else { equal = 1; return 0 }
-                if catomics_guarded_copy(dst.baseAddress!, region.base, count) != 0 { return -1 }
-                if attempt == 0 && EnvironmentSwitches.stopBetweenReads { EnvironmentSwitches.stopSelf() }
-                return catomics_guarded_compare(dst.baseAddress!, region.base, count, &equal)
+            let bytes = try range()
+            precondition(bytes.lowerBound >= 0 && bytes.upperBound <= capacity)
+            let view = UnsafeRawBufferPointer(start: region.base + bytes.lowerBound, count: bytes.count)
+            let before: UInt64
+            do throws(SharedMemoryError) { before = try Guarded.xxh3(view, backing: backing) } catch { return .failure(error) }
+            let value = try read(view)
+            if attempt == 0 && EnvironmentSwitches.stopBetweenReads { EnvironmentSwitches.stopSelf() }
+            Sys.sleep(settle)
+            let again = try range()
+            do throws(SharedMemoryError) {
+                if again == bytes, try Guarded.xxh3(view, backing: backing) == before { return .success((value, before)) }
+            } catch {
+                return .failure(error)
             }
-            if rc != 0 { return .failure(.shrunk(backing)) }
-            if equal != 0 { return .success(bytes) }
             // A writer is in the middle of a write: let it finish.
             Sys.backOff(attempt: attempt)
         }
         return .failure(.busy)
+    }
+
+    /// A private copy of `view` (bytes of this mapping), guarded.
+    public func copy(_ view: UnsafeRawBufferPointer) throws(SharedMemoryError) -> [UInt8] {
+        try Guarded.copy(view, backing: backing)
+    }
+
+    /// The SHA-256 of `view` (bytes of this mapping), as 64 lowercase hex digits, guarded.
+    public func sha256(_ view: UnsafeRawBufferPointer) throws(SharedMemoryError) -> String {
+        try Guarded.sha256(view, backing: backing)
     }
 
     /// XXH3-64 of the whole mapping, read in place (not stable: a writer may be moving);

@@ -195,14 +195,32 @@ extension BlobSegment {
 
     /// A private copy of `view` (bytes of this segment's mapping).
     public func copy(_ view: UnsafeRawBufferPointer) throws(SharedMemoryError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: view.count)
-        let ok = out.withUnsafeMutableBytes { catomics_guarded_copy($0.baseAddress!, view.baseAddress!, view.count) == 0 }
-        if !ok && !view.isEmpty { throw .shrunk(backing) }
-        return out
+        try Guarded.copy(view, backing: backing)
     }
 
     /// The SHA-256 of `view`, as 64 lowercase hex digits.
     public func sha256(_ view: UnsafeRawBufferPointer) throws(SharedMemoryError) -> String {
+        try Guarded.sha256(view, backing: backing)
+    }
+}
+
+/// Reads of mapped bytes through the SIGBUS guard (`mapping_guard.c`), for every layout:
+/// a file truncated under the mapping is ``SharedMemoryError/shrunk(_:)``, not a signal.
+enum Guarded {
+    /// A private copy of `view`, written straight into uninitialized memory.
+    static func copy(_ view: UnsafeRawBufferPointer, backing: SegmentBacking) throws(SharedMemoryError) -> [UInt8] {
+        if view.isEmpty { return [] }
+        var ok = false
+        let out = [UInt8](unsafeUninitializedCapacity: view.count) { buffer, initialized in
+            ok = catomics_guarded_copy(buffer.baseAddress!, view.baseAddress!, view.count) == 0
+            initialized = view.count
+        }
+        if !ok { throw .shrunk(backing) }
+        return out
+    }
+
+    /// The SHA-256 of `view`, as 64 lowercase hex digits, read in 64 KiB chunks.
+    static func sha256(_ view: UnsafeRawBufferPointer, backing: SegmentBacking) throws(SharedMemoryError) -> String {
         let hasher = SHA256.Hasher()
         var done = 0
         while done < view.count {
@@ -212,5 +230,21 @@ extension BlobSegment {
             done += n
         }
         return hasher.finalizeHex()
+    }
+
+    /// The XXH3-64 of `view`.
+    static func xxh3(_ view: UnsafeRawBufferPointer, backing: SegmentBacking) throws(SharedMemoryError) -> UInt64 {
+        var hash: UInt64 = 0
+        if !view.isEmpty, catomics_guarded_xxh3(view.baseAddress!, view.count, &hash) != 0 { throw .shrunk(backing) }
+        return view.isEmpty ? XXH3.hash(view) : hash
+    }
+
+    /// Whether `view` holds exactly `bytes`.
+    static func equal(_ view: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer, backing: SegmentBacking) throws(SharedMemoryError) -> Bool {
+        precondition(view.count == bytes.count)
+        if view.isEmpty { return true }
+        var equal: Int32 = 0
+        if catomics_guarded_compare(bytes.baseAddress!, view.baseAddress!, view.count, &equal) != 0 { throw .shrunk(backing) }
+        return equal != 0
     }
 }

@@ -177,6 +177,16 @@ enum Sys {
     /// it). The corresponding C function is `usleep`.
     static func nap(milliseconds: Int) { usleep(useconds_t(max(0, milliseconds) * 1000)) }
 
+    /// Sleeps for `duration` (a settling time a reader waits out, never a way to wait
+    /// for another process). The corresponding C function is `nanosleep`.
+    static func sleep(_ duration: Duration) {
+        guard duration > .zero else { return }
+        let (seconds, attoseconds) = duration.components
+        var t = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var left = timespec()
+        while nanosleep(&t, &left) != 0 && errno == EINTR { t = left }
+    }
+
     /// The current process id. The corresponding C function is `getpid`.
     static func processID() -> Int32 { getpid() }
 

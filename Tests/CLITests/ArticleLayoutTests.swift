@@ -119,4 +119,35 @@ import TestSupport
         #expect(done.status == 0, "\(done.err)")
         #expect(Fixtures.read(s.path("got")) == b)
     }
+
+    /// A writer that lands each frame in 64 KiB pieces with 2 ms pauses (how a stream
+    /// write arrives) and lets each finished frame rest: every read returns one whole
+    /// frame or says the writer kept moving (70), never a mix of two — and says it is not
+    /// verified.
+    @Test(.timeLimit(.minutes(3)))
+    func aSlowStreamWriterNeverYieldsATornFrame() throws {
+        let s = Scratch("art-slow")
+        let file = s.path("map")
+        Fixtures.write([UInt8](repeating: 0, count: 10 * 1024 * 1024), to: file)
+        let size = 1 << 20
+        let contents = [Fixtures.bytes(count: size, seed: 1), Fixtures.bytes(count: size, seed: 2)]
+        let writer = Spawn.start(CLI.helper, ["slow-article-writer", "--file", file, "--size", String(size), "--seconds", "60"])
+        defer { writer.signal(SIGKILL); _ = writer.finish(seconds: 10) }
+        try #require(writer.waitForOutput("ready"))
+        var whole = 0, busy = 0, torn = 0
+        for i in 0 ..< 30 {
+            let out = s.path("got\(i)")
+            let r = Spawn.run(CLI.reader, ["get", "--file", file, "--layout", "article", "--out", out])
+            if r.status == 70 { busy += 1; continue }
+            #expect(r.status == 0, "\(r.err)")
+            #expect(r.err.contains("verified: no (NOT verified: the article layout has no checksum; the frame stayed the same for 50 ms"),
+                    "\(r.err)")
+            let got = Fixtures.read(out)
+            if got == contents[0] || got == contents[1] { whole += 1 } else { torn += 1 }
+            unlink(out)
+        }
+        print("slow stream writer, 30 reads: \(whole) whole, \(busy) busy, \(torn) torn")
+        #expect(torn == 0)
+        #expect(whole > 0, "no read found a frame at rest")
+    }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import BlobCodec
 import BlobTransfer
+import Glibc
 import SharedMemory
 import TestSupport
 
@@ -25,3 +27,44 @@ struct StressWriter: ParsableCommand {
     }
 }
 
+
+/// Writes into an article-layout file the way a stream writer lands a frame: in 64 KiB
+/// pieces with a pause after each, alternating between two frames (labels `/slow/A` and
+/// `/slow/B`, contents `Fixtures.bytes(count: size, seed: 1 or 2)`), for `seconds`.
+/// Starts by landing frame A whole, prints "ready", then keeps overwriting. Any read that
+/// returns other content than A's or B's is a torn frame.
+struct SlowArticleWriter: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "slow-article-writer",
+                                                    abstract: "Land article frames in pieces, with pauses.")
+
+    @Option var file: String
+    @Option var size: Int = 1 << 20
+    @Option var pauseMicroseconds: UInt32 = 2000
+    @Option var seconds: Double = 20
+    @Option var framePauseMilliseconds: UInt32 = 200
+
+    func run() throws {
+        let segment = try ArticleSegment.open(.file(file), mode: .openExisting, capacity: nil)
+        let frames = try [1, 2].map { i in
+            try BlobCodec.encode(path: i == 1 ? "/slow/A" : "/slow/B", content: Fixtures.bytes(count: size, seed: UInt64(i)))
+        }
+        try frames[0].withUnsafeBytes { try segment.write([$0]) }
+        print("ready")
+        fflush(nil)
+        let end = now() + seconds
+        var which = 1
+        while now() < end {
+            try frames[which].withUnsafeBytes { frame in
+                var at = 0
+                while at < frame.count {
+                    let n = min(64 << 10, frame.count - at)
+                    try segment.write(at: at, UnsafeRawBufferPointer(rebasing: frame[at ..< at + n]))
+                    at += n
+                    usleep(pauseMicroseconds)
+                }
+            }
+            which = 1 - which
+            usleep(framePauseMilliseconds * 1000)  // a finished frame rests: readers may take it
+        }
+    }
+}
