@@ -23,7 +23,7 @@ public struct GetCommand: ParsableCommand {
     var timeout: String?
     @Option(help: ArgumentHelp("When --out names a FIFO or device: how long it may take nothing (no reader yet, or a reader that stopped reading) before get gives up (default: 10).",
                                valueName: "SECONDS"))
-    var outputTimeout: Double = 10
+    var outputTimeout: Double?
 
     public init() {}
 
@@ -34,7 +34,7 @@ public struct GetCommand: ParsableCommand {
         if after != nil && segment.layout == .article {
             throw ValidationError("--after needs sequence numbers, which the article layout does not have; use --wait")
         }
-        if !(outputTimeout >= 0 && outputTimeout < 1e6) {
+        if let outputTimeout, !(outputTimeout >= 0 && outputTimeout < 1e6) {
             throw ValidationError("--output-timeout must be a number of seconds, 0 or more")
         }
         if timeout != nil && !wait && after == nil {
@@ -50,7 +50,7 @@ public struct GetCommand: ParsableCommand {
         let backing = try segment.backing()
         let wait = timeout.flatMap(Double.init).map { Duration.nanoseconds(Int64($0 * 1e9)) }
         let path: String, bytes: Int, sha256: String, sequence: UInt64, integrity: Integrity
-        let output = out == "-" ? nil : try Files.AtomicOutput(out, stallSeconds: outputTimeout)
+        let output = out == "-" ? nil : try Files.AtomicOutput(out, stallSeconds: outputTimeout ?? 10)
         if let output, output.isRewindable {
             // Straight from the mapping into the temporary file, renamed once verified.
             let delivered = try Receiver.deliver(from: backing, format: segment.layout, wait: self.wait, after: after, timeout: wait) { content in
@@ -76,6 +76,6 @@ public struct GetCommand: ParsableCommand {
         Output.info("bytes: \(bytes)")
         Output.info("sha256: \(sha256)")
         if segment.layout == .blob { Output.info("sequence: \(sequence)") }
-        Output.info("verified: \(integrity.isVerified ? "yes" : "no") (\(integrity.description))")
+        Output.info(integrity.verdictLine)
     }
 }

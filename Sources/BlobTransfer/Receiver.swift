@@ -36,6 +36,17 @@ public enum Integrity: Equatable, Sendable {
         return Int(d.components.seconds) * 1000 + Int(d.components.attoseconds / 1_000_000_000_000_000)
     }
 
+    /// `get`'s line: `verified: yes (...)` or `verified: no (...)`.
+    public var verdictLine: String {
+        switch self {
+        case .verified:
+            return "verified: yes (XXH3-64 checksum)"
+        case .unverified:
+            return "verified: no (the article layout has no checksum; the frame stayed the same for \(stableMilliseconds) ms, "
+                + "a writer pausing longer in mid-write could still have torn it)"
+        }
+    }
+
     /// One line for people: what was checked, and what was not.
     public var description: String {
         switch self {
@@ -174,9 +185,11 @@ public enum Receiver {
         let current = try Segments.open(backing, mode: .openExisting)
         let start = after ?? current.publishedSequence
         if current.publishedSequence > start { return current }
-        guard SegmentWatcher.nextPublish(backing, after: start, timeout: timeout) != nil else {
-            throw .segment(.timedOut(after: start))
+        let next: UInt64?
+        do throws(SharedMemoryError) { next = try SegmentWatcher.nextPublish(backing, after: start, timeout: timeout) } catch {
+            throw .segment(error)
         }
+        guard next != nil else { throw .segment(.timedOut(after: start)) }
         return try Segments.open(backing, mode: .openExisting)
     }
 

@@ -12,12 +12,26 @@ public enum SegmentWatcher {
     /// has already shown; 0 for nothing), until `isCancelled()` returns true. Taking the
     /// starting point from the caller, not from when this thread happens to start, means
     /// a publish that lands in between is not lost.
-    public static func watch(_ backing: SegmentBacking, after: UInt64, isCancelled: () -> Bool, onPublish: (UInt64) -> Void) {
+    ///
+    /// `onRefusal` hears why an object at the name cannot be followed (another user's,
+    /// one others may write, not a segment: re-created by someone else while watched);
+    /// it returns whether to stop. By default the watch goes on (it may be replaced again).
+    public static func watch(_ backing: SegmentBacking, after: UInt64, isCancelled: () -> Bool,
+                             onRefusal: (SharedMemoryError) -> Bool = { _ in false }, onPublish: (UInt64) -> Void) {
         var last = after
         var segment: BlobSegment?
         while !isCancelled() {
             if segment == nil {
-                segment = try? BlobSegment.open(backing, mode: .openExisting)
+                do throws(SharedMemoryError) {
+                    segment = try BlobSegment.open(backing, mode: .openExisting)
+                } catch {
+                    switch error {
+                    case .untrusted, .foreign, .corrupt:
+                        if onRefusal(error) { return }
+                    default:
+                        break
+                    }
+                }
                 guard let opened = segment else {
                     _ = BlobSegment.waitForCreation(backing, timeout: pollInterval)
                     continue
@@ -46,11 +60,17 @@ public enum SegmentWatcher {
 extension SegmentWatcher {
     /// Waits for a publish newer than `after` at most `timeout` (nil: for ever), following
     /// the segment through removal and re-creation; the sequence seen, or nil on timeout.
-    public static func nextPublish(_ backing: SegmentBacking, after: UInt64, timeout: Duration?) -> UInt64? {
+    ///
+    /// - Throws: why the object now at the name is refused (re-created by another user,
+    ///   say): a wait never goes on silently on something it will not read.
+    public static func nextPublish(_ backing: SegmentBacking, after: UInt64, timeout: Duration?) throws(SharedMemoryError) -> UInt64? {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
         var seen: UInt64?
-        watch(backing, after: after, isCancelled: { seen != nil || deadline.map { clock.now >= $0 } ?? false }) { seen = $0 }
+        var refused: SharedMemoryError?
+        watch(backing, after: after, isCancelled: { seen != nil || deadline.map { clock.now >= $0 } ?? false },
+              onRefusal: { refused = $0; return true }) { seen = $0 }
+        if let refused { throw refused }
         return seen
     }
 }

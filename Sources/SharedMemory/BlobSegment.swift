@@ -97,6 +97,8 @@ public final class BlobSegment: @unchecked Sendable {
             }
             throw sys(error)
         }
+        // Its failures have closed the descriptor.
+        if let repaired = try completeIfHalfCreated(backing, fd: fd, mode: mode, capacity: capacity) { return repaired }
         do throws(SharedMemoryError) {
             return try attach(backing, fd: fd)
         } catch {
@@ -132,14 +134,87 @@ public final class BlobSegment: @unchecked Sendable {
         Sys.exists(backing.fileSystemPath)
     }
 
+    /// A segment of ours whose creator died before finishing it (killed between
+    /// `shm_open` and `ftruncate`, or before the header's magic): with `createOrOpen`,
+    /// formatted now under the exclusive lock; with `openExisting`, reported missing (a
+    /// put will complete it). Nil for anything else, which ``attach(_:fd:)`` judges: a
+    /// complete segment, one being formatted right now (its creator holds the lock; this
+    /// waits for it), another user's object (never touched), or a foreign one of ours.
+    /// Closes `fd` when it throws.
+    ///
+    /// Half-created means: empty, or a size a segment has (an odd number of pages) with a
+    /// header that is all zeros. An article-layout map file is never taken for one.
+    private static func completeIfHalfCreated(_ backing: SegmentBacking, fd: Int32, mode: OpenMode,
+                                              capacity: Int) throws(SharedMemoryError) -> BlobSegment? {
+        guard let st = try? Sys.fstat(fd), (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == Sys.effectiveUserID(),
+              TrustPolicy.current.refusal(owner: st.st_uid, group: st.st_gid, mode: st.st_mode) == nil else { return nil }
+        if Int(st.st_size) >= SegmentLayout.headerSize && hasMagic(fd: fd) { return nil }
+        do throws(SyscallError) { try Sys.flock(fd, LOCK_EX, timeout: defaultLockTimeout) } catch {
+            let failure = lockFailure(error, backing, fd: fd)
+            Sys.close(fd)
+            throw failure
+        }
+        guard isHalfCreated(fd: fd) else {
+            Sys.unlock(fd)
+            return nil
+        }
+        if mode == .openExisting {
+            Sys.unlock(fd)
+            Sys.close(fd)
+            throw .notFound(backing)
+        }
+        // Formats under the lock held here and releases it (closing the descriptor if it fails).
+        return try format(backing, fd: fd, capacity: capacity, removeOnFailure: false, locked: true)
+    }
+
+    /// What a failed `flock` of the segment means.
+    private static func lockFailure(_ error: SyscallError, _ backing: SegmentBacking, fd: Int32) -> SharedMemoryError {
+        if error.errno == .wouldBlock { return .lockTimedOut(backing, holder: Sys.lockHolder(of: fd), waited: defaultLockTimeout) }
+        return .system(call: error.call, errno: error.errno, backing: backing)
+    }
+
+    /// See ``completeIfHalfCreated(_:fd:mode:capacity:)``; call holding the lock.
+    private static func isHalfCreated(fd: Int32) -> Bool {
+        guard let st = try? Sys.fstat(fd) else { return false }
+        let size = Int(st.st_size)
+        if size == 0 { return true }
+        let page = 4096
+        guard size >= SegmentLayout.headerSize, size % page == 0, (size / page) % 2 == 1 else { return false }
+        var header = [UInt8](repeating: 1, count: SegmentLayout.headerSize)
+        let n = header.withUnsafeMutableBytes { try? Sys.pread(fd, into: $0, at: 0) }
+        return n == SegmentLayout.headerSize && header.allSatisfy { $0 == 0 }
+    }
+
     /// Sizes, reserves and formats a new segment under an exclusive lock; magic last.
+    /// A segment someone else completed meanwhile (a racing opener that found it
+    /// half-created) is attached instead of formatted again.
     private static func initialize(
         _ backing: SegmentBacking, fd: Int32, capacity: Int, removeOnFailure: Bool
     ) throws(SharedMemoryError) -> BlobSegment {
+        try format(backing, fd: fd, capacity: capacity, removeOnFailure: removeOnFailure, locked: false)
+    }
+
+    private static func format(
+        _ backing: SegmentBacking, fd: Int32, capacity: Int, removeOnFailure: Bool, locked: Bool
+    ) throws(SharedMemoryError) -> BlobSegment {
+        if !locked {
+            do throws(SyscallError) { try Sys.flock(fd, LOCK_EX, timeout: defaultLockTimeout) } catch {
+                let failure = lockFailure(error, backing, fd: fd)
+                Sys.close(fd)
+                if removeOnFailure { try? backing.unlinkObject() }
+                throw failure
+            }
+            if hasMagic(fd: fd) {  // a racing opener completed it meanwhile
+                Sys.unlock(fd)
+                do throws(SharedMemoryError) { return try attach(backing, fd: fd) } catch {
+                    Sys.close(fd)
+                    throw error
+                }
+            }
+        }
         let total = SegmentLayout.totalSize(capacity: capacity)
         var mapped: UnsafeMutableRawPointer?
         do throws(SyscallError) {
-            try Sys.flock(fd, LOCK_EX, timeout: defaultLockTimeout)
             defer { Sys.unlock(fd) }
             let policy = TrustPolicy.current
             if let gid = policy.sharedGroup { try Sys.changeGroup(fd, gid) }

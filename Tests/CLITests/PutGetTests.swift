@@ -20,7 +20,8 @@ import TestSupport
         #expect(lines.first == "published sequence 1: \(original.count) bytes")
         #expect(lines.last == sum.out.trimmingSuffixNewline())
         let hash = String(sum.out.prefix(64))
-        #expect(get.err == "path: \(asset(name))\nbytes: \(original.count)\nsha256: \(hash)\nsequence: 1\n")
+        #expect(get.err == "path: \(asset(name))\nbytes: \(original.count)\nsha256: \(hash)\nsequence: 1\n"
+                + "verified: yes (XXH3-64 checksum)\n")
     }
 
     @Test(arguments: [0, 1])
@@ -317,7 +318,7 @@ import TestSupport
         #expect(s.put(asset("sunset.jpg")).status == 0)
         let r = waiter.finish()
         #expect(r.status == 0, "\(r.err)")
-        #expect(r.err.hasSuffix("sequence: 2\n"))
+        #expect(r.err.hasSuffix("sequence: 2\nverified: yes (XXH3-64 checksum)\n"))
         #expect(Fixtures.read(s.path("w")) == Fixtures.read(asset("sunset.jpg")))
     }
 }

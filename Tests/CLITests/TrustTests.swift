@@ -146,4 +146,74 @@ struct TrustTests {
         #expect(Fixtures.read(victim) == Array("keep".utf8))
         print("FIFO/symlink swap, 60 saves: exit statuses \(statuses.sorted { $0.key < $1.key })")
     }
+
+    /// A put killed between shm_open and ftruncate leaves an empty object: ours is
+    /// completed by the next put (a get meanwhile says there is nothing yet); another
+    /// user's is never touched.
+    @Test func aHalfCreatedSegmentOfOursIsCompletedNeverTheirs() throws {
+        let s = Scratch("half")
+        let path = "/dev/shm/" + s.segment
+        let fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
+        try #require(fd >= 0)
+        close(fd)
+        let early = s.get(["--out", s.path("o")])
+        #expect(early.status == 66 && early.err.contains("does not exist yet"), "\(early.status) \(early.err)")
+        Fixtures.write(Array("complete me".utf8), to: s.path("f"))
+        let put = s.put(s.path("f"))
+        #expect(put.status == 0, "\(put.err)")
+        #expect(s.get(["--out", s.path("o")]).status == 0)
+        #expect(Fixtures.read(s.path("o")) == Array("complete me".utf8))
+
+        let t = Scratch("half2")
+        let theirs = "/dev/shm/" + t.segment
+        #expect(asNobody(["/usr/bin/touch", theirs]).status == 0)
+        let refused = t.put(s.path("f"))
+        #expect(refused.status == 77, "\(refused.err)")
+        var st = stat()
+        #expect(stat(theirs, &st) == 0 && st.st_size == 0 && st.st_uid == 65534)
+    }
+
+    /// Two puts creating the same segment at once both succeed (one formats it, the
+    /// other waits and publishes into it), every time.
+    @Test(.timeLimit(.minutes(3)))
+    func twoPutsCreatingAtOnceBothSucceed() throws {
+        let s = Scratch("race")
+        Fixtures.write(Array("a".utf8), to: s.path("a"))
+        Fixtures.write(Array("b".utf8), to: s.path("b"))
+        var failures = [String]()
+        for _ in 0 ..< 40 {
+            Fixtures.removeSegment(s.segment)
+            let one = Spawn.start(CLI.writer, ["put", s.path("a"), "--segment", s.segment])
+            let two = Spawn.start(CLI.writer, ["put", s.path("b"), "--segment", s.segment])
+            for r in [one.finish(), two.finish()] where r.status != 0 { failures.append("\(r.status) \(r.err)") }
+        }
+        #expect(failures.isEmpty, "\(failures)")
+    }
+
+    /// `get --wait` on a segment that is removed and re-created by another user stops
+    /// with 77 at once instead of waiting out its timeout on something it will not read.
+    @Test(.timeLimit(.minutes(2)))
+    func aWaitNoticesAnUntrustedReplacement() throws {
+        let s = Scratch("wait-untrusted")
+        Fixtures.write(Array("mine".utf8), to: s.path("f"))
+        #expect(s.put(s.path("f")).status == 0)
+        let waiter = Spawn.start(CLI.reader, ["get", "--segment", s.segment, "--wait", "--timeout", "60", "--out", s.path("o")])
+        // Bounded wait until it sleeps on the segment's futex.
+        let deadline = now() + 20
+        var waiting = false
+        while !waiting && now() < deadline {
+            let wchan = String(decoding: Fixtures.read("/proc/\(waiter.pid)/wchan") ?? [], as: UTF8.self)
+            waiting = wchan.contains("futex")
+            if !waiting { usleep(10_000) }
+        }
+        try #require(waiting, "the get never waited")
+        Fixtures.removeSegment(s.segment)
+        chmod(s.dir, 0o755)
+        chmod(s.path("f"), 0o644)
+        #expect(asNobody([CLI.writer, "put", s.path("f"), "--segment", s.segment]).status == 0)
+        let start = now()
+        let r = waiter.finish(seconds: 30)
+        #expect(r.status == 77 && r.err.contains("is not trusted"), "\(r.status) \(r.err)")
+        #expect(now() - start < 10, "it noticed within seconds, not at its timeout")
+    }
 }
