@@ -142,6 +142,11 @@ public enum WriterProgram: TerminalProgram {
         return []
     }
 
+    /// The status line after a listing: the folder and how many entries it holds.
+    static func countStatus(_ directory: String, _ count: Int) -> String {
+        "\(TerminalText.escape(directory)): \(count) \(count == 1 ? "entry" : "entries")"
+    }
+
     private static func apply(_ event: Event, _ state: inout WriterState) -> [Effect] {
         switch event {
         case let .listed(directory, select, quiet, .success(list)):
@@ -155,8 +160,11 @@ public enum WriterProgram: TerminalProgram {
             state.selection = 0
             if !quiet { state.scroll = 0 }
             var effects = refilter(keeping: keep, &state)
-            if !quiet && (!state.statusIsError || select == nil) {
-                state.setStatus("\(TerminalText.escape(directory)): \(list.count) entries")
+            let count = Self.countStatus(directory, list.count)
+            // A refresh keeps the count current when the status still shows the count.
+            let showsCount = state.status.hasPrefix(TerminalText.escape(directory) + ": ") && (state.status.hasSuffix(" entries") || state.status.hasSuffix(" entry"))
+            if !quiet && (!state.statusIsError || select == nil) || quiet && showsCount && !state.statusIsError {
+                state.setStatus(count)
             }
             if moved {
                 state.watchingDirectory = true

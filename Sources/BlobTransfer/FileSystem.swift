@@ -209,7 +209,7 @@ enum FS {
         let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard fd >= 0 else { return }
         defer { Glibc.close(fd) }
-        let mask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB
+        let mask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF
         guard inotify_add_watch(fd, directory, UInt32(mask)) >= 0 else { return }
         // Whatever changed between the caller's listing and this watch is reported now.
         onChange()

@@ -196,6 +196,22 @@ final class WriterFixture {
         #expect(h.waitFor { h.state.status.hasSuffix(": 5 entries") })
     }
 
+    /// The status line's count follows the folder too, and a folder removed under the
+    /// picker says so (it never keeps a count that is no longer true).
+    @Test func theStatusCountFollowsTheFolder() {
+        let f = WriterFixture()
+        let sub = f.dir + "/sub"
+        let h = WriterHarness(WriterState(directory: sub, backing: f.backing))
+        #expect(h.waitFor { h.state.status.hasSuffix(": 1 entry") }, "\(h.state.status)")
+        Fixtures.write([1], to: sub + "/two.bin")
+        #expect(h.waitFor { h.state.status.hasSuffix(": 2 entries") }, "\(h.state.status)")
+        unlink(sub + "/two.bin")
+        unlink(sub + "/inner.png")
+        #expect(h.waitFor { h.state.status.hasSuffix(": 0 entries") }, "\(h.state.status)")
+        rmdir(sub)
+        #expect(h.waitFor { h.state.statusIsError && h.state.status.contains("cannot open") }, "\(h.state.status)")
+    }
+
     /// The title keeps the most specific part of the folder at 80 and at 100 columns.
     @Test func titlesKeepTheirMostSpecificPart() {
         let f = WriterFixture()

@@ -157,10 +157,11 @@ import TestSupport
         // The handler restores the terminal, prints a backtrace after it, and the process
         // dies of the signal: the shell answers again (bounded wait, no interactive backtracer).
         tmux.send("c", ["echo ALIVE-$((40+2))", "Enter"])
-        let (ended, e) = tmux.waitFor("c", seconds: 15) { $0.contains("ALIVE-42") }
+        let (ended, e) = tmux.waitFor("c", seconds: 15, history: true) { $0.contains("ALIVE-42") }
         #expect(ended, "after the signal: \(e)")
         #expect(e.contains("terminal restored. Backtrace for a bug report:"), "\(e)")
-        #expect(!e.contains("blob-writer  /"), "the app's screen is still up: \(e)")
+        let screenNow = tmux.capture("c")
+        #expect(!screenNow.contains("blob-writer  /"), "the app's screen is still up: \(screenNow)")
         tmux.send("c", ["stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|icrnl)' | tr '\\n' ' '; echo STTY-DONE", "Enter"])
         let (sane, s) = tmux.waitFor("c") { $0.contains("icrnl icanon echo STTY-DONE") }
         #expect(sane, "terminal after the signal: \(s)")

@@ -39,13 +39,21 @@ public final class Tmux {
         run(["capture-pane", "-p", "-t", session]).out
     }
 
+    /// The pane's whole history and screen, wrapped lines joined: what was printed, as
+    /// long as the lines are and however far they scrolled (a backtrace carrying the
+    /// clone's path wraps and scrolls differently at every path length).
+    public func captureHistory(_ session: String) -> String {
+        run(["capture-pane", "-p", "-J", "-S", "-", "-t", session]).out
+    }
+
     /// Waits (polling the screen, at most `seconds`) until `condition` holds; returns the
     /// last screen seen and whether it held.
-    public func waitFor(_ session: String, seconds: Double = 20, _ condition: (String) -> Bool) -> (Bool, String) {
+    public func waitFor(_ session: String, seconds: Double = 20, history: Bool = false,
+                        _ condition: (String) -> Bool) -> (Bool, String) {
         let deadline = now() + seconds
         var screen = ""
         while now() < deadline {
-            screen = capture(session)
+            screen = history ? captureHistory(session) : capture(session)
             if condition(screen) { return (true, screen) }
             var p = pollfd(fd: -1, events: 0, revents: 0)
             _ = poll(&p, 0, 50)
