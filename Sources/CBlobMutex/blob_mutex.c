@@ -39,6 +39,15 @@ blob_mutex *blob_mutex_open(const char *name, int create) {
     }
     if (fd < 0) fd = shm_open(path, O_RDWR | O_CLOEXEC, 0);
     if (fd < 0) return NULL;
+    /* Another user's object, or one others may write, is not ours to lock or wait on:
+     * its owner could hold it for ever or forge what it guards. Checked before any
+     * lock is taken. */
+    struct stat owner;
+    if (fstat(fd, &owner) != 0 || owner.st_uid != geteuid() || (owner.st_mode & 022) != 0 || !S_ISREG(owner.st_mode)) {
+        close(fd);
+        errno = EPERM;
+        return NULL;
+    }
     /* The creator holds the lock until the magic is written. */
     if (flock(fd, created ? LOCK_EX : LOCK_SH) != 0) { int e = errno; close(fd); errno = e; return NULL; }
     if (created) {

@@ -30,6 +30,10 @@ public final class NamedMutex: @unchecked Sendable {
             let e = catomics_errno()
             if e == ENOENT { throw .notFound(.sharedMemory(name)) }
             if e == EINVAL { throw .foreign(.sharedMemory(name), reason: "it is not a blob mutex") }
+            if e == EPERM {
+                throw .untrusted(.sharedMemory(name), reason: "it belongs to another user or others may write it "
+                                 + "(its owner could hold it for ever or forge what it guards)")
+            }
             throw .system(call: "blob_mutex_open", errno: .init(rawValue: e), backing: .sharedMemory(name))
         }
         handle = h
@@ -61,6 +65,17 @@ public final class NamedMutex: @unchecked Sendable {
     /// Runs `body` holding the mutex.
     public func withLock<R>(_ body: (LockResult) throws -> R) throws -> R {
         let how = try lock()
+        defer { try? unlock() }
+        return try body(how)
+    }
+
+    /// Runs `body` holding the mutex, waiting for it at most `timeout`.
+    ///
+    /// - Throws: ``SharedMemoryError/lockTimedOut(_:holder:waited:)`` when it ran out.
+    public func withLock<R>(timeout: Duration, _ body: (LockResult) throws -> R) throws -> R {
+        guard let how = try lock(timeout: timeout) else {
+            throw SharedMemoryError.lockTimedOut(.sharedMemory(name), holder: nil, waited: timeout)
+        }
         defer { try? unlock() }
         return try body(how)
     }

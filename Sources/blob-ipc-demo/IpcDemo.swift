@@ -15,7 +15,16 @@ struct IpcDemo: ParsableCommand {
 }
 
 /// A failure of the demo: the sentence and its status from the exit-status table.
-struct DemoError: Error { let message: String; let status: ExitStatus }
+struct DemoError: Error {
+    let message: String
+    let status: ExitStatus
+    init(message: String, status: ExitStatus) { self.message = message; self.status = status }
+    /// An engine error, with the status the commands give it (77 for another user's object).
+    init(_ error: any Error) {
+        let (status, message) = Failure.classify(error) ?? (.software, "\(error)")
+        self.init(message: message, status: status)
+    }
+}
 
 struct RunDemo: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the demo (the default).")
@@ -47,15 +56,17 @@ struct RunDemo: ParsableCommand {
         do {
             record = try Record(ControllerData.layout, segment: .sharedMemory(segName), mode: .createOrOpen)
         } catch {
-            throw DemoError(message: "\(error)", status: .corrupt)
+            if case let .segment(e) = error { throw DemoError(e) }
+            throw DemoError(error)
         }
-        let lock = try NamedMutex(mutexName, create: true)
-        defer {
-            try? MappedRegion.remove(.sharedMemory(segName))
-            try? NamedMutex.remove(mutexName)
-        }
+        defer { try? MappedRegion.remove(.sharedMemory(segName)) }
+        let lock: NamedMutex
+        do { lock = try NamedMutex(mutexName, create: true) } catch { throw DemoError(error) }
+        defer { try? NamedMutex.remove(mutexName) }
         say("[Parent] Sending: hello world!")
-        try lock.withLock { _ in
+        // Every wait for the mutex is bounded: a holder that never lets go is a timeout.
+        let wait = Duration.seconds(10)
+        try locked(lock, wait) {
             record[ControllerData.heartbeatSignal] = 0
             try record.set(ControllerData.messageBuffer, string: "hello world!")
         }
@@ -63,7 +74,7 @@ struct RunDemo: ParsableCommand {
         // Wait (bounded) until the child has read the first message, so the lines come in
         // the seed's order whatever the scheduling; the child answers through HeartbeatSignal.
         let deadline = now() + 10
-        while try lock.withLock({ _ in record[ControllerData.heartbeatSignal] }) == 0 {
+        while try locked(lock, wait, { record[ControllerData.heartbeatSignal] }) == 0 {
             if let status = reapIfExited(pid) {
                 throw DemoError(message: "the child exited with status \(status) before reading the message", status: .software)
             }
@@ -75,7 +86,7 @@ struct RunDemo: ParsableCommand {
         }
         usleep(useconds_t(max(0, delay) * 1_000_000))
         say("[Parent] Sending: terminate")
-        try lock.withLock { _ in try record.set(ControllerData.messageBuffer, string: "terminate\0") }
+        try locked(lock, wait) { try record.set(ControllerData.messageBuffer, string: "terminate\0") }
         let end = now() + 10
         var status: Int32?
         while status == nil {
@@ -88,6 +99,15 @@ struct RunDemo: ParsableCommand {
         }
         guard status == 0 else { throw DemoError(message: "the child failed with status \(status!)", status: .software) }
         say("[Parent] Process terminated")
+    }
+}
+
+/// `body` under the mutex, waited for at most `timeout`; a timeout is the demo's error.
+func locked<R>(_ lock: NamedMutex, _ timeout: Duration, _ body: () throws -> R) throws -> R {
+    do {
+        return try lock.withLock(timeout: timeout) { _ in try body() }
+    } catch let e as SharedMemoryError {
+        throw DemoError(e)
     }
 }
 

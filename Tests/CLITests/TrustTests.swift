@@ -216,4 +216,28 @@ struct TrustTests {
         #expect(r.status == 77 && r.err.contains("is not trusted"), "\(r.status) \(r.err)")
         #expect(now() - start < 10, "it noticed within seconds, not at its timeout")
     }
+
+    /// The parent/child demo against a mutex (or record segment) another user planted
+    /// and holds: refused at once with 77, nothing of ours left behind.
+    @Test(.timeLimit(.minutes(1)))
+    func theDemoRefusesAnotherUsersMutexAndRecord() throws {
+        let mutex = Fixtures.uniqueSegmentName("demo-mutex"), record = Fixtures.uniqueSegmentName("demo-rec")
+        defer { Fixtures.removeSegment(mutex); Fixtures.removeSegment(record) }
+        let demo = Fixtures.executable("blob-ipc-demo")
+        // Their mutex object, writable by anyone, held open by them.
+        #expect(asNobody(["/bin/sh", "-c", "umask 0; : > /dev/shm/\(mutex)"]).status == 0)
+        let start = now()
+        let r = Spawn.run(demo, ["--mutex", mutex, "--segment", record, "--delay", "0"], seconds: 30)
+        #expect(r.status == 77 && r.err.contains("is not trusted"), "\(r.status) \(r.err)")
+        #expect(now() - start < 10)
+        #expect(access("/dev/shm/" + record, F_OK) != 0, "the demo left its record segment behind")
+        // Their record segment: 77 too (it was 65), and their object stays as it was.
+        Fixtures.removeSegment(mutex)
+        #expect(asNobody(["/bin/sh", "-c", "head -c 4096 /dev/zero > /dev/shm/\(record)"]).status == 0)
+        let rec = Spawn.run(demo, ["--mutex", mutex, "--segment", record, "--delay", "0"], seconds: 30)
+        #expect(rec.status == 77, "\(rec.status) \(rec.err)")
+        #expect(access("/dev/shm/" + mutex, F_OK) != 0, "the demo left its mutex behind")
+        var st = stat()
+        #expect(stat("/dev/shm/" + record, &st) == 0 && st.st_uid == 65534)
+    }
 }

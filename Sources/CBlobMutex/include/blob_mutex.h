@@ -22,7 +22,8 @@ typedef struct blob_mutex blob_mutex;
 
 /* Opens the named mutex, creating and initialising it when create is nonzero and it
  * does not exist. Returns NULL with errno set on failure (ENOENT: no such mutex;
- * EINVAL: the object is not a blob mutex). */
+ * EINVAL: the object is not a blob mutex; EPERM: it belongs to another user or others
+ * may write it, so it is neither locked nor waited on). */
 blob_mutex *blob_mutex_open(const char *name, int create);
 
 /* Blocks until acquired. Returns BLOB_MUTEX_OK, BLOB_MUTEX_OWNER_DIED or an errno. */
