@@ -12,6 +12,24 @@
 #define CIMAGE_STR2(x) #x
 #define CIMAGE_STR(x) CIMAGE_STR2(x)
 
+/* A budget shared by several decodes of one command (cimage_budget_begin): their CPU
+ * time counts from its start, not each from its own. */
+static __thread struct timespec budget_start;
+static __thread int budget_active;
+
+void cimage_budget_begin(void) {
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &budget_start);
+    budget_active = 1;
+}
+
+void cimage_budget_end(void) { budget_active = 0; }
+
+/* Where a decode's CPU time counts from: the shared budget's start, or now. */
+static void cpu_origin(struct timespec *start) {
+    if (budget_active) *start = budget_start;
+    else clock_gettime(CLOCK_THREAD_CPUTIME_ID, start);
+}
+
 /* Seconds of CPU this thread used since `since`. */
 static double thread_cpu_since(const struct timespec *since) {
     struct timespec now;
@@ -164,7 +182,7 @@ static int png_run(const uint8_t *data, size_t size, uint64_t max_pixels, int de
     row = malloc(rowbytes);
     if (!row) png_error(png, "out of memory");
     struct timespec cpu_start;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_start);
+    cpu_origin(&cpu_start);
     uint32_t rows_done = 0;
 #define CHECK_CPU() do { if ((++rows_done & 63) == 0 && thread_cpu_since(&cpu_start) > CIMAGE_MAX_CPU_SECONDS) \
         png_error(png, "decoding took over " CIMAGE_STR(CIMAGE_MAX_CPU_SECONDS) " s of CPU (a decompression bomb?)"); } while (0)
@@ -437,7 +455,7 @@ int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, ui
     g.errlen = errlen;
     g.cancelled = cancelled;
     g.ctx = ctx;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &g.cpu_start);
+    cpu_origin(&g.cpu_start);
     cinfo.err = jpeg_std_error(&g.pub);
     g.pub.error_exit = guard_error_exit;
     g.pub.output_message = guard_output_message;

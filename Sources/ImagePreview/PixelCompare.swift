@@ -96,9 +96,11 @@ public struct PixelComparison: Equatable, Sendable {
 /// have the same pixels; alpha counts like any channel, except that two fully
 /// transparent pixels are equal whatever colour they hide).
 ///
-/// Budget: the first image is held decoded, 8 bytes per pixel, and refused over
-/// `maxMemory` before any decode; the second is streamed row by row against it. CPU is
-/// bounded by the decoders' own limits (``PreviewOptions/defaultMaxPixels``, 10 s).
+/// Budget, for the comparison as a whole: the first image is held decoded, 8 bytes per
+/// pixel, and what each decode needs besides (a progressive JPEG's coefficients) must fit
+/// in what that leaves of `maxMemory`, checked before any decode; the second image is
+/// streamed row by row against the first. Both decodes share one CPU budget
+/// (`CIMAGE_MAX_CPU_SECONDS`, 10 s) and the pixel limit (``PreviewOptions/defaultMaxPixels``).
 public enum PixelCompare {
     /// The default budget of a comparison's decoded image: 256 MiB (32 megapixels).
     public static let defaultMaxMemory = 256 << 20
@@ -135,10 +137,13 @@ public enum PixelCompare {
             throw .decodeFailed(format: a.format, message: "comparing \(a.width)x\(a.height) images needs "
                                 + "\(needed >> 20) MiB, over the \(maxMemory >> 20) MiB budget")
         }
+        let left = maxMemory - needed
+        cimage_budget_begin()
+        defer { cimage_budget_end() }
         let first = Canvas(width: a.width, height: a.height, mode: .store)
-        try decode(received, a.format, into: first, maxPixels: maxPixels)
+        try decode(received, a.format, into: first, maxPixels: maxPixels, maxBytes: left)
         let second = Canvas(width: a.width, height: a.height, mode: .compare(first))
-        try decode(disk, b.format, into: second, maxPixels: maxPixels)
+        try decode(disk, b.format, into: second, maxPixels: maxPixels, maxBytes: left)
         result.differingPixels = second.differing
         let scale = deep ? 1 : 257
         result.maxDifference = Int(second.maxDifference) / scale
@@ -155,7 +160,7 @@ public enum PixelCompare {
 
     /// Decodes at full depth into `canvas` (storing, or comparing with what it holds).
     static func decode(_ bytes: UnsafeRawBufferPointer, _ format: ImageFormat, into canvas: Canvas,
-                       maxPixels: Int) throws(ImageError) {
+                       maxPixels: Int, maxBytes: Int) throws(ImageError) {
         var err = [CChar](repeating: 0, count: 256)
         var info = cimage_info()
         let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
@@ -181,7 +186,7 @@ public enum PixelCompare {
                 }
                 var w: UInt32 = 0, h: UInt32 = 0
                 // Full size: the minimum asked for is the image itself.
-                return cimage_jpeg_decode(base, bytes.count, UInt64(maxPixels), UInt64(defaultMaxMemory),
+                return cimage_jpeg_decode(base, bytes.count, UInt64(maxPixels), UInt64(max(0, maxBytes)),
                                           UInt32(canvas.width), UInt32(canvas.height), rgb, nil, ctx, &info,
                                           &w, &h, &err, err.count)
             }

@@ -1,3 +1,4 @@
+import CTurboJPEG
 import Glibc
 import ImagePreview
 import Testing
@@ -154,5 +155,26 @@ func withExtraChunk(_ png: [UInt8]) -> [UInt8] {
         #expect(try big.withUnsafeBytes { a in try other.withUnsafeBytes { b in
             try PixelCompare.compare(received: a, disk: b, maxMemory: 400 * 300 * 8)
         } }.differingPixels == 400 * 300)
+    }
+}
+
+/// One memory budget for a comparison as a whole: the first image held decoded and the
+/// second decode's own needs (a progressive JPEG's coefficients) must fit in it together.
+@Suite struct CompareBudgetTests {
+    @Test func twoProgressiveJPEGsShareOneMemoryBudget() throws {
+        let progressive = Int32(TJFLAG_PROGRESSIVE)
+        let a = jpeg(width: 2000, height: 2000, flags: progressive) { x, y in (UInt8(x & 255), UInt8(y & 255), 7) }
+        let b = jpeg(width: 2000, height: 2000, flags: progressive) { x, y in (UInt8(y & 255), UInt8(x & 255), 7) }
+        // 2000x2000 held at 8 bytes a pixel is 30 MiB; each decode's coefficients about 23 MiB more.
+        let budget = 40 << 20
+        #expect(throws: ImageError.self) {
+            try a.withUnsafeBytes { ra in try b.withUnsafeBytes { rb in
+                try PixelCompare.compare(received: ra, disk: rb, maxMemory: budget)
+            } }
+        }
+        let fits = try a.withUnsafeBytes { ra in try b.withUnsafeBytes { rb in
+            try PixelCompare.compare(received: ra, disk: rb, maxMemory: 128 << 20)
+        } }
+        #expect(fits.verdict == .differentPixels)
     }
 }

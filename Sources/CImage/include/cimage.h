@@ -34,6 +34,12 @@ typedef int (*cimage_cancel_fn)(void *ctx);
 #define CIMAGE_JPEG_MAX_SCANS 500
 #define CIMAGE_MAX_CPU_SECONDS 10
 
+/* Makes the decodes that follow on this thread share one CPU budget of
+ * CIMAGE_MAX_CPU_SECONDS, counted from now (a command that decodes two images, such as
+ * a comparison, is bounded as a whole), until cimage_budget_end. */
+void cimage_budget_begin(void);
+void cimage_budget_end(void);
+
 /* Reads a PNG's header only. Returns 0, or -1 with a message in err. */
 int cimage_png_info(const uint8_t *data, size_t size, cimage_info *info, char *err, size_t errlen);
 
