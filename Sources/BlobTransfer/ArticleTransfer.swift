@@ -262,26 +262,26 @@ public enum ArticleTransfer {
         return path == 0 && content == 0 ? nil : (Int(path), Int(content))
     }
 
-    /// Reads the frame at offset 0 settled (``ArticleSegment/settledRead(settle:attempts:range:read:)``):
-    /// `read` gets the decoded path label and the content where it lies; nil when
+    /// Reads the frame at offset 0 settled (``ArticleSegment/settledRead(settle:attempts:range:consume:)``):
+    /// `consume` gets the decoded path label and the content where it lies; nil when
     /// nothing was published (both lengths 0). A label that is not UTF-8 or has control
     /// bytes is not a frame (``TransferError/notAnArticleFrame(_:)``).
     static func settledFrame<T>(_ segment: ArticleSegment,
-                                _ read: (String, UnsafeRawBufferPointer) throws(TransferError) -> T) throws(TransferError)
+                                _ consume: (String, UnsafeRawBufferPointer) throws(TransferError) -> T) throws(TransferError)
         -> (value: T, checksum: UInt64, length: Int, pathLength: Int)? {
         var seen: (path: Int, content: Int)?
         let result = try segment.settledRead(settle: settle, range: { () throws(TransferError) -> Range<Int> in
             seen = try lengths(segment)
             guard let seen else { return 0 ..< 0 }
             return 0 ..< seen.path + seen.content + BlobCodec.overhead
-        }, read: { (frame) throws(TransferError) -> T? in
+        }, consume: { (frame) throws(TransferError) -> T? in
             guard let (p, c) = seen else { return nil }
             let pathBytes = try Receiver.guarded { () throws(SharedMemoryError) in
                 try segment.copy(UnsafeRawBufferPointer(rebasing: frame[4 ..< 4 + p]))
             }
             guard let path = String(validating: pathBytes, as: UTF8.self) else { throw .invalidFrame(.invalidUTF8(offset: 4)) }
             guard looksLikeFrame(path: path) else { throw .notAnArticleFrame(nil) }
-            return try read(path, UnsafeRawBufferPointer(rebasing: frame[8 + p ..< 8 + p + c]))
+            return try consume(path, UnsafeRawBufferPointer(rebasing: frame[8 + p ..< 8 + p + c]))
         })
         let (value, checksum) = try result.mapError(TransferError.segment).get()
         guard let value, let seen else { return nil }
@@ -294,7 +294,7 @@ public enum ArticleTransfer {
         let read: Result<(value: [UInt8], checksum: UInt64), SharedMemoryError>
         do throws(SharedMemoryError) {
             read = try segment.settledRead(settle: settle, range: { () throws(SharedMemoryError) -> Range<Int> in 0 ..< size },
-                                          read: { (view) throws(SharedMemoryError) -> [UInt8] in
+                                          consume: { (view) throws(SharedMemoryError) -> [UInt8] in
                 try segment.copy(view)
             })
         } catch {

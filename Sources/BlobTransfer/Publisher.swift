@@ -94,7 +94,7 @@ public enum Publisher {
                 (slot: inout SlotWriter) throws(TransferError) in
                 prefix.withUnsafeBytes { slot.append($0) }
                 while slot.remaining > 0 {
-                    let n = try slot.fill(upTo: 64 * 1024, observe: { sha.update($0) }) { (dst) throws(TransferError) in
+                    let n = try slot.fill(upTo: 64 * 1024, sha256: sha) { (dst) throws(TransferError) in
                         try input.read(into: dst)
                     }
                     if n == 0 { break }  // shrank: the engine refuses the short payload

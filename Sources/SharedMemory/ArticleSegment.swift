@@ -10,7 +10,7 @@ import Glibc
 /// readers learn of a new payload only by looking. What it does add: writes from our own
 /// processes serialize on `flock`; every read is bounded by the capacity, accepted only
 /// when the bytes it read stayed the same for a settling time afterwards
-/// (``settledRead(settle:attempts:range:read:)``: a writer that lands a frame in pieces
+/// (``settledRead(settle:attempts:range:consume:)``: a writer that lands a frame in pieces
 /// with shorter pauses is caught; one that pauses longer is not, and nothing can tell),
 /// and guarded against the file shrinking under the mapping
 /// (``SharedMemoryError/shrunk(_:)``, not SIGBUS).
@@ -103,10 +103,10 @@ public final class ArticleSegment: @unchecked Sendable {
 
     /// Reads what has no checksum as well as it can be read: `range()` says which bytes
     /// (it reads the payload's own length fields through ``int32(at:)``, validates them
-    /// and may throw), `read` reads them from the view it is given (through ``copy(_:)``,
+    /// and may throw), `consume` reads them from the view it is given (through ``copy(_:)``,
     /// ``sha256(_:)`` or a `write` to a file: guarded reads), and the result is kept only
     /// if, `settle` later, the range is the same and its bytes hash the same as before
-    /// `read` began. A writer moving during that window is caught and the read starts
+    /// `consume` began. A writer moving during that window is caught and the read starts
     /// over; a writer that paused for longer than `settle` in the middle of a frame
     /// cannot be told from a finished one (the layout has no checksum).
     ///
@@ -115,14 +115,14 @@ public final class ArticleSegment: @unchecked Sendable {
     ///   ``SharedMemoryError/shrunk(_:)`` when the file shrank.
     public func settledRead<T, E: Error>(settle: Duration = ArticleSegment.defaultSettle, attempts: Int = 100,
                                          range: () throws(E) -> Range<Int>,
-                                         read: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> Result<(value: T, checksum: UInt64), SharedMemoryError> {
+                                         consume: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> Result<(value: T, checksum: UInt64), SharedMemoryError> {
         for attempt in 0 ..< attempts {
             let bytes = try range()
             precondition(bytes.lowerBound >= 0 && bytes.upperBound <= capacity)
             let view = UnsafeRawBufferPointer(start: region.base + bytes.lowerBound, count: bytes.count)
             let before: UInt64
             do throws(SharedMemoryError) { before = try Guarded.xxh3(view, backing: backing) } catch { return .failure(error) }
-            let value = try read(view)
+            let value = try consume(view)
             if attempt == 0 && EnvironmentSwitches.stopBetweenReads { EnvironmentSwitches.stopSelf() }
             Sys.sleep(settle)
             let again = try range()

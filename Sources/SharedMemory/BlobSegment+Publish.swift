@@ -139,11 +139,12 @@ public struct SlotWriter: ~Copyable {
     }
 
     /// Lets `produce` write up to `count` bytes (at most `remaining`) at the end of the
-    /// slot and return how many it wrote; they are hashed at once and `observe`d (for a
-    /// second hash, say) while in cache. Returns what `produce` returned.
+    /// slot and return how many it wrote; they are hashed at once and, with `sha256`,
+    /// added to that hash too while in cache (both through the SIGBUS guard: the slot's
+    /// file may have been truncated). Returns what `produce` returned.
     @discardableResult
     public mutating func fill<E: Error>(
-        upTo count: Int, observe: ((UnsafeRawBufferPointer) -> Void)? = nil,
+        upTo count: Int, sha256: SHA256.Hasher? = nil,
         _ produce: (UnsafeMutableRawBufferPointer) throws(E) -> Int
     ) throws(E) -> Int {
         let room = min(count, remaining)
@@ -155,7 +156,10 @@ public struct SlotWriter: ~Copyable {
             faulted = true
             return 0
         }
-        observe?(done)
+        if let sha256, n > 0, sha256.withContext({ catomics_guarded_sha256_update($0, done.baseAddress!, n) }) != 0 {
+            faulted = true
+            return 0
+        }
         written += n
         if let stopAt, !stopped, written >= stopAt {
             stopped = true

@@ -106,7 +106,7 @@ import TestSupport
             $0.contains("PNG  160 x 120, 8-bit RGB") && $0.contains("same pixels, different bytes (re-encoded:")
         }
         #expect(shown, "reader screen: \(screen)")
-        #expect(screen.contains("path:     \(image)"))
+        #expect(Tmux.screen(screen, shows: "path:     ", path: image), "\(screen)")
         #expect(screen.contains("article layout: no sequence"))
         // Watch mode notices the article's writer storing a record (no futex: polling).
         try #require(a.mono("Writer", ["struct"]).status == 0)

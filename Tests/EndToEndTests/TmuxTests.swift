@@ -32,7 +32,7 @@ import TestSupport
         tmux.newShell("r", width: 100, height: 40, directory: "/tmp", environment: env)
         tmux.send("w", ["'\(Self.writer)' . --segment \(segment)", "Enter"])
         tmux.send("r", ["'\(Self.reader)' --segment \(segment)", "Enter"])
-        let (wUp, wScreen) = tmux.waitFor("w") { $0.contains("blob-writer  \(assets)") && $0.contains("sunset.png") }
+        let (wUp, wScreen) = tmux.waitFor("w") { $0.contains("blob-writer  ") && $0.contains("sunset.png") }
         #expect(wUp, "writer screen: \(wScreen)")
         let (rUp, rScreen) = tmux.waitFor("r") { $0.contains("There is no segment '\(segment)' yet.") }
         #expect(rUp, "reader screen: \(rScreen)")
@@ -51,7 +51,7 @@ import TestSupport
         #expect(read, "reader screen: \(screen)")
         let sum = String(Spawn.run("/usr/bin/sha256sum", [assets + "/sunset.png"]).out.prefix(64))
         #expect(screen.contains("sha256:   \(sum)"))
-        #expect(screen.contains("path:     \(assets)/sunset.png"))
+        #expect(Tmux.screen(screen, shows: "path:     ", path: assets + "/sunset.png"), "\(screen)")
 
         // Resize the reader mid-session: it redraws to the new size and keeps the blob.
         tmux.run(["resize-window", "-t", "r", "-x", "72", "-y", "22"])
@@ -83,7 +83,7 @@ import TestSupport
         let dir = Fixtures.makeTempDirectory()
         defer { Fixtures.removeTree(dir) }
         let pidFile = dir + "/pid"
-        tmux.send("p", ["sh -c 'echo $$ > \(pidFile); exec \(Self.writer) --segment \(segment)'", "Enter"])
+        tmux.send("p", ["sh -c 'echo $$ > \(pidFile); exec \"\(Self.writer)\" --segment \(segment)'", "Enter"])
         let (up, screen) = tmux.waitFor("p") { $0.contains("sunset.png") && $0.contains("160x120") || $0.contains("64x64") }
         #expect(up, "screen: \(screen)")
         #expect(screen.unicodeScalars.allSatisfy { $0.value < 0x80 }, "non-ASCII on a vt100: \(screen)")
@@ -148,7 +148,7 @@ import TestSupport
         let dir = Fixtures.makeTempDirectory()
         defer { Fixtures.removeTree(dir) }
         let pidFile = dir + "/pid"
-        tmux.send("c", ["sh -c 'echo $$ > \(pidFile); exec \(Self.writer) --segment \(segment)'", "Enter"])
+        tmux.send("c", ["sh -c 'echo $$ > \(pidFile); exec \"\(Self.writer)\" --segment \(segment)'", "Enter"])
         let (up, screen) = tmux.waitFor("c") { $0.contains("blob-writer  ") && $0.contains("sunset.png") }
         #expect(up, "screen: \(screen)")
         let pid = try #require(Int32(String(decoding: Fixtures.read(pidFile) ?? [], as: UTF8.self).filter { $0.isNumber }))

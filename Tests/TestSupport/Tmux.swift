@@ -72,3 +72,20 @@ public final class Tmux {
         Fixtures.removeTree(folder)
     }
 }
+
+extension Tmux {
+    /// Whether `screen` has a line `label` followed by `path`, whole or cut at its start
+    /// with "…" (the apps keep a path's most specific end when it does not fit, so what
+    /// shows depends on how long the clone's path is).
+    public static func screen(_ screen: String, shows label: String, path: String) -> Bool {
+        for line in screen.split(separator: "\n") {
+            guard let r = line.firstRange(of: label) else { continue }
+            var value = line[r.upperBound...].drop { $0 == " " }
+            if let gap = value.firstRange(of: "  ") { value = value[..<gap.lowerBound] }
+            while value.last == " " { value = value.dropLast() }
+            if value == path { return true }
+            if value.hasPrefix("\u{2026}"), value.count > 1, path.hasSuffix(String(value.dropFirst())) { return true }
+        }
+        return false
+    }
+}
