@@ -15,8 +15,11 @@ if [ -n "${SHAREDBLOB_BIN:-}" ]; then
     bin="$SHAREDBLOB_BIN"
 else
     bash scripts/ensure-deps.sh
-    swift build -c release --product blob-writer >/dev/null
-    swift build -c release --product blob-reader >/dev/null
+    # SwiftPM's own progress lines ([N/M] Compiling ...), on stderr: a first build takes
+    # about 4 minutes on 2 cores, later ones seconds.
+    echo "Building blob-writer and blob-reader (release; a first build takes about 4 minutes on 2 cores)..." >&2
+    swift build -c release --product blob-writer >&2
+    swift build -c release --product blob-reader >&2
     bin="$PWD/.build/release"
 fi
 segment="${SEGMENT:-shared-blob-demo}"

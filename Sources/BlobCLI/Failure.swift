@@ -16,12 +16,12 @@ public enum Failure {
             case .noPreview, .tooLargeToPreview: return (.unavailable, e.description)
             }
         case let e as TransferError:
-            return (status(of: e), e.description)
+            return (status(of: e), Remedy.message(for: e))
         case let e as SharedMemoryError:
-            return (status(of: e), e.description)
+            return (status(of: e), Remedy.message(for: .segment(e)))
         case let e as PictureCheck.Failure:
             switch e {
-            case let .read(t): return (status(of: t), e.description)
+            case let .read(t): return (status(of: t), Remedy.message(for: t))
             case .tooLarge: return (.tooLarge, e.description)
             case .relativeLabel: return (.usage, e.description)
             case .image(.unsupported): return (.unavailable, e.description)

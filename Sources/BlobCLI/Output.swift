@@ -32,6 +32,27 @@ public enum Output {
     static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
     /// A closed pipe is a write error, not a signal. The corresponding C function is `signal`.
+    /// How a sibling executable of this one (`blob-writer`, `blob-reader`) is to be named
+    /// in a remedy the user can paste: its bare name when `PATH` finds that very file
+    /// (installed), else its absolute path, shell-quoted (`swift run`, `.build/release`).
+    /// The corresponding C functions are `readlink`, `stat` and `getenv`.
+    static func commandName(_ tool: String) -> String {
+        var buf = [CChar](repeating: 0, count: 4097)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        guard n > 0 else { return tool }
+        let exe = String(decoding: buf[0 ..< n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let sibling = String(exe[..<(exe.lastIndex(of: "/") ?? exe.startIndex)]) + "/" + tool
+        var mine = stat()
+        guard stat(sibling, &mine) == 0 else { return tool }
+        for dir in (environment("PATH") ?? "").split(separator: ":") {
+            var found = stat()
+            if stat(dir + "/" + tool, &found) == 0 {
+                return found.st_dev == mine.st_dev && found.st_ino == mine.st_ino ? tool : ShellWord.quote(sibling)
+            }
+        }
+        return ShellWord.quote(sibling)
+    }
+
     static func ignoreBrokenPipes() { signal(SIGPIPE, SIG_IGN) }
 
     /// The command-line arguments (without the program name), with bytes that are not

@@ -92,7 +92,7 @@ public enum ArticleTransfer {
             guard let read = try settledFrame(segment, { (path, content) throws(TransferError) -> (String, String) in
                 try consume(content).get()
                 return (path, try Receiver.guarded { () throws(SharedMemoryError) in try segment.sha256(content) })
-            }) else { throw .nothingPublished(backing, hint: "blob-writer put FILE" + flag) }
+            }) else { throw .nothingPublished(backing, hint: "put FILE" + flag) }
             return DeliveredFile(metadata: metadata(kind: .imageData, length: read.length, checksum: read.checksum),
                                  path: read.value.0, contentLength: read.length - read.pathLength - BlobCodec.overhead,
                                  sha256: read.value.1, zeroCopy: true, integrity: .unverified(stableFor: settle))
@@ -114,7 +114,7 @@ public enum ArticleTransfer {
     static func receivedFile(_ segment: ArticleSegment) throws(TransferError) -> ReceivedFile {
         guard let read = try settledFrame(segment, { (path, content) throws(TransferError) -> (String, [UInt8]) in
             (path, try Receiver.guarded { () throws(SharedMemoryError) in try segment.copy(content) })
-        }) else { throw .nothingPublished(segment.backing, hint: "blob-writer put FILE" + flag) }
+        }) else { throw .nothingPublished(segment.backing, hint: "put FILE" + flag) }
         let (path, content) = read.value
         return ReceivedFile(metadata: metadata(kind: .imageData, length: read.length, checksum: read.checksum),
                             path: path, content: content, sha256: SHA256.hex(content),

@@ -140,7 +140,7 @@ public enum Receiver {
         } catch {
             throw .segment(error)
         }
-        guard let viewed else { throw .nothingPublished(backing, hint: "blob-writer put FILE") }
+        guard let viewed else { throw .nothingPublished(backing, hint: "put FILE") }
         return try viewed.result.get()
     }
 
@@ -170,7 +170,7 @@ public enum Receiver {
         } catch {
             throw .segment(error)
         }
-        guard let viewed else { throw .nothingPublished(backing, hint: "blob-writer put FILE") }
+        guard let viewed else { throw .nothingPublished(backing, hint: "put FILE") }
         var delivered = try viewed.result.get()
         delivered.zeroCopy = viewed.source == .mapping
         return delivered

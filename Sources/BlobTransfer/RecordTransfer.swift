@@ -48,7 +48,7 @@ public enum RecordTransfer {
         } catch {
             throw .segment(error)
         }
-        guard let viewed else { throw .nothingPublished(backing, hint: "blob-writer put-struct") }
+        guard let viewed else { throw .nothingPublished(backing, hint: "put-struct") }
         return try viewed.result.get()
     }
 

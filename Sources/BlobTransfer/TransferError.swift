@@ -62,7 +62,9 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An article-layout segment's offset 0 holds no ImageData frame: its lengths are
     /// wrong (the error), or its "path" has control bytes (nil: a TestData record?).
     case notAnArticleFrame(BlobCodecError?)
-    /// The segment exists but nothing was published; `hint` is the command to run.
+    /// The segment exists but nothing was published; `hint` is the writer's subcommand
+    /// that would publish what was asked for (`put FILE`, `put-struct`), for a
+    /// command-line remedy.
     case nothingPublished(SegmentBacking, hint: String)
     /// The latest blob is a record where a file was asked for.
     case notAFile(found: BlobKind)
@@ -75,7 +77,8 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No record layout of that name.
     case unknownLayout(String, known: [String])
 
-    /// The sentence printed after `Error: `.
+    /// The problem, in the library's terms (a command line adds its own remedy: see
+    /// `BlobCLI`'s `Remedy`).
     public var description: String {
         switch self {
         case let .emptyPath(what):
@@ -107,37 +110,26 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
             return "content too large: the frame is \(length) bytes, the segment holds at most \(capacity)"
         case let .fileTooLarge(t):
             let name = TerminalText.escape(t.file)
-            let flags = t.backing.commandLineFlags
-            let larger = ByteCount.suggestedCapacity(for: t.frameLength)
-            let put = "blob-writer put \(ShellWord.quote(t.file))\(flags) --capacity \(larger)"
             // When the file alone would fit, the path label is what tips it over: say so.
             let size = t.contentLength <= t.capacity
                 ? "\(ByteCount.human(t.contentLength)), \(t.frameLength) bytes with its path label"
                 : ByteCount.human(t.contentLength)
             let holds = t.contentLength <= t.capacity ? "\(t.capacity) bytes" : ByteCount.human(t.capacity)
             if t.segmentExists {
-                return "'\(name)' is \(size); \(t.backing) holds \(holds) per blob. "
-                    + "Recreate it larger: blob-writer rm\(flags) && \(put)"
+                return "'\(name)' is \(size); \(t.backing) holds \(holds) per blob"
             }
-            return "'\(name)' is \(size); a new segment holds \(holds) per blob unless told otherwise: \(put)"
+            return "'\(name)' is \(size); a new segment holds \(holds) per blob unless told otherwise"
         case let .capacityMismatch(backing, existing, requested):
-            let flags = backing.commandLineFlags
-            return "\(backing) holds \(ByteCount.human(existing)) per blob, not the \(ByteCount.human(requested)) asked for. "
-                + "Keep it (leave out --capacity) or recreate it: blob-writer rm\(flags) && blob-writer put FILE\(flags) --capacity \(ByteCount.argument(requested))"
+            return "\(backing) holds \(ByteCount.human(existing)) per blob, not the \(ByteCount.human(requested)) asked for"
         case let .nothingToRemove(backing):
             return "\(backing) does not exist: nothing to remove"
         case let .segment(.notFound(backing)):
-            let flags = backing.commandLineFlags
-            return "\(backing) does not exist yet (publish into it: blob-writer put FILE\(flags), or pick a file in blob-writer\(flags))"
+            return "\(backing) does not exist yet"
         case let .segment(.untrusted(backing, reason)):
-            let flags = backing.commandLineFlags
             return "\(backing) is not trusted: \(reason). Another user could read what you publish there and forge "
-                + "what you read. If it is not yours, have its owner or root remove it (blob-writer rm\(flags) --force); "
-                + "to share on purpose, use --trust-owner USER or --group GROUP"
+                + "what you read"
         case let .segment(.foreign(backing, reason)):
-            let flags = backing.commandLineFlags
-            return "\(backing) is not a SharedBlob segment: \(reason) (check the name; if the C# article's programs use it, "
-                + "add --layout article; blob-writer put FILE\(flags) --force replaces it)"
+            return "\(backing) is not a SharedBlob segment: \(reason)"
         case let .segment(error):
             return error.description
         case let .invalidFrame(error):
@@ -146,8 +138,8 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
             let why = error.map { "\($0)" } ?? "its path label has control bytes"
             return "offset 0 holds no ImageData frame (\(why)); if the article's writer stored a TestData record there, "
                 + "read it with get-struct --layout article"
-        case let .nothingPublished(backing, hint):
-            return "\(backing) holds no blob yet (run \(hint)\(backing.commandLineFlags))"
+        case let .nothingPublished(backing, _):
+            return "\(backing) holds no blob yet"
         case let .notAFile(found):
             return "the latest blob is a \(found.name) record, not a file (use get-struct)"
         case let .notATestDataRecord(found):

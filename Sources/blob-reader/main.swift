@@ -6,6 +6,7 @@ struct BlobReaderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blob-reader",
         abstract: "Read and verify the blob published in a shared-memory segment.",
+        version: SharedBlobVersion.current,
         subcommands: [ViewCommand.self, GetCommand.self, GetStructCommand.self, InfoCommand.self, PreviewCommand.self, CompareCommand.self],
         defaultSubcommand: ViewCommand.self)
 }

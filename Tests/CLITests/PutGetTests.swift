@@ -353,4 +353,22 @@ extension String {
         #expect(lines.contains("status=0") && lines.last == "status=0")
         #expect(Fixtures.read(s.path("got")) == Fixtures.read(asset("sunset.png")))
     }
+
+    /// A remedy names the writer as the user can run it: `blob-writer` when PATH finds
+    /// this build's, its absolute path when not (`swift run`, `.build/release/...`).
+    @Test func remediesNameTheWriterAsItCanBeRun() {
+        let missing = Fixtures.uniqueSegmentName("nope")
+        let installed = Spawn.run(CLI.reader, ["get", "--segment", missing])
+        #expect(installed.err.contains("(publish into it: blob-writer put FILE --segment \(missing),"), "\(installed.err)")
+        let built = Spawn.run(CLI.reader, ["get", "--segment", missing], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(built.status == 66)
+        #expect(built.err.contains("/blob-writer put FILE --segment \(missing),") && !built.err.contains("(publish into it: blob-writer"),
+                "\(built.err)")
+    }
+
+    @Test func bothExecutablesPrintOneVersion() {
+        let w = Spawn.run(CLI.writer, ["--version"]), r = Spawn.run(CLI.reader, ["--version"])
+        #expect(w.status == 0 && r.status == 0)
+        #expect(w.out == r.out && w.out.split(separator: ".").count == 3, "\(w.out) \(r.out)")
+    }
 }

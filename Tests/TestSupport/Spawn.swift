@@ -158,6 +158,9 @@ public enum Spawn {
             if let eq = entry.firstIndex(of: "=") { env[String(entry[..<eq])] = String(entry[entry.index(after: eq)...]) }
             e += 1
         }
+        // The built executables are on PATH, as installed ones would be: remedies name
+        // them `blob-writer` (a test that wants the other case sets PATH itself).
+        env["PATH"] = Fixtures.productsDirectory + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         for (k, v) in environment { env[k] = v }
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
