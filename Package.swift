@@ -94,6 +94,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "blob-ipc-child", dependencies: ["CBlobMutex"]),
+        // docs/library.md's example, built and run by LibraryExampleTests.
+        .executableTarget(name: "blob-library-example", dependencies: ["BlobTransfer", "SharedMemory"],
+                          path: "Examples/LibraryExample"),
         .executableTarget(name: "blob-bench", dependencies: [
             "SharedMemory", "BlobTransfer", "Hashing", "CPNG", "BlobApps", "TerminalUI", "BlobCLI", "ImagePreview",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -119,7 +122,7 @@ let package = Package(
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
         .testTarget(name: "CLITests", dependencies: [
             "BlobCodec", "Hashing", "SharedMemory", "SharedRecords", "BlobTransfer", "TestSupport",
-            "blob-writer", "blob-reader", "blob-bench", "blob-ipc-demo", "blob-ipc-child", "blob-test-helper",
+            "blob-writer", "blob-reader", "blob-bench", "blob-ipc-demo", "blob-ipc-child", "blob-test-helper", "blob-library-example",
         ]),
     ]
 )

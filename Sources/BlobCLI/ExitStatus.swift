@@ -1,5 +1,5 @@
 /// The exit statuses of both executables, one per kind of failure (sysexits.h values).
-/// README's table is this list; a test compares them.
+/// docs/commands.md's table is this list; a test compares them.
 public enum ExitStatus: Int32, CaseIterable, Sendable {
     case success = 0
     case differ = 1
@@ -13,7 +13,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     case timedOut = 75
     case untrusted = 77
 
-    /// What the status means, as README's table says it.
+    /// What the status means, as docs/commands.md's table says it.
     public var meaning: String {
         switch self {
         case .success: return "success"
@@ -30,7 +30,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         }
     }
 
-    /// README's table, row by row.
+    /// docs/commands.md's table, row by row.
     public static var markdownTable: String {
         (["| status | meaning |", "|---|---|"] + allCases.map { "| \($0.rawValue) | \($0.meaning) |" })
             .joined(separator: "\n")

@@ -18,7 +18,7 @@ public struct ReceivedFile: Sendable {
 }
 
 /// How far a received blob could be checked: the one place that says "verified".
-public enum Integrity: Equatable, Sendable {
+public enum Integrity: Equatable, Sendable, CustomStringConvertible {
     /// Our layout: the payload matched its XXH3-64 checksum and no writer reused its slot
     /// during the read.
     case verified

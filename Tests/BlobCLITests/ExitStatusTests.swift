@@ -5,11 +5,11 @@ import Testing
 import TestSupport
 
 @Suite struct ExitStatusTests {
-    /// README's exit-status table is exactly the code's table.
+    /// The command reference's exit-status table (docs/commands.md) is exactly the code's table.
     @Test func readmeTableIsTheCodesTable() throws {
-        let readme = String(decoding: try #require(Fixtures.read(Fixtures.packageRoot + "/README.md")), as: UTF8.self)
+        let readme = String(decoding: try #require(Fixtures.read(Fixtures.packageRoot + "/docs/commands.md")), as: UTF8.self)
         let lines = readme.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let start = try #require(lines.firstIndex(of: "| status | meaning |"), "README has no exit-status table")
+        let start = try #require(lines.firstIndex(of: "| status | meaning |"), "docs/commands.md has no exit-status table")
         let table = lines[start...].prefix { $0.hasPrefix("|") }.joined(separator: "\n")
         #expect(table == BlobCLI.ExitStatus.markdownTable)
     }

@@ -87,6 +87,11 @@ import TestSupport
             try #require(done == "0\n", "the preview ended with \(done ?? "nothing"): \(Fixtures.read(dir + "/err").map { String(decoding: $0, as: UTF8.self) } ?? "")")
         }
 
+        /// Saves the last capture as a PNG (for the README's screenshot).
+        func saveLastCapture(as png: String) {
+            _ = Spawn.run("/usr/bin/convert", ["xwd:" + dir + "/screen.xwd", "-trim", "+repage", png])
+        }
+
         /// The screen as 800x600 RGB, once xterm has drawn what it was sent: `ready` holds
         /// and two captures in a row agree (at most 20 s).
         func capture(until ready: ([UInt8]) -> Bool) throws -> [UInt8] {
@@ -135,7 +140,12 @@ import TestSupport
         let screen = try Screen()
         let segment = Fixtures.uniqueSegmentName("xt")
         defer { Fixtures.removeSegment(segment) }
-        try #require(Spawn.run(Self.writer, ["put", Fixtures.packageRoot + "/Assets/sunset.png", "--segment", segment]).status == 0)
+        // Published from a folder of its own, as a user's photo would be (the screenshot
+        // shows its path).
+        let photos = Fixtures.makeTempDirectory()
+        defer { Fixtures.removeTree(photos) }
+        Fixtures.write(try #require(Fixtures.read(Fixtures.packageRoot + "/Assets/sunset.png")), to: photos + "/sunset.png")
+        try #require(Spawn.run(Self.writer, ["put", photos + "/sunset.png", "--segment", segment]).status == 0)
         screen.start("'\(Self.reader)' --segment \(segment) --watch")
         func isImage(_ box: (x: Int, y: Int, width: Int, height: Int)?) -> Bool {
             box.map { abs($0.width - 160) <= 1 && abs($0.height - 120) <= 1 } ?? false
@@ -143,6 +153,8 @@ import TestSupport
         // Below the facts (row 8 of 13-pixel cells), where the preview goes.
         let top = 8 * 13
         let shown = try screen.capture { isImage(Self.previewBox($0, top: top)) }
+        // SHAREDBLOB_SCREENSHOT=PATH keeps this screen as a PNG: docs/reader-app.png is one.
+        if let png = getenv("SHAREDBLOB_SCREENSHOT").map({ String(cString: $0) }) { screen.saveLastCapture(as: png) }
         let placed = try #require(Self.previewBox(shown, top: top), "no image in the app")
         #expect(isImage(placed), "image drawn at \(placed)")
         // The received image, as real pixels, within the same bound as `preview`.
