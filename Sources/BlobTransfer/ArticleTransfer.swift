@@ -9,11 +9,11 @@ public enum SegmentFormat: String, CaseIterable, Sendable {
     /// Ours (`blob_segment.h`): header, two slots, checksum, sequence, futex.
     case blob
     /// The source article's: exactly the capacity, the ImageData frame (or the 48-byte
-    /// TestData record) at offset 0 and nothing else (``ArticleSegment``).
+    /// TestData record) at offset 0 and nothing else (`ArticleSegment`).
     case article
 }
 
-/// The services over the article's layout (``ArticleSegment``), so that its C# programs
+/// The services over the article's layout (`ArticleSegment`), so that its C# programs
 /// and ours read each other's data. The same calls as ``Publisher``, ``Receiver`` and
 /// ``RecordTransfer`` (which forward here for ``SegmentFormat/article``); what differs:
 ///
@@ -28,7 +28,7 @@ public enum SegmentFormat: String, CaseIterable, Sendable {
 ///   the apps and `get` to stdout keep one copy of the content;
 /// - there is no kind tag: `get` reads a frame, `get-struct` a record, and the reader
 ///   app tells them apart by whether offset 0 holds a plausible frame
-///   (``looksLikeFrame(pathLength:contentLength:path:)``).
+///   (``looksLikeFrame(path:)``).
 public enum ArticleTransfer {
     /// The article's capacity (its "10 MB"): 10,485,760 bytes.
     public static let defaultCapacity = ArticleSegment.defaultCapacity
@@ -174,7 +174,7 @@ public enum ArticleTransfer {
     }
 
     /// Calls `onChange` when the segment is first seen (or seen again after a removal)
-    /// and each time its bytes change (``ArticleSegment/waitForChange(from:timeout:)``
+    /// and each time its bytes change (`ArticleSegment.waitForChange(from:timeout:)`
     /// polls every 50 ms), until `isCancelled()`. The number passed counts the calls
     /// (1, 2, ...): the layout has no sequence of its own.
     public static func watch(_ backing: SegmentBacking, isCancelled: () -> Bool, onChange: (UInt64) -> Void) {
@@ -262,7 +262,7 @@ public enum ArticleTransfer {
         return path == 0 && content == 0 ? nil : (Int(path), Int(content))
     }
 
-    /// Reads the frame at offset 0 settled (``ArticleSegment/settledRead(settle:attempts:range:consume:)``):
+    /// Reads the frame at offset 0 settled (`ArticleSegment.settledRead(settle:attempts:range:consume:)`):
     /// `consume` gets the decoded path label and the content where it lies; nil when
     /// nothing was published (both lengths 0). A label that is not UTF-8 or has control
     /// bytes is not a frame (``TransferError/notAnArticleFrame(_:)``).
@@ -327,7 +327,7 @@ extension ArticleTransfer {
     /// Blocks until the segment's bytes change (or it is created), at most `timeout`
     /// (nil: for ever), for `get --wait`.
     ///
-    /// - Throws: ``SharedMemoryError/timedOut(after:)`` (sequence 0) on timeout.
+    /// - Throws: `SharedMemoryError.timedOut(after:)` (sequence 0) on timeout.
     public static func waitForChange(_ backing: SegmentBacking, timeout: Duration?) throws(TransferError) {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }

@@ -253,7 +253,7 @@ public enum Files {
             }
         }
 
-        /// Whether ``replaceContent(with:)`` can start over (a file being prepared), or
+        /// Whether `replaceContent(with:)` can start over (a file being prepared), or
         /// only adds to what it wrote (a FIFO, a device: write it once).
         public var isRewindable: Bool {
             if case .direct = target { return false }

@@ -62,6 +62,9 @@ public enum Publisher {
     /// slot; XXH3 and SHA-256 are computed on each chunk while it is in cache. A file
     /// that shrinks meanwhile publishes nothing (the previous blob stays).
     ///
+    /// - Parameter file: the file to publish (a regular file, read once).
+    /// - Parameter backing: the segment to publish into (created if missing).
+    /// - Parameter force: re-initialize an object of yours that is not a valid segment.
     /// - Parameter capacity: per-blob capacity when the segment is created; when given
     ///   for an existing segment of another capacity, the publish is refused with the
     ///   remedy (nil: the existing one's, or the default for a new one).

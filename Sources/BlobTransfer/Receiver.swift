@@ -116,7 +116,7 @@ public struct DeliveredFile: Sendable {
 }
 
 /// Reading and verifying the latest blob, for `get`, `get-struct` and the reader app.
-/// Reads verify the checksum in place in the mapping (``BlobSegment/withVerifiedView(_:)``)
+/// Reads verify the checksum in place in the mapping (`BlobSegment.withVerifiedView(_:)`)
 /// and copy only what the caller keeps.
 public enum Receiver {
     /// Reads the latest blob, which must be a file, into memory, optionally waiting for

@@ -10,7 +10,7 @@ public struct TestDataValue: Equatable, Sendable {
     public var text: String
 }
 
-/// Publishing and reading TestData records in the blob segment (tagged ``BlobKind/testData``).
+/// Publishing and reading TestData records in the blob segment (tagged `BlobKind.testData`).
 public enum RecordTransfer {
     /// The seed's scores, 60 to 69.
     public static let sampleScores = TestData.sampleScores

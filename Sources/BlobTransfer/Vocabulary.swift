@@ -21,7 +21,7 @@ public typealias BlobKind = SharedMemory.BlobKind
 public typealias TrustPolicy = SharedMemory.TrustPolicy
 
 extension BlobKind {
-    /// An ImageData frame (``BlobCodec``): path label and file content.
+    /// An ImageData frame (`BlobCodec`): path label and file content.
     public static let imageData = BlobKind(rawValue: UInt32(BLOB_KIND_IMAGE_DATA.rawValue))
     /// The source article's packed `TestData` record.
     public static let testData = BlobKind(rawValue: UInt32(BLOB_KIND_TEST_DATA.rawValue))

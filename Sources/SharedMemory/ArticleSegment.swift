@@ -33,6 +33,8 @@ public final class ArticleSegment: @unchecked Sendable {
 
     /// Opens (or creates, zero-filled, with the trust policy's mode) the segment.
     ///
+    /// - Parameter backing: where the segment lives.
+    /// - Parameter mode: whether it may or must be created.
     /// - Parameter capacity: the size a new segment gets and an existing one must have;
     ///   nil opens an existing one at its own size (`get`, `info`).
     /// - Throws: ``SharedMemoryError/foreign(_:reason:)`` for an object of another size:

@@ -97,7 +97,7 @@ extension BlobSegment {
 public enum PublishError<Producer: Error>: Error {
     /// The engine refused (too large, incomplete, a system call failed).
     case segment(SharedMemoryError)
-    /// The producer passed to ``BlobSegment/publish(kind:length:_:)`` threw this.
+    /// The producer passed to ``BlobSegment/publish(kind:length:lockTimeout:_:)`` threw this.
     case producer(Producer)
 }
 

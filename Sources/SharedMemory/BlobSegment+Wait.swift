@@ -6,6 +6,7 @@ extension BlobSegment {
     /// shared futex on the header's `wake` word, which every publish changes.
     ///
     /// - Parameters:
+    ///   - sequence: the last sequence the caller has seen (0: none).
     ///   - timeout: how long to wait at most; nil waits for ever.
     ///   - spin: how long to spin on the sequence before sleeping in the kernel; a
     ///     latency-critical reader on an idle core trades CPU for microseconds.

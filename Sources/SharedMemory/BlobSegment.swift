@@ -63,6 +63,8 @@ public final class BlobSegment: @unchecked Sendable {
     /// Opens or creates a segment.
     ///
     /// - Parameters:
+    ///   - backing: where the segment lives (a shared-memory name or a regular file).
+    ///   - mode: whether it may or must be created.
     ///   - capacity: per-slot payload capacity, used only when the segment is created.
     ///   - force: re-initialize an existing object that is not a valid segment of this
     ///     version instead of refusing it (its contents are lost).

@@ -30,6 +30,8 @@ public final class MappedRegion: @unchecked Sendable {
 
     /// Opens or creates a region of exactly `size` bytes.
     ///
+    /// - Parameter backing: where the region lives.
+    /// - Parameter mode: whether it may or must be created.
     /// - Parameter size: the size an existing object must have and a new one gets; nil
     ///   takes an existing object at whatever size it has (1 byte to
     ///   ``BlobSegment/maxCapacity``), and cannot create.
