@@ -65,7 +65,7 @@ extension BlobSegment {
         catomics_store_relaxed_u64(d + SegmentLayout.slotSequence, SegmentLayout.busy)
         catomics_fence_release()
 
-        if EnvironmentSwitches.prefault { Sys.prefault(base + payloadOffset, count: length, forWriting: true) }
+        populateOnce(base + payloadOffset, count: length, forWriting: true)
         var writer = SlotWriter(base: base + payloadOffset, capacity: length)
         do throws(E) {
             try produce(&writer)

@@ -90,7 +90,7 @@ extension BlobSegment {
         for _ in 0 ..< Self.maxViewAttempts {
             guard let (metadata, payload, descriptor) = try locateLatest() else { return nil }
             let view = UnsafeRawBufferPointer(start: payload, count: metadata.length)
-            if EnvironmentSwitches.prefault { Sys.prefault(payload, count: metadata.length, forWriting: false) }
+            populateOnce(payload, count: metadata.length, forWriting: false)
             var actual: UInt64 = 0
             if catomics_guarded_xxh3(payload, metadata.length, &actual) != 0 { throw .shrunk(backing) }
             guard isStable(descriptor, metadata.sequence) else { overwritten += 1; continue }
