@@ -139,8 +139,13 @@ public enum ArticleTransfer {
         case .success(nil):
             return .empty
         case .success:
-            if let received = try? receivedFile(segment) {
+            do throws(TransferError) {
+                let received = try receivedFile(segment)
                 return .file(received, Receiver.compareWithDisk(received))
+            } catch {
+                // Not a frame after all (a record whose bytes look like lengths); a busy
+                // writer or a shrunk file is said as it is, not shown as a record.
+                if case .segment = error { throw error }
             }
         case .failure:
             break  // not a frame: the record's Id and Age are not plausible lengths
@@ -156,9 +161,14 @@ public enum ArticleTransfer {
         case .success(nil):
             return nil
         case .success:
-            if let read = try? settledFrame(segment, { (path, _) throws(TransferError) in path }) {
-                return .frame(path: read.value, length: read.length,
-                              contentLength: read.length - read.pathLength - BlobCodec.overhead, checksum: read.checksum)
+            do throws(TransferError) {
+                if let read = try settledFrame(segment, { (path, _) throws(TransferError) in path }) {
+                    return .frame(path: read.value, length: read.length,
+                                  contentLength: read.length - read.pathLength - BlobCodec.overhead, checksum: read.checksum)
+                }
+                return nil
+            } catch {
+                if case .segment = error { throw error }
             }
         case .failure:
             break

@@ -219,7 +219,8 @@ public enum Files {
             if st.st_uid != me && st.st_uid != 0 {
                 throw .untrustedOutput(path: path, reason: "it is a \(st.kindName) owned by uid \(st.st_uid), not by you")
             }
-            if let dir = try? FS.status(folder), dir.st_uid != me && dir.st_uid != 0 || dir.othersMayReplaceEntries {
+            // A folder that cannot be checked (renamed meanwhile, say) is not trusted either.
+            guard let dir = try? FS.status(folder), !(dir.st_uid != me && dir.st_uid != 0 || dir.othersMayReplaceEntries) else {
                 throw .untrustedOutput(path: path, reason: "it is a \(st.kindName) in a folder others may change")
             }
             var fd: Int32 = -1

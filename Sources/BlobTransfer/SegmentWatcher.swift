@@ -33,7 +33,13 @@ public enum SegmentWatcher {
                     }
                 }
                 guard let opened = segment else {
-                    _ = BlobSegment.waitForCreation(backing, timeout: pollInterval)
+                    // Missing: sleep on inotify until it is created. There but refused
+                    // (another user's, half-created): look again after a pause, not at once.
+                    if BlobSegment.exists(backing) {
+                        FS.sleep(seconds: Double(pollInterval.components.attoseconds) / 1e18 + Double(pollInterval.components.seconds))
+                    } else {
+                        _ = BlobSegment.waitForCreation(backing, timeout: pollInterval)
+                    }
                     continue
                 }
                 if opened.publishedSequence > last {

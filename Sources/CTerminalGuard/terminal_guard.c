@@ -61,7 +61,10 @@ int terminal_guard_install(int tty_fd) {
     return 0;
 }
 
-static const int query_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+/* Signals whose default action ends the process. SIGTSTP is left alone: it stops the
+ * process, and on `fg` the query would go on with the terminal cooked. */
+static const int query_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+static int query_caught[sizeof query_signals / sizeof query_signals[0]];
 enum { QUERY_SIGNALS = sizeof query_signals / sizeof query_signals[0] };
 static struct termios query_saved;
 static volatile sig_atomic_t query_fd = -1;
@@ -89,7 +92,12 @@ int terminal_guard_query_begin(int tty_fd) {
     sa.sa_handler = on_query_signal;
     sa.sa_flags = SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < QUERY_SIGNALS; i++) sigaction(query_signals[i], &sa, &query_previous[i]);
+    for (size_t i = 0; i < QUERY_SIGNALS; i++) {
+        /* One that is ignored (nohup, a background job) stays ignored. */
+        sigaction(query_signals[i], NULL, &query_previous[i]);
+        query_caught[i] = query_previous[i].sa_handler != SIG_IGN;
+        if (query_caught[i]) sigaction(query_signals[i], &sa, NULL);
+    }
     if (tcsetattr(tty_fd, TCSANOW, &raw) != 0) {
         terminal_guard_query_end();
         return -1;
@@ -103,5 +111,7 @@ void terminal_guard_query_end(void) {
     tcflush(fd, TCIFLUSH);
     tcsetattr(fd, TCSANOW, &query_saved);
     query_fd = -1;
-    for (size_t i = 0; i < QUERY_SIGNALS; i++) sigaction(query_signals[i], &query_previous[i], NULL);
+    for (size_t i = 0; i < QUERY_SIGNALS; i++) {
+        if (query_caught[i]) sigaction(query_signals[i], &query_previous[i], NULL);
+    }
 }

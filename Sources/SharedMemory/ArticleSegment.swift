@@ -112,22 +112,43 @@ public final class ArticleSegment: @unchecked Sendable {
     /// over; a writer that paused for longer than `settle` in the middle of a frame
     /// cannot be told from a finished one (the layout has no checksum).
     ///
+    /// What `range` or `consume` throws counts only when it is thrown again a settling
+    /// time later (bytes caught in the middle of a write may not parse).
+    ///
+    /// Against a writer that lands distinct frames more often than once per `settle`,
+    /// every attempt sees it moving, and the read ends busy after about
+    /// `attempts × settle` (5 s by default).
+    ///
     /// - Returns: the value and the XXH3-64 of the bytes, or
     ///   ``SharedMemoryError/busy`` when `attempts` reads in a row saw a writer moving,
     ///   ``SharedMemoryError/shrunk(_:)`` when the file shrank.
     public func settledRead<T, E: Error>(settle: Duration = ArticleSegment.defaultSettle, attempts: Int = 100,
                                          range: () throws(E) -> Range<Int>,
                                          consume: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> Result<(value: T, checksum: UInt64), SharedMemoryError> {
+        // What `range` or `consume` threw on the attempt before (bytes caught mid-write
+        // may not parse): thrown only when it happens twice in a row, a settling time apart.
+        var refusedBefore = false
         for attempt in 0 ..< attempts {
-            let bytes = try range()
-            precondition(bytes.lowerBound >= 0 && bytes.upperBound <= capacity)
-            let view = UnsafeRawBufferPointer(start: region.base + bytes.lowerBound, count: bytes.count)
+            let bytes: Range<Int>
+            let value: T
             let before: UInt64
-            do throws(SharedMemoryError) { before = try Guarded.xxh3(view, backing: backing) } catch { return .failure(error) }
-            let value = try consume(view)
+            do throws(E) {
+                bytes = try range()
+                precondition(bytes.lowerBound >= 0 && bytes.upperBound <= capacity)
+                let view = UnsafeRawBufferPointer(start: region.base + bytes.lowerBound, count: bytes.count)
+                do throws(SharedMemoryError) { before = try Guarded.xxh3(view, backing: backing) } catch { return .failure(error) }
+                value = try consume(view)
+            } catch {
+                if refusedBefore { throw error }
+                refusedBefore = true
+                Sys.sleep(settle)
+                continue
+            }
+            refusedBefore = false
+            let view = UnsafeRawBufferPointer(start: region.base + bytes.lowerBound, count: bytes.count)
             if attempt == 0 && EnvironmentSwitches.stopBetweenReads { EnvironmentSwitches.stopSelf() }
             Sys.sleep(settle)
-            let again = try range()
+            guard let again = try? range() else { continue }
             do throws(SharedMemoryError) {
                 if again == bytes, try Guarded.xxh3(view, backing: backing) == before { return .success((value, before)) }
             } catch {

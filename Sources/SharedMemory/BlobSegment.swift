@@ -146,7 +146,12 @@ public final class BlobSegment: @unchecked Sendable {
     /// Removes a segment. Refuses an object that is not a SharedBlob segment unless `force`.
     public static func remove(_ backing: SegmentBacking, force: Bool = false) throws(SharedMemoryError) {
         if !force {
-            _ = try BlobSegment.open(backing, mode: .openExisting)
+            do throws(SharedMemoryError) {
+                _ = try BlobSegment.open(backing, mode: .openExisting)
+            } catch {
+                // A half-created segment of ours opens as missing, yet it is there: remove it.
+                guard case .notFound = error, exists(backing) else { throw error }
+            }
         }
         do throws(SyscallError) {
             try backing.unlinkObject()
@@ -173,6 +178,9 @@ public final class BlobSegment: @unchecked Sendable {
     /// header that is all zeros. An article-layout map file is never taken for one.
     private static func completeIfHalfCreated(_ backing: SegmentBacking, fd: Int32, mode: OpenMode,
                                               capacity: Int) throws(SharedMemoryError) -> BlobSegment? {
+        // Only shared-memory objects: a regular file of the user's that happens to be
+        // empty or zero-filled (`--file`) is left to `--force`.
+        guard case .sharedMemory = backing else { return nil }
         guard let st = try? Sys.fstat(fd), (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == Sys.effectiveUserID(),
               TrustPolicy.current.refusal(owner: st.st_uid, group: st.st_gid, mode: st.st_mode) == nil else { return nil }
         if Int(st.st_size) >= SegmentLayout.headerSize && hasMagic(fd: fd) { return nil }
@@ -228,15 +236,16 @@ public final class BlobSegment: @unchecked Sendable {
             do throws(SyscallError) { try Sys.flock(fd, LOCK_EX, timeout: defaultLockTimeout) } catch {
                 let failure = lockFailure(error, backing, fd: fd)
                 Sys.close(fd)
-                if removeOnFailure { try? backing.unlinkObject() }
+                // Timed out: someone holds the lock, so the object is in use (a racing
+                // opener completed it and is publishing): never remove it by name then.
+                if removeOnFailure && error.errno != .wouldBlock { try? backing.unlinkObject() }
                 throw failure
             }
-            if hasMagic(fd: fd) {  // a racing opener completed it meanwhile
+            // A racing opener completed it meanwhile: use it as it is. (Something with our
+            // magic that does not attach, what `--force` is for, is formatted below.)
+            if hasMagic(fd: fd), let completed = try? attach(backing, fd: fd) {
                 Sys.unlock(fd)
-                do throws(SharedMemoryError) { return try attach(backing, fd: fd) } catch {
-                    Sys.close(fd)
-                    throw error
-                }
+                return completed
             }
         }
         let total = SegmentLayout.totalSize(capacity: capacity)

@@ -371,4 +371,29 @@ extension String {
         #expect(w.status == 0 && r.status == 0)
         #expect(w.out == r.out && w.out.split(separator: ".").count == 3, "\(w.out) \(r.out)")
     }
+
+    /// A segment with our magic whose size no longer matches its header (truncated by
+    /// its owner) is refused, and `put --force` repairs it, as the remedy says.
+    @Test func forceRepairsASegmentWithOurMagicThatDoesNotAttach() throws {
+        let s = Scratch("force")
+        #expect(s.put(asset("sunset.png")).status == 0)
+        #expect(truncate("/dev/shm/" + s.segment, 8192) == 0)
+        let refused = s.put(asset("sunset.jpg"))
+        #expect(refused.status == 65 && refused.err.contains("--force replaces it"), "\(refused.err)")
+        let forced = s.put(asset("sunset.jpg"), ["--force"])
+        #expect(forced.status == 0, "\(forced.err)")
+        #expect(s.get(["--out", s.path("o")]).status == 0)
+        #expect(Fixtures.read(s.path("o")) == Fixtures.read(asset("sunset.jpg")))
+    }
+
+    /// `rm` removes a half-created segment of ours (it opens as missing, yet it is there).
+    @Test func removeTakesAHalfCreatedSegment() throws {
+        let s = Scratch("half-rm")
+        let fd = open("/dev/shm/" + s.segment, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
+        try #require(fd >= 0)
+        close(fd)
+        let r = Spawn.run(CLI.writer, ["rm", "--segment", s.segment])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(access("/dev/shm/" + s.segment, F_OK) != 0)
+    }
 }

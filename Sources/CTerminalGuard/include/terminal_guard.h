@@ -16,7 +16,7 @@ void terminal_guard_restore(void);
 
 /* Saves the settings of `tty_fd`, then puts it in the mode a terminal query reads its
  * answers in (ICANON and ECHO off, reads that return at once). Until
- * terminal_guard_query_end, SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGTSTP first restore
+ * terminal_guard_query_end, SIGINT, SIGTERM, SIGHUP and SIGQUIT (unless ignored) first restore
  * the saved settings (async-signal-safe: tcsetattr only) and then take the action they
  * had before (usually: end the process), so Ctrl-C during a query never leaves the
  * terminal without echo. Returns 0, or -1 when the settings cannot be read or set. */
