@@ -169,9 +169,12 @@ enum FS {
     /// The corresponding C function is `unlink`.
     static func unlink(_ path: String) { _ = RawPath.withCString(path) { Glibc.unlink($0) } }
 
-    /// Pauses the calling thread. The corresponding C function is `nanosleep`.
-    static func sleep(seconds: Double) {
-        var t = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+    /// Pauses the calling thread (a polling interval, never a way to wait for another
+    /// process), as SharedMemory's `Sys.sleep` does. The corresponding C function is `nanosleep`.
+    static func sleep(_ duration: Duration) {
+        guard duration > .zero else { return }
+        let (seconds, attoseconds) = duration.components
+        var t = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
         var left = timespec()
         while nanosleep(&t, &left) != 0 && Glibc.errno == EINTR { t = left }
     }

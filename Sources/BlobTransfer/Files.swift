@@ -235,7 +235,7 @@ public enum Files {
                     }
                     // A FIFO nobody reads yet: its reader may be starting (`get --out f & cat f`).
                     if waited >= stallSeconds { throw .noReader(path: path) }
-                    FS.sleep(seconds: 0.01)
+                    FS.sleep(.milliseconds(10))
                     waited += 0.01
                 }
             }

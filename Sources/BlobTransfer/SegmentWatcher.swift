@@ -36,7 +36,7 @@ public enum SegmentWatcher {
                     // Missing: sleep on inotify until it is created. There but refused
                     // (another user's, half-created): look again after a pause, not at once.
                     if BlobSegment.exists(backing) {
-                        FS.sleep(seconds: Double(pollInterval.components.attoseconds) / 1e18 + Double(pollInterval.components.seconds))
+                        FS.sleep(pollInterval)
                     } else {
                         _ = BlobSegment.waitForCreation(backing, timeout: pollInterval)
                     }
