@@ -58,7 +58,7 @@ public enum Failure {
         case .noSpace, .system, .incompletePayload: return .io
         case .timedOut, .lockTimedOut: return .timedOut
         case .untrusted: return .untrusted
-        case .busy: return .software
+        case .busy, .lockHeldByThisThread: return .software
         }
     }
 }

@@ -1,6 +1,7 @@
 import CAtomics
 import Glibc
 import Hashing
+import SystemPackage
 
 extension BlobSegment {
     /// Publishes a payload made of `parts` laid end to end.
@@ -29,7 +30,8 @@ extension BlobSegment {
     /// the free slot (no intermediate buffer): each chunk it appends is hashed while it
     /// is still in cache. Only when `produce` returns having appended exactly `length`
     /// bytes does the sequence flip; if it throws, or appends another amount, nothing is
-    /// published and the previous blob stays readable.
+    /// published and the previous blob stays readable. (``loan(kind:length:lockTimeout:)``
+    /// is the same without a closure.)
     ///
     /// - Throws: ``SharedMemoryError/tooLarge(length:capacity:)`` before touching the
     ///   segment; ``SharedMemoryError/incompletePayload(expected:written:)``; or what
@@ -38,35 +40,12 @@ extension BlobSegment {
         kind: BlobKind, length: Int, lockTimeout: Duration = BlobSegment.defaultLockTimeout,
         _ produce: (inout SlotWriter) throws(E) -> Void
     ) throws(PublishError<E>) -> PublishReceipt {
-        guard length >= 0, length <= capacity else { throw .segment(.tooLarge(length: length, capacity: capacity)) }
-        return try publishLock.withLock { (_) throws(PublishError<E>) -> PublishReceipt in
-            try publishLocked(kind: kind, length: length, lockTimeout: lockTimeout, produce)
+        let pending: PendingPublish
+        do throws(SharedMemoryError) { pending = try beginPublish(length: length, lockTimeout: lockTimeout) } catch {
+            throw .segment(error)
         }
-    }
-
-    /// The publish itself; the caller holds `publishLock`.
-    private func publishLocked<E: Error>(
-        kind: BlobKind, length: Int, lockTimeout: Duration, _ produce: (inout SlotWriter) throws(E) -> Void
-    ) throws(PublishError<E>) -> PublishReceipt {
-        do throws(SyscallError) {
-            try Sys.flock(fd, LOCK_EX, timeout: lockTimeout)
-        } catch {
-            if error.errno == .wouldBlock {
-                throw .segment(.lockTimedOut(backing, holder: Sys.lockHolder(of: fd), waited: lockTimeout))
-            }
-            throw .segment(.system(call: error.call, errno: error.errno, backing: backing))
-        }
-        defer { Sys.unlock(fd) }
-
-        let sequence = publishedSequence &+ 1
-        let slot = Int(sequence % UInt64(SegmentLayout.slotCount))
-        let d = slotBase(slot)
-        let payloadOffset = SegmentLayout.payloadOffset(capacity: capacity, slot: slot)
-        catomics_store_relaxed_u64(d + SegmentLayout.slotSequence, SegmentLayout.busy)
-        catomics_fence_release()
-
-        populateOnce(base + payloadOffset, count: length, forWriting: true)
-        var writer = SlotWriter(base: base + payloadOffset, capacity: length)
+        defer { endPublish() }
+        var writer = SlotWriter(base: base + pending.payloadOffset, capacity: length)
         do throws(E) {
             try produce(&writer)
         } catch {
@@ -76,10 +55,47 @@ extension BlobSegment {
         guard writer.written == length else {
             throw .segment(.incompletePayload(expected: length, written: writer.written))
         }
+        return finishPublish(pending, kind: kind, length: length, checksum: writer.hasher.finalize())
+    }
+
+    /// Takes the writers' lock and opens the free slot for `length` bytes: marks it busy
+    /// (readers never use a busy slot) and pre-faults it the first time. Pair with
+    /// ``endPublish()``, and ``finishPublish(_:kind:length:checksum:)`` in between to
+    /// publish; without it the previous blob stays the latest.
+    func beginPublish(length: Int, lockTimeout: Duration) throws(SharedMemoryError) -> PendingPublish {
+        guard length >= 0, length <= capacity else { throw .tooLarge(length: length, capacity: capacity) }
+        let lock = base + SegmentLayout.writerLockOffset
+        let r = catomics_writer_lock(lock, Self.nanoseconds(lockTimeout))
+        switch r {
+        case 0, CATOMICS_LOCK_OWNER_DIED:
+            break  // a dead holder's slot was never published: this publish overwrites it
+        case ETIMEDOUT:
+            let holder = catomics_load_relaxed_i32(base + SegmentLayout.writerPidOffset)
+            throw .lockTimedOut(backing, holder: holder > 0 ? holder : nil, waited: lockTimeout)
+        case EDEADLK:
+            throw .lockHeldByThisThread(backing)
+        default:
+            throw .system(call: "pthread_mutex_lock", errno: Errno(rawValue: r), backing: backing)
+        }
+        catomics_store_relaxed_i32(base + SegmentLayout.writerPidOffset, Sys.processID())
+        let sequence = publishedSequence &+ 1
+        let slot = Int(sequence % UInt64(SegmentLayout.slotCount))
+        let d = slotBase(slot)
+        let payloadOffset = SegmentLayout.payloadOffset(capacity: capacity, slot: slot)
+        catomics_store_relaxed_u64(d + SegmentLayout.slotSequence, SegmentLayout.busy)
+        catomics_fence_release()
+        populateOnce(base + payloadOffset, count: length, forWriting: true)
+        return PendingPublish(sequence: sequence, descriptor: d, payloadOffset: payloadOffset)
+    }
+
+    /// Fills in the busy slot's fields and flips the sequence: the blob is published.
+    /// Wakes readers only when some sleep (the header's waiter count).
+    func finishPublish(_ pending: PendingPublish, kind: BlobKind, length: Int, checksum: UInt64) -> PublishReceipt {
+        let d = pending.descriptor, sequence = pending.sequence
         let metadata = BlobMetadata(
-            sequence: sequence, kind: kind, length: length, checksum: writer.hasher.finalize(),
+            sequence: sequence, kind: kind, length: length, checksum: checksum,
             publishTimeNanoseconds: Sys.realtimeNanoseconds(), writerPID: Sys.processID())
-        d.storeBytes(of: UInt64(payloadOffset), toByteOffset: SegmentLayout.slotPayloadOffset, as: UInt64.self)
+        d.storeBytes(of: UInt64(pending.payloadOffset), toByteOffset: SegmentLayout.slotPayloadOffset, as: UInt64.self)
         d.storeBytes(of: UInt64(length), toByteOffset: SegmentLayout.slotLength, as: UInt64.self)
         d.storeBytes(of: metadata.checksum, toByteOffset: SegmentLayout.slotChecksum, as: UInt64.self)
         d.storeBytes(of: metadata.publishTimeNanoseconds, toByteOffset: SegmentLayout.slotTime, as: Int64.self)
@@ -88,9 +104,26 @@ extension BlobSegment {
         catomics_store_release_u64(d + SegmentLayout.slotSequence, sequence)
         catomics_store_release_u64(base + SegmentLayout.publishedOffset, sequence)
         catomics_store_release_u32(base + SegmentLayout.wakeOffset, UInt32(truncatingIfNeeded: sequence))
-        _ = catomics_futex_wake_all(base + SegmentLayout.wakeOffset)
+        // Pairs with the waiter's increment: either it sees the new wake word, or this sees it.
+        catomics_fence_seq_cst()
+        if catomics_load_relaxed_u32(base + SegmentLayout.waitersOffset) != 0 {
+            _ = catomics_futex_wake_all(base + SegmentLayout.wakeOffset)
+        }
         return PublishReceipt(metadata: metadata)
     }
+
+    /// Releases the writers' lock taken by ``beginPublish(length:lockTimeout:)``.
+    func endPublish() {
+        catomics_store_relaxed_i32(base + SegmentLayout.writerPidOffset, 0)
+        _ = catomics_writer_unlock(base + SegmentLayout.writerLockOffset)
+    }
+}
+
+/// A publish between ``BlobSegment/beginPublish(length:lockTimeout:)`` and its end.
+struct PendingPublish {
+    let sequence: UInt64
+    let descriptor: UnsafeMutableRawPointer
+    let payloadOffset: Int
 }
 
 /// Why a streaming publish failed: the engine refused, or the producer threw.
@@ -191,3 +224,86 @@ enum EnvironmentSwitches {
         Sys.raise(SIGSTOP)
     }
 }
+
+extension BlobSegment {
+    /// Lends the free slot to a producer that writes the payload itself, in place (what
+    /// iceoryx2 calls a loan): the writers' lock is held, the slot is marked busy, and
+    /// nothing is visible to readers until ``SlotLoan/commit(count:)``.
+    ///
+    /// The rule: commit or abandon the loan, on the thread that took it, before this
+    /// thread publishes again. Abandoning it (``SlotLoan/abandon()``, or dropping it),
+    /// throwing, or dying while holding it publishes nothing: readers keep the previous
+    /// blob, and the next writer takes the lock over. While a loan is open every other
+    /// writer waits (at most its lock timeout), so hold it only as long as filling takes.
+    ///
+    /// - Throws: ``SharedMemoryError/tooLarge(length:capacity:)``,
+    ///   ``SharedMemoryError/lockTimedOut(_:holder:waited:)``,
+    ///   ``SharedMemoryError/lockHeldByThisThread(_:)``.
+    public func loan(kind: BlobKind, length: Int, lockTimeout: Duration = BlobSegment.defaultLockTimeout)
+        throws(SharedMemoryError) -> SlotLoan
+    {
+        let pending = try beginPublish(length: length, lockTimeout: lockTimeout)
+        return SlotLoan(state: SlotLoan.State(segment: self, pending: pending, kind: kind, length: length))
+    }
+}
+
+/// A free slot lent by ``BlobSegment/loan(kind:length:lockTimeout:)``: write the payload
+/// into ``bytes``, then ``commit(count:)`` to publish it or ``abandon()`` to drop it.
+/// Dropping an uncommitted loan abandons it — and Swift may drop a value right after its
+/// last use, so end every loan with one of the two calls. Not `Sendable`: the writers'
+/// lock it holds belongs to the thread that took it.
+public struct SlotLoan: ~Copyable {
+    final class State {
+        let segment: BlobSegment
+        let pending: PendingPublish
+        let kind: BlobKind
+        let length: Int
+        var open = true
+
+        init(segment: BlobSegment, pending: PendingPublish, kind: BlobKind, length: Int) {
+            self.segment = segment
+            self.pending = pending
+            self.kind = kind
+            self.length = length
+        }
+    }
+
+    let state: State
+
+    init(state: State) { self.state = state }
+
+    deinit {
+        if state.open { state.segment.endPublish() }
+    }
+
+    /// The slot's bytes, as many as the loan asked for. Valid until the loan ends; their
+    /// contents are whatever an earlier publish left there, not zeros.
+    public var bytes: UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(start: state.segment.base + state.pending.payloadOffset, count: state.length)
+    }
+
+    /// Publishes the first `count` bytes of the slot (all of them by default): hashes
+    /// them, fills in the metadata and flips the sequence, then releases the lock.
+    ///
+    /// - Throws: ``SharedMemoryError/tooLarge(length:capacity:)`` for a `count` beyond the
+    ///   loan, ``SharedMemoryError/shrunk(_:)`` if the segment's file was truncated; the
+    ///   loan is abandoned then and the previous blob stays the latest.
+    public consuming func commit(count: Int? = nil) throws(SharedMemoryError) -> PublishReceipt {
+        let state = self.state
+        state.open = false
+        defer { state.segment.endPublish() }
+        let n = count ?? state.length
+        guard n >= 0, n <= state.length else { throw .tooLarge(length: n, capacity: state.length) }
+        let checksum = try Guarded.xxh3(UnsafeRawBufferPointer(start: bytes.baseAddress, count: n), backing: state.segment.backing)
+        return state.segment.finishPublish(state.pending, kind: state.kind, length: n, checksum: checksum)
+    }
+
+    /// Drops the loan: nothing is published, the previous blob stays the latest.
+    public consuming func abandon() {
+        state.open = false
+        state.segment.endPublish()
+    }
+}
+
+@available(*, unavailable)
+extension SlotLoan: Sendable {}

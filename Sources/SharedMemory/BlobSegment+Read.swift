@@ -106,6 +106,30 @@ extension BlobSegment {
         return VerifiedView(metadata: metadata, result: body(metadata, buffer.bytes), source: .copy, overwritten: overwritten)
     }
 
+    /// Calls `body` with a read-only view of the latest payload where it lies in the
+    /// mapping, **without verifying its checksum**: the seqlock alone says the bytes were
+    /// not being rewritten while `body` ran (it runs again on a fresh view when they
+    /// were). That rules out torn reads from writers that follow the protocol; it does
+    /// not catch bytes corrupted any other way (a faulty or hostile writer, a process
+    /// scribbling on the mapping), which ``withVerifiedView(_:)`` does, for one more pass
+    /// over the bytes. The same rules for `body` apply: keep no pointers into the view,
+    /// treat the bytes as untrusted input, and expect to be called more than once.
+    ///
+    /// - Returns: the metadata and `body`'s result for a stable view; nil when nothing
+    ///   was published yet.
+    /// - Throws: ``SharedMemoryError/busy`` when writers keep reusing the slot.
+    public func withUnverifiedView<R>(
+        _ body: (BlobMetadata, UnsafeRawBufferPointer) -> R
+    ) throws(SharedMemoryError) -> (metadata: BlobMetadata, result: R)? {
+        for _ in 0 ..< Self.maxReadAttempts {
+            guard let (metadata, payload, descriptor) = try locateLatest() else { return nil }
+            populateOnce(payload, count: metadata.length, forWriting: false)
+            let result = body(metadata, UnsafeRawBufferPointer(start: payload, count: metadata.length))
+            if isStable(descriptor, metadata.sequence) { return (metadata, result) }
+        }
+        throw .busy
+    }
+
     /// Whether the slot still holds `sequence` (an acquire fence orders the reads before).
     private func isStable(_ descriptor: UnsafeMutableRawPointer, _ sequence: UInt64) -> Bool {
         catomics_fence_acquire()

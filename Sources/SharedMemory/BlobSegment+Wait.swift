@@ -3,7 +3,8 @@ import Glibc
 
 extension BlobSegment {
     /// Blocks until a blob newer than `sequence` is published, without polling: a
-    /// shared futex on the header's `wake` word, which every publish changes.
+    /// shared futex on the header's `wake` word, which every publish changes (a writer
+    /// makes the wake call only while the header counts sleepers).
     ///
     /// - Parameters:
     ///   - sequence: the last sequence the caller has seen (0: none).
@@ -32,12 +33,22 @@ extension BlobSegment {
                 remaining = Self.nanoseconds(now.duration(to: deadline))
                 if remaining <= 0 { throw .timedOut(after: sequence) }
             }
-            let r = catomics_futex_wait(wakeWord, word, remaining)
+            // Counted as a sleeper first, so that a writer publishing from now on wakes us;
+            // the futex returns at once if the word moved since it was read.
+            let waiters = base + SegmentLayout.waitersOffset
+            _ = catomics_fetch_add_u32(waiters, 1)
+            let r = publishedSequence > sequence ? 0 : catomics_futex_wait(wakeWord, word, remaining)
+            _ = catomics_fetch_add_u32(waiters, -1)
             if r != 0 && r != ETIMEDOUT && r != EINTR {
                 throw .system(call: "futex", errno: .init(rawValue: r), backing: backing)
             }
         }
     }
+
+    /// How many readers sleep in ``waitForPublish(after:timeout:spin:)`` on this segment
+    /// right now, as the header counts them (a reader killed while asleep stays counted,
+    /// which only costs writers a needless wake call).
+    public var sleepingReaders: Int { Int(catomics_load_relaxed_u32(base + SegmentLayout.waitersOffset)) }
 
     /// Blocks until an object exists at `backing` (created, or moved into place), at
     /// most `timeout`; returns whether it exists. Sleeps on inotify for the folder that

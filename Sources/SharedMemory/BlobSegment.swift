@@ -5,9 +5,10 @@ import Synchronization
 
 /// A mapped SharedBlob segment: a header, two payload slots and a publish sequence.
 ///
-/// Writers serialize on `flock` of the segment's descriptor (the kernel drops the lock
-/// when a writer dies) and publish into the slot the readers are not using, so a writer
-/// killed at any instant leaves the previous blob intact. Readers take no lock: they copy
+/// Writers serialize on a robust process-shared mutex in the header (no system call
+/// when uncontended; the next writer takes over from one that died holding it) and
+/// publish into the slot the readers are not using, so a writer killed at any instant
+/// leaves the previous blob intact. Readers take no lock: they copy
 /// the latest slot and re-check its sequence (a seqlock), then verify its XXH3-64
 /// checksum. The layout is `blob_segment.h`; see DECISIONS.md.
 public final class BlobSegment: @unchecked Sendable {
@@ -40,9 +41,6 @@ public final class BlobSegment: @unchecked Sendable {
 
     let fd: Int32
     let base: UnsafeMutableRawPointer
-    /// flock is per open file description, so threads sharing this object would all
-    /// "hold" it at once: they take this lock first.
-    let publishLock = Mutex(())
     /// How many bytes from each payload's start this process has pre-faulted, per
     /// direction (``populateOnce(_:count:forWriting:)``).
     private let populated = Mutex([Int: Int]())
@@ -261,6 +259,8 @@ public final class BlobSegment: @unchecked Sendable {
             let base = try Sys.mmap(fd, size: total)
             mapped = base
             memset(base, 0, SegmentLayout.headerSize)
+            let lockStatus = catomics_writer_lock_init(base + SegmentLayout.writerLockOffset)
+            if lockStatus != 0 { throw SyscallError(call: "pthread_mutex_init", errno: Errno(rawValue: lockStatus)) }
             base.storeBytes(of: SegmentLayout.version, toByteOffset: SegmentLayout.versionOffset, as: UInt32.self)
             base.storeBytes(of: UInt32(SegmentLayout.headerSize), toByteOffset: SegmentLayout.headerSizeOffset, as: UInt32.self)
             base.storeBytes(of: UInt64(capacity), toByteOffset: SegmentLayout.capacityOffset, as: UInt64.self)

@@ -21,6 +21,9 @@ enum SegmentLayout {
     static let publishedOffset = MemoryLayout<Header>.offset(of: \Header.published)!
     static let wakeOffset = MemoryLayout<Header>.offset(of: \Header.wake)!
     static let slotCountOffset = MemoryLayout<Header>.offset(of: \Header.slot_count)!
+    static let waitersOffset = MemoryLayout<Header>.offset(of: \Header.waiters)!
+    static let writerPidOffset = MemoryLayout<Header>.offset(of: \Header.writer_pid)!
+    static let writerLockOffset = MemoryLayout<Header>.offset(of: \Header.writer_lock)!
     static let slotsOffset = MemoryLayout<Header>.offset(of: \Header.slots)!
     static let slotStride = MemoryLayout<Slot>.size
 

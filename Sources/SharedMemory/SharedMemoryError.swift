@@ -29,6 +29,9 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
     case lockTimedOut(SegmentBacking, holder: Int32?, waited: Duration)
     /// Writers kept replacing the slot being read; try again.
     case busy
+    /// This thread already holds the segment's writer lock (an open ``SlotLoan``) and
+    /// asked for it again: commit or abandon the loan first.
+    case lockHeldByThisThread(SegmentBacking)
     /// The object behind the mapping shrank while in use (another process truncated it).
     case shrunk(SegmentBacking)
     /// A streaming publish's producer wrote another amount than it announced (a file
@@ -68,6 +71,8 @@ public enum SharedMemoryError: Error, Equatable, Sendable, CustomStringConvertib
                 + " (if that process hangs, stop it; or wait longer with --lock-timeout SECONDS)"
         case let .incompletePayload(expected, written):
             return "the content changed while being published (\(written) of \(expected) bytes arrived); nothing was published, try again"
+        case let .lockHeldByThisThread(backing):
+            return "this thread already holds \(backing)'s writer lock (a loan not yet committed or abandoned)"
         case .busy:
             return "writers kept replacing the blob while it was being read; try again"
         case let .shrunk(backing):

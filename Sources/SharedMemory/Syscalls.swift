@@ -187,8 +187,9 @@ enum Sys {
         while nanosleep(&t, &left) != 0 && errno == EINTR { t = left }
     }
 
-    /// The current process id. The corresponding C function is `getpid`.
-    static func processID() -> Int32 { getpid() }
+    /// The current process id, asked of the kernel once (again after a fork). The
+    /// corresponding C function is `getpid`.
+    static func processID() -> Int32 { catomics_process_id() }
 
     /// Blocks until `exists()` holds or something is created or moved into `directory`,
     /// at most `milliseconds`. Returns at once when `exists()` already holds.

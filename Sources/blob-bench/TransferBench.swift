@@ -146,8 +146,10 @@ struct SocketPeer: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "socket-peer", shouldDisplay: false)
     @Option var size: Int
     @Option var rounds: Int
+    @Option(help: "Pin to this CPU first.") var cpu: Int?
 
     func run() throws {
+        if let cpu { pin(to: cpu) }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
         defer { buffer.deallocate() }
         memset(buffer, 0, size)

@@ -138,10 +138,13 @@ import TestSupport
     @Test func aHeldLockIsATimeoutThatNamesTheHolder() throws {
         let s = Scratch()
         Fixtures.write([1, 2, 3], to: s.path("f"))
+        Fixtures.write(Fixtures.bytes(count: 100_000, seed: 3), to: s.path("big"))
         #expect(s.put(s.path("f")).status == 0)
-        let holder = Spawn.start("/usr/bin/flock", ["-x", "/dev/shm/" + s.segment, "-c", "echo locked; exec sleep 60"])
-        defer { holder.signal(SIGKILL) }
-        #expect(holder.waitForOutput("locked"))
+        // A writer frozen in the middle of its publish holds the writers' lock.
+        let holder = Spawn.start(CLI.writer, ["put", s.path("big"), "--segment", s.segment],
+                                 environment: ["SHAREDBLOB_TEST_STOP_AT": "50000"])
+        defer { holder.signal(SIGKILL); _ = holder.finish() }
+        #expect(holder.waitStopped())
         let r = s.put(s.path("f"), ["--lock-timeout", "0.3"])
         #expect(r.status == 75, "\(r.err)")
         #expect(r.err.hasPrefix("Error: segment '\(s.segment)' stayed locked by process \(holder.pid) for 300 ms"), "\(r.err)")
@@ -288,13 +291,13 @@ import TestSupport
         let info = Spawn.run(CLI.reader, ["info", "--segment", s.segment])
         #expect(info.status == 0)
         let size = try #require(Fixtures.read(asset("sunset.png"))).count
-        for line in ["segment: \(s.segment)", "layout_version: 1", "header_size: 256", "capacity: 10485760",
+        for line in ["segment: \(s.segment)", "layout_version: 2", "header_size: 256", "capacity: 10485760",
                      "sequence: 1", "kind: image-data", "path: \(asset("sunset.png"))", "content_length: \(size)",
                      "writer_pid: "] {
             #expect(info.out.contains(line), "\(line) in \(info.out)")
         }
         let json = Spawn.run(CLI.reader, ["info", "--segment", s.segment, "--json"])
-        #expect(json.out.hasPrefix("{\"segment\":\"\(s.segment)\",\"location\":\"/dev/shm/\(s.segment)\",\"layout\":\"blob\",\"layout_version\":1,"))
+        #expect(json.out.hasPrefix("{\"segment\":\"\(s.segment)\",\"location\":\"/dev/shm/\(s.segment)\",\"layout\":\"blob\",\"layout_version\":2,"))
         #expect(json.out.contains("\"content_length\":\(size)}"))
     }
 

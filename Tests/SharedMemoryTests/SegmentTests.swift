@@ -241,7 +241,7 @@ final class ScratchSegment {
         #expect(info.latest?.length == 50_010)
         let peeked = try #require(try seg.peekLatest(maxBytes: BlobSegment.peekLength) { $1.count })
         #expect(peeked.0 == info.latest && peeked.1 == BlobSegment.peekLength)
-        #expect(info.capacity == 100_000 && info.version == 1 && info.headerSize == 256)
+        #expect(info.capacity == 100_000 && info.version == 2 && info.headerSize == 256)
     }
 }
 

@@ -23,6 +23,20 @@ static inline uint32_t catomics_load_acquire_u32(const void *p) {
 static inline void catomics_store_release_u32(void *p, uint32_t v) {
     atomic_store_explicit((_Atomic uint32_t *)p, v, memory_order_release);
 }
+static inline uint32_t catomics_load_relaxed_u32(const void *p) {
+    return atomic_load_explicit((const _Atomic uint32_t *)p, memory_order_relaxed);
+}
+static inline void catomics_store_relaxed_i32(void *p, int32_t v) {
+    atomic_store_explicit((_Atomic int32_t *)p, v, memory_order_relaxed);
+}
+static inline int32_t catomics_load_relaxed_i32(const void *p) {
+    return atomic_load_explicit((const _Atomic int32_t *)p, memory_order_relaxed);
+}
+/* Adds delta (sequentially consistent); returns the old value. */
+static inline uint32_t catomics_fetch_add_u32(void *p, int32_t delta) {
+    return atomic_fetch_add_explicit((_Atomic uint32_t *)p, (uint32_t)delta, memory_order_seq_cst);
+}
+static inline void catomics_fence_seq_cst(void) { atomic_thread_fence(memory_order_seq_cst); }
 static inline void catomics_fence_acquire(void) { atomic_thread_fence(memory_order_acquire); }
 static inline void catomics_fence_release(void) { atomic_thread_fence(memory_order_release); }
 static inline void catomics_cpu_relax(void) {
@@ -42,6 +56,20 @@ int catomics_futex_wait(void *addr, uint32_t expected, int64_t timeout_ns);
 /* Wakes every waiter on the 32-bit word at addr. The corresponding system call is
  * futex(FUTEX_WAKE). */
 int catomics_futex_wake_all(void *addr);
+
+/* The segment's writer lock (blob_segment_header.writer_lock, 64 bytes): a robust,
+ * process-shared pthread mutex. Init formats it (at creation only). Lock waits at most
+ * timeout_ns (trying once without waiting first: an uncontended lock and unlock make no
+ * system call) and returns 0, CATOMICS_LOCK_OWNER_DIED (acquired; the holder died holding
+ * it, and it was made consistent), ETIMEDOUT, or another errno. Unlock must run on the
+ * thread that locked. */
+#define CATOMICS_LOCK_OWNER_DIED (-1)
+int catomics_writer_lock_init(void *lock);
+int catomics_writer_lock(void *lock, int64_t timeout_ns);
+int catomics_writer_unlock(void *lock);
+
+/* getpid(), asked of the kernel once per process (again in a forked child). */
+int32_t catomics_process_id(void);
 
 /* flock(2), whose name Swift confuses with struct flock. */
 static inline int catomics_flock(int fd, int op) { return flock(fd, op); }

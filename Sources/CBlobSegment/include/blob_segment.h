@@ -11,11 +11,14 @@
  * SharedBlob supports). The payload of a slot of kind BLOB_KIND_IMAGE_DATA is the
  * ImageData frame: int32 LE path length, UTF-8 path, int32 LE content length, content.
  *
- * Publishing (writers hold flock(LOCK_EX) on the segment's descriptor):
+ * Publishing (writers hold writer_lock, a robust process-shared pthread mutex; a
+ * writer that gets EOWNERDEAD calls pthread_mutex_consistent and publishes as usual:
+ * the dead writer's half-written slot was never published):
  *   N = published + 1; s = &slots[N % 2];
  *   store s->sequence = BLOB_SLOT_BUSY; release fence; write payload and fields;
  *   store-release s->sequence = N; store-release published = N;
- *   store-release wake = (uint32_t)N; futex-wake all waiters on &wake (shared futex).
+ *   store-release wake = (uint32_t)N; sequentially consistent fence;
+ *   if waiters != 0: futex-wake all waiters on &wake (shared futex).
  *
  * Reading (no lock):
  *   P = load-acquire published (0: nothing yet); s = &slots[P % 2];
@@ -23,6 +26,11 @@
  *   check offset/length lie inside the mapping; copy the payload out;
  *   acquire fence; if s->sequence != q: retry (a writer reused the slot);
  *   verify XXH3-64(payload) == s->checksum.
+ *
+ * Waiting for a publish newer than P: w = load wake; atomically add 1 to waiters
+ * (sequentially consistent); if published > P: done; else futex-wait(&wake, w);
+ * atomically subtract 1 from waiters. (A waiter that dies leaves waiters too high,
+ * which costs writers a needless wake, never a missed one.)
  */
 #ifndef BLOB_SEGMENT_H
 #define BLOB_SEGMENT_H
@@ -32,7 +40,7 @@
 
 /* "BLOBSHM1" read as a little-endian uint64. */
 #define BLOB_SEGMENT_MAGIC 0x314D4853424F4C42ULL
-#define BLOB_SEGMENT_VERSION 1u
+#define BLOB_SEGMENT_VERSION 2u
 #define BLOB_SEGMENT_HEADER_SIZE 256u
 #define BLOB_SEGMENT_DATA_OFFSET 4096u
 #define BLOB_SEGMENT_SLOT_ALIGN 4096u
@@ -70,7 +78,12 @@ typedef struct blob_segment_header {
     uint32_t wake;            /* futex word: low 32 bits of published */
     uint32_t slot_count;      /* BLOB_SEGMENT_SLOT_COUNT */
     blob_slot slots[BLOB_SEGMENT_SLOT_COUNT];
-    uint8_t reserved[BLOB_SEGMENT_HEADER_SIZE - 48 - 64 * BLOB_SEGMENT_SLOT_COUNT];
+    uint32_t waiters;         /* readers sleeping on wake: writers wake only when nonzero */
+    int32_t writer_pid;       /* pid of the writer holding writer_lock, 0 when free (diagnostics) */
+    /* The writers' lock: a glibc pthread_mutex_t (process-shared, robust), initialised
+     * at creation before the magic. Opaque here; writers go through the library. */
+    uint64_t writer_lock[8];
+    uint8_t reserved[BLOB_SEGMENT_HEADER_SIZE - 248];
 } blob_segment_header;
 
 #define BLOB_ASSERT_OFFSET(T, F, O) _Static_assert(offsetof(T, F) == (O), #T "." #F " must be at offset " #O)
@@ -92,6 +105,9 @@ BLOB_ASSERT_OFFSET(blob_segment_header, published, 32);
 BLOB_ASSERT_OFFSET(blob_segment_header, wake, 40);
 BLOB_ASSERT_OFFSET(blob_segment_header, slot_count, 44);
 BLOB_ASSERT_OFFSET(blob_segment_header, slots, 48);
+BLOB_ASSERT_OFFSET(blob_segment_header, waiters, 176);
+BLOB_ASSERT_OFFSET(blob_segment_header, writer_pid, 180);
+BLOB_ASSERT_OFFSET(blob_segment_header, writer_lock, 184);
 _Static_assert(sizeof(blob_segment_header) == BLOB_SEGMENT_HEADER_SIZE, "header size");
 #undef BLOB_ASSERT_OFFSET
 
