@@ -14,6 +14,9 @@ extension BlobSegment {
     ///   segment when the parts do not fit; the previous blob stays readable.
     public func publish(kind: BlobKind, parts: [UnsafeRawBufferPointer]) throws(SharedMemoryError) -> PublishReceipt {
         let length = parts.reduce(0) { $0 + $1.count }
+        if length >= Self.secondCoreThreshold, parts.count <= 8, EnvironmentSwitches.stopAtByte == nil {
+            if let receipt = try publishHashingBeside(kind: kind, parts: parts, length: length) { return receipt }
+        }
         do throws(PublishError<Never>) {
             return try publish(kind: kind, length: length) { (slot: inout SlotWriter) throws(Never) in
                 for part in parts { slot.append(part) }
@@ -24,6 +27,39 @@ extension BlobSegment {
             case let .producer(never): switch never {}
             }
         }
+    }
+
+    /// Payloads from this size up are hashed on the second core while this thread copies.
+    static let secondCoreThreshold = 1 << 20
+
+    /// The copying publish with its checksum computed beside it: the helper thread
+    /// hashes the parts (the caller's bytes, which stay put during the call) while this
+    /// thread copies them into the slot, so the publish costs about the copy. Nil, with
+    /// nothing done, when the helper is busy or there is one CPU.
+    private func publishHashingBeside(kind: BlobKind, parts: [UnsafeRawBufferPointer], length: Int)
+        throws(SharedMemoryError) -> PublishReceipt?
+    {
+        let pending = try beginPublish(length: length, lockTimeout: Self.defaultLockTimeout)
+        defer { endPublish() }
+        let job = UnsafeMutablePointer<catomics_parts_hash>.allocate(capacity: 1)
+        defer { job.deallocate() }
+        job.initialize(to: catomics_parts_hash())
+        withUnsafeMutableBytes(of: &job.pointee.parts) { slots in
+            for (i, part) in parts.enumerated() { slots.storeBytes(of: part.baseAddress, toByteOffset: i * 8, as: UnsafeRawPointer?.self) }
+        }
+        withUnsafeMutableBytes(of: &job.pointee.lengths) { slots in
+            for (i, part) in parts.enumerated() { slots.storeBytes(of: part.count, toByteOffset: i * 8, as: Int.self) }
+        }
+        job.pointee.count = Int32(parts.count)
+        guard catomics_hash_parts_begin(job) == 1 else { return nil }
+        var offset = 0, faulted = false
+        for part in parts where part.count > 0 {
+            if catomics_guarded_copy(base + pending.payloadOffset + offset, part.baseAddress!, part.count) != 0 { faulted = true; break }
+            offset += part.count
+        }
+        catomics_second_core_wait()
+        if faulted || job.pointee.status != 0 { throw .shrunk(backing) }
+        return finishPublish(pending, kind: kind, length: length, checksum: job.pointee.hash)
     }
 
     /// Publishes a payload of exactly `length` bytes that `produce` writes straight into

@@ -84,6 +84,41 @@ int catomics_guarded_xxh3(const void *src, size_t count, uint64_t *hash);
 int catomics_guarded_sha256_update(void *context, const void *src, size_t count);
 int catomics_guarded_compare(const void *a, const void *b, size_t count, int *equal);
 
+/* The second core: one helper thread per process runs one job at a time beside the
+ * caller (second_core.c). Begin returns 1 when the helper took the job (then call
+ * catomics_second_core_wait before reading the result or freeing what the job points
+ * to), 0 when it is busy or there is one CPU (then do the work yourself). */
+int catomics_second_core_available(void);
+void catomics_second_core_wait(void);
+
+/* XXH3-64 of up to 8 parts laid end to end; status 0, or -1 when a part's mapping shrank. */
+typedef struct catomics_parts_hash {
+    const void *parts[8];
+    size_t lengths[8];
+    int count;
+    int status;
+    uint64_t hash;
+} catomics_parts_hash;
+int catomics_hash_parts_begin(catomics_parts_hash *job);
+
+/* SHA-256 (context from ccrypto_sha256_new) of a stream that the caller writes at base:
+ * the caller raises available (release) as bytes land, then sets complete; the helper
+ * hashes behind it. status -1 when the mapping shrank. */
+typedef struct catomics_sha256_follow {
+    void *context;
+    const uint8_t *base;
+    size_t available;
+    int complete;
+    int status;
+} catomics_sha256_follow;
+int catomics_sha256_follow_begin(catomics_sha256_follow *job);
+static inline void catomics_store_release_size(size_t *p, size_t v) {
+    atomic_store_explicit((_Atomic size_t *)p, v, memory_order_release);
+}
+static inline void catomics_store_release_int(int *p, int v) {
+    atomic_store_explicit((_Atomic int *)p, v, memory_order_release);
+}
+
 /* The current thread's errno, which Swift reads unreliably across calls. */
 int catomics_errno(void);
 
