@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/swiftpm-tmp.sh
 python="$(bash scripts/bench-peer-env.sh | tail -n 1)"
-swift build -c release --product blob-bench >/dev/null
+swift build -c release --static-swift-stdlib --product blob-bench >/dev/null
 status=0
 .build/release/blob-bench peer --python "$python" --script bench/peer.py "$@" || status=$?
 "$python" bench/peer.py cleanup >/dev/null 2>&1 || true

@@ -29,3 +29,15 @@ print("sequence \(next) landed")
 if let view = try segment.withVerifiedView({ metadata, payload in (metadata.sequence, payload.count) }) {
     print("verified in place: sequence \(view.result.0), \(view.result.1) bytes")
 }
+
+// 5. Write straight into the free slot (a loan), then commit it or abandon it: nothing is
+//    visible until the commit, and an abandoned loan (or a writer that dies) publishes nothing.
+do {
+    let loan = try segment.loan(kind: .testData, length: 4)
+    loan.bytes.copyBytes(from: [1, 2, 3, 4])
+    let committed = try loan.commit()
+    // The unverified view trusts the seqlock alone (no checksum pass): for callers who accept that.
+    if let seen = try segment.withUnverifiedView({ _, payload in Array(payload) }) {
+        print("loaned and committed sequence \(committed.sequence): \(seen.result)")
+    }
+}

@@ -24,6 +24,8 @@ public struct GetCommand: ParsableCommand {
     @Option(help: ArgumentHelp("When --out names a FIFO or device: how long it may take nothing (no reader yet, or a reader that stopped reading) before get gives up (default: 10).",
                                valueName: "SECONDS"))
     var outputTimeout: Double?
+    @Flag(help: "Flush --out to disk before renaming it into place, so a power cut cannot leave an empty file there (slower; like cp, get does not by default).")
+    var sync = false
 
     public init() {}
 
@@ -56,7 +58,7 @@ public struct GetCommand: ParsableCommand {
             let delivered = try Receiver.deliver(from: backing, format: segment.layout, wait: self.wait, after: after, timeout: wait) { content in
                 Result { () throws(TransferError) in try output.replaceContent(with: content) }
             }
-            try output.commit()
+            try output.commit(durable: sync)
             (path, bytes, sha256, sequence, integrity) = (delivered.path, delivered.contentLength, delivered.sha256,
                                                      delivered.metadata.sequence, delivered.integrity)
         } else {
@@ -65,7 +67,7 @@ public struct GetCommand: ParsableCommand {
             let received = try Receiver.receive(from: backing, format: segment.layout, wait: self.wait, after: after, timeout: wait)
             if let output {
                 try output.replaceContent(with: received.content)
-                try output.commit()
+                try output.commit(durable: sync)
             } else {
                 try received.content.withUnsafeBytes { raw in try Output.bytes(raw) }
             }

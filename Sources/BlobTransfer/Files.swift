@@ -299,17 +299,25 @@ public enum Files {
             try withBytes(bytes) { (raw) throws(TransferError) in try replaceContent(with: raw) }
         }
 
-        /// Flushes and puts the content in place: over the destination, or with
-        /// `replacing: false` only if the name is free (``TransferError/outputExists(path:)``
-        /// otherwise; decided atomically by a link, never by a check first).
-        public func commit(replacing: Bool = true) throws(TransferError) {
+        /// Puts the content in place: over the destination, or with `replacing: false`
+        /// only if the name is free (``TransferError/outputExists(path:)`` otherwise;
+        /// decided atomically by a link, never by a check first).
+        ///
+        /// The rename is what makes the output atomic for other processes (they see the old
+        /// file or the whole new one, and a killed writer leaves nothing at the name); that
+        /// needs no flush. `durable` flushes the data to disk first (`fsync`), so that a power
+        /// cut right after cannot leave an empty file at the name: the apps' saves ask for
+        /// it; `get --out` only with `--sync` (like `cp`, which never flushes, it leaves
+        /// that to the file system: ext4 already writes a file's data before a rename that
+        /// replaces another file).
+        public func commit(replacing: Bool = true, durable: Bool = true) throws(TransferError) {
             defer { done = true }
             do throws(FileSystemError) {
                 switch target {
                 case let .direct(fd):
                     FS.close(fd)
                 case let .unnamed(fd):
-                    try FS.fsync(fd)
+                    if durable { try FS.fsync(fd) }
                     defer { FS.close(fd) }
                     if !replacing {
                         try FS.linkTemporary(fd, to: path)
@@ -323,7 +331,7 @@ public enum Files {
                         }
                     }
                 case let .named(fd, temporary):
-                    try FS.fsync(fd)
+                    if durable { try FS.fsync(fd) }
                     FS.close(fd)
                     defer { FS.unlink(temporary) }  // after a link the temporary name goes; after a rename it is gone
                     if replacing { try FS.rename(temporary, path) } else { try FS.link(temporary, path) }

@@ -96,8 +96,9 @@ public enum Publisher {
             receipt = try segment.publish(kind: .imageData, length: frameLength, lockTimeout: lockTimeout) {
                 (slot: inout SlotWriter) throws(TransferError) in
                 prefix.withUnsafeBytes { slot.append($0) }
+                slot.hashSHA256Beside(sha)
                 while slot.remaining > 0 {
-                    let n = try slot.fill(upTo: 64 * 1024, sha256: sha) { (dst) throws(TransferError) in
+                    let n = try slot.fill(upTo: 64 * 1024) { (dst) throws(TransferError) in
                         try input.read(into: dst)
                     }
                     if n == 0 { break }  // shrank: the engine refuses the short payload

@@ -161,8 +161,10 @@ public enum Receiver {
             viewed = try segment.withVerifiedView { metadata, payload in
                 Result { () throws(TransferError) in
                     let (path, content) = try frame(metadata, payload)
-                    try consume(content).get()
-                    let sha = try guarded { () throws(SharedMemoryError) in try segment.sha256(content) }
+                    let (sha, consumed) = try guarded { () throws(SharedMemoryError) in
+                        try segment.sha256(content, besides: { consume(content) })
+                    }
+                    try consumed.get()
                     return DeliveredFile(metadata: metadata, path: path, contentLength: content.count,
                                          sha256: sha, zeroCopy: false)
                 }

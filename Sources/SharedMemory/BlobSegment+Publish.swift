@@ -85,8 +85,10 @@ extension BlobSegment {
         do throws(E) {
             try produce(&writer)
         } catch {
+            writer.endSHA256Beside()
             throw .producer(error)
         }
+        writer.endSHA256Beside()
         if writer.faulted { throw .segment(.shrunk(backing)) }
         guard writer.written == length else {
             throw .segment(.incompletePayload(expected: length, written: writer.written))
@@ -207,6 +209,50 @@ public struct SlotWriter: ~Copyable {
         }
     }
 
+    /// The SHA-256 computed on the second core (``hashSHA256Beside(_:)``), if one runs.
+    private var beside: UnsafeMutablePointer<catomics_sha256_follow>?
+
+    /// From here on, every byte appended or filled is also added to `sha256` — on the
+    /// second core, behind this thread, instead of here (it costs about as much as
+    /// reading a file does). Without a second core, or with the helper busy, the bytes
+    /// are hashed here as ``fill(upTo:sha256:_:)`` would. The digest is complete once the
+    /// publish returns (or throws).
+    public mutating func hashSHA256Beside(_ sha256: SHA256.Hasher) {
+        guard beside == nil, inlineSHA256 == nil else { return }
+        guard remaining >= BlobSegment.secondCoreThreshold else {
+            inlineSHA256 = sha256  // a small payload: handing it over would cost more
+            return
+        }
+        let job = UnsafeMutablePointer<catomics_sha256_follow>.allocate(capacity: 1)
+        job.initialize(to: catomics_sha256_follow())
+        job.pointee.context = sha256.withContext { $0 }
+        job.pointee.base = UnsafePointer(base.assumingMemoryBound(to: UInt8.self) + written)
+        besideStart = written
+        if catomics_sha256_follow_begin(job) == 1 {
+            beside = job
+            besideHasher = sha256
+        } else {
+            job.deallocate()
+            inlineSHA256 = sha256
+        }
+    }
+
+    private var besideStart = 0
+    private var besideHasher: SHA256.Hasher?
+    private var inlineSHA256: SHA256.Hasher?
+
+    /// Waits for the second core's SHA-256 to take in every byte written; the engine
+    /// calls it when the producer is done (or failed).
+    mutating func endSHA256Beside() {
+        guard let job = beside else { return }
+        catomics_store_release_int(&job.pointee.complete, 1)
+        catomics_second_core_wait()
+        if job.pointee.status != 0 { faulted = true }
+        job.deallocate()
+        beside = nil
+        besideHasher = nil
+    }
+
     /// Lets `produce` write up to `count` bytes (at most `remaining`) at the end of the
     /// slot and return how many it wrote; they are hashed at once and, with `sha256`,
     /// added to that hash too while in cache (both through the SIGBUS guard: the slot's
@@ -225,11 +271,13 @@ public struct SlotWriter: ~Copyable {
             faulted = true
             return 0
         }
-        if let sha256, n > 0, sha256.withContext({ catomics_guarded_sha256_update($0, done.baseAddress!, n) }) != 0 {
+        if let sha256 = sha256 ?? inlineSHA256, n > 0,
+           sha256.withContext({ catomics_guarded_sha256_update($0, done.baseAddress!, n) }) != 0 {
             faulted = true
             return 0
         }
         written += n
+        if let beside { catomics_store_release_size(&beside.pointee.available, written - besideStart) }
         if let stopAt, !stopped, written >= stopAt {
             stopped = true
             EnvironmentSwitches.stopSelf()

@@ -226,6 +226,13 @@ extension BlobSegment {
     public func sha256(_ view: UnsafeRawBufferPointer) throws(SharedMemoryError) -> String {
         try Guarded.sha256(view, backing: backing)
     }
+
+    /// The SHA-256 of `view` (bytes of this segment's mapping), computed on the second
+    /// core while `body` runs on this thread: writing the bytes out and hashing them take
+    /// the time of the longer, not of both.
+    public func sha256<R>(_ view: UnsafeRawBufferPointer, besides body: () -> R) throws(SharedMemoryError) -> (sha256: String, result: R) {
+        try Guarded.sha256(view, backing: backing, besides: body)
+    }
 }
 
 /// Reads of mapped bytes through the SIGBUS guard (`mapping_guard.c`), for every layout:
@@ -254,6 +261,33 @@ enum Guarded {
             done += n
         }
         return hasher.finalizeHex()
+    }
+
+    /// The SHA-256 of `view` (hex), computed on the second core while `body` runs here
+    /// (on this thread, after `body`, when there is no second core or it is busy).
+    static func sha256<R>(_ view: UnsafeRawBufferPointer, backing: SegmentBacking, besides body: () -> R)
+        throws(SharedMemoryError) -> (sha256: String, result: R)
+    {
+        guard view.count >= BlobSegment.secondCoreThreshold else {
+            let result = body()
+            return (try sha256(view, backing: backing), result)
+        }
+        let hasher = SHA256.Hasher()
+        let job = UnsafeMutablePointer<catomics_sha256_follow>.allocate(capacity: 1)
+        defer { job.deallocate() }
+        job.initialize(to: catomics_sha256_follow())
+        job.pointee.context = hasher.withContext { $0 }
+        job.pointee.base = view.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        job.pointee.available = view.count
+        job.pointee.complete = 1
+        guard catomics_sha256_follow_begin(job) == 1 else {
+            let result = body()
+            return (try sha256(view, backing: backing), result)
+        }
+        let result = body()
+        catomics_second_core_wait()
+        if job.pointee.status != 0 { throw .shrunk(backing) }
+        return (hasher.finalizeHex(), result)
     }
 
     /// The XXH3-64 of `view`.

@@ -14,6 +14,7 @@ import TestSupport
             received 1199 bytes, sha256 matches: true, checksum verified (XXH3-64)
             sequence 2 landed
             verified in place: sequence 2, 37 bytes
+            loaned and committed sequence 3: [1, 2, 3, 4]
 
             """
         #expect(run.out == expected)

@@ -152,6 +152,23 @@ import TestSupport
         #expect(s.get(["--out", s.path("o")]).status == 0 && Fixtures.read(s.path("o")) == [1, 2, 3])
     }
 
+    /// `get --out` renames the file into place without flushing it (like cp); `--sync`
+    /// flushes it first (fsync), for durability across a power cut. Seen with strace.
+    @Test func getFlushesTheOutputOnlyWithSync() throws {
+        let s = Scratch()
+        Fixtures.write(Fixtures.bytes(count: 200_000, seed: 8), to: s.path("f"))
+        #expect(s.put(s.path("f")).status == 0)
+        for sync in [false, true] {
+            let trace = s.path("trace-\(sync)")
+            let r = Spawn.run("/usr/bin/strace", ["-f", "-e", "trace=fsync,fdatasync", "-o", trace, CLI.reader,
+                                                  "get", "--segment", s.segment, "--out", s.path("o")] + (sync ? ["--sync"] : []))
+            #expect(r.status == 0, "\(r.err)")
+            #expect(Fixtures.read(s.path("o")) == Fixtures.read(s.path("f")))
+            let calls = String(decoding: try #require(Fixtures.read(trace)), as: UTF8.self)
+            #expect(calls.contains("fsync(") == sync, "\(calls)")
+        }
+    }
+
     /// get --wait follows a segment that is removed and created again under its name.
     @Test func waitingFollowsASegmentRemovedAndCreatedAgain() throws {
         let s = Scratch()
