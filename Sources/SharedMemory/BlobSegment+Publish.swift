@@ -14,7 +14,7 @@ extension BlobSegment {
     ///   segment when the parts do not fit; the previous blob stays readable.
     public func publish(kind: BlobKind, parts: [UnsafeRawBufferPointer]) throws(SharedMemoryError) -> PublishReceipt {
         let length = parts.reduce(0) { $0 + $1.count }
-        if length >= Self.secondCoreThreshold, parts.count <= 8, EnvironmentSwitches.stopAtByte == nil {
+        if length >= Self.secondCoreThreshold, parts.count <= 8, EnvironmentSwitches.stopAtByte == nil, EnvironmentSwitches.secondCore {
             if let receipt = try publishHashingBeside(kind: kind, parts: parts, length: length) { return receipt }
         }
         do throws(PublishError<Never>) {
@@ -219,7 +219,7 @@ public struct SlotWriter: ~Copyable {
     /// publish returns (or throws).
     public mutating func hashSHA256Beside(_ sha256: SHA256.Hasher) {
         guard beside == nil, inlineSHA256 == nil else { return }
-        guard remaining >= BlobSegment.secondCoreThreshold else {
+        guard remaining >= BlobSegment.secondCoreThreshold, EnvironmentSwitches.secondCore else {
             inlineSHA256 = sha256  // a small payload: handing it over would cost more
             return
         }
@@ -295,7 +295,8 @@ let chunkSize = 64 * 1024
 /// bytes are copied, so a test can SIGKILL it at exactly that point (unset in normal
 /// use). `SHAREDBLOB_TEST_STOP_BETWEEN_READS=1` stops an article-layout reader between
 /// its two reads of a frame, so a test can write meanwhile. `SHAREDBLOB_PREFAULT=0`
-/// turns pre-faulting off, for the benchmark.
+/// turns pre-faulting off and `SHAREDBLOB_SECOND_CORE=0` the helper thread, for the
+/// benchmark.
 enum EnvironmentSwitches {
     static let stopAtByte: Int? = Sys.environment("SHAREDBLOB_TEST_STOP_AT").flatMap { Int($0) }
     static let stopBetweenReads = Sys.environment("SHAREDBLOB_TEST_STOP_BETWEEN_READS") == "1"
@@ -303,6 +304,10 @@ enum EnvironmentSwitches {
     /// Whether publishes and verified views fault their pages in with one `madvise`
     /// first (on unless `SHAREDBLOB_PREFAULT=0`; the benchmark measures both).
     static let prefault: Bool = Sys.environment("SHAREDBLOB_PREFAULT") != "0"
+
+    /// Whether large payloads are hashed on a second core (on unless
+    /// `SHAREDBLOB_SECOND_CORE=0`; the benchmark measures both).
+    static let secondCore: Bool = Sys.environment("SHAREDBLOB_SECOND_CORE") != "0"
 
     static func stopSelf() {
         Sys.raise(SIGSTOP)

@@ -268,7 +268,7 @@ enum Guarded {
     static func sha256<R>(_ view: UnsafeRawBufferPointer, backing: SegmentBacking, besides body: () -> R)
         throws(SharedMemoryError) -> (sha256: String, result: R)
     {
-        guard view.count >= BlobSegment.secondCoreThreshold else {
+        guard view.count >= BlobSegment.secondCoreThreshold, EnvironmentSwitches.secondCore else {
             let result = body()
             return (try sha256(view, backing: backing), result)
         }

@@ -28,6 +28,13 @@ struct PeerBench: ParsableCommand {
     @Option(help: "Where --growth writes its rows (JSON, for bench/plot.py).") var growthOut = "bench-out/peer-growth.json"
 
     static let warmup = 5
+    /// The median time of the publish alone in the last `ours` measurement (the rest of a
+    /// round is the readers' pass and the acknowledgements).
+    nonisolated(unsafe) static var publishMedian = 0.0
+    var lastPublishShare: Double {
+        get { Self.publishMedian }
+        nonmutating set { Self.publishMedian = newValue }
+    }
     static let tenMiB = 10 * 1024 * 1024
 
     func run() throws {
@@ -68,10 +75,11 @@ struct PeerBench: ParsableCommand {
         var ratios = [(String, Double)]()
         let size = Self.tenMiB
         let verified = try ours(size: size, readers: 1, read: .verified)
+        let verifiedPublish = Self.publishMedian
         let unverified = try ours(size: size, readers: 1, read: .unverified)
         let iox = try theirs("iceoryx2", ["pingpong", "--size", String(size), "--rounds", String(rounds)])
         let mp = try theirs("mpshm", ["pingpong", "--size", String(size), "--rounds", String(rounds)])
-        print("  10 MiB ping-pong: ours verified \(us(verified)), ours unverified \(us(unverified)), iceoryx2 \(us(iox)), mp.shared_memory+pipe \(us(mp))")
+        print("  10 MiB ping-pong: ours verified \(us(verified)) (of which the publish \(us(verifiedPublish))), ours unverified \(us(unverified)), iceoryx2 \(us(iox)), mp.shared_memory+pipe \(us(mp))")
         ratios += [("10 MiB ping-pong, verified / iceoryx2", verified / iox),
                    ("10 MiB ping-pong, unverified / iceoryx2", unverified / iox),
                    ("10 MiB ping-pong, unverified / mp.shared_memory", unverified / mp)]
@@ -117,18 +125,23 @@ struct PeerBench: ParsableCommand {
         defer { unpin() }
         let content = stressBytes(count: size, seed: 5)
         var acked = [UInt64](repeating: 0, count: readers)
-        var times = [Double]()
+        var times = [Double](), publishing = [Double]()
         try content.withUnsafeBytes { src in
             for i in 0 ..< rounds {
                 let t0 = monotonicNanos()
                 _ = try segment.publish(kind: .testData, parts: [src])
+                let t1 = monotonicNanos()
                 for k in 0 ..< readers {
                     acked[k] = try pongSegments[k].waitForPublish(after: acked[k], timeout: .seconds(30))
                 }
-                if i >= Self.warmup { times.append(Double(monotonicNanos() - t0)) }
+                if i >= Self.warmup {
+                    times.append(Double(monotonicNanos() - t0))
+                    publishing.append(Double(t1 - t0))
+                }
             }
         }
         for pid in peers where waitChild(pid) != 0 { throw ValidationError("a reader process failed") }
+        lastPublishShare = quantile(publishing, 0.5)
         return quantile(times, 0.5)
     }
 
@@ -262,8 +275,16 @@ struct PeerReader: ParsableCommand {
         let pong = try BlobSegment.open(.sharedMemory(try SegmentName(self.pong)), mode: .openExisting)
         var last: UInt64 = 0
         let one: [UInt8] = [1]
+        var reading = [Double]()
+        defer {
+            if ProcessInfo.processInfo.environment["SHAREDBLOB_BENCH_VERBOSE"] == "1" {
+                FileHandle.standardError.write("reader: read median \(quantile(reading, 0.5) / 1e3) us\n".data(using: .utf8)!)
+            }
+        }
         for _ in 0 ..< rounds {
             last = try seg.waitForPublish(after: last, timeout: .seconds(30))
+            let t0 = monotonicNanos()
+            defer { reading.append(Double(monotonicNanos() - t0)) }
             let ok: Bool
             if read == "unverified" {
                 ok = try seg.withUnverifiedView { _, bytes in XXH3.hash(bytes) }.map { _ in true } ?? false
@@ -273,5 +294,43 @@ struct PeerReader: ParsableCommand {
             guard ok else { throw ExitCode(ExitStatus.software.rawValue) }
             _ = try one.withUnsafeBytes { try pong.publish(kind: .testData, parts: [$0]) }
         }
+    }
+}
+
+/// Where a 10 MiB handoff's time goes, in one process: a memcpy into a pre-faulted buffer,
+/// our publish (copy, with the checksum beside it), the verified view (the checksum pass),
+/// and the unverified view hashing every byte itself. Medians.
+struct PeerProbe: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "peer-probe", shouldDisplay: false)
+    @Option var size = 10 * 1024 * 1024
+    @Option var rounds = 60
+
+    func run() throws {
+        let name = "blob-bench-probe-\(getpid())"
+        defer { _ = shm_unlink("/" + name) }
+        let segment = try BlobSegment.open(.sharedMemory(try SegmentName(name)), mode: .createNew, capacity: size)
+        let content = stressBytes(count: size, seed: 5)
+        let dst = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        defer { dst.deallocate() }
+        memset(dst, 1, size)
+        var copy = [Double](), publish = [Double](), view = [Double](), unverified = [Double]()
+        try content.withUnsafeBytes { src in
+            for _ in 0 ..< rounds {
+                var t0 = monotonicNanos()
+                memcpy(dst, src.baseAddress!, size)
+                copy.append(Double(monotonicNanos() - t0))
+                t0 = monotonicNanos()
+                _ = try segment.publish(kind: .testData, parts: [src])
+                publish.append(Double(monotonicNanos() - t0))
+                t0 = monotonicNanos()
+                _ = try segment.withVerifiedView { $1.count }
+                view.append(Double(monotonicNanos() - t0))
+                t0 = monotonicNanos()
+                _ = try segment.withUnverifiedView { XXH3.hash($1) }
+                unverified.append(Double(monotonicNanos() - t0))
+            }
+        }
+        func us(_ v: [Double]) -> String { String(format: "%7.1f us", quantile(Array(v.dropFirst(5)), 0.5) / 1e3) }
+        print("memcpy \(us(copy))  publish \(us(publish))  verified view \(us(view))  unverified view + XXH3 \(us(unverified))")
     }
 }
