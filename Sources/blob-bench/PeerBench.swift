@@ -334,3 +334,21 @@ struct PeerProbe: ParsableCommand {
         print("memcpy \(us(copy))  publish \(us(publish))  verified view \(us(view))  unverified view + XXH3 \(us(unverified))")
     }
 }
+
+/// Our side of one peer case alone (for `strace -c -f` or `perf stat`): prints the median
+/// round trip.
+struct PeerOurs: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "peer-ours", shouldDisplay: false)
+    @Option var size = 64
+    @Option var rounds = 2000
+    @Option var readers = 1
+    @Option(help: "CPUs of writer and reader, e.g. 0,1 or 0,0 (default: not pinned).") var cpus: String?
+
+    func run() throws {
+        var bench = try PeerBench.parse(["--python", "/bin/false"])
+        bench.rounds = rounds
+        let pins = cpus.map { $0.split(separator: ",").compactMap { Int($0) } } ?? []
+        let median = try bench.ours(size: size, readers: readers, read: .verified, rounds: rounds, cpus: pins)
+        print(String(format: "%d bytes, %d reader(s), %d rounds: median %.1f us", size, readers, rounds, median / 1e3))
+    }
+}
