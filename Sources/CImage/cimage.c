@@ -429,35 +429,41 @@ static void guard_progress(j_common_ptr cinfo) {
 }
 
 /* How far a DC coefficient may still be from its final value, in units of its quantizer,
- * for a decode at 1/8 to use it (see jpeg_scans_suffice): its missing low bits b are
- * worth (2^b - 1) quanta, and the 1x1 IDCT divides by 8, so 16 is at most 2 levels of
- * 255 per component (Y, Cb, Cr), always towards lower values. */
+ * and count as known (see jpeg_scans_suffice): its missing low bits b are worth up to
+ * 2^b - 1 quanta, always downwards, and a block's mean is DC / 8, so 16 is at most 2
+ * levels of 255 in Y, Cb or Cr (before the conversion to RGB). */
 #define JPEG_DC_SLACK 16
 
-/* Whether the scans read so far give a decode at 1/denom everything it uses, so the
- * rest of the file is left unread ("enough scans"). libjpeg's scaled IDCTs read: at 1/8
- * (1x1) the DC coefficient only; at 1/4 (2x2) rows and columns 0, 1, 3, 5, 7 of the
- * block and at 1/2 (4x4) all but row and column 4 -- in practice the whole block, so
- * those scales wait until every coefficient of every component is final (coef_bits 0),
- * which a normal file reaches with its last scan. At 1/8 a DC coefficient also counts
- * when its missing bits are worth at most JPEG_DC_SLACK quanta: libjpeg's own script
- * (TurboJPEG's progressive mode) sends DC with its last bit held back first, then the
- * bulk of the AC data, and that bit in the 7th of 10 scans; with its tables at quality
- * 52 or more (DC quantizers of 16 or less) the first scan is then enough. Asked between
- * scans only: libjpeg sets coef_bits when a scan starts, before its data is read. */
-static int jpeg_scans_suffice(j_decompress_ptr d, int denom) {
+/* Whether the scans read so far give a preview of at least min_width x min_height all it
+ * uses, so the rest of the file is left unread ("enough scans"). Per component:
+ * - DC alone, when the component has at least that many blocks across and down: each
+ *   block then spans at most one preview pixel, and its AC coefficients only move values
+ *   around inside it (the block's mean is its DC; the preview mixes colours after the
+ *   conversion to RGB, so a cell on a hard colour edge can still move by a few levels,
+ *   as DECISIONS.md measures). Luma qualifies exactly when the decode
+ *   is at 1/8, where libjpeg's 1x1 IDCT reads nothing but DC; 4:2:0 chroma, decoded there
+ *   with a 2x2 IDCT, when the preview is at most 1/16 of the image.
+ * - Otherwise every coefficient: libjpeg's reduced IDCTs (4x4 at 1/2, 2x2 at 1/4) read
+ *   rows and columns up to the 7th, in practice the whole block.
+ * Known means final (coef_bits 0), except that a DC may still miss low bits worth at most
+ * JPEG_DC_SLACK quanta: libjpeg's script (TurboJPEG's progressive mode) sends DC less its
+ * last bit first, then the bulk of the AC data, and that bit in the 7th of 10 scans;
+ * with its quantization tables at quality 52 or more (DC quantizers of 16 or less) a 1/8
+ * preview needs the first scan only. Asked between scans only: libjpeg sets coef_bits
+ * when a scan starts, before its data is read. */
+static int jpeg_scans_suffice(j_decompress_ptr d, uint32_t min_width, uint32_t min_height) {
     if (d->coef_bits == NULL) return 0;
     for (int c = 0; c < d->num_components; c++) {
         const int *bits = d->coef_bits[c];
-        if (denom == 8) {
-            if (bits[0] == 0) continue;
-            const JQUANT_TBL *q = d->comp_info[c].quant_table;
+        const jpeg_component_info *comp = &d->comp_info[c];
+        const JQUANT_TBL *q = comp->quant_table;
+        if (bits[0] != 0) {
             if (bits[0] < 0 || bits[0] > 13 || !q) return 0;
             if (((1L << bits[0]) - 1) * (long)q->quantval[0] > JPEG_DC_SLACK) return 0;
-        } else {
-            for (int k = 0; k < DCTSIZE2; k++)
-                if (bits[k] != 0) return 0;
         }
+        if (comp->width_in_blocks >= min_width && comp->height_in_blocks >= min_height) continue;
+        for (int k = 1; k < DCTSIZE2; k++)
+            if (bits[k] != 0) return 0;
     }
     return 1;
 }
@@ -466,12 +472,12 @@ static int jpeg_scans_suffice(j_decompress_ptr d, int denom) {
  * mode, after jpeg_start_decompress): at full size up to the end of the image, as
  * jpeg_start_decompress would; smaller, only until jpeg_scans_suffice. Every limit is
  * checked after each row of blocks. Returns 1 when it stopped early. */
-static int jpeg_read_scans(j_decompress_ptr d, jpeg_guard *g, int denom) {
+static int jpeg_read_scans(j_decompress_ptr d, jpeg_guard *g, int full_size, uint32_t min_width, uint32_t min_height) {
     for (;;) {
         int r = jpeg_consume_input(d);
         if (r == JPEG_REACHED_EOI || r == JPEG_SUSPENDED) return 0;  /* memory source: never suspends */
         guard_check(g, d);
-        if (r == JPEG_SCAN_COMPLETED && denom > 1 && jpeg_scans_suffice(d, denom)) return 1;
+        if (r == JPEG_SCAN_COMPLETED && !full_size && jpeg_scans_suffice(d, min_width, min_height)) return 1;
     }
 }
 
@@ -543,11 +549,11 @@ int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, ui
         guard_stop(&g, "libjpeg chose another scale than TurboJPEG's rule");
     }
     if (progressive) {
-        /* Stopped early, every coefficient the scale reads is known (at 1/8 DC, nearly):
-         * libjpeg's block smoothing, which guesses coefficients not yet final and blurs
-         * DC while no AC is known, would only take the output further from the finished
-         * image's. At the end of the file it stays on, as in a one-pass decode. */
-        if (jpeg_read_scans(&cinfo, &g, denom)) cinfo.do_block_smoothing = FALSE;
+        /* Stopped early, what the preview uses is known: libjpeg's block smoothing, which
+         * guesses AC coefficients not yet final and blurs DC while no AC is known, would
+         * only take the output further from the finished image's. At the end of the file
+         * it stays on, as in a one-pass decode. */
+        if (jpeg_read_scans(&cinfo, &g, denom == 1, min_width, min_height)) cinfo.do_block_smoothing = FALSE;
         jpeg_start_output(&cinfo, cinfo.input_scan_number);
     }
     size_t stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;

@@ -82,9 +82,10 @@ int cimage_jpeg_info(const uint8_t *data, size_t size, cimage_info *info, char *
  * says so (asked between scans and rows), after CIMAGE_JPEG_MAX_SCANS progressive scans,
  * after CIMAGE_MAX_CPU_SECONDS of CPU, or past CIMAGE_JPEG_USUAL_SCANS scans after
  * CIMAGE_JPEG_MANY_SCANS_CPU_SECONDS.
- * A progressive image decoded below full size reads scans only until the coefficients
- * that scale uses are known (at 1/8 the DC ones, to within 2 levels; at 1/4 and 1/2
- * all of them; see cimage.c), and nothing after; at full size it reads every scan.
+ * A progressive image decoded below full size reads scans only until what a picture of
+ * min_width x min_height takes from each component is known (its DC, to within 2
+ * levels, when it has at least that many blocks, as luma has at 1/8; otherwise every
+ * coefficient; see cimage.c), and nothing after; at full size it reads every scan.
  * info->jpeg_scans says how many were read. */
 int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint64_t max_bytes,
                        uint32_t min_width, uint32_t min_height,
