@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(name: "blob-library-example", dependencies: ["BlobTransfer", "SharedMemory"],
                           path: "Examples/LibraryExample"),
         .executableTarget(name: "blob-bench", dependencies: [
-            "SharedMemory", "BlobTransfer", "Hashing", "CPNG", "BlobApps", "TerminalUI", "BlobCLI", "ImagePreview",
+            "SharedMemory", "BlobTransfer", "Hashing", "CPNG", "CTurboJPEG", "BlobApps", "TerminalUI", "BlobCLI", "ImagePreview",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

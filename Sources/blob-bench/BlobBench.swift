@@ -8,7 +8,7 @@ struct BlobBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blob-bench",
         abstract: "Benchmarks for the shared-memory transfer.",
-        subcommands: [TransferBench.self, PreviewBench.self, RedrawBench.self, DecodeFloor.self, SocketPeer.self, WakePeer.self, FanOutReader.self])
+        subcommands: [TransferBench.self, PreviewBench.self, RedrawBench.self, DecodeFloor.self, DecodeJPEGFull.self, SocketPeer.self, WakePeer.self, FanOutReader.self])
 }
 
 /// Monotonic nanoseconds, comparable across processes.
