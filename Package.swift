@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(name: "blob-library-example", dependencies: ["BlobTransfer", "SharedMemory"],
                           path: "Examples/LibraryExample"),
         .executableTarget(name: "blob-bench", dependencies: [
-            "SharedMemory", "BlobTransfer", "Hashing", "CPNG", "BlobApps", "TerminalUI", "BlobCLI", "ImagePreview",
+            "SharedMemory", "BlobTransfer", "Hashing", "CPNG", "CTurboJPEG", "BlobApps", "TerminalUI", "BlobCLI", "ImagePreview",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "BlobCodecTests", dependencies: ["BlobCodec", "TestSupport"]),
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText"]),
         .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobTransfer", "BlobCodec", "Hashing", "TestSupport"]),
-        .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "TestSupport", "CTurboJPEG", "blob-reader"]),
+        .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "CImage", "TestSupport", "CTurboJPEG", "blob-reader"]),
         .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "ImagePreview", "CSixel", "TestSupport", "blob-reader"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
         .testTarget(name: "BlobAppsTests", dependencies: ["BlobApps", "BlobTransfer", "SharedMemory", "TerminalUI", "TestSupport"]),

@@ -89,6 +89,7 @@ static void fill_info(png_structp png, png_infop pi, cimage_info *info) {
     info->has_transparency = png_get_valid(png, pi, PNG_INFO_tRNS) != 0;
     info->jpeg_subsampling = -1;
     info->jpeg_colorspace = -1;
+    info->jpeg_scans = 0;
 }
 
 /* Hands one row to the ring (blocking while it is full). Returns nonzero if cancelled. */
@@ -356,6 +357,7 @@ static int jpeg_header(tjhandle tj, const uint8_t *data, size_t size, cimage_inf
     info->has_transparency = 0;
     info->jpeg_subsampling = sub;
     info->jpeg_colorspace = cs;
+    info->jpeg_scans = 0;
     return 0;
 }
 
@@ -377,7 +379,8 @@ typedef struct jpeg_guard {
     size_t errlen;
     cimage_cancel_fn cancelled;
     void *ctx;
-    struct timespec cpu_start;
+    struct timespec cpu_start;     /* of the budget (shared by a command's decodes) */
+    struct timespec decode_start;  /* of this decode: the many-scans limit */
 } jpeg_guard;
 
 static void guard_error_exit(j_common_ptr cinfo) {
@@ -397,21 +400,84 @@ static void guard_stop(jpeg_guard *g, const char *why) {
     longjmp(g->jump, 1);
 }
 
-/* Called by libjpeg between pieces of work, progressive scans included. */
-static void guard_progress(j_common_ptr cinfo) {
-    jpeg_guard *g = (jpeg_guard *)cinfo->err;
-    j_decompress_ptr d = (j_decompress_ptr)cinfo;
-    if (!cinfo->is_decompressor) return;
+/* Every limit of a running decode: scans, cancellation, CPU. Leaves (longjmp) when one
+ * is reached. */
+static void guard_check(jpeg_guard *g, j_decompress_ptr d) {
+    char why[160];
     if (d->input_scan_number > CIMAGE_JPEG_MAX_SCANS) {
-        char why[128];
         snprintf(why, sizeof why, "more than %d progressive scans (a decompression bomb?)", CIMAGE_JPEG_MAX_SCANS);
         guard_stop(g, why);
     }
     if (g->cancelled && g->cancelled(g->ctx)) guard_stop(g, "cancelled");
     if (thread_cpu_since(&g->cpu_start) > CIMAGE_MAX_CPU_SECONDS) {
-        char why[128];
         snprintf(why, sizeof why, "decoding took over %d s of CPU (a decompression bomb?)", CIMAGE_MAX_CPU_SECONDS);
         guard_stop(g, why);
+    }
+    if (d->input_scan_number > CIMAGE_JPEG_USUAL_SCANS
+        && thread_cpu_since(&g->decode_start) > CIMAGE_JPEG_MANY_SCANS_CPU_SECONDS) {
+        snprintf(why, sizeof why, "more than %d progressive scans and over %.1f s of CPU (a decompression bomb?)",
+                 CIMAGE_JPEG_USUAL_SCANS, CIMAGE_JPEG_MANY_SCANS_CPU_SECONDS);
+        guard_stop(g, why);
+    }
+}
+
+/* Called by libjpeg between pieces of work: scans read by jpeg_start_decompress (not in
+ * buffered-image mode) and output rows. */
+static void guard_progress(j_common_ptr cinfo) {
+    if (!cinfo->is_decompressor) return;
+    guard_check((jpeg_guard *)cinfo->err, (j_decompress_ptr)cinfo);
+}
+
+/* How far a DC coefficient may still be from its final value, in units of its quantizer,
+ * and count as known (see jpeg_scans_suffice): its missing low bits b are worth up to
+ * 2^b - 1 quanta, always downwards, and a block's mean is DC / 8, so 16 is at most 2
+ * levels of 255 in Y, Cb or Cr (before the conversion to RGB). */
+#define JPEG_DC_SLACK 16
+
+/* Whether the scans read so far give a preview of at least min_width x min_height all it
+ * uses, so the rest of the file is left unread ("enough scans"). Per component:
+ * - DC alone, when the component has at least that many blocks across and down: each
+ *   block then spans at most one preview pixel, and its AC coefficients only move values
+ *   around inside it (the block's mean is its DC; the preview mixes colours after the
+ *   conversion to RGB, so a cell on a hard colour edge can still move by a few levels,
+ *   as DECISIONS.md measures). Luma qualifies exactly when the decode
+ *   is at 1/8, where libjpeg's 1x1 IDCT reads nothing but DC; 4:2:0 chroma, decoded there
+ *   with a 2x2 IDCT, when the preview is at most 1/16 of the image.
+ * - Otherwise every coefficient: libjpeg's reduced IDCTs (4x4 at 1/2, 2x2 at 1/4) read
+ *   rows and columns up to the 7th, in practice the whole block.
+ * Known means final (coef_bits 0), except that a DC may still miss low bits worth at most
+ * JPEG_DC_SLACK quanta: libjpeg's script (TurboJPEG's progressive mode) sends DC less its
+ * last bit first, then the bulk of the AC data, and that bit in the 7th of 10 scans;
+ * with its quantization tables at quality 52 or more (DC quantizers of 16 or less) a 1/8
+ * preview needs the first scan only. Asked between scans only: libjpeg sets coef_bits
+ * when a scan starts, before its data is read. */
+static int jpeg_scans_suffice(j_decompress_ptr d, uint32_t min_width, uint32_t min_height) {
+    if (d->coef_bits == NULL) return 0;
+    for (int c = 0; c < d->num_components; c++) {
+        const int *bits = d->coef_bits[c];
+        const jpeg_component_info *comp = &d->comp_info[c];
+        const JQUANT_TBL *q = comp->quant_table;
+        if (bits[0] != 0) {
+            if (bits[0] < 0 || bits[0] > 13 || !q) return 0;
+            if (((1L << bits[0]) - 1) * (long)q->quantval[0] > JPEG_DC_SLACK) return 0;
+        }
+        if (comp->width_in_blocks >= min_width && comp->height_in_blocks >= min_height) continue;
+        for (int k = 1; k < DCTSIZE2; k++)
+            if (bits[k] != 0) return 0;
+    }
+    return 1;
+}
+
+/* Reads a progressive image's scans into libjpeg's coefficient buffer (buffered-image
+ * mode, after jpeg_start_decompress): at full size up to the end of the image, as
+ * jpeg_start_decompress would; smaller, only until jpeg_scans_suffice. Every limit is
+ * checked after each row of blocks. Returns 1 when it stopped early. */
+static int jpeg_read_scans(j_decompress_ptr d, jpeg_guard *g, int full_size, uint32_t min_width, uint32_t min_height) {
+    for (;;) {
+        int r = jpeg_consume_input(d);
+        if (r == JPEG_REACHED_EOI || r == JPEG_SUSPENDED) return 0;  /* memory source: never suspends */
+        guard_check(g, d);
+        if (r == JPEG_SCAN_COMPLETED && !full_size && jpeg_scans_suffice(d, min_width, min_height)) return 1;
     }
 }
 
@@ -456,6 +522,7 @@ int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, ui
     g.cancelled = cancelled;
     g.ctx = ctx;
     cpu_origin(&g.cpu_start);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &g.decode_start);
     cinfo.err = jpeg_std_error(&g.pub);
     g.pub.error_exit = guard_error_exit;
     g.pub.output_message = guard_output_message;
@@ -474,16 +541,27 @@ int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, ui
     cinfo.scale_denom = (unsigned)denom;
     cinfo.dct_method = JDCT_ISLOW;                       /* as TJFLAG_ACCURATEDCT */
     cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
-    jpeg_start_decompress(&cinfo);                       /* progressive: every scan, monitored */
+    /* Progressive: scans are read by jpeg_read_scans, which may stop before the last. */
+    int progressive = cinfo.progressive_mode;
+    cinfo.buffered_image = progressive ? TRUE : FALSE;
+    jpeg_start_decompress(&cinfo);                       /* baseline with several scans: all, monitored */
     if ((int)cinfo.output_width != sw || (int)cinfo.output_height != sh) {
         guard_stop(&g, "libjpeg chose another scale than TurboJPEG's rule");
+    }
+    if (progressive) {
+        /* Stopped early, what the preview uses is known: libjpeg's block smoothing, which
+         * guesses AC coefficients not yet final and blurs DC while no AC is known, would
+         * only take the output further from the finished image's. At the end of the file
+         * it stays on, as in a one-pass decode. */
+        if (jpeg_read_scans(&cinfo, &g, denom == 1, min_width, min_height)) cinfo.do_block_smoothing = FALSE;
+        jpeg_start_output(&cinfo, cinfo.input_scan_number);
     }
     size_t stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
     row = malloc(stride);
     if (!row) guard_stop(&g, "out of memory");
     while (cinfo.output_scanline < cinfo.output_height) {
         JSAMPROW rows[1] = { row };
-        jpeg_read_scanlines(&cinfo, rows, 1);
+        if (jpeg_read_scanlines(&cinfo, rows, 1) != 1) guard_stop(&g, "JPEG data suspended");
         uint32_t y = cinfo.output_scanline - 1;
         if (cmyk) {
             /* Adobe-style inverted CMYK, as nearly every CMYK JPEG is: R = C * K / 255. */
@@ -496,7 +574,9 @@ int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, ui
         }
         if (row_fn(ctx, y, row, 3, 0, 1, (uint32_t)sw) != 0) guard_stop(&g, "cancelled");
     }
-    /* Whatever follows the last row is not read (no jpeg_finish_decompress). */
+    /* Whatever follows the last row is not read (no jpeg_finish_output or
+     * jpeg_finish_decompress): for a progressive image stopped early, the scans left. */
+    info->jpeg_scans = cinfo.input_scan_number;
     *out_width = (uint32_t)sw;
     *out_height = (uint32_t)sh;
     jpeg_destroy_decompress(&cinfo);

@@ -100,7 +100,8 @@ public struct PixelComparison: Equatable, Sendable {
 /// pixel, and what each decode needs besides (a progressive JPEG's coefficients) must fit
 /// in what that leaves of `maxMemory`, checked before any decode; the second image is
 /// streamed row by row against the first. Both decodes share one CPU budget
-/// (`CIMAGE_MAX_CPU_SECONDS`, 10 s) and the pixel limit (``PreviewOptions/defaultMaxPixels``).
+/// (`CIMAGE_MAX_CPU_SECONDS`, 10 s; a JPEG past 32 progressive scans has 0.5 s of its own)
+/// and the pixel limit (``PreviewOptions/defaultMaxPixels``).
 public enum PixelCompare {
     /// The default budget of a comparison's decoded image: 256 MiB (32 megapixels).
     public static let defaultMaxMemory = 256 << 20

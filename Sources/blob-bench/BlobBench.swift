@@ -8,7 +8,8 @@ struct BlobBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blob-bench",
         abstract: "Benchmarks for the shared-memory transfer.",
-        subcommands: [TransferBench.self, PreviewBench.self, RedrawBench.self, DecodeFloor.self, SocketPeer.self, WakePeer.self, FanOutReader.self, PeerBench.self, PeerReader.self, PeerProbe.self, PeerOurs.self])
+        subcommands: [TransferBench.self, PreviewBench.self, RedrawBench.self, DecodeFloor.self, DecodeJPEGFull.self, SocketPeer.self, WakePeer.self,
+                      FanOutReader.self, PeerBench.self, PeerReader.self, PeerProbe.self, PeerOurs.self])
 }
 
 /// Monotonic nanoseconds, comparable across processes.

@@ -1,10 +1,12 @@
 import ArgumentParser
 import CPNG
+import CTurboJPEG
 import Foundation
 import Glibc
 
 /// `blob-bench preview`: our preview against jp2a, chafa and a bare libpng decode (the
-/// floor), each as a separate process on the same generated 4000x3000 photo-like PNG.
+/// floor), each as a separate process on the same generated 4000x3000 photo-like PNG; then
+/// the same pixels as a progressive JPEG, previewed against TurboJPEG's full decode.
 struct PreviewBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview", abstract: "Time blob-reader preview against jp2a, chafa and a bare libpng decode.")
@@ -12,15 +14,17 @@ struct PreviewBench: ParsableCommand {
     @Option(help: "Runs per tool and size (the median is reported).") var runs = 7
     @Option(help: "blob-reader executable to measure.") var reader = ""
     @Option(help: "Keep the generated PNG at this path (and reuse it if present).") var photo: String?
+    @Flag(help: "Run only the progressive JPEG case.") var jpegOnly = false
 
     func run() throws {
         let dir = "/tmp/blob-bench-preview-\(getpid())"
         mkdir(dir, 0o700)
         defer { _ = try? FileManager.default.removeItem(atPath: dir) }
+        let readerPath = reader.isEmpty ? (selfPath() as NSString).deletingLastPathComponent + "/blob-reader" : reader
+        if jpegOnly { return try progressiveJPEG(dir: dir, readerPath: readerPath) }
         let png = photo ?? dir + "/photo.png"
         var st = stat()
         let fileSize = stat(png, &st) == 0 ? Int(st.st_size) : try makePhotoPNG(png, width: 4000, height: 3000)
-        let readerPath = reader.isEmpty ? (selfPath() as NSString).deletingLastPathComponent + "/blob-reader" : reader
         print("blob-bench preview: 4000x3000 RGB PNG, \(fileSize) bytes, \(runs) runs each (median wall time, peak RSS)")
         let floor = measure([selfPath(), "decode-floor", png])
         print(row("bare libpng decode (floor)", floor))
@@ -63,6 +67,23 @@ struct PreviewBench: ParsableCommand {
             let text = output([readerPath, "preview", png, "--size", "80x24", "--mode", "blocks", "--color", "8", "--dither", dither])
             print(String(format: "    (--dither %@: %.2f)", dither as NSString, try ColorError.meanDeltaE(ansi: text, image: bytes).mean))
         }
+        try progressiveJPEG(dir: dir, readerPath: readerPath)
+    }
+
+    /// The photo's pixels as a progressive JPEG (TurboJPEG, quality 90, 4:2:0, libjpeg's
+    /// script of 10 scans): an 80x24 preview, which reads only the scans it needs, against
+    /// TurboJPEG's decode of the whole image, each a process of its own.
+    func progressiveJPEG(dir: String, readerPath: String) throws {
+        let path = dir + "/photo-progressive.jpg"
+        let bytes = try makePhotoJPEG(path, width: 4000, height: 3000)
+        let scans = bytes.indices.dropLast().filter { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xDA }.count
+        print("  progressive JPEG, 4000x3000, quality 90, \(bytes.count) bytes, \(scans) scans (\(runs) runs each):")
+        let ours = measure([readerPath, "preview", path, "--size", "80x24"])
+        let full = measure([selfPath(), "decode-jpeg-full", path])
+        print("  " + row("blob-reader preview --size 80x24", ours))
+        print("  " + row("TurboJPEG full decode (tjDecompress2)", full))
+        let ratio = ours.ms / full.ms
+        print(String(format: "    ratio %.2f (target <= 0.5) %@", ratio, (ratio <= 0.5 ? "met" : "NOT met") as NSString))
     }
 
     /// A tool's standard output.
@@ -122,6 +143,37 @@ struct PreviewBench: ParsableCommand {
 
     /// A smooth, photo-like RGB image with mild noise, written by libpng.
     func makePhotoPNG(_ path: String, width: Int, height: Int) throws -> Int {
+        let pixels = photoPixels(width: width, height: height)
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        image.width = UInt32(width)
+        image.height = UInt32(height)
+        image.format = UInt32(PNG_FORMAT_FLAG_COLOR)
+        let ok = pixels.withUnsafeBytes { png_image_write_to_file(&image, path, 0, $0.baseAddress, 0, nil) }
+        guard ok != 0 else { throw ExitCode(74) }
+        var st = stat()
+        stat(path, &st)
+        return Int(st.st_size)
+    }
+
+    /// The same pixels as a progressive JPEG (TurboJPEG, quality 90, 4:2:0), written to
+    /// `path`; returns its bytes.
+    func makePhotoJPEG(_ path: String, width: Int, height: Int) throws -> [UInt8] {
+        let pixels = photoPixels(width: width, height: height)
+        let tj = tjInitCompress()
+        defer { tjDestroy(tj) }
+        var out: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        guard tjCompress2(tj, pixels, Int32(width), 0, Int32(height), Int32(TJPF_RGB.rawValue), &out, &size,
+                          Int32(TJSAMP_420.rawValue), 90, Int32(TJFLAG_PROGRESSIVE)) == 0 else { throw ExitCode(70) }
+        defer { tjFree(out) }
+        let bytes = Array(UnsafeBufferPointer(start: out, count: Int(size)))
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw ExitCode(74) }
+        return bytes
+    }
+
+    /// Packed RGB: smooth gradients with grain of 0...3.
+    func photoPixels(width: Int, height: Int) -> [UInt8] {
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         var seed: UInt32 = 12345
         for y in 0 ..< height {
@@ -137,16 +189,7 @@ struct PreviewBench: ParsableCommand {
                 pixels[i + 2] = UInt8(clamping: Int(b) + noise)
             }
         }
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        image.width = UInt32(width)
-        image.height = UInt32(height)
-        image.format = UInt32(PNG_FORMAT_FLAG_COLOR)
-        let ok = pixels.withUnsafeBytes { png_image_write_to_file(&image, path, 0, $0.baseAddress, 0, nil) }
-        guard ok != 0 else { throw ExitCode(74) }
-        var st = stat()
-        stat(path, &st)
-        return Int(st.st_size)
+        return pixels
     }
 }
 
@@ -164,5 +207,25 @@ struct DecodeFloor: ParsableCommand {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
         guard png_image_finish_read(&image, nil, buffer, 0, nil) != 0 else { throw ExitCode(65) }
+    }
+}
+
+/// The JPEG reference: decode a whole JPEG to RGB with TurboJPEG's tjDecompress2 at full
+/// size (accurate DCT, as our decoder) and nothing else.
+struct DecodeJPEGFull: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "decode-jpeg-full", shouldDisplay: false)
+    @Argument var file: String
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: file) else { throw ExitCode(66) }
+        let bytes = [UInt8](data)
+        let tj = tjInitDecompress()
+        defer { tjDestroy(tj) }
+        var w: Int32 = 0, h: Int32 = 0, sub: Int32 = 0, cs: Int32 = 0
+        guard tjDecompressHeader3(tj, bytes, UInt(bytes.count), &w, &h, &sub, &cs) == 0 else { throw ExitCode(65) }
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Int(w) * Int(h) * 3)
+        defer { buffer.deallocate() }
+        guard tjDecompress2(tj, bytes, UInt(bytes.count), buffer, w, 0, h, Int32(TJPF_RGB.rawValue),
+                            Int32(TJFLAG_ACCURATEDCT)) == 0 else { throw ExitCode(65) }
     }
 }

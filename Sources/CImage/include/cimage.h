@@ -16,6 +16,8 @@ typedef struct cimage_info {
     int has_transparency;/* PNG tRNS chunk present */
     int jpeg_subsampling;/* TurboJPEG TJSAMP_*, JPEG only */
     int jpeg_colorspace; /* TurboJPEG TJCS_*, JPEG only */
+    int jpeg_scans;      /* after cimage_jpeg_decode: scans read (a progressive image's
+                          * reduced-size decode stops before the last); otherwise 0 */
 } cimage_info;
 
 /* Receives one decoded row of 8-bit pixels, RGB (channels 3) or RGBA (channels 4):
@@ -33,6 +35,11 @@ typedef int (*cimage_cancel_fn)(void *ctx);
  * CPU time (of the decoding thread). */
 #define CIMAGE_JPEG_MAX_SCANS 500
 #define CIMAGE_MAX_CPU_SECONDS 10
+/* Encoders write about 10 progressive scans. A decode that reads more than
+ * CIMAGE_JPEG_USUAL_SCANS is held to CIMAGE_JPEG_MANY_SCANS_CPU_SECONDS of CPU in all
+ * (counted from its own start), so a scan bomb costs well under a second. */
+#define CIMAGE_JPEG_USUAL_SCANS 32
+#define CIMAGE_JPEG_MANY_SCANS_CPU_SECONDS 0.5
 
 /* Makes the decodes that follow on this thread share one CPU budget of
  * CIMAGE_MAX_CPU_SECONDS, counted from now (a command that decodes two images, such as
@@ -73,7 +80,13 @@ int cimage_jpeg_info(const uint8_t *data, size_t size, cimage_info *info, char *
  * stored in *out_width / *out_height, row by row (no whole-image buffer). Refuses images
  * over max_pixels or max_bytes before allocating; stops, with a message, when `cancelled`
  * says so (asked between scans and rows), after CIMAGE_JPEG_MAX_SCANS progressive scans,
- * or after CIMAGE_JPEG_MAX_CPU_SECONDS of CPU. */
+ * after CIMAGE_MAX_CPU_SECONDS of CPU, or past CIMAGE_JPEG_USUAL_SCANS scans after
+ * CIMAGE_JPEG_MANY_SCANS_CPU_SECONDS.
+ * A progressive image decoded below full size reads scans only until what a picture of
+ * min_width x min_height takes from each component is known (its DC, to within 2
+ * levels, when it has at least that many blocks, as luma has at 1/8; otherwise every
+ * coefficient; see cimage.c), and nothing after; at full size it reads every scan.
+ * info->jpeg_scans says how many were read. */
 int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, uint64_t max_bytes,
                        uint32_t min_width, uint32_t min_height,
                        cimage_row_fn row_fn, cimage_cancel_fn cancelled, void *ctx, cimage_info *info,
