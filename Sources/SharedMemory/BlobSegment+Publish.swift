@@ -14,8 +14,10 @@ extension BlobSegment {
     ///   segment when the parts do not fit; the previous blob stays readable.
     public func publish(kind: BlobKind, parts: [UnsafeRawBufferPointer]) throws(SharedMemoryError) -> PublishReceipt {
         let length = parts.reduce(0) { $0 + $1.count }
-        if length >= Self.secondCoreThreshold, parts.count <= 8, EnvironmentSwitches.stopAtByte == nil, EnvironmentSwitches.secondCore {
-            if let receipt = try publishHashingBeside(kind: kind, parts: parts, length: length) { return receipt }
+        if EnvironmentSwitches.stopAtByte == nil {
+            if length < Self.secondCoreThreshold { return try publishSmall(kind: kind, parts: parts, length: length) }
+            if parts.count <= 8, EnvironmentSwitches.secondCore,
+               let receipt = try publishHashingBeside(kind: kind, parts: parts, length: length) { return receipt }
         }
         do throws(PublishError<Never>) {
             return try publish(kind: kind, length: length) { (slot: inout SlotWriter) throws(Never) in
@@ -31,6 +33,21 @@ extension BlobSegment {
 
     /// Payloads from this size up are hashed on the second core while this thread copies.
     static let secondCoreThreshold = 1 << 20
+
+    /// The copying publish of a small payload: copied in, then hashed in one call while
+    /// it is in cache (no streaming hash state to allocate).
+    private func publishSmall(kind: BlobKind, parts: [UnsafeRawBufferPointer], length: Int) throws(SharedMemoryError) -> PublishReceipt {
+        let pending = try beginPublish(length: length, lockTimeout: Self.defaultLockTimeout)
+        defer { endPublish() }
+        let slot = base + pending.payloadOffset
+        var offset = 0
+        for part in parts where part.count > 0 {
+            if catomics_guarded_copy(slot + offset, part.baseAddress!, part.count) != 0 { throw .shrunk(backing) }
+            offset += part.count
+        }
+        let checksum = try Guarded.xxh3(UnsafeRawBufferPointer(start: slot, count: length), backing: backing)
+        return finishPublish(pending, kind: kind, length: length, checksum: checksum)
+    }
 
     /// The copying publish with its checksum computed beside it: the helper thread
     /// hashes the parts (the caller's bytes, which stay put during the call) while this

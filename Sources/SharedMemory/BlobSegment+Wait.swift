@@ -14,11 +14,14 @@ extension BlobSegment {
     /// - Returns: the newer published sequence.
     /// - Throws: ``SharedMemoryError/timedOut(after:)`` when the time runs out.
     public func waitForPublish(after sequence: UInt64, timeout: Duration? = nil, spin: Duration = .zero) throws(SharedMemoryError) -> UInt64 {
+        // Already there: no clock, no system call.
+        let wakeWord = base + SegmentLayout.wakeOffset
+        let seen = publishedSequence
+        if seen > sequence { return seen }
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = timeout.map { start + $0 }
         let spinUntil = start + spin
-        let wakeWord = base + SegmentLayout.wakeOffset
         while true {
             let word = catomics_load_acquire_u32(wakeWord)
             let current = publishedSequence
