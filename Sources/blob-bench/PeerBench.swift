@@ -51,8 +51,8 @@ struct PeerBench: ParsableCommand {
             guard let values = table[target.name], !values.isEmpty else { continue }
             let m = quantile(values, 0.5)
             let each = values.map { String(format: "%.2f", $0) }.joined(separator: " ")
-            print(String(format: "  %-58@ %5.2f  [%@]  (target <= %.1f)  %@",
-                         target.name as NSString, m, each, target.limit, m <= target.limit ? "met" : "NOT met"))
+            print("  " + target.name.padding(toLength: 50, withPad: " ", startingAt: 0)
+                + String(format: " %5.2f  [%@]  (target <= %.1f)  %@", m, each, target.limit, m <= target.limit ? "met" : "NOT met"))
         }
         if growth { try measureGrowth() }
     }
@@ -99,7 +99,7 @@ struct PeerBench: ParsableCommand {
             ratios += [("64 B ping-pong, \(label) / iceoryx2", small / ioxSmall),
                        ("64 B ping-pong, \(label) / socketpair", small / socket)]
         }
-        for (name, value) in ratios { print(String(format: "    %-56@ %.2f", name as NSString, value)) }
+        for (name, value) in ratios { print("    " + name.padding(toLength: 50, withPad: " ", startingAt: 0) + String(format: " %.2f", value)) }
         return ratios
     }
 
