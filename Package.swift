@@ -8,6 +8,8 @@
 //   engine          SharedMemory (payload-agnostic segments, seqlock, futex, mutex)
 //                   SharedRecords (typed packed records on it)
 //   services        BlobTransfer: publish a file, receive + verify, records, files, watching
+//   C library       SharedBlobC (libsharedblob.so, sharedblob.h in CSharedBlob): the engine for C,
+//                   C++, Python, C#
 //   presentation    ImagePreview (decode + cell grid) · TerminalUI (screens, the run loop)
 //   apps            BlobApps: state + reduce + view + effects, no I/O on the UI thread
 //   commands        BlobCLI: every command, the one exit-status table
@@ -25,6 +27,8 @@ let package = Package(
         .library(name: "BlobCodec", targets: ["BlobCodec"]),
         .library(name: "SharedMemory", targets: ["SharedMemory"]),
         .library(name: "BlobTransfer", targets: ["BlobTransfer"]),
+        // libsharedblob.so: the engine behind sharedblob.h, for C, C++, Python (ctypes), C#.
+        .library(name: "sharedblob", type: .dynamic, targets: ["SharedBlobC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -73,6 +77,10 @@ let package = Package(
             "SharedMemory", "SharedRecords", "BlobCodec", "Hashing", "SafeText", "CBlobSegment",
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
+        // The public C header (sharedblob.h) and the thread's error message.
+        .target(name: "CSharedBlob"),
+        // The C interface: @_cdecl functions over the engine, built as libsharedblob.so.
+        .target(name: "SharedBlobC", dependencies: ["CSharedBlob", "SharedMemory", "BlobTransfer", "BlobCodec"]),
         // Decoding and the character preview: a cell grid, no terminal dependency.
         .target(name: "ImagePreview", dependencies: ["CImage"]),
         // Pixels in terminals: kitty, sixel (libsixel) and iTerm2 encoders, and asking the

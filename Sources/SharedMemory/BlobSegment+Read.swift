@@ -106,6 +106,37 @@ extension BlobSegment {
         return VerifiedView(metadata: metadata, result: body(metadata, buffer.bytes), source: .copy, overwritten: overwritten)
     }
 
+    /// A verified view held open across calls, for callers that cannot pass a closure
+    /// (the C library's `sb_view_begin`/`sb_view_end`): the latest payload, its checksum
+    /// verified where it lies. Its bytes stay what was verified only while
+    /// ``isStillValid(_:)`` says so; ask after using them, and discard what you made of
+    /// them if it says no (a writer reused the slot: two publishes since).
+    ///
+    /// - Returns: nil when nothing was published yet.
+    /// - Throws: ``SharedMemoryError/checksumMismatch(sequence:expected:actual:)``, or
+    ///   ``SharedMemoryError/busy`` when writers kept reusing the slot while it was checked.
+    public func beginVerifiedView() throws(SharedMemoryError) -> HeldView? {
+        for _ in 0 ..< Self.maxReadAttempts {
+            guard let (metadata, payload, descriptor) = try locateLatest() else { return nil }
+            populateOnce(payload, count: metadata.length, forWriting: false)
+            var actual: UInt64 = 0
+            if catomics_guarded_xxh3(payload, metadata.length, &actual) != 0 { throw .shrunk(backing) }
+            guard isStable(descriptor, metadata.sequence) else { continue }
+            if actual != metadata.checksum {
+                throw .checksumMismatch(sequence: metadata.sequence, expected: metadata.checksum, actual: actual)
+            }
+            return HeldView(metadata: metadata, bytes: UnsafeRawBufferPointer(start: payload, count: metadata.length),
+                            descriptor: descriptor)
+        }
+        throw .busy
+    }
+
+    /// Whether the bytes of `view` (from ``beginVerifiedView()`` on this segment) are still
+    /// the verified ones: no writer has reused its slot since.
+    public func isStillValid(_ view: HeldView) -> Bool {
+        isStable(view.descriptor, view.metadata.sequence)
+    }
+
     /// Calls `body` with a read-only view of the latest payload where it lies in the
     /// mapping, **without verifying its checksum**: the seqlock alone says the bytes were
     /// not being rewritten while `body` ran (it runs again on a fresh view when they
@@ -191,6 +222,16 @@ extension BlobSegment {
         }
         throw .busy
     }
+}
+
+/// A verified view from ``BlobSegment/beginVerifiedView()``: valid while
+/// ``BlobSegment/isStillValid(_:)`` says so, and only while the segment is open.
+public struct HeldView {
+    /// The blob's metadata.
+    public let metadata: BlobMetadata
+    /// The payload where it lies in the mapping.
+    public let bytes: UnsafeRawBufferPointer
+    let descriptor: UnsafeMutableRawPointer
 }
 
 /// What ``BlobSegment/withVerifiedView(_:)`` returns.

@@ -26,7 +26,7 @@ import TestSupport
     }
 
     static let libraryModules = ["SafeText", "BlobCodec", "Hashing", "SharedMemory", "SharedRecords", "BlobTransfer",
-                                 "ImagePreview", "TerminalGraphics", "TerminalUI", "BlobApps", "BlobCLI"]
+                                 "SharedBlobC", "ImagePreview", "TerminalGraphics", "TerminalUI", "BlobApps", "BlobCLI"]
 
     /// Which modules each module may import (besides the standard library's own and
     /// Glibc, Synchronization, Dispatch, SystemPackage).
@@ -37,6 +37,7 @@ import TestSupport
         "SharedMemory": ["CBlobSegment", "CBlobMutex", "CAtomics", "Hashing", "SafeText"],
         "SharedRecords": ["SharedMemory"],
         "BlobTransfer": ["SharedMemory", "SharedRecords", "BlobCodec", "Hashing", "SafeText", "CBlobSegment"],
+        "SharedBlobC": ["CSharedBlob", "SharedMemory", "BlobTransfer", "BlobCodec"],
         "ImagePreview": ["CImage"],
         "TerminalGraphics": ["ImagePreview", "CSixel", "SafeText", "CTerminalGuard"],
         "TerminalUI": ["CNcurses", "CTerminalGuard"],

@@ -1,0 +1,159 @@
+import Foundation
+import Glibc
+import Hashing
+import SharedMemory
+import Testing
+import TestSupport
+
+/// libsharedblob from other languages, in real processes: Python (the package in python/,
+/// over the library this build made), C and C++ (sharedblob.h), against the Swift tools.
+enum Languages {
+    static let library = Fixtures.productsDirectory + "/libsharedblob.so"
+    static let probe = Fixtures.packageRoot + "/Tests/Interop/Python/sb_probe.py"
+    static let python = "/usr/bin/python3"
+    static let header = Fixtures.packageRoot + "/Sources/CSharedBlob/include"
+
+    static var environment: [String: String] {
+        ["SHAREDBLOB_LIBRARY": library, "PYTHONPATH": Fixtures.packageRoot + "/python", "PYTHONDONTWRITEBYTECODE": "1"]
+    }
+
+    /// Runs the probe; returns its status and the JSON object it printed (nil if none).
+    static func probe(_ arguments: [String], extra: [String: String] = [:], prefix: [String] = []) -> (Spawn.Result, [String: Any]?) {
+        let argv = prefix.isEmpty ? [Self.probe] + arguments : prefix + [python, Self.probe] + arguments
+        let r = Spawn.run(prefix.isEmpty ? python : prefix[0], prefix.isEmpty ? argv : Array(argv.dropFirst()),
+                          environment: environment.merging(extra) { $1 })
+        let json = try? JSONSerialization.jsonObject(with: Data(r.stdout)) as? [String: Any]
+        return (r, json)
+    }
+
+    /// Compiles a C or C++ program against sharedblob.h and this build's library.
+    static func compile(_ compiler: [String], _ source: String, to exe: String) -> Spawn.Result {
+        Spawn.run(compiler[0], Array(compiler.dropFirst()) + ["-Wall", "-Werror", "-I", header, "-I", Fixtures.packageRoot + "/Examples/cpp",
+                                                              source, "-o", exe, "-L", Fixtures.productsDirectory, "-lsharedblob",
+                                                              "-Wl,-rpath," + Fixtures.productsDirectory])
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { SHA256.hex($0) } }
+}
+
+@Suite(.serialized) struct LanguageInteropTests {
+    /// Python publishes a PNG; `blob-reader get` returns the same bytes and label.
+    @Test func pythonPublishesWhatBlobReaderGets() throws {
+        let s = Scratch("py")
+        let png = asset("sunset.png")
+        let (r, json) = Languages.probe(["publish", s.segment, png, "/from/python/sunset.png"])
+        #expect(r.status == 0, "\(r.out) \(r.err)")
+        #expect(json?["sequence"] as? Int == 1)
+        let get = s.get(["--out", s.path("o")])
+        #expect(get.status == 0, "\(get.err)")
+        #expect(Fixtures.read(s.path("o")) == Fixtures.read(png))
+        #expect(get.err.hasPrefix("path: /from/python/sunset.png\n"))
+        #expect(get.err.contains("verified: yes"))
+    }
+
+    /// `blob-writer put` publishes; Python reads it verified, with the right SHA-256 and label.
+    @Test func pythonReadsWhatBlobWriterPut() throws {
+        let s = Scratch("py")
+        let png = asset("sunset.png")
+        #expect(s.put(png).status == 0)
+        let (r, json) = Languages.probe(["read", s.segment])
+        #expect(r.status == 0, "\(r.out) \(r.err)")
+        let bytes = try #require(Fixtures.read(png))
+        #expect(json?["sha256"] as? String == Languages.sha256(bytes))
+        #expect(json?["path"] as? String == png)
+        #expect(json?["length"] as? Int == bytes.count)
+    }
+
+    /// The view is the mapping itself: its address lies inside the process's mapping of
+    /// /dev/shm/NAME, and hashing it gives the file's SHA-256 (no copy on the way).
+    @Test func thePythonViewIsZeroCopy() throws {
+        let s = Scratch("py")
+        let png = asset("sunset.png")
+        #expect(s.put(png).status == 0)
+        let (r, json) = Languages.probe(["view-address", s.segment])
+        #expect(r.status == 0, "\(r.out) \(r.err)")
+        #expect(json?["inside_mapping"] as? Bool == true, "\(r.out)")
+        #expect(json?["sha256"] as? String == Languages.sha256(try #require(Fixtures.read(png))))
+    }
+
+    /// C and C++ programs built against sharedblob.h publish; Swift and Python read it.
+    @Test(arguments: [["/usr/bin/cc", "-std=c11"], ["/usr/bin/g++", "-std=c++17"]])
+    func cAndCppPublishWhatSwiftAndPythonRead(compiler: [String]) throws {
+        let s = Scratch("c")
+        let source = Fixtures.packageRoot + (compiler[0].hasSuffix("g++") ? "/Examples/cpp/publish_and_read.cpp" : "/Examples/c/publish_and_view.c")
+        let exe = s.path("example")
+        let cc = Languages.compile(compiler, source, to: exe)
+        try #require(cc.status == 0, "\(cc.err)")
+        let png = asset("sunset.png")
+        let run = Spawn.run(exe, [s.segment, png, "/from/c/sunset.png"])
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out.hasPrefix("sequence 1: "), "\(run.out)")
+        #expect(run.out.hasSuffix("label /from/c/sunset.png, identical to the file\n"), "\(run.out)")
+        #expect(s.get(["--out", s.path("o")]).status == 0)
+        #expect(Fixtures.read(s.path("o")) == Fixtures.read(png))
+        let (_, json) = Languages.probe(["read", s.segment])
+        #expect(json?["path"] as? String == "/from/c/sunset.png")
+    }
+
+    /// A Python writer SIGKILLed in the middle of its publish leaves the previous blob
+    /// readable to Swift, Python and C alike; the next publish goes through.
+    @Test(.timeLimit(.minutes(2))) func aPythonWriterKilledMidPublishLeavesThePreviousBlob() throws {
+        let s = Scratch("py")
+        let png = asset("sunset.png")
+        #expect(s.put(png).status == 0)
+        let writer = Spawn.start(Languages.python, [Languages.probe, "publish-raw-big", s.segment, String(4 << 20)],
+                                 environment: Languages.environment.merging(["SHAREDBLOB_TEST_STOP_AT": String(1 << 20)]) { $1 })
+        #expect(writer.waitStopped(), "the Python writer did not reach the stop point")
+        writer.signal(SIGKILL)
+        #expect(writer.finish().status == 128 + SIGKILL)
+        let bytes = try #require(Fixtures.read(png))
+        #expect(s.get(["--out", s.path("o")]).status == 0)
+        #expect(Fixtures.read(s.path("o")) == bytes)
+        let (_, json) = Languages.probe(["read", s.segment])
+        #expect(json?["sha256"] as? String == Languages.sha256(bytes))
+        let exe = s.path("c_reader")
+        let cc = Languages.compile(["/usr/bin/cc", "-std=c11"], Fixtures.packageRoot + "/Examples/c/publish_and_view.c", to: exe)
+        try #require(cc.status == 0, "\(cc.err)")
+        #expect(Spawn.run(exe, [s.segment, png, "/again"]).status == 0)  // the lock was handed on
+    }
+
+    /// A Python reader viewing while two Swift writers publish flat out never gets a torn
+    /// view reported valid (overwritten views are reported as such, and discarded).
+    @Test(.timeLimit(.minutes(3))) func aPythonReaderNeverGetsATornViewReportedValid() throws {
+        let s = Scratch("py")
+        Fixtures.write([1], to: s.path("seed"))
+        #expect(s.put(s.path("seed")).status == 0)
+        let helper = Fixtures.executable("blob-test-helper")
+        let writers = (1 ... 2).map { id in
+            Spawn.start(helper, ["stress-writer", "--segment", s.segment, "--writer-id", String(id), "--count", "100000", "--max-size", "65536"])
+        }
+        defer { writers.forEach { $0.signal(SIGKILL); _ = $0.finish() } }
+        // Wait (bounded) until the writers' blobs are the latest, so the views check their series.
+        let started = (0 ..< 2000).contains { _ in
+            var none = pollfd(fd: -1, events: 0, revents: 0)
+            _ = poll(&none, 0, 5)
+            return (try? BlobSegment.open(.sharedMemory(try SegmentName(s.segment)), mode: .openExisting).publishedSequence) ?? 0 > 1
+        }
+        try #require(started)
+        let (r, json) = Languages.probe(["torn-check", s.segment, "300"])
+        #expect(r.status == 0, "\(r.out) \(r.err)")
+        #expect(json?["views"] as? Int == 300)
+        #expect(json?["torn"] as? Int == 0, "\(r.out)")
+    }
+
+    /// Another user's segment is refused through the library exactly as by the CLI.
+    @Test(.enabled(if: getuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0))
+    func anotherUsersSegmentIsRefusedThroughTheLibrary() throws {
+        let s = Scratch("py")
+        let nobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        let created = Spawn.run(nobody[0], Array(nobody.dropFirst()) + [CLI.writer, "put", "/etc/hostname", "--segment", s.segment])
+        try #require(created.status == 0, "\(created.err)")
+        let (r, _) = Languages.probe(["open", s.segment])
+        #expect(r.status == 3)
+        #expect(r.out.hasPrefix("Untrusted: segment '\(s.segment)' is not trusted: it belongs to user "), "\(r.out)")
+        #expect(r.out.contains("(uid 65534)"), "\(r.out)")
+        let cli = s.get(["--out", s.path("o")])
+        #expect(cli.status == 77)
+        #expect(cli.err.contains("is not trusted: it belongs to user ") && cli.err.contains("(uid 65534)"), "\(cli.err)")
+    }
+}

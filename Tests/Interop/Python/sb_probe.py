@@ -1,0 +1,82 @@
+"""What the cross-language tests run in a real Python process: the sharedblob package
+(python/) over libsharedblob.so ($SHAREDBLOB_LIBRARY). One subcommand per check; each
+prints one JSON line on stdout and exits 0, or prints the exception's class and message
+and exits 3."""
+
+import hashlib
+import json
+import sys
+
+import sharedblob
+
+
+def splitmix_bytes(count: int, seed: int) -> bytes:
+    """Fixtures.bytes(count:seed:) of the Swift tests (SplitMix64, little-endian words)."""
+    mask = (1 << 64) - 1
+    state = seed & mask
+    out = bytearray()
+    while len(out) < count:
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        z ^= z >> 31
+        out += z.to_bytes(8, "little")
+    return bytes(out[:count])
+
+
+def main(argv: list) -> dict:
+    command, name = argv[0], argv[1]
+    if command == "publish":  # publish FILE LABEL
+        data = open(argv[2], "rb").read()
+        with sharedblob.Segment.open(name, create=True) as seg:
+            meta = seg.publish(data, path=argv[3])
+        return {"sequence": meta.sequence, "length": meta.length}
+    if command == "publish-raw-big":  # publish SIZE bytes of 0x5A (the crash test stops it midway)
+        with sharedblob.Segment.open(name) as seg:
+            seg.publish(bytearray(b"\x5a" * int(argv[2])), path="/python/big")
+        return {"published": True}
+    if command == "read":
+        with sharedblob.Segment.open(name) as seg:
+            blob = seg.read()
+        return {"path": blob.path, "sha256": hashlib.sha256(blob.content).hexdigest(),
+                "length": len(blob.content), "sequence": blob.metadata.sequence}
+    if command == "view-address":
+        with sharedblob.Segment.open(name) as seg:
+            with seg.view() as mv:
+                address, size, first = seg.last_view_address, len(mv), mv[0] if len(mv) else None
+                inside = False
+                for line in open("/proc/self/maps"):
+                    fields = line.split()
+                    if len(fields) >= 6 and fields[5] == "/dev/shm/" + name:
+                        lo, hi = (int(x, 16) for x in fields[0].split("-"))
+                        inside = inside or (lo <= address and address + size <= hi)
+                sha = hashlib.sha256(mv).hexdigest()
+        return {"inside_mapping": inside, "length": size, "first": first, "sha256": sha}
+    if command == "torn-check":  # views while stress writers publish; counts views reported valid but torn
+        views = torn = overwritten = 0
+        with sharedblob.Segment.open(name) as seg:
+            while views < int(argv[2]):
+                try:
+                    with seg.view() as mv:
+                        content, label = bytes(mv), seg.last_view_path
+                except sharedblob.Overwritten:
+                    overwritten += 1  # reported, not passed off as good: what the protocol promises
+                    continue
+                views += 1
+                _, writer, index = label.split("/")
+                expected = splitmix_bytes(len(content), (int(writer) << 32) | int(index))
+                torn += 0 if content == expected else 1
+        return {"views": views, "torn": torn, "overwritten": overwritten}
+    if command == "open":
+        with sharedblob.Segment.open(name) as seg:
+            return {"capacity": seg.capacity}
+    raise SystemExit(f"unknown command {command}")
+
+
+if __name__ == "__main__":
+    try:
+        print(json.dumps(main(sys.argv[1:])))
+    except sharedblob.SharedBlobError as error:
+        print(f"{type(error).__name__}: {error}")
+        sys.exit(3)

@@ -1,0 +1,419 @@
+"""SharedBlob from Python: the engine's C library (``libsharedblob.so``) through ctypes.
+
+Publish bytes into a named POSIX shared-memory segment, read them back verified (XXH3-64),
+view them where they lie without a copy, and wait for the next publish::
+
+    import sharedblob
+
+    with sharedblob.Segment.create("camera") as seg:          # /dev/shm/camera, 10 MiB slots
+        seg.publish(frame_bytes, path="/frames/0001.png")      # an ImageData frame
+        blob = seg.read()                                      # verified copy + metadata
+        with seg.view() as mv:                                 # verified, zero copy
+            first = mv[0]                                      # valid inside the block only
+        seq = seg.wait(after=blob.metadata.sequence, timeout=5.0)
+
+The rules are the engine's: a writer killed at any moment leaves the previous blob
+readable; readers never see a torn blob; a segment that belongs to another user (or that
+others may write) is refused with :class:`Untrusted`. Every failure is an exception whose
+class mirrors the command-line tools' statuses, with the library's one-line message.
+
+Thread safety: a :class:`Segment` may be used from several threads; a view is valid only
+inside its ``with`` block.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Optional, Union
+
+__all__ = [
+    "Segment", "Blob", "Metadata", "SharedBlobError", "NotFound", "Exists", "Untrusted",
+    "NotASegment", "Corrupt", "ChecksumMismatch", "TooLarge", "TimedOut", "LockTimedOut",
+    "Busy", "Shrunk", "NothingPublished", "Overwritten", "InvalidArgument", "SystemCallFailed",
+    "LockHeld", "KIND_IMAGE_DATA", "KIND_RAW", "DEFAULT_CAPACITY", "library_version",
+]
+
+KIND_IMAGE_DATA = 1  #: an ImageData frame: a path label and the content
+KIND_RAW = 2         #: bytes as they are (BLOB_KIND_TEST_DATA)
+DEFAULT_CAPACITY = 10 * 1024 * 1024
+
+Buffer = Union[bytes, bytearray, memoryview, Any]  # anything with the buffer protocol
+
+
+class SharedBlobError(Exception):
+    """A failure reported by the engine; ``status`` is its ``sb_status`` number."""
+
+    status = -1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(SharedBlobError):
+    """No such segment."""
+    status = 1
+
+
+class Exists(SharedBlobError):
+    """``create`` of a segment that exists."""
+    status = 2
+
+
+class Untrusted(SharedBlobError):
+    """The segment belongs to another user, or others may write it."""
+    status = 3
+
+
+class NotASegment(SharedBlobError):
+    """The object is not a SharedBlob segment of this layout version."""
+    status = 4
+
+
+class Corrupt(SharedBlobError):
+    """A segment or frame that contradicts itself."""
+    status = 5
+
+
+class ChecksumMismatch(SharedBlobError):
+    """A published payload failed its XXH3-64 checksum."""
+    status = 6
+
+
+class TooLarge(SharedBlobError):
+    """The payload does not fit the segment's capacity."""
+    status = 7
+
+
+class TimedOut(SharedBlobError):
+    """No newer publish within the timeout."""
+    status = 8
+
+
+class LockTimedOut(SharedBlobError):
+    """Another writer held the segment's lock for the whole timeout."""
+    status = 9
+
+
+class Busy(SharedBlobError):
+    """Writers kept replacing the blob while it was read; try again."""
+    status = 10
+
+
+class Shrunk(SharedBlobError):
+    """The segment's file was truncated under the mapping."""
+    status = 11
+
+
+class NothingPublished(SharedBlobError):
+    """The segment holds no blob yet."""
+    status = 12
+
+
+class Overwritten(SharedBlobError):
+    """A writer reused the slot while a view was open: what was read is discarded."""
+    status = 13
+
+
+class InvalidArgument(SharedBlobError):
+    """A bad name, mode or capacity."""
+    status = 14
+
+
+class SystemCallFailed(SharedBlobError):
+    """A system call failed (the message names it)."""
+    status = 15
+
+
+class LockHeld(SharedBlobError):
+    """This thread holds an open loan on the segment."""
+    status = 16
+
+
+_ERRORS = {cls.status: cls for cls in SharedBlobError.__subclasses__()}
+
+
+class _Metadata(ctypes.Structure):
+    _fields_ = [("sequence", ctypes.c_uint64), ("length", ctypes.c_uint64), ("checksum", ctypes.c_uint64),
+                ("publish_time_ns", ctypes.c_int64), ("writer_pid", ctypes.c_int32), ("kind", ctypes.c_uint32)]
+
+
+class _View(ctypes.Structure):
+    _fields_ = [("bytes", ctypes.c_void_p), ("length", ctypes.c_size_t), ("metadata", _Metadata),
+                ("internal_", ctypes.c_void_p)]
+
+
+def _library_path() -> str:
+    """Where libsharedblob.so is: $SHAREDBLOB_LIBRARY, beside this file, or on the loader's path."""
+    explicit = os.environ.get("SHAREDBLOB_LIBRARY")
+    if explicit:
+        return explicit
+    beside = Path(__file__).with_name("libsharedblob.so")
+    if beside.exists():
+        return str(beside)
+    found = ctypes.util.find_library("sharedblob")
+    if found:
+        return found
+    raise ImportError("libsharedblob.so not found: install with scripts/python-install.sh, "
+                      "or set SHAREDBLOB_LIBRARY to its path")
+
+
+_lib = ctypes.CDLL(_library_path())
+_P = ctypes.c_void_p
+_lib.sb_last_error.restype = ctypes.c_char_p
+_lib.sb_version.restype = ctypes.c_char_p
+_lib.sb_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_uint64, ctypes.POINTER(_P)]
+_lib.sb_open_file.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_uint64, ctypes.POINTER(_P)]
+_lib.sb_close.argtypes = [_P]
+_lib.sb_close.restype = None
+_lib.sb_remove.argtypes = [ctypes.c_char_p]
+_lib.sb_capacity.argtypes = [_P]
+_lib.sb_capacity.restype = ctypes.c_uint64
+_lib.sb_publish.argtypes = [_P, _P, ctypes.c_size_t, ctypes.c_char_p, ctypes.POINTER(_Metadata)]
+_lib.sb_read.argtypes = [_P, _P, ctypes.c_size_t, ctypes.POINTER(_Metadata)]
+_lib.sb_view_begin.argtypes = [_P, ctypes.POINTER(_View)]
+_lib.sb_view_end.argtypes = [_P, ctypes.POINTER(_View)]
+_lib.sb_wait.argtypes = [_P, ctypes.c_uint64, ctypes.c_int64, ctypes.POINTER(ctypes.c_uint64)]
+_lib.sb_latest.argtypes = [_P, ctypes.POINTER(_Metadata)]
+_lib.sb_frame_split.argtypes = [_P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_size_t),
+                                ctypes.POINTER(_P), ctypes.POINTER(ctypes.c_size_t)]
+_lib.sb_trust_owner.argtypes = [ctypes.c_uint32]
+_lib.sb_trust_group.argtypes = [ctypes.c_uint32]
+
+
+def _check(status: int) -> None:
+    if status != 0:
+        message = (_lib.sb_last_error() or b"").decode("utf-8", "replace")
+        raise _ERRORS.get(status, SharedBlobError)(message)
+
+
+def library_version() -> str:
+    """The engine's version, e.g. ``"0.6.0"``."""
+    return _lib.sb_version().decode()
+
+
+def trust_owner(uid: int) -> None:
+    """Trust segments owned by this user id too (process-wide, like ``--trust-owner``)."""
+    _check(_lib.sb_trust_owner(uid))
+
+
+def trust_group(gid: int) -> None:
+    """Share new segments with this group and trust its members' (like ``--group``)."""
+    _check(_lib.sb_trust_group(gid))
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """A published blob's header fields."""
+
+    sequence: int         #: publish number, from 1
+    length: int           #: payload bytes (for an ImageData frame, the whole frame)
+    checksum: int         #: XXH3-64 of the payload
+    publish_time_ns: int  #: CLOCK_REALTIME at publish, nanoseconds since the epoch
+    writer_pid: int
+    kind: int             #: KIND_IMAGE_DATA or KIND_RAW
+
+    @classmethod
+    def _from(cls, m: _Metadata) -> "Metadata":
+        return cls(m.sequence, m.length, m.checksum, m.publish_time_ns, m.writer_pid, m.kind)
+
+
+@dataclass(frozen=True)
+class Blob:
+    """What :meth:`Segment.read` returns: the content, its path label, the metadata."""
+
+    content: bytes
+    path: Optional[str]  #: the ImageData frame's label (untrusted text); None for raw bytes
+    metadata: Metadata
+
+
+def _split(address: int, length: int, kind: int) -> "tuple[Optional[str], int, int]":
+    """(path, content address, content length) of a payload: a frame is split, raw bytes are not."""
+    if kind != KIND_IMAGE_DATA:
+        return None, address, length
+    path, path_len, content, content_len = ctypes.c_char_p(), ctypes.c_size_t(), _P(), ctypes.c_size_t()
+    _check(_lib.sb_frame_split(address, length, ctypes.byref(path), ctypes.byref(path_len),
+                               ctypes.byref(content), ctypes.byref(content_len)))
+    label = ctypes.string_at(ctypes.cast(path, _P).value or 0, path_len.value).decode("utf-8", "replace") if path_len.value else ""
+    return label, content.value or 0, content_len.value
+
+
+def _address(data: Buffer) -> "tuple[int, int, Any]":
+    """(address, length, keep-alive) of a C-contiguous buffer, without copying it."""
+    if isinstance(data, bytes):
+        return ctypes.cast(ctypes.c_char_p(data), _P).value or 0, len(data), data
+    view = memoryview(data)
+    if not view.c_contiguous:
+        raise InvalidArgument("the buffer is not contiguous (numpy: use numpy.ascontiguousarray)")
+    view = view.cast("B")
+    if view.nbytes == 0:
+        return 0, 0, view
+    if not view.readonly:
+        holder = (ctypes.c_char * view.nbytes).from_buffer(view)
+        return ctypes.addressof(holder), view.nbytes, (view, holder)
+    try:  # a read-only buffer that is not bytes: numpy finds its address
+        import numpy
+        array = numpy.frombuffer(view, dtype=numpy.uint8)
+        return int(array.ctypes.data), view.nbytes, (view, array)
+    except ImportError:
+        copy = bytes(view)
+        return ctypes.cast(ctypes.c_char_p(copy), _P).value or 0, len(copy), copy
+
+
+class Segment:
+    """An open SharedBlob segment (``/dev/shm/NAME``, or a regular file)."""
+
+    def __init__(self, handle: int) -> None:
+        self._handle: Optional[int] = handle
+
+    @classmethod
+    def open(cls, name: str, *, create: bool = False, capacity: int = 0) -> "Segment":
+        """Open the segment ``name``; with ``create=True`` create it if missing."""
+        return cls._open(_lib.sb_open, name, 1 if create else 2, capacity)
+
+    @classmethod
+    def create(cls, name: str, capacity: int = DEFAULT_CAPACITY) -> "Segment":
+        """Create the segment ``name`` (:class:`Exists` if it does); ``capacity`` per slot."""
+        return cls._open(_lib.sb_open, name, 0, capacity)
+
+    @classmethod
+    def open_file(cls, path: str, *, create: bool = False, capacity: int = 0) -> "Segment":
+        """Open (or create) a segment kept in a regular file."""
+        return cls._open(_lib.sb_open_file, path, 1 if create else 2, capacity)
+
+    @classmethod
+    def _open(cls, fn: Any, name: str, mode: int, capacity: int) -> "Segment":
+        handle = _P()
+        _check(fn(name.encode(), mode, capacity, ctypes.byref(handle)))
+        return cls(handle.value or 0)
+
+    @staticmethod
+    def remove(name: str) -> None:
+        """Remove the segment ``name`` (refuses an object that is not one)."""
+        _check(_lib.sb_remove(name.encode()))
+
+    @property
+    def _h(self) -> int:
+        if not self._handle:
+            raise InvalidArgument("the segment is closed")
+        return self._handle
+
+    @property
+    def capacity(self) -> int:
+        """Payload capacity of each slot, bytes."""
+        return int(_lib.sb_capacity(self._h))
+
+    def close(self) -> None:
+        """Unmap the segment (it stays in /dev/shm). Views must be closed first."""
+        if self._handle:
+            _lib.sb_close(self._handle)
+            self._handle = None
+
+    def __enter__(self) -> "Segment":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def publish(self, data: Buffer, path: Optional[str] = None) -> Metadata:
+        """Publish ``data`` (bytes, bytearray, memoryview, a contiguous numpy array).
+
+        With ``path`` it goes as an ImageData frame with that label (what ``blob-reader``
+        shows and saves); without, as raw bytes. The previous blob stays readable until
+        this one is complete.
+        """
+        address, length, keep = _address(data)
+        out = _Metadata()
+        _check(_lib.sb_publish(self._h, address or None, length, path.encode() if path is not None else None,
+                               ctypes.byref(out)))
+        del keep
+        return Metadata._from(out)
+
+    def read(self) -> Blob:
+        """A verified copy of the latest blob (:class:`NothingPublished` if none)."""
+        for attempt in range(100):
+            try:
+                with self._view() as (view, address, length):
+                    path, content, content_len = _split(address, length, view.metadata.kind)
+                    data = ctypes.string_at(content, content_len) if content_len else b""
+                    meta = Metadata._from(view.metadata)
+                return Blob(data, path, meta)
+            except Overwritten:
+                continue  # a writer reused the slot while it was copied: copy the newer one
+        raise Busy("writers kept replacing the blob while it was read; try again")
+
+    @contextmanager
+    def view(self) -> Iterator[memoryview]:
+        """A verified, read-only, zero-copy memoryview of the latest content.
+
+        Valid only inside the ``with`` block (it is released on exit). If a writer reused
+        the slot while the block ran, :class:`Overwritten` is raised on exit: discard what
+        the block computed and view again. ``numpy.frombuffer(mv, dtype=...)`` gives an
+        array over the same memory (drop it before the block ends).
+        """
+        with self._view() as (view, address, length):
+            path, content, content_len = _split(address, length, view.metadata.kind)
+            #: Where the last view's content lay, its metadata and path label (for checks).
+            self.last_view_address = content
+            self.last_view_metadata = Metadata._from(view.metadata)
+            self.last_view_path = path
+            array = (ctypes.c_ubyte * content_len).from_address(content) if content_len else bytearray()
+            mv = memoryview(array).cast("B").toreadonly()
+            try:
+                yield mv
+            finally:
+                mv.release()
+
+    @contextmanager
+    def _view(self) -> Iterator["tuple[_View, int, int]"]:
+        view = _View()
+        _check(_lib.sb_view_begin(self._h, ctypes.byref(view)))
+        try:
+            yield view, view.bytes or 0, view.length
+        except Exception as error:
+            # Whatever went wrong on bytes a writer replaced meanwhile (a frame that no
+            # longer parses, say) is not the blob's fault: say it was overwritten.
+            if _lib.sb_view_end(self._h, ctypes.byref(view)) == Overwritten.status:
+                raise Overwritten(f"the blob was replaced while it was viewed ({error}); view again") from error
+            raise
+        except BaseException:
+            _lib.sb_view_end(self._h, ctypes.byref(view))
+            raise
+        _check(_lib.sb_view_end(self._h, ctypes.byref(view)))
+
+    def wait(self, after: Optional[int] = None, timeout: Optional[float] = None) -> int:
+        """Block until a blob newer than ``after`` (default: the latest now) is published.
+
+        Sleeps on the segment's futex (no polling); returns the newer sequence, or raises
+        :class:`TimedOut` after ``timeout`` seconds.
+        """
+        if after is None:
+            after = self.latest().sequence if self._has_blob() else 0
+        ms = -1 if timeout is None else max(0, int(timeout * 1000))
+        seq = ctypes.c_uint64()
+        _check(_lib.sb_wait(self._h, after, ms, ctypes.byref(seq)))
+        return int(seq.value)
+
+    def latest(self) -> Metadata:
+        """The latest blob's metadata, without reading it."""
+        out = _Metadata()
+        _check(_lib.sb_latest(self._h, ctypes.byref(out)))
+        return Metadata._from(out)
+
+    def _has_blob(self) -> bool:
+        try:
+            self.latest()
+            return True
+        except NothingPublished:
+            return False
