@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs blob-writer and blob-reader: a release build (Swift's standard library linked
-# in, so they run without the toolchain), their man pages, bash/zsh/fish completions and
-# the public C headers, under PREFIX (default ~/.local). Installs missing Debian packages
+# in, so they run without the toolchain), their man pages, bash/zsh/fish completions,
+# the C library libsharedblob.so with its header sharedblob.h and pkg-config file, and
+# the layout headers, under PREFIX (default ~/.local). Installs missing Debian packages
 # first. Every file it writes is listed in PREFIX/share/sharedblob/install-manifest.txt,
 # which uninstall reads.
 # Usage: scripts/install.sh [--prefix DIR]
@@ -42,6 +43,10 @@ echo "Building blob-writer and blob-reader (release; a first build takes about 5
 swift build -c release --static-swift-stdlib --product blob-writer
 swift build -c release --static-swift-stdlib --product blob-reader
 bin=$(swift build -c release --static-swift-stdlib --show-bin-path)
+echo "Building libsharedblob (release, Swift's runtime linked in)..."
+lib_build=(swift build -c release --build-path .build-lib -Xswiftc -static-stdlib --product sharedblob)
+"${lib_build[@]}"
+lib_bin=$("${lib_build[@]}" --show-bin-path)
 
 files=()
 dirs=()
@@ -74,9 +79,23 @@ for tool in blob-writer blob-reader; do
     page=$(find .build/plugins/GenerateManual/outputs -name "$tool.1" | head -1)
     place 644 "$page" "$prefix/share/man/man1/$tool.1"
 done
-for h in Sources/CBlobSegment/include/blob_segment.h Sources/CBlobMutex/include/blob_mutex.h; do
+for h in Sources/CSharedBlob/include/sharedblob.h Sources/CBlobSegment/include/blob_segment.h Sources/CBlobMutex/include/blob_mutex.h; do
     place 644 "$h" "$prefix/include/sharedblob/$(basename "$h")"
 done
+place 755 "$lib_bin/libsharedblob.so" "$prefix/lib/libsharedblob.so"
+version=$(grep -o '"[0-9]*\.[0-9]*\.[0-9]*"' Sources/SharedMemory/Version.swift | tr -d '"')
+cat > "$tmp/sharedblob.pc" <<PC
+prefix=$prefix
+libdir=\${prefix}/lib
+includedir=\${prefix}/include/sharedblob
+
+Name: sharedblob
+Description: Hand a blob to another process through shared memory (SharedBlob's engine)
+Version: $version
+Cflags: -I\${includedir}
+Libs: -L\${libdir} -lsharedblob -Wl,-rpath,\${libdir}
+PC
+place 644 "$tmp/sharedblob.pc" "$prefix/lib/pkgconfig/sharedblob.pc"
 [ -d "$(dirname "$manifest")" ] || { [ -d "$prefix/share" ] || dirs+=("$prefix/share"); mkdir -p "$(dirname "$manifest")"; }
 printf 'file %s\n' "${files[@]}" > "$manifest"
 { [ ${#dirs[@]} -eq 0 ] || printf 'dir %s\n' "${dirs[@]}"; } > "$manifest.dirs"

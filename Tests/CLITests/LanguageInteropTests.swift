@@ -95,6 +95,30 @@ enum Languages {
         #expect(json?["path"] as? String == "/from/c/sunset.png")
     }
 
+    /// The C# P/Invoke wrapper under Mono publishes what Swift reads, and reads what
+    /// Swift publishes, with the right label and SHA-256.
+    @Test(.enabled(if: access("/usr/bin/mcs", X_OK) == 0 && access("/usr/bin/mono", X_OK) == 0))
+    func csharpPublishesAndReadsThroughTheLibrary() throws {
+        let s = Scratch("cs")
+        let exe = s.path("sharedblob-cs.exe")
+        let mcs = Spawn.run("/usr/bin/mcs", ["-out:" + exe, Fixtures.packageRoot + "/Examples/csharp/SharedBlob.cs"])
+        try #require(mcs.status == 0, "\(mcs.out)\(mcs.err)")
+        let env = ["LD_LIBRARY_PATH": Fixtures.productsDirectory, "MONO_DISABLE_SHARED_AREA": "1", "HOME": s.path(""), "XDG_CONFIG_HOME": s.path("")]
+        let png = asset("sunset.png")
+        let bytes = try #require(Fixtures.read(png))
+        let put = Spawn.run("/usr/bin/mono", [exe, "put", s.segment, png, "/from/csharp/sunset.png"], environment: env)
+        #expect(put.status == 0, "\(put.out)\(put.err)")
+        let get = s.get(["--out", s.path("o")])
+        #expect(get.status == 0 && Fixtures.read(s.path("o")) == bytes, "\(get.err)")
+        #expect(get.err.hasPrefix("path: /from/csharp/sunset.png\n"))
+        Fixtures.write(Fixtures.bytes(count: 30_000, seed: 12), to: s.path("swift.bin"))
+        #expect(s.put(s.path("swift.bin")).status == 0)
+        let read = Spawn.run("/usr/bin/mono", [exe, "get", s.segment, s.path("cs.bin")], environment: env)
+        #expect(read.status == 0, "\(read.out)\(read.err)")
+        #expect(read.out == "path: \(s.path("swift.bin"))\nsha256: \(Languages.sha256(Fixtures.bytes(count: 30_000, seed: 12)))\nsequence: 2\n")
+        #expect(Fixtures.read(s.path("cs.bin")) == Fixtures.bytes(count: 30_000, seed: 12))
+    }
+
     /// A Python writer SIGKILLed in the middle of its publish leaves the previous blob
     /// readable to Swift, Python and C alike; the next publish goes through.
     @Test(.timeLimit(.minutes(2))) func aPythonWriterKilledMidPublishLeavesThePreviousBlob() throws {
