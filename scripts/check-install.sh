@@ -13,7 +13,7 @@ trap 'rm -rf "$prefix"' EXIT
 bash scripts/install.sh --prefix "$prefix" > "$prefix.log" || { cat "$prefix.log"; rm -f "$prefix.log"; exit 1; }
 rm -f "$prefix.log"
 fail() { echo "check-install: $*" >&2; exit 1; }
-v=$(grep -o '"[0-9]*\.[0-9]*\.[0-9]*"' Sources/SharedMemory/Version.swift | tr -d '"')
+v=$(grep -o '"[0-9]*\.[0-9]*\.[0-9]*"' Sources/BlobTransfer/Version.swift | tr -d '"')
 [ "$("$prefix/bin/blob-writer" --version)" = "$v" ] || fail "blob-writer --version is not $v"
 [ "$("$prefix/bin/blob-reader" --version)" = "$v" ] || fail "blob-reader --version is not $v"
 ldd "$prefix/bin/blob-reader" | grep -q libswiftCore && fail "blob-reader needs the toolchain's libswiftCore"

@@ -83,7 +83,7 @@ for h in Sources/CSharedBlob/include/sharedblob.h Sources/CBlobSegment/include/b
     place 644 "$h" "$prefix/include/sharedblob/$(basename "$h")"
 done
 place 755 "$lib_bin/libsharedblob.so" "$prefix/lib/libsharedblob.so"
-version=$(grep -o '"[0-9]*\.[0-9]*\.[0-9]*"' Sources/SharedMemory/Version.swift | tr -d '"')
+version=$(grep -o '"[0-9]*\.[0-9]*\.[0-9]*"' Sources/BlobTransfer/Version.swift | tr -d '"')
 cat > "$tmp/sharedblob.pc" <<PC
 prefix=$prefix
 libdir=\${prefix}/lib

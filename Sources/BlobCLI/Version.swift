@@ -1,4 +1,4 @@
-import SharedMemory
+import BlobTransfer
 
-/// The package version (defined in SharedMemory, where the C library reads it too).
-public typealias SharedBlobVersion = SharedMemory.SharedBlobVersion
+/// The package version (defined in BlobTransfer, where the C library reads it too).
+public typealias SharedBlobVersion = BlobTransfer.SharedBlobVersion

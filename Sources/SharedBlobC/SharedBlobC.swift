@@ -79,7 +79,7 @@ func mode(_ raw: sb_open_mode) -> BlobSegment.OpenMode? {
 
 func milliseconds(_ ms: Int64) -> Duration { .milliseconds(ms) }
 
-func open(_ backing: () throws(SharedMemoryError) -> SegmentBacking, _ rawMode: sb_open_mode, _ capacity: UInt64,
+func openSegment(_ backing: () throws(SharedMemoryError) -> SegmentBacking, _ rawMode: sb_open_mode, _ capacity: UInt64,
           _ out: UnsafeMutablePointer<OpaquePointer?>?) -> sb_status {
     guard let out else { return fail(SB_INVALID_ARGUMENT, "no place for the segment handle (out is NULL)") }
     out.pointee = nil
@@ -127,7 +127,7 @@ public func sb_open(_ name: UnsafePointer<CChar>?, _ rawMode: sb_open_mode, _ ca
                     _ out: UnsafeMutablePointer<OpaquePointer?>?) -> sb_status {
     guard let name else { return fail(SB_INVALID_ARGUMENT, "no segment name (name is NULL)") }
     let text = String(cString: name)
-    return open({ () throws(SharedMemoryError) in .sharedMemory(try SegmentName(text)) }, rawMode, capacity, out)
+    return openSegment({ () throws(SharedMemoryError) in .sharedMemory(try SegmentName(text)) }, rawMode, capacity, out)
 }
 
 @_cdecl("sb_open_file")
@@ -135,7 +135,7 @@ public func sb_open_file(_ path: UnsafePointer<CChar>?, _ rawMode: sb_open_mode,
                          _ out: UnsafeMutablePointer<OpaquePointer?>?) -> sb_status {
     guard let path, path.pointee != 0 else { return fail(SB_INVALID_ARGUMENT, "no file path (path is NULL or empty)") }
     let text = String(cString: path)
-    return open({ () throws(SharedMemoryError) in .file(text) }, rawMode, capacity, out)
+    return openSegment({ () throws(SharedMemoryError) in .file(text) }, rawMode, capacity, out)
 }
 
 @_cdecl("sb_close")
