@@ -164,7 +164,7 @@ public enum Files {
     /// An output that appears whole or not at all: the content goes into an unnamed
     /// file in the destination's folder (`O_TMPFILE`: no guessable name, no link followed,
     /// nothing left behind if the process is killed, mode from the umask like `cp`), which
-    /// ``commit(replacing:)`` names. Where the file system has no unnamed files, a hidden
+    /// ``commit(replacing:durable:)`` names. Where the file system has no unnamed files, a hidden
     /// file with a random name, created exclusively, stands in.
     ///
     /// An existing destination that is not a regular file (`/dev/null`, a FIFO, a
