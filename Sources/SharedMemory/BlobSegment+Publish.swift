@@ -40,11 +40,7 @@ extension BlobSegment {
         let pending = try beginPublish(length: length, lockTimeout: Self.defaultLockTimeout)
         defer { endPublish() }
         let slot = base + pending.payloadOffset
-        var offset = 0
-        for part in parts where part.count > 0 {
-            if catomics_guarded_copy(slot + offset, part.baseAddress!, part.count) != 0 { throw .shrunk(backing) }
-            offset += part.count
-        }
+        if !copy(parts, to: slot) { throw .shrunk(backing) }
         let checksum = try Guarded.xxh3(UnsafeRawBufferPointer(start: slot, count: length), backing: backing)
         return finishPublish(pending, kind: kind, length: length, checksum: checksum)
     }
@@ -56,8 +52,6 @@ extension BlobSegment {
     private func publishHashingBeside(kind: BlobKind, parts: [UnsafeRawBufferPointer], length: Int)
         throws(SharedMemoryError) -> PublishReceipt?
     {
-        let pending = try beginPublish(length: length, lockTimeout: Self.defaultLockTimeout)
-        defer { endPublish() }
         let job = UnsafeMutablePointer<catomics_parts_hash>.allocate(capacity: 1)
         defer { job.deallocate() }
         job.initialize(to: catomics_parts_hash())
@@ -68,15 +62,30 @@ extension BlobSegment {
             for (i, part) in parts.enumerated() { slots.storeBytes(of: part.count, toByteOffset: i * 8, as: Int.self) }
         }
         job.pointee.count = Int32(parts.count)
+        // The hash needs only the caller's bytes: it starts before the lock is taken, and
+        // a busy helper costs nothing but this try.
         guard catomics_hash_parts_begin(job) == 1 else { return nil }
-        var offset = 0, faulted = false
+        let pending: PendingPublish
+        do throws(SharedMemoryError) { pending = try beginPublish(length: length, lockTimeout: Self.defaultLockTimeout) } catch {
+            catomics_second_core_wait()  // the job's memory is freed on return
+            throw error
+        }
+        defer { endPublish() }
+        let copied = copy(parts, to: base + pending.payloadOffset)
+        catomics_second_core_wait()
+        if !copied || job.pointee.status != 0 { throw .shrunk(backing) }
+        return finishPublish(pending, kind: kind, length: length, checksum: job.pointee.hash)
+    }
+
+    /// Copies `parts` end to end to `slot` through the SIGBUS guard; false if the
+    /// mapping turned out shorter than its pages (its file was truncated).
+    private func copy(_ parts: [UnsafeRawBufferPointer], to slot: UnsafeMutableRawPointer) -> Bool {
+        var offset = 0
         for part in parts where part.count > 0 {
-            if catomics_guarded_copy(base + pending.payloadOffset + offset, part.baseAddress!, part.count) != 0 { faulted = true; break }
+            if catomics_guarded_copy(slot + offset, part.baseAddress!, part.count) != 0 { return false }
             offset += part.count
         }
-        catomics_second_core_wait()
-        if faulted || job.pointee.status != 0 { throw .shrunk(backing) }
-        return finishPublish(pending, kind: kind, length: length, checksum: job.pointee.hash)
+        return true
     }
 
     /// Publishes a payload of exactly `length` bytes that `produce` writes straight into
@@ -240,16 +249,11 @@ public struct SlotWriter: ~Copyable {
             inlineSHA256 = sha256  // a small payload: handing it over would cost more
             return
         }
-        let job = UnsafeMutablePointer<catomics_sha256_follow>.allocate(capacity: 1)
-        job.initialize(to: catomics_sha256_follow())
-        job.pointee.context = sha256.withContext { $0 }
-        job.pointee.base = UnsafePointer(base.assumingMemoryBound(to: UInt8.self) + written)
         besideStart = written
-        if catomics_sha256_follow_begin(job) == 1 {
+        if let job = Guarded.followSHA256(sha256, from: base + written, available: 0, complete: false) {
             beside = job
             besideHasher = sha256
         } else {
-            job.deallocate()
             inlineSHA256 = sha256
         }
     }

@@ -314,21 +314,35 @@ enum Guarded {
             return (try sha256(view, backing: backing), result)
         }
         let hasher = SHA256.Hasher()
-        let job = UnsafeMutablePointer<catomics_sha256_follow>.allocate(capacity: 1)
-        defer { job.deallocate() }
-        job.initialize(to: catomics_sha256_follow())
-        job.pointee.context = hasher.withContext { $0 }
-        job.pointee.base = view.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        job.pointee.available = view.count
-        job.pointee.complete = 1
-        guard catomics_sha256_follow_begin(job) == 1 else {
+        guard let job = followSHA256(hasher, from: view.baseAddress!, available: view.count, complete: true) else {
             let result = body()
             return (try sha256(view, backing: backing), result)
         }
+        defer { job.deallocate() }
         let result = body()
         catomics_second_core_wait()
         if job.pointee.status != 0 { throw .shrunk(backing) }
         return (hasher.finalizeHex(), result)
+    }
+
+    /// Hands the SHA-256 of the bytes from `base` to the second core, which follows
+    /// `available` as the caller raises it until `complete`; nil (nothing started) when
+    /// the helper is busy or there is one CPU. Wait with `catomics_second_core_wait`
+    /// before reading the digest or deallocating the job.
+    static func followSHA256(_ hasher: SHA256.Hasher, from base: UnsafeRawPointer, available: Int, complete: Bool)
+        -> UnsafeMutablePointer<catomics_sha256_follow>?
+    {
+        let job = UnsafeMutablePointer<catomics_sha256_follow>.allocate(capacity: 1)
+        job.initialize(to: catomics_sha256_follow())
+        job.pointee.context = hasher.withContext { $0 }
+        job.pointee.base = base.assumingMemoryBound(to: UInt8.self)
+        job.pointee.available = available
+        job.pointee.complete = complete ? 1 : 0
+        guard catomics_sha256_follow_begin(job) == 1 else {
+            job.deallocate()
+            return nil
+        }
+        return job
     }
 
     /// The XXH3-64 of `view`.

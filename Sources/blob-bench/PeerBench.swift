@@ -28,13 +28,6 @@ struct PeerBench: ParsableCommand {
     @Option(help: "Where --growth writes its rows (JSON, for bench/plot.py).") var growthOut = "bench-out/peer-growth.json"
 
     static let warmup = 5
-    /// The median time of the publish alone in the last `ours` measurement (the rest of a
-    /// round is the readers' pass and the acknowledgements).
-    nonisolated(unsafe) static var publishMedian = 0.0
-    var lastPublishShare: Double {
-        get { Self.publishMedian }
-        nonmutating set { Self.publishMedian = newValue }
-    }
     static let tenMiB = 10 * 1024 * 1024
 
     func run() throws {
@@ -74,8 +67,7 @@ struct PeerBench: ParsableCommand {
         func us(_ ns: Double) -> String { String(format: "%8.1f us", ns / 1e3) }
         var ratios = [(String, Double)]()
         let size = Self.tenMiB
-        let verified = try ours(size: size, readers: 1, read: .verified)
-        let verifiedPublish = Self.publishMedian
+        let (verified, verifiedPublish) = try oursWithPublishShare(size: size, readers: 1, read: .verified)
         let unverified = try ours(size: size, readers: 1, read: .unverified)
         let iox = try theirs("iceoryx2", ["pingpong", "--size", String(size), "--rounds", String(rounds)])
         let mp = try theirs("mpshm", ["pingpong", "--size", String(size), "--rounds", String(rounds)])
@@ -111,6 +103,14 @@ struct PeerBench: ParsableCommand {
     /// same work iceoryx2's receiver does) and acknowledges on its own pong segment.
     /// Returns the median round time in nanoseconds.
     func ours(size: Int, readers: Int, read: ReadKind, rounds: Int? = nil, cpus: [Int] = []) throws -> Double {
+        try oursWithPublishShare(size: size, readers: readers, read: read, rounds: rounds, cpus: cpus).round
+    }
+
+    /// ``ours(size:readers:read:rounds:cpus:)`` with the median of the publish alone (the
+    /// rest of a round is the readers' pass and the acknowledgements).
+    func oursWithPublishShare(size: Int, readers: Int, read: ReadKind, rounds: Int? = nil, cpus: [Int] = [])
+        throws -> (round: Double, publish: Double)
+    {
         let rounds = rounds ?? self.rounds
         let name = "blob-bench-peer-\(getpid())"
         let pongs = (0 ..< readers).map { "\(name)-pong\($0)" }
@@ -141,8 +141,7 @@ struct PeerBench: ParsableCommand {
             }
         }
         for pid in peers where waitChild(pid) != 0 { throw ValidationError("a reader process failed") }
-        lastPublishShare = quantile(publishing, 0.5)
-        return quantile(times, 0.5)
+        return (quantile(times, 0.5), quantile(publishing, 0.5))
     }
 
     /// 64-byte messages over a Unix socketpair, acknowledged with one byte: the kernel's
@@ -275,16 +274,8 @@ struct PeerReader: ParsableCommand {
         let pong = try BlobSegment.open(.sharedMemory(try SegmentName(self.pong)), mode: .openExisting)
         var last: UInt64 = 0
         let one: [UInt8] = [1]
-        var reading = [Double]()
-        defer {
-            if ProcessInfo.processInfo.environment["SHAREDBLOB_BENCH_VERBOSE"] == "1" {
-                FileHandle.standardError.write("reader: read median \(quantile(reading, 0.5) / 1e3) us\n".data(using: .utf8)!)
-            }
-        }
         for _ in 0 ..< rounds {
             last = try seg.waitForPublish(after: last, timeout: .seconds(30))
-            let t0 = monotonicNanos()
-            defer { reading.append(Double(monotonicNanos() - t0)) }
             let ok: Bool
             if read == "unverified" {
                 ok = try seg.withUnverifiedView { _, bytes in XXH3.hash(bytes) }.map { _ in true } ?? false
