@@ -67,7 +67,7 @@ extension ReaderProgram {
         switch state.content {
         case let .file(file, comparison)?:
             let meta = file.metadata
-            line("path:", TextFit.path(TerminalText.escape(file.path), valueWidth, ascii: ascii))
+            line("path:", meta.kind == .bytes ? "(none: raw bytes)" : TextFit.path(TerminalText.escape(file.path), valueWidth, ascii: ascii))
             line("bytes:", "\(file.content.count)    " + provenance(meta, state.format))
             // Whole when it fits; else both ends and how to see it all (never a silent cut
             // that someone could copy as the hash).
@@ -90,7 +90,7 @@ extension ReaderProgram {
             switch comparison {
             case .identical: cmpStyle = Style(foreground: color ? 10 : nil, bold: true)
             case .differs, .changedSincePublished: cmpStyle = Style(foreground: color ? 9 : nil, bold: true)
-            case .removedSincePublished, .notOnThisMachine: cmpStyle = Style(dim: true)
+            case .removedSincePublished, .notOnThisMachine, .noLabel: cmpStyle = Style(dim: true)
             }
             var verdict = comparison.sentence
             switch state.pixels?.result {

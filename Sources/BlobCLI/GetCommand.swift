@@ -51,7 +51,7 @@ public struct GetCommand: ParsableCommand {
         }
         let backing = try segment.backing()
         let wait = timeout.flatMap(Double.init).map { Duration.nanoseconds(Int64($0 * 1e9)) }
-        let path: String, bytes: Int, sha256: String, sequence: UInt64, integrity: Integrity
+        let path: String, bytes: Int, sha256: String, sequence: UInt64, integrity: Integrity, kind: BlobKind
         let output = out == "-" ? nil : try Files.AtomicOutput(out, stallSeconds: outputTimeout ?? 10)
         if let output, output.isRewindable {
             // Straight from the mapping into the temporary file, renamed once verified.
@@ -59,8 +59,8 @@ public struct GetCommand: ParsableCommand {
                 Result { () throws(TransferError) in try output.replaceContent(with: content) }
             }
             try output.commit(durable: sync)
-            (path, bytes, sha256, sequence, integrity) = (delivered.path, delivered.contentLength, delivered.sha256,
-                                                     delivered.metadata.sequence, delivered.integrity)
+            (path, bytes, sha256, sequence, integrity, kind) = (delivered.path, delivered.contentLength, delivered.sha256,
+                                                           delivered.metadata.sequence, delivered.integrity, delivered.metadata.kind)
         } else {
             // stdout, a FIFO or a device cannot be rewound if the view had to be read
             // again: copy first, then write once.
@@ -71,10 +71,10 @@ public struct GetCommand: ParsableCommand {
             } else {
                 try received.content.withUnsafeBytes { raw in try Output.bytes(raw) }
             }
-            (path, bytes, sha256, sequence, integrity) = (received.path, received.content.count, received.sha256,
-                                                     received.metadata.sequence, received.integrity)
+            (path, bytes, sha256, sequence, integrity, kind) = (received.path, received.content.count, received.sha256,
+                                                           received.metadata.sequence, received.integrity, received.metadata.kind)
         }
-        Output.info("path: \(TerminalText.escape(path))")
+        Output.info("path: " + (kind == .bytes ? "(none: raw bytes)" : TerminalText.escape(path)))
         Output.info("bytes: \(bytes)")
         Output.info("sha256: \(sha256)")
         if segment.layout == .blob { Output.info("sequence: \(sequence)") }

@@ -73,6 +73,8 @@ public enum DiskComparison: Equatable, Sendable {
     /// Neither the file nor its folder is here (or the label is not an absolute path):
     /// it was sent from elsewhere.
     case notOnThisMachine
+    /// Bytes published without a path label: there is no file to compare with.
+    case noLabel
 
     /// The verdict as the reader shows it.
     public var sentence: String {
@@ -82,6 +84,7 @@ public enum DiskComparison: Equatable, Sendable {
         case .changedSincePublished: return "differs: the file on disk changed since it was published"
         case .removedSincePublished: return "the file on disk was removed since it was published"
         case .notOnThisMachine: return "source not on this machine"
+        case .noLabel: return "raw bytes: no file named to compare with"
         }
     }
 }
@@ -200,8 +203,10 @@ public enum Receiver {
         do throws(SharedMemoryError) { return try body() } catch { throw .segment(error) }
     }
 
-    /// The path label and the content of a verified payload that must be a file.
+    /// The path label and the content of a verified payload that must be a file: an
+    /// ImageData frame, or bytes as they are (an empty label).
     static func frame(_ metadata: BlobMetadata, _ payload: UnsafeRawBufferPointer) throws(TransferError) -> (String, UnsafeRawBufferPointer) {
+        if metadata.kind == .bytes { return ("", payload) }
         guard metadata.kind == .imageData else { throw .notAFile(found: metadata.kind) }
         do throws(BlobCodecError) {
             let ranges = try BlobCodec.ranges(of: payload)
@@ -247,6 +252,7 @@ public enum Receiver {
     /// `publishedAt` (nanoseconds since the epoch) tells a file changed since from one
     /// that simply differs.
     public static func compareWithDisk(path: String, content: UnsafeRawBufferPointer, publishedAt: Int64) -> DiskComparison {
+        if path.isEmpty { return .noLabel }
         guard path.hasPrefix("/") else { return .notOnThisMachine }
         // One descriptor, regular files only, never more read than could match.
         guard let input = try? Files.openInput(path) else {

@@ -25,12 +25,16 @@ extension BlobKind {
     public static let imageData = BlobKind(rawValue: UInt32(BLOB_KIND_IMAGE_DATA.rawValue))
     /// The source article's packed `TestData` record.
     public static let testData = BlobKind(rawValue: UInt32(BLOB_KIND_TEST_DATA.rawValue))
+    /// Bytes as they are, without a path label (what the C library and Python publish
+    /// without a path); `get` saves them like a file's content.
+    public static let bytes = BlobKind(rawValue: UInt32(BLOB_KIND_BYTES.rawValue))
 
-    /// "image-data", "test-data" or "kind N", as `info` prints it.
+    /// "image-data", "test-data", "bytes" or "kind N", as `info` prints it.
     public var name: String {
         switch self {
         case .imageData: return "image-data"
         case .testData: return "test-data"
+        case .bytes: return "bytes"
         default: return description
         }
     }

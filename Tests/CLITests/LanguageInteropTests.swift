@@ -12,6 +12,7 @@ enum Languages {
     static let probe = Fixtures.packageRoot + "/Tests/Interop/Python/sb_probe.py"
     static let python = "/usr/bin/python3"
     static let header = Fixtures.packageRoot + "/Sources/CSharedBlob/include"
+    static let pythonExample = Fixtures.packageRoot + "/Examples/python/publish_and_view.py"
 
     static var environment: [String: String] {
         ["SHAREDBLOB_LIBRARY": library, "PYTHONPATH": Fixtures.packageRoot + "/python", "PYTHONDONTWRITEBYTECODE": "1"]
@@ -179,5 +180,87 @@ enum Languages {
         let cli = s.get(["--out", s.path("o")])
         #expect(cli.status == 77)
         #expect(cli.err.contains("is not trusted: it belongs to user ") && cli.err.contains("(uid 65534)"), "\(cli.err)")
+    }
+
+    /// docs/python.md shows Examples/python/publish_and_view.py as it is, and it runs:
+    /// publish, verified read, zero-copy view, a loan, wait; Swift reads what it left.
+    @Test func thePythonPageExampleRuns() throws {
+        let source = String(decoding: try #require(Fixtures.read(Languages.pythonExample)), as: UTF8.self)
+        let page = String(decoding: try #require(Fixtures.read(Fixtures.packageRoot + "/docs/python.md")), as: UTF8.self)
+        #expect(page.contains("```python\n" + source + "```\n"), "docs/python.md does not show Examples/python/publish_and_view.py as it is")
+        let s = Scratch("py")
+        let png = asset("sunset.png")
+        let bytes = try #require(Fixtures.read(png))
+        let run = Spawn.run(Languages.python, [Languages.pythonExample, s.segment, png], environment: Languages.environment)
+        #expect(run.status == 0, "\(run.out) \(run.err)")
+        #expect(run.out.hasPrefix("sequence 1: ") && run.out.hasSuffix(" bytes, sha256 \(Languages.sha256(bytes)); then sequence 2\n"), "\(run.out)")
+        let get = s.get(["--out", s.path("o")])
+        #expect(get.status == 0, "\(get.err)")
+        #expect(get.err.hasPrefix("path: (none: raw bytes)\n"), "\(get.err)")
+        let same = Fixtures.read(s.path("o")) == Array(bytes.reversed())
+        #expect(same, "the loan's blob is not the reversed file")
+    }
+
+    /// A loan from Python writes in place and publishes the first COUNT bytes; a loan
+    /// whose block raises publishes nothing.
+    @Test func aPythonLoanCommitsWhatWasWrittenAndAbandonsOnError() throws {
+        let s = Scratch("py")
+        let png = asset("sunset.png")
+        #expect(s.put(png).status == 0)
+        let (r, json) = Languages.probe(["loan-publish", s.segment, "50000", "21", "40000"])
+        #expect(r.status == 0, "\(r.out) \(r.err)")
+        #expect(json?["sequence"] as? Int == 2 && json?["length"] as? Int == 40_000 && json?["latest"] as? Int == 2, "\(r.out)")
+        #expect(s.get(["--out", s.path("o")]).status == 0)
+        let committed = Fixtures.read(s.path("o")) == Array(Fixtures.bytes(count: 50_000, seed: 21).prefix(40_000))
+        #expect(committed, "get did not return the loan's first 40000 bytes")
+        let (a, abandoned) = Languages.probe(["loan-abandon", s.segment])
+        #expect(a.status == 0, "\(a.out) \(a.err)")
+        #expect(abandoned?["before"] as? Int == 2 && abandoned?["after"] as? Int == 2 && abandoned?["open"] as? Bool == false, "\(a.out)")
+        #expect(s.get(["--out", s.path("o2")]).status == 0)
+        let kept = Fixtures.read(s.path("o2")) == Fixtures.read(s.path("o"))
+        #expect(kept, "the abandoned loan changed the blob")
+    }
+
+    /// A Python writer SIGKILLed while it holds a loan (the writers' lock) hands the lock
+    /// on: the next Python writer publishes at once, and the previous blob was never lost.
+    @Test(.timeLimit(.minutes(2))) func aPythonWriterKilledHoldingALoanHandsTheLockOn() throws {
+        let s = Scratch("py")
+        let png = asset("sunset.png")
+        #expect(s.put(png).status == 0)
+        let holder = Spawn.start(Languages.python, [Languages.probe, "loan-hold", s.segment], environment: Languages.environment)
+        #expect(holder.waitStopped(), "the Python writer did not take its loan")
+        #expect(s.get(["--out", s.path("o")]).status == 0)
+        let previous = Fixtures.read(s.path("o")) == Fixtures.read(png)
+        #expect(previous, "the previous blob is not readable while the loan is open")
+        holder.signal(SIGKILL)
+        #expect(holder.finish().status == 128 + SIGKILL)
+        let (r, json) = Languages.probe(["loan-publish", s.segment, "3000", "5", "3000"])
+        #expect(r.status == 0, "\(r.out) \(r.err)")
+        #expect(json?["sequence"] as? Int == 2, "\(r.out)")
+        #expect(s.get(["--out", s.path("o2")]).status == 0)
+        let handedOn = Fixtures.read(s.path("o2")) == Fixtures.bytes(count: 3000, seed: 5)
+        #expect(handedOn, "the next writer's blob is not what get returns")
+    }
+
+    /// Python publishes a PNG labelled with its path; the reader app in tmux shows it
+    /// identical to the file on disk, with its dimensions.
+    @Test(.timeLimit(.minutes(2)), .enabled(if: Tmux.available))
+    func theReaderAppShowsAPythonPublishIdenticalToTheFile() throws {
+        let s = Scratch("py")
+        let png = asset("sunset.png")
+        let (r, _) = Languages.probe(["publish", s.segment, png, png])
+        try #require(r.status == 0, "\(r.out) \(r.err)")
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        tmux.newShell("r", width: 100, height: 40, directory: "/tmp", environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
+        tmux.send("r", ["'\(CLI.reader)' --segment \(s.segment)", "Enter"])
+        let (up, first) = tmux.waitFor("r") { $0.contains("Press r to read the latest blob") }
+        try #require(up, "reader screen: \(first)")
+        tmux.send("r", ["r"])
+        let (shown, screen) = tmux.waitFor("r") {
+            $0.contains("compare:  identical to the file on disk") && $0.contains("PNG  160 x 120, 8-bit RGB")
+        }
+        #expect(shown, "reader screen: \(screen)")
+        tmux.send("r", ["q"])
     }
 }

@@ -35,11 +35,11 @@ __all__ = [
     "Segment", "Blob", "Metadata", "SharedBlobError", "NotFound", "Exists", "Untrusted",
     "NotASegment", "Corrupt", "ChecksumMismatch", "TooLarge", "TimedOut", "LockTimedOut",
     "Busy", "Shrunk", "NothingPublished", "Overwritten", "InvalidArgument", "SystemCallFailed",
-    "LockHeld", "KIND_IMAGE_DATA", "KIND_RAW", "DEFAULT_CAPACITY", "library_version",
+    "LockHeld", "Loan", "KIND_IMAGE_DATA", "KIND_RAW", "DEFAULT_CAPACITY", "library_version",
 ]
 
 KIND_IMAGE_DATA = 1  #: an ImageData frame: a path label and the content
-KIND_RAW = 2         #: bytes as they are (BLOB_KIND_TEST_DATA)
+KIND_RAW = 3         #: bytes as they are, no label (SB_KIND_BYTES)
 DEFAULT_CAPACITY = 10 * 1024 * 1024
 
 Buffer = Union[bytes, bytearray, memoryview, Any]  # anything with the buffer protocol
@@ -175,6 +175,10 @@ _lib.sb_remove.argtypes = [ctypes.c_char_p]
 _lib.sb_capacity.argtypes = [_P]
 _lib.sb_capacity.restype = ctypes.c_uint64
 _lib.sb_publish.argtypes = [_P, _P, ctypes.c_size_t, ctypes.c_char_p, ctypes.POINTER(_Metadata)]
+_lib.sb_loan_begin.argtypes = [_P, ctypes.c_size_t, ctypes.c_uint32, ctypes.c_int64, ctypes.POINTER(_P), ctypes.POINTER(_P)]
+_lib.sb_loan_commit.argtypes = [_P, ctypes.c_size_t, ctypes.POINTER(_Metadata)]
+_lib.sb_loan_abandon.argtypes = [_P]
+_lib.sb_loan_abandon.restype = None
 _lib.sb_read.argtypes = [_P, _P, ctypes.c_size_t, ctypes.POINTER(_Metadata)]
 _lib.sb_view_begin.argtypes = [_P, ctypes.POINTER(_View)]
 _lib.sb_view_end.argtypes = [_P, ctypes.POINTER(_View)]
@@ -265,6 +269,60 @@ def _address(data: Buffer) -> "tuple[int, int, Any]":
         return ctypes.cast(ctypes.c_char_p(copy), _P).value or 0, len(copy), copy
 
 
+class Loan:
+    """A slot lent by :meth:`Segment.loan`: write the blob into :attr:`buffer`, then commit.
+
+    ``buffer`` is a writable memoryview of the slot itself (``numpy.frombuffer(loan.buffer,
+    dtype=numpy.uint8)`` writes straight into shared memory). Nothing is visible to readers
+    until :meth:`commit`; :meth:`abandon` (or an exception in the ``with`` block, or the
+    process dying) publishes nothing and the previous blob stays the latest. Other writers
+    wait while a loan is open: keep it short. Not for use from several threads.
+    """
+
+    def __init__(self, handle: int, address: int, length: int) -> None:
+        self._loan: Optional[int] = handle
+        array = (ctypes.c_ubyte * length).from_address(address) if length else bytearray()
+        self.buffer: memoryview = memoryview(array).cast("B")
+        #: The committed blob's metadata (None until :meth:`commit`).
+        self.metadata: Optional[Metadata] = None
+
+    @property
+    def open(self) -> bool:
+        """Whether the loan is neither committed nor abandoned yet."""
+        return self._loan is not None
+
+    def commit(self, count: Optional[int] = None) -> Metadata:
+        """Publish the first ``count`` bytes (default: the whole loan) and end the loan."""
+        if self._loan is None:
+            raise InvalidArgument("the loan was already committed or abandoned")
+        length = self.buffer.nbytes
+        count = length if count is None else count
+        if not 0 <= count <= length:
+            raise InvalidArgument(f"commit of {count} bytes from a loan of {length}")
+        self.buffer.release()  # BufferError while a numpy array or memoryview of it lives
+        handle, self._loan = self._loan, None
+        out = _Metadata()
+        _check(_lib.sb_loan_commit(handle, count, ctypes.byref(out)))
+        self.metadata = Metadata._from(out)
+        return self.metadata
+
+    def abandon(self) -> None:
+        """End the loan without publishing (no-op when already ended)."""
+        if self._loan is not None:
+            handle, self._loan = self._loan, None
+            try:
+                self.buffer.release()
+            except BufferError:
+                pass  # an array over it outlives the loan: the slot is abandoned anyway
+            _lib.sb_loan_abandon(handle)
+
+    def __del__(self) -> None:
+        try:
+            self.abandon()
+        except Exception:
+            pass
+
+
 class Segment:
     """An open SharedBlob segment (``/dev/shm/NAME``, or a regular file)."""
 
@@ -339,6 +397,28 @@ class Segment:
                                ctypes.byref(out)))
         del keep
         return Metadata._from(out)
+
+    @contextmanager
+    def loan(self, length: int, *, timeout: Optional[float] = None) -> Iterator[Loan]:
+        """Lend a slot of ``length`` bytes to write a raw blob in place (no copy).
+
+        ``with seg.loan(n) as loan: fill(loan.buffer)`` publishes the ``n`` bytes when the
+        block ends (or call ``loan.commit(count)`` inside it to publish fewer); an
+        exception abandons the loan. Waits at most ``timeout`` seconds (default 10) for
+        other writers. Close every view of ``loan.buffer`` (numpy arrays too) before the
+        block ends.
+        """
+        handle, address = _P(), _P()
+        ms = -1 if timeout is None else max(0, int(timeout * 1000))
+        _check(_lib.sb_loan_begin(self._h, length, KIND_RAW, ms, ctypes.byref(handle), ctypes.byref(address)))
+        lent = Loan(handle.value or 0, address.value or 0, length)
+        try:
+            yield lent
+        except BaseException:
+            lent.abandon()
+            raise
+        if lent.open:
+            lent.commit()
 
     def read(self) -> Blob:
         """A verified copy of the latest blob (:class:`NothingPublished` if none)."""

@@ -52,7 +52,8 @@
 enum blob_kind {
     BLOB_KIND_NONE = 0,
     BLOB_KIND_IMAGE_DATA = 1, /* the ImageData frame (BlobCodec) */
-    BLOB_KIND_TEST_DATA = 2   /* the packed TestData record: int32 Id, Age, Scores[10] */
+    BLOB_KIND_TEST_DATA = 2,  /* the packed TestData record: int32 Id, Age, Scores[10] */
+    BLOB_KIND_BYTES = 3       /* bytes as they are: no path label (the C library, Python) */
 };
 
 /* One published payload's descriptor: 64 bytes. */

@@ -56,7 +56,8 @@ typedef enum sb_open_mode {
 
 /* Payload kinds (blob_segment.h's enum blob_kind). */
 #define SB_KIND_IMAGE_DATA 1u /* the ImageData frame: a path label and the content */
-#define SB_KIND_TEST_DATA 2u  /* raw bytes (the TestData record, or anything) */
+#define SB_KIND_TEST_DATA 2u  /* the article's packed TestData record (blob-reader get-struct) */
+#define SB_KIND_BYTES 3u      /* bytes as they are, no label (blob-reader get saves them) */
 
 /* The default capacity of each of a segment's two slots: 10 MiB. */
 #define SB_DEFAULT_CAPACITY (10u * 1024u * 1024u)
@@ -103,7 +104,7 @@ uint64_t sb_capacity(const sb_segment *segment);
 
 /* Publishes len bytes. With path non-NULL they are framed as ImageData with that path
  * label (what blob-reader shows and saves); with path NULL they go as they are
- * (SB_KIND_TEST_DATA). out (may be NULL) receives the new blob's metadata. */
+ * (SB_KIND_BYTES). out (may be NULL) receives the new blob's metadata. */
 sb_status sb_publish(sb_segment *segment, const void *data, size_t len, const char *path, sb_metadata *out);
 
 /* Lends the free slot: *bytes points at len writable bytes inside the segment. Nothing is

@@ -5,6 +5,8 @@ and exits 3."""
 
 import hashlib
 import json
+import os
+import signal
 import sys
 
 import sharedblob
@@ -68,6 +70,29 @@ def main(argv: list) -> dict:
                 expected = splitmix_bytes(len(content), (int(writer) << 32) | int(index))
                 torn += 0 if content == expected else 1
         return {"views": views, "torn": torn, "overwritten": overwritten}
+    if command == "loan-publish":  # loan SIZE bytes, fill them with splitmix(SEED), commit COUNT
+        size, seed, count = int(argv[2]), int(argv[3]), int(argv[4])
+        with sharedblob.Segment.open(name) as seg:
+            with seg.loan(size) as loan:
+                loan.buffer[:] = splitmix_bytes(size, seed)
+                meta = loan.commit(count)
+            return {"sequence": meta.sequence, "length": meta.length, "latest": seg.latest().sequence}
+    if command == "loan-abandon":  # a loan whose block raises publishes nothing
+        with sharedblob.Segment.open(name) as seg:
+            before = seg.latest().sequence
+            try:
+                with seg.loan(1000) as loan:
+                    loan.buffer[:] = b"\xee" * 1000
+                    raise RuntimeError("the block failed")
+            except RuntimeError:
+                pass
+            return {"before": before, "after": seg.latest().sequence, "open": loan.open}
+    if command == "loan-hold":  # takes a loan, writes into it, then stops itself (the test kills it)
+        with sharedblob.Segment.open(name) as seg:
+            with seg.loan(4096) as loan:
+                loan.buffer[:2048] = b"\xdd" * 2048
+                os.kill(os.getpid(), signal.SIGSTOP)
+        return {"resumed": True}
     if command == "open":
         with sharedblob.Segment.open(name) as seg:
             return {"capacity": seg.capacity}
