@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Peer benchmarks for `blob-bench peer`: iceoryx2 and multiprocessing.shared_memory.
+"""Peer benchmarks: iceoryx2, multiprocessing.shared_memory and sharedblob from Python.
+
+`blob-bench peer` runs the first two against the Swift engine; ``python-suite`` runs all
+three between Python processes (``scripts/bench-python.sh``) and prints the ratios.
 
 Each case runs a sender (this process) and K reader processes (this script again, started
 with ``sys.executable``). One round: the sender copies a prepared buffer of N bytes into
@@ -9,9 +12,15 @@ from before the sender's loan/copy until the last acknowledgement arrived.
 
 Usage (run with the benchmark venv's python, see scripts/bench-peer-env.sh):
 
-    peer.py pingpong --impl iceoryx2|mpshm --size N --rounds R [--readers K]
-    peer.py latency  --impl iceoryx2|mpshm [--size 64] --rounds R --cpus 0|0,1
+    peer.py pingpong --impl iceoryx2|mpshm|sharedblob --size N --rounds R [--readers K]
+    peer.py latency  --impl iceoryx2|mpshm|sharedblob [--size 64] --rounds R --cpus 0|0,1
+    peer.py python-suite [--runs N] [--rounds R] [--small-rounds R]
     peer.py cleanup          # removes objects left by runs whose process is gone
+
+sharedblob's readers take the blob through a verified zero-copy view (the engine checks
+the XXH3-64 of every byte; the reader compares the checksum with the expected one), its
+sender publishes from the prepared buffer; the go signal is the publish itself (readers
+sleep in ``Segment.wait``), acknowledgements go through one pipe as with mpshm.
 
 Prints exactly one JSON object on stdout:
 ``{"impl", "case", "size", "readers", "samples_ns", "warmup", "cpus", "version"}``
@@ -43,6 +52,9 @@ WAIT_SLICE_S = 0.5
 IOX2_PREFIX = "iox2_sbb"
 #: multiprocessing.shared_memory names of one run: this prefix plus the sender's pid.
 PSM_PREFIX = "psm_sbb"
+#: sharedblob segment names of one run: this prefix plus the sender's pid.
+SB_PREFIX = "sb_sbb"
+IMPLS = ("iceoryx2", "mpshm", "sharedblob")
 IOX2_ROOT = Path("/tmp/iceoryx2")
 DEV_SHM = Path("/dev/shm")
 #: Event ids on the sender -> readers event service.
@@ -614,6 +626,175 @@ def mpshm_reader(args: argparse.Namespace) -> None:
 
 
 # --------------------------------------------------------------------------------------
+# sharedblob (this repository's engine, through its Python package)
+# --------------------------------------------------------------------------------------
+
+
+def sb_module() -> Any:
+    """Imports the sharedblob package (installed by scripts/python-install.sh)."""
+    import sharedblob
+
+    return sharedblob
+
+
+def sb_sender(args: argparse.Namespace, case: str) -> dict[str, Any]:
+    """Runs the sharedblob sender side: publish from the prepared buffer, wait for acks."""
+    sb = sb_module()
+    size, readers = args.size, args.readers
+    pid = os.getpid()
+    cpus: list[int] | None = args.cpus
+    src = make_source(size)
+    expected = hash64(src)
+    procs = Readers()
+    name = f"{SB_PREFIX}{pid}"
+    seg = sb.Segment.create(name, capacity=size)
+    ack_r, ack_w = os.pipe()
+    try:
+        pin(cpus[0] if cpus else None)
+        for i in range(readers):
+            procs.spawn(reader_argv(args, "sharedblob", i, expected, pid, cpus, shm_name=name, ack_fd=ack_w),
+                        pass_fds=(ack_w,))
+        os.close(ack_w)
+        ack_w = -1
+
+        def wait_acks(what: str) -> None:
+            got = read_bytes(ack_r, readers, Deadline(args.timeout, what), procs.check_alive)
+            if len(got) < readers:
+                procs.check_alive()
+                raise BenchError(f"ack pipe closed after {len(got)} of {readers} bytes")
+
+        wait_acks("readers to start")
+        publish = seg.publish
+
+        def one_round() -> None:
+            publish(src)
+            wait_acks("acknowledgements")
+
+        warmup, rounds = split_rounds(args.rounds, args.warmup)
+        samples = run_rounds(warmup, rounds, one_round)
+        seg.publish(b"")  # an empty blob: stop
+        statuses = procs.reap()
+        if any(code != 0 for code in statuses):
+            raise BenchError(f"reader exit statuses {statuses}")
+    finally:
+        if procs.procs and any(p.poll() is None for p in procs.procs):
+            try:
+                seg.publish(b"")
+            except Exception:  # noqa: BLE001 - best effort on the failure path
+                pass
+        procs.reap(grace_s=1.0)
+        os.close(ack_r)
+        if ack_w >= 0:
+            os.close(ack_w)
+        seg.close()
+        sb.Segment.remove(name)
+    return result("sharedblob", case, args, samples, warmup, f"sharedblob {sb.library_version()}")
+
+
+def sb_reader(args: argparse.Namespace) -> None:
+    """One sharedblob reader: sleep until a newer publish, take a verified view, ack."""
+    sb = sb_module()
+    pin(args.cpu)
+    seg = sb.Segment.open(args.shm_name)
+    size, expected = args.size, args.expected_hash
+    last = 0
+    os.write(args.ack_fd, b"r")
+    while True:
+        deadline = Deadline(args.timeout, "the sender")
+        while True:
+            view = seg.view(after=last, timeout=deadline.slice())  # sleeps until the next publish
+            try:
+                with view as mv:
+                    length = mv.nbytes
+                break
+            except sb.TimedOut:
+                if os.getppid() != args.parent_pid:
+                    raise BenchError("sender is gone") from None
+        meta = view.metadata
+        last = meta.sequence
+        if length == 0:
+            break
+        if length != size:
+            raise BenchError(f"blob has {length} bytes, expected {size}")
+        if meta.checksum != expected:
+            raise BenchError(f"XXH3-64 mismatch: {meta.checksum:#x} != {expected:#x}")
+        os.write(args.ack_fd, b"a")
+    seg.close()
+
+
+# --------------------------------------------------------------------------------------
+# The Python suite: sharedblob against iceoryx2 and mpshm, all from Python
+# --------------------------------------------------------------------------------------
+
+#: (label, peer.py arguments) of each case; every case runs for every impl.
+def suite_cases(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
+    big = str(args.size)
+    mib = f"{args.size / (1 << 20):g} MiB"
+    return [
+        (f"{mib} ping-pong", ["pingpong", "--size", big, "--rounds", str(args.rounds)]),
+        (f"{mib} fan-out, 4 readers", ["pingpong", "--size", big, "--rounds", str(args.rounds), "--readers", "4"]),
+        ("64 B ping-pong, one CPU", ["latency", "--rounds", str(args.small_rounds), "--cpus", "0"]),
+        ("64 B ping-pong, two CPUs", ["latency", "--rounds", str(args.small_rounds), "--cpus", "0,1"]),
+    ]
+
+
+def median(values: Sequence[float]) -> float:
+    """The median of a non-empty sequence."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def run_case(impl: str, argv: list[str]) -> dict[str, Any]:
+    """Runs one sender (this script, a new process) and returns its JSON object."""
+    cmd = [sys.executable, os.path.abspath(__file__), *argv, "--impl", impl]
+    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=900)
+    if proc.returncode != 0:
+        raise BenchError(f"{impl} {' '.join(argv)}: {proc.stderr.decode(errors='replace').strip()}")
+    return json.loads(proc.stdout)
+
+
+def python_suite(args: argparse.Namespace) -> int:
+    """Runs every case for the three impls, `--runs` times (the order rotates each run),
+    and prints sharedblob's ratio of median round-trip times to each peer's, per run and
+    their median, against the target (<= 1.0)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    cases = [(label, argv) for label, argv in suite_cases(args) if "0,1" not in argv or len(cpus) > 1]
+    medians: dict[tuple[str, str], list[float]] = {}
+    versions: dict[str, str] = {}
+    for run in range(args.runs):
+        for label, argv in cases:
+            order = IMPLS[run % 3:] + IMPLS[: run % 3]
+            for impl in order:
+                out = run_case(impl, argv)
+                versions[impl] = out["version"]
+                medians.setdefault((label, impl), []).append(median(out["samples_ns"]) / 1000)
+        print(f"run {run + 1} of {args.runs} done", file=sys.stderr)
+    print(f"Python to Python, {args.runs} runs ({versions.get('sharedblob')}, iceoryx2 {versions.get('iceoryx2')}, "
+          f"{versions.get('mpshm')}); ratio = sharedblob / peer, median round trip:")
+    met_all = True
+    for label, _ in cases:
+        ours = medians[(label, "sharedblob")]
+        for peer, name in (("iceoryx2", "iceoryx2"), ("mpshm", "mp.shared_memory")):
+            theirs = medians[(label, peer)]
+            ratios = [a / b for a, b in zip(ours, theirs)]
+            ratio = median(ratios)
+            met = ratio <= 1.0
+            met_all &= met
+            runs = " ".join(f"{r:.2f}" for r in ratios)
+            print(f"  {label + ' / ' + name:<48} {ratio:5.2f}  [{runs}]  (target <= 1.0)  {'met' if met else 'NOT met'}")
+    print("median round trip (µs), median of runs:")
+    for label, _ in cases:
+        parts = ", ".join(f"{impl} {median(medians[(label, impl)]):9.1f}" for impl in IMPLS)
+        print(f"  {label:<30} {parts}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({f"{label}|{impl}": v for (label, impl), v in medians.items()}, f, indent=1)
+    print("every target met" if met_all else "targets NOT met: see above")
+    return 0
+
+
+# --------------------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------------------
 
@@ -678,11 +859,12 @@ def cleanup_stale() -> list[Path]:
     for pid in sorted(pids):
         if not pid_alive(pid):
             removed += sweep_iox2(f"{IOX2_PREFIX}{pid}_", None)
-    for path in DEV_SHM.glob(f"{PSM_PREFIX}*"):
-        head = path.name[len(PSM_PREFIX):]
-        if head.isdigit() and not pid_alive(int(head)):
-            path.unlink(missing_ok=True)
-            removed.append(path)
+    for prefix in (PSM_PREFIX, SB_PREFIX):
+        for path in DEV_SHM.glob(f"{prefix}*"):
+            head = path.name[len(prefix):]
+            if head.isdigit() and not pid_alive(int(head)):
+                path.unlink(missing_ok=True)
+                removed.append(path)
     if IOX2_ROOT.is_dir():  # iceoryx2 recreates its folders; leave none empty behind
         for folder in sorted((p for p in IOX2_ROOT.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
             try_rmdir(folder)
@@ -704,10 +886,10 @@ def pid_alive(pid: int) -> bool:
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser (cases, cleanup, and the internal reader)."""
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{pingpong,latency,cleanup}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{pingpong,latency,python-suite,cleanup}")
 
     def common(p: argparse.ArgumentParser, default_size: int | None) -> None:
-        p.add_argument("--impl", choices=("iceoryx2", "mpshm"), required=True)
+        p.add_argument("--impl", choices=IMPLS, required=True)
         p.add_argument("--size", type=positive_int, default=default_size, required=default_size is None,
                        help="blob size in bytes (suffixes Ki, Mi, Gi)")
         p.add_argument("--rounds", type=positive_int, required=True, help="measured rounds")
@@ -721,9 +903,15 @@ def build_parser() -> argparse.ArgumentParser:
     common(sub.add_parser("pingpong", help="round trip of an N-byte blob to K readers"), None)
     common(sub.add_parser("latency", help="round trip of a small blob, pinned"), 64)
     sub.add_parser("cleanup", help="remove objects of dead runs from /dev/shm and /tmp/iceoryx2")
+    suite = sub.add_parser("python-suite", help="every case for the three, between Python processes: ratios")
+    suite.add_argument("--runs", type=positive_int, default=5, help="runs; each runs every case of every impl once")
+    suite.add_argument("--rounds", type=positive_int, default=200, help="measured rounds of the 10 MiB cases")
+    suite.add_argument("--small-rounds", type=positive_int, default=2000, help="measured rounds of the 64 B cases")
+    suite.add_argument("--size", type=positive_int, default=10 << 20, help="blob size of the big cases")
+    suite.add_argument("--json", default=None, help="also write every sample's median to this file")
 
     r = sub.add_parser("_reader")  # internal: one reader process, started by a sender
-    r.add_argument("--impl", choices=("iceoryx2", "mpshm"), required=True)
+    r.add_argument("--impl", choices=IMPLS, required=True)
     r.add_argument("--index", type=int, required=True)
     r.add_argument("--readers", type=int, required=True)
     r.add_argument("--size", type=int, required=True)
@@ -770,8 +958,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "_reader":
             die_with_parent(args.parent_pid)
-            (iox2_reader if args.impl == "iceoryx2" else mpshm_reader)(args)
+            {"iceoryx2": iox2_reader, "mpshm": mpshm_reader, "sharedblob": sb_reader}[args.impl](args)
             return 0
+        if args.command == "python-suite":
+            return python_suite(args)
         if args.command == "cleanup":
             for path in cleanup_stale():
                 print(f"removed {path}", file=sys.stderr)
@@ -794,7 +984,7 @@ def main(argv: list[str] | None = None) -> int:
             gc.collect()
             sweep_iox2(iox2_run_prefix(), dirs_before)
     else:
-        out, error = run_sender(mpshm_sender, args)
+        out, error = run_sender(mpshm_sender if args.impl == "mpshm" else sb_sender, args)
     if error is not None:
         return fail(args, error)
     sys.stdout.write(json.dumps(out, separators=(",", ":")) + "\n")

@@ -9,6 +9,10 @@ static __thread char last_error[512];
 const char *sb_last_error(void) { return last_error; }
 
 void sb_internal_set_error(const char *message) {
-    strncpy(last_error, message ? message : "", sizeof last_error - 1);
+    if (!message || !message[0]) {  /* success: no 512-byte strncpy on every call */
+        last_error[0] = 0;
+        return;
+    }
+    strncpy(last_error, message, sizeof last_error - 1);
     last_error[sizeof last_error - 1] = 0;
 }

@@ -267,6 +267,17 @@ public func sb_view_begin(_ pointer: OpaquePointer?, _ view: UnsafeMutablePointe
     }
 }
 
+@_cdecl("sb_view_after")
+public func sb_view_after(_ pointer: OpaquePointer?, _ after: UInt64, _ timeoutMs: Int64, _ view: UnsafeMutablePointer<sb_view>?) -> sb_status {
+    guard let seg = segment(pointer), view != nil else { return fail(SB_INVALID_ARGUMENT, "a NULL handle or view") }
+    do throws(SharedMemoryError) {
+        _ = try seg.waitForPublish(after: after, timeout: timeoutMs < 0 ? nil : milliseconds(timeoutMs))
+    } catch {
+        return fail(error)
+    }
+    return sb_view_begin(pointer, view)
+}
+
 /// A held view on the heap until `sb_view_end`.
 final class HeldBox {
     let view: HeldView

@@ -29,13 +29,13 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Iterator, NamedTuple, Optional, Union
 
 __all__ = [
     "Segment", "Blob", "Metadata", "SharedBlobError", "NotFound", "Exists", "Untrusted",
     "NotASegment", "Corrupt", "ChecksumMismatch", "TooLarge", "TimedOut", "LockTimedOut",
     "Busy", "Shrunk", "NothingPublished", "Overwritten", "InvalidArgument", "SystemCallFailed",
-    "LockHeld", "Loan", "KIND_IMAGE_DATA", "KIND_RAW", "DEFAULT_CAPACITY", "library_version",
+    "LockHeld", "Loan", "View", "KIND_IMAGE_DATA", "KIND_RAW", "DEFAULT_CAPACITY", "library_version",
 ]
 
 KIND_IMAGE_DATA = 1  #: an ImageData frame: a path label and the content
@@ -182,12 +182,41 @@ _lib.sb_loan_abandon.restype = None
 _lib.sb_read.argtypes = [_P, _P, ctypes.c_size_t, ctypes.POINTER(_Metadata)]
 _lib.sb_view_begin.argtypes = [_P, ctypes.POINTER(_View)]
 _lib.sb_view_end.argtypes = [_P, ctypes.POINTER(_View)]
+_lib.sb_view_after.argtypes = [_P, ctypes.c_uint64, ctypes.c_int64, ctypes.POINTER(_View)]
 _lib.sb_wait.argtypes = [_P, ctypes.c_uint64, ctypes.c_int64, ctypes.POINTER(ctypes.c_uint64)]
 _lib.sb_latest.argtypes = [_P, ctypes.POINTER(_Metadata)]
 _lib.sb_frame_split.argtypes = [_P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_size_t),
                                 ctypes.POINTER(_P), ctypes.POINTER(ctypes.c_size_t)]
 _lib.sb_trust_owner.argtypes = [ctypes.c_uint32]
 _lib.sb_trust_group.argtypes = [ctypes.c_uint32]
+
+
+def _memory_view_factory() -> Any:
+    """A read-only memoryview over (address, length) in one call: CPython's
+    PyMemoryView_FromMemory, or a ctypes array where that is not there."""
+    try:
+        from_memory = ctypes.pythonapi.PyMemoryView_FromMemory
+        from_memory.argtypes = [ctypes.c_void_p, ctypes.c_ssize_t, ctypes.c_int]
+        from_memory.restype = ctypes.py_object
+    except (AttributeError, OSError):
+        def fallback(address: int, length: int) -> memoryview:
+            array = (ctypes.c_ubyte * length).from_address(address) if length else bytearray()
+            return memoryview(array).cast("B").toreadonly()
+        return fallback
+    empty = memoryview(b"")
+
+    def view(address: int, length: int) -> memoryview:
+        return from_memory(address, length, 0x100) if length else empty[:]  # PyBUF_READ
+    return view
+
+
+_readonly_memory = _memory_view_factory()
+_byref = ctypes.byref
+_publish = _lib.sb_publish
+_view_begin = _lib.sb_view_begin
+_view_end = _lib.sb_view_end
+_view_after = _lib.sb_view_after
+_wait = _lib.sb_wait
 
 
 def _check(status: int) -> None:
@@ -211,9 +240,8 @@ def trust_group(gid: int) -> None:
     _check(_lib.sb_trust_group(gid))
 
 
-@dataclass(frozen=True)
-class Metadata:
-    """A published blob's header fields."""
+class Metadata(NamedTuple):
+    """A published blob's header fields (a named tuple: cheap to make on every call)."""
 
     sequence: int         #: publish number, from 1
     length: int           #: payload bytes (for an ImageData frame, the whole frame)
@@ -222,9 +250,9 @@ class Metadata:
     writer_pid: int
     kind: int             #: KIND_IMAGE_DATA or KIND_RAW
 
-    @classmethod
-    def _from(cls, m: _Metadata) -> "Metadata":
-        return cls(m.sequence, m.length, m.checksum, m.publish_time_ns, m.writer_pid, m.kind)
+
+def _metadata(m: _Metadata) -> Metadata:
+    return Metadata(m.sequence, m.length, m.checksum, m.publish_time_ns, m.writer_pid, m.kind)
 
 
 @dataclass(frozen=True)
@@ -247,19 +275,19 @@ def _split(address: int, length: int, kind: int) -> "tuple[Optional[str], int, i
     return label, content.value or 0, content_len.value
 
 
-def _address(data: Buffer) -> "tuple[int, int, Any]":
+def _address(data: Buffer) -> "tuple[Any, int, Any]":
     """(address, length, keep-alive) of a C-contiguous buffer, without copying it."""
     if isinstance(data, bytes):
-        return ctypes.cast(ctypes.c_char_p(data), _P).value or 0, len(data), data
+        return data or None, len(data), data  # ctypes passes bytes as a pointer to them
     view = memoryview(data)
     if not view.c_contiguous:
         raise InvalidArgument("the buffer is not contiguous (numpy: use numpy.ascontiguousarray)")
-    view = view.cast("B")
     if view.nbytes == 0:
         return 0, 0, view
-    if not view.readonly:
-        holder = (ctypes.c_char * view.nbytes).from_buffer(view)
+    if not view.readonly:  # bytearray, numpy, mmap...: the first byte's address
+        holder = ctypes.c_char.from_buffer(view)
         return ctypes.addressof(holder), view.nbytes, (view, holder)
+    view = view.cast("B")
     try:  # a read-only buffer that is not bytes: numpy finds its address
         import numpy
         array = numpy.frombuffer(view, dtype=numpy.uint8)
@@ -303,7 +331,7 @@ class Loan:
         handle, self._loan = self._loan, None
         out = _Metadata()
         _check(_lib.sb_loan_commit(handle, count, ctypes.byref(out)))
-        self.metadata = Metadata._from(out)
+        self.metadata = _metadata(out)
         return self.metadata
 
     def abandon(self) -> None:
@@ -321,6 +349,73 @@ class Loan:
             self.abandon()
         except Exception:
             pass
+
+
+class View:
+    """One verified zero-copy view (:meth:`Segment.view`); a context manager.
+
+    Entering it begins the view and returns the content as a read-only memoryview;
+    leaving it releases the memoryview and ends the view, raising :class:`Overwritten`
+    if a writer reused the slot meanwhile. Not reusable, not for several threads.
+    """
+
+    __slots__ = ("_segment", "_view", "_mv", "_header", "_after", "_timeout_ms", "path", "address")
+
+    def __init__(self, segment: "Segment", after: Optional[int] = None, timeout: Optional[float] = None) -> None:
+        self._segment = segment
+        self._view: Optional[_View] = None
+        self._mv: Optional[memoryview] = None
+        self._header: Optional[_View] = None
+        self._after = after
+        self._timeout_ms = -1 if timeout is None else max(0, int(timeout * 1000))
+        #: Its ImageData path label (untrusted text), or None for raw bytes.
+        self.path: Optional[str] = None
+        #: Where the content lies in this process (inside the segment's mapping).
+        self.address = 0
+
+    @property
+    def metadata(self) -> Optional[Metadata]:
+        """The viewed blob's metadata (None before the block)."""
+        return _metadata(self._header.metadata) if self._header is not None else None
+
+    def __enter__(self) -> memoryview:
+        if self._header is not None:
+            raise InvalidArgument("a View is entered once; call Segment.view() again")
+        view = _View()
+        if self._after is None:
+            _check(_view_begin(self._segment._h, _byref(view)))
+        else:
+            _check(_view_after(self._segment._h, self._after, self._timeout_ms, _byref(view)))
+        self._view = self._header = view
+        try:
+            path, address, length = _split(view.bytes or 0, view.length, view.metadata.kind)
+            self.path, self.address = path, address
+            self._mv = _readonly_memory(address, length)
+        except Exception as error:
+            self._view = None
+            if _view_end(self._segment._h, _byref(view)) == Overwritten.status:
+                raise Overwritten(f"the blob was replaced while it was viewed ({error}); view again") from error
+            raise
+        return self._mv
+
+    def __exit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> None:
+        view, self._view = self._view, None
+        mv, self._mv = self._mv, None
+        if view is None:
+            return
+        try:
+            if mv is not None:
+                mv.release()  # BufferError while an array over it is alive: drop it first
+        finally:
+            status = _view_end(self._segment._h, _byref(view))
+        if status == 0:
+            return
+        if exc is None:
+            _check(status)
+        elif status == Overwritten.status and isinstance(exc, Exception):
+            # Whatever went wrong on bytes a writer replaced meanwhile (a frame that no
+            # longer parses, say) is not the blob's fault: say it was overwritten.
+            raise Overwritten(f"the blob was replaced while it was viewed ({exc}); view again") from exc
 
 
 class Segment:
@@ -393,10 +488,9 @@ class Segment:
         """
         address, length, keep = _address(data)
         out = _Metadata()
-        _check(_lib.sb_publish(self._h, address or None, length, path.encode() if path is not None else None,
-                               ctypes.byref(out)))
+        _check(_publish(self._h, address or None, length, path.encode() if path is not None else None, _byref(out)))
         del keep
-        return Metadata._from(out)
+        return _metadata(out)
 
     @contextmanager
     def loan(self, length: int, *, timeout: Optional[float] = None) -> Iterator[Loan]:
@@ -423,54 +517,30 @@ class Segment:
     def read(self) -> Blob:
         """A verified copy of the latest blob (:class:`NothingPublished` if none)."""
         for attempt in range(100):
+            view = View(self)
             try:
-                with self._view() as (view, address, length):
-                    path, content, content_len = _split(address, length, view.metadata.kind)
-                    data = ctypes.string_at(content, content_len) if content_len else b""
-                    meta = Metadata._from(view.metadata)
-                return Blob(data, path, meta)
+                with view as mv:
+                    data = mv.tobytes()
+                return Blob(data, view.path, view.metadata)  # type: ignore[arg-type]
             except Overwritten:
                 continue  # a writer reused the slot while it was copied: copy the newer one
         raise Busy("writers kept replacing the blob while it was read; try again")
 
-    @contextmanager
-    def view(self) -> Iterator[memoryview]:
-        """A verified, read-only, zero-copy memoryview of the latest content.
+    def view(self, after: Optional[int] = None, timeout: Optional[float] = None) -> "View":
+        """A verified, read-only, zero-copy view of the latest content: ``with seg.view() as mv``.
 
-        Valid only inside the ``with`` block (it is released on exit). If a writer reused
-        the slot while the block ran, :class:`Overwritten` is raised on exit: discard what
-        the block computed and view again. ``numpy.frombuffer(mv, dtype=...)`` gives an
-        array over the same memory (drop it before the block ends).
+        With ``after``, entering the block first waits (at most ``timeout`` seconds, else
+        :class:`TimedOut`) for a blob newer than that sequence, as :meth:`wait` does, in
+        the same call into the library: a reader loop is ``with seg.view(after=seq)``.
+
+        ``mv`` is a memoryview of the content where it lies in the mapping, valid only
+        inside the ``with`` block (it is released on exit). If a writer reused the slot
+        while the block ran, :class:`Overwritten` is raised on exit: discard what the
+        block computed and view again. ``numpy.frombuffer(mv, dtype=...)`` gives an array
+        over the same memory (drop it before the block ends). The :class:`View` itself
+        tells the blob's metadata and path label.
         """
-        with self._view() as (view, address, length):
-            path, content, content_len = _split(address, length, view.metadata.kind)
-            #: Where the last view's content lay, its metadata and path label (for checks).
-            self.last_view_address = content
-            self.last_view_metadata = Metadata._from(view.metadata)
-            self.last_view_path = path
-            array = (ctypes.c_ubyte * content_len).from_address(content) if content_len else bytearray()
-            mv = memoryview(array).cast("B").toreadonly()
-            try:
-                yield mv
-            finally:
-                mv.release()
-
-    @contextmanager
-    def _view(self) -> Iterator["tuple[_View, int, int]"]:
-        view = _View()
-        _check(_lib.sb_view_begin(self._h, ctypes.byref(view)))
-        try:
-            yield view, view.bytes or 0, view.length
-        except Exception as error:
-            # Whatever went wrong on bytes a writer replaced meanwhile (a frame that no
-            # longer parses, say) is not the blob's fault: say it was overwritten.
-            if _lib.sb_view_end(self._h, ctypes.byref(view)) == Overwritten.status:
-                raise Overwritten(f"the blob was replaced while it was viewed ({error}); view again") from error
-            raise
-        except BaseException:
-            _lib.sb_view_end(self._h, ctypes.byref(view))
-            raise
-        _check(_lib.sb_view_end(self._h, ctypes.byref(view)))
+        return View(self, after, timeout)
 
     def wait(self, after: Optional[int] = None, timeout: Optional[float] = None) -> int:
         """Block until a blob newer than ``after`` (default: the latest now) is published.
@@ -482,14 +552,14 @@ class Segment:
             after = self.latest().sequence if self._has_blob() else 0
         ms = -1 if timeout is None else max(0, int(timeout * 1000))
         seq = ctypes.c_uint64()
-        _check(_lib.sb_wait(self._h, after, ms, ctypes.byref(seq)))
+        _check(_wait(self._h, after, ms, _byref(seq)))
         return int(seq.value)
 
     def latest(self) -> Metadata:
         """The latest blob's metadata, without reading it."""
         out = _Metadata()
         _check(_lib.sb_latest(self._h, ctypes.byref(out)))
-        return Metadata._from(out)
+        return _metadata(out)
 
     def _has_blob(self) -> bool:
         try:

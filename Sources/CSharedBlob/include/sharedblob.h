@@ -125,6 +125,9 @@ sb_status sb_read(sb_segment *segment, void *buffer, size_t capacity, sb_metadat
  * writer reused the slot meanwhile (discard what you made of them and begin again). */
 sb_status sb_view_begin(sb_segment *segment, sb_view *view);
 sb_status sb_view_end(sb_segment *segment, const sb_view *view);
+/* sb_wait then sb_view_begin in one call: waits (timeout_ms < 0: for ever) for a blob
+ * newer than `after`, then views the latest (which may be newer still). SB_TIMED_OUT. */
+sb_status sb_view_after(sb_segment *segment, uint64_t after, int64_t timeout_ms, sb_view *view);
 
 /* Waits until a blob newer than after is published, at most timeout_ms (< 0: for ever);
  * *sequence (may be NULL) receives the newer sequence. No polling: a shared futex. */

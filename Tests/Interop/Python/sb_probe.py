@@ -45,8 +45,9 @@ def main(argv: list) -> dict:
                 "length": len(blob.content), "sequence": blob.metadata.sequence}
     if command == "view-address":
         with sharedblob.Segment.open(name) as seg:
-            with seg.view() as mv:
-                address, size, first = seg.last_view_address, len(mv), mv[0] if len(mv) else None
+            view = seg.view()
+            with view as mv:
+                address, size, first = view.address, len(mv), mv[0] if len(mv) else None
                 inside = False
                 for line in open("/proc/self/maps"):
                     fields = line.split()
@@ -60,8 +61,9 @@ def main(argv: list) -> dict:
         with sharedblob.Segment.open(name) as seg:
             while views < int(argv[2]):
                 try:
-                    with seg.view() as mv:
-                        content, label = bytes(mv), seg.last_view_path
+                    view = seg.view()
+                    with view as mv:
+                        content, label = bytes(mv), view.path
                 except sharedblob.Overwritten:
                     overwritten += 1  # reported, not passed off as good: what the protocol promises
                     continue
