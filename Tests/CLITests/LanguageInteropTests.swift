@@ -201,6 +201,18 @@ enum Languages {
         #expect(same, "the loan's blob is not the reversed file")
     }
 
+    /// `view(after=, timeout=)` waits and views in one call: it times out with nothing
+    /// newer, and returns the next blob (raw bytes: no label) once it is published.
+    @Test func aPythonViewAfterASequenceWaitsForTheNextBlob() throws {
+        let s = Scratch("py")
+        #expect(s.put(asset("sunset.png")).status == 0)
+        let (r, json) = Languages.probe(["view-after", s.segment])
+        #expect(r.status == 0, "\(r.out) \(r.err)")
+        #expect(json?["timed_out"] as? Bool == true, "\(r.out)")
+        #expect(json?["sequence"] as? Int == 2 && json?["content"] as? String == "next blob", "\(r.out)")
+        #expect(json?["kind"] as? Int == 3 && json?["path"] is NSNull, "\(r.out)")
+    }
+
     /// A loan from Python writes in place and publishes the first COUNT bytes; a loan
     /// whose block raises publishes nothing.
     @Test func aPythonLoanCommitsWhatWasWrittenAndAbandonsOnError() throws {

@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import struct
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,14 +204,11 @@ def _memory_view_factory() -> Any:
             array = (ctypes.c_ubyte * length).from_address(address) if length else bytearray()
             return memoryview(array).cast("B").toreadonly()
         return fallback
-    empty = memoryview(b"")
-
-    def view(address: int, length: int) -> memoryview:
-        return from_memory(address, length, 0x100) if length else empty[:]  # PyBUF_READ
-    return view
+    return lambda address, length: from_memory(address, length, 0x100)  # PyBUF_READ
 
 
 _readonly_memory = _memory_view_factory()
+_EMPTY = memoryview(b"")
 _byref = ctypes.byref
 _publish = _lib.sb_publish
 _view_begin = _lib.sb_view_begin
@@ -251,8 +249,14 @@ class Metadata(NamedTuple):
     kind: int             #: KIND_IMAGE_DATA or KIND_RAW
 
 
+#: sb_metadata and sb_view as struct layouts: one unpack instead of a ctypes access per field.
+_METADATA_FIELDS = struct.Struct("@QQQqiI")
+_VIEW_FIELDS = struct.Struct("@PNQQQqiIP")
+assert _METADATA_FIELDS.size == ctypes.sizeof(_Metadata) and _VIEW_FIELDS.size == ctypes.sizeof(_View)
+
+
 def _metadata(m: _Metadata) -> Metadata:
-    return Metadata(m.sequence, m.length, m.checksum, m.publish_time_ns, m.writer_pid, m.kind)
+    return Metadata._make(_METADATA_FIELDS.unpack_from(m))
 
 
 @dataclass(frozen=True)
@@ -360,6 +364,7 @@ class View:
     """
 
     __slots__ = ("_segment", "_view", "_mv", "_header", "_after", "_timeout_ms", "path", "address")
+    _header: "Optional[tuple[Any, ...]]"
 
     def __init__(self, segment: "Segment", after: Optional[int] = None, timeout: Optional[float] = None) -> None:
         self._segment = segment
@@ -376,7 +381,7 @@ class View:
     @property
     def metadata(self) -> Optional[Metadata]:
         """The viewed blob's metadata (None before the block)."""
-        return _metadata(self._header.metadata) if self._header is not None else None
+        return Metadata._make(self._header[2:8]) if self._header is not None else None
 
     def __enter__(self) -> memoryview:
         if self._header is not None:
@@ -386,11 +391,14 @@ class View:
             _check(_view_begin(self._segment._h, _byref(view)))
         else:
             _check(_view_after(self._segment._h, self._after, self._timeout_ms, _byref(view)))
-        self._view = self._header = view
+        self._view = view
+        self._header = fields = _VIEW_FIELDS.unpack_from(view)
         try:
-            path, address, length = _split(view.bytes or 0, view.length, view.metadata.kind)
-            self.path, self.address = path, address
-            self._mv = _readonly_memory(address, length)
+            address, length = fields[0] or 0, fields[1]
+            if fields[7] == KIND_IMAGE_DATA:
+                self.path, address, length = _split(address, length, KIND_IMAGE_DATA)
+            self.address = address
+            self._mv = _readonly_memory(address, length) if length else _EMPTY[:]
         except Exception as error:
             self._view = None
             if _view_end(self._segment._h, _byref(view)) == Overwritten.status:

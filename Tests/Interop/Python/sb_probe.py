@@ -95,6 +95,20 @@ def main(argv: list) -> dict:
                 loan.buffer[:2048] = b"\xdd" * 2048
                 os.kill(os.getpid(), signal.SIGSTOP)
         return {"resumed": True}
+    if command == "view-after":  # view(after=latest) times out; after a publish it returns that blob
+        with sharedblob.Segment.open(name) as seg:
+            latest = seg.latest().sequence
+            try:
+                with seg.view(after=latest, timeout=0.2):
+                    timed_out = False
+            except sharedblob.TimedOut:
+                timed_out = True
+            seg.publish(b"next blob")
+            view = seg.view(after=latest, timeout=5)
+            with view as mv:
+                content = bytes(mv)
+            return {"timed_out": timed_out, "sequence": view.metadata.sequence, "content": content.decode(),
+                    "kind": view.metadata.kind, "path": view.path}
     if command == "open":
         with sharedblob.Segment.open(name) as seg:
             return {"capacity": seg.capacity}
