@@ -538,6 +538,14 @@ def read_bytes(fd: int, count: int, deadline: Deadline, check: Callable[[], None
     return got
 
 
+def wait_pipe_acks(fd: int, readers: int, deadline: Deadline, procs: Readers) -> None:
+    """Reads one acknowledgement byte per reader from the shared ack pipe (bounded)."""
+    got = read_bytes(fd, readers, deadline, procs.check_alive)
+    if len(got) < readers:
+        procs.check_alive()
+        raise BenchError(f"ack pipe closed after {len(got)} of {readers} bytes")
+
+
 def mpshm_sender(args: argparse.Namespace, case: str) -> dict[str, Any]:
     """Runs the multiprocessing.shared_memory sender side and returns the result object."""
     from multiprocessing import shared_memory
@@ -569,10 +577,7 @@ def mpshm_sender(args: argparse.Namespace, case: str) -> dict[str, Any]:
         ack_w = -1
 
         def wait_acks(what: str) -> None:
-            got = read_bytes(ack_r, readers, Deadline(args.timeout, what), procs.check_alive)
-            if len(got) < readers:
-                procs.check_alive()
-                raise BenchError(f"ack pipe closed after {len(got)} of {readers} bytes")
+            wait_pipe_acks(ack_r, readers, Deadline(args.timeout, what), procs)
 
         wait_acks("readers to start")
 
@@ -658,10 +663,7 @@ def sb_sender(args: argparse.Namespace, case: str) -> dict[str, Any]:
         ack_w = -1
 
         def wait_acks(what: str) -> None:
-            got = read_bytes(ack_r, readers, Deadline(args.timeout, what), procs.check_alive)
-            if len(got) < readers:
-                procs.check_alive()
-                raise BenchError(f"ack pipe closed after {len(got)} of {readers} bytes")
+            wait_pipe_acks(ack_r, readers, Deadline(args.timeout, what), procs)
 
         wait_acks("readers to start")
         publish = seg.publish
