@@ -35,6 +35,18 @@ enum Languages {
     }
 
     static func sha256(_ bytes: [UInt8]) -> String { bytes.withUnsafeBytes { SHA256.hex($0) } }
+
+    static let hasMono = access("/usr/bin/mcs", X_OK) == 0 && access("/usr/bin/mono", X_OK) == 0
+
+    /// The C# wrapper compiled into the scratch folder, and the environment Mono runs it
+    /// with; nil without Mono.
+    static func csharp(in s: Scratch) -> (exe: String, environment: [String: String])? {
+        guard hasMono else { return nil }
+        let exe = s.path("sharedblob-cs.exe")
+        guard Spawn.run("/usr/bin/mcs", ["-out:" + exe, Fixtures.packageRoot + "/Examples/csharp/SharedBlob.cs"]).status == 0 else { return nil }
+        return (exe, ["LD_LIBRARY_PATH": Fixtures.productsDirectory, "MONO_DISABLE_SHARED_AREA": "1",
+                      "HOME": s.path(""), "XDG_CONFIG_HOME": s.path("")])
+    }
 }
 
 @Suite(.serialized) struct LanguageInteropTests {
@@ -98,13 +110,10 @@ enum Languages {
 
     /// The C# P/Invoke wrapper under Mono publishes what Swift reads, and reads what
     /// Swift publishes, with the right label and SHA-256.
-    @Test(.enabled(if: access("/usr/bin/mcs", X_OK) == 0 && access("/usr/bin/mono", X_OK) == 0))
+    @Test(.enabled(if: Languages.hasMono))
     func csharpPublishesAndReadsThroughTheLibrary() throws {
         let s = Scratch("cs")
-        let exe = s.path("sharedblob-cs.exe")
-        let mcs = Spawn.run("/usr/bin/mcs", ["-out:" + exe, Fixtures.packageRoot + "/Examples/csharp/SharedBlob.cs"])
-        try #require(mcs.status == 0, "\(mcs.out)\(mcs.err)")
-        let env = ["LD_LIBRARY_PATH": Fixtures.productsDirectory, "MONO_DISABLE_SHARED_AREA": "1", "HOME": s.path(""), "XDG_CONFIG_HOME": s.path("")]
+        let (exe, env) = try #require(Languages.csharp(in: s), "mcs could not compile Examples/csharp/SharedBlob.cs")
         let png = asset("sunset.png")
         let bytes = try #require(Fixtures.read(png))
         let put = Spawn.run("/usr/bin/mono", [exe, "put", s.segment, png, "/from/csharp/sunset.png"], environment: env)
@@ -121,7 +130,8 @@ enum Languages {
     }
 
     /// A Python writer SIGKILLed in the middle of its publish leaves the previous blob
-    /// readable to Swift, Python and C alike; the next publish goes through.
+    /// readable to Swift, Python, C# (when Mono is there) and C alike; the next publish
+    /// goes through.
     @Test(.timeLimit(.minutes(2))) func aPythonWriterKilledMidPublishLeavesThePreviousBlob() throws {
         let s = Scratch("py")
         let png = asset("sunset.png")
@@ -136,6 +146,11 @@ enum Languages {
         #expect(Fixtures.read(s.path("o")) == bytes)
         let (_, json) = Languages.probe(["read", s.segment])
         #expect(json?["sha256"] as? String == Languages.sha256(bytes))
+        if Languages.hasMono {
+            let csharp = try #require(Languages.csharp(in: s), "mcs could not compile Examples/csharp/SharedBlob.cs")
+            let read = Spawn.run("/usr/bin/mono", [csharp.exe, "get", s.segment, s.path("cs.png")], environment: csharp.environment)
+            #expect(read.status == 0 && read.out.contains("sha256: \(Languages.sha256(bytes))\n"), "\(read.out)\(read.err)")
+        }
         let exe = s.path("c_reader")
         let cc = Languages.compile(["/usr/bin/cc", "-std=c11"], Fixtures.packageRoot + "/Examples/c/publish_and_view.c", to: exe)
         try #require(cc.status == 0, "\(cc.err)")
