@@ -50,6 +50,9 @@ with sharedblob.Segment.create(name, capacity=4096) as seg:
     seg.publish(b"from python", path="/check")
     assert seg.read().content == b"from python"
 sharedblob.Segment.remove(name)
+import sysconfig, os
+if os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")):
+    assert sharedblob.backend == "extension", "the Python headers are there but sharedblob._fast was not built"
 PY
 rm -rf "$prefix/venv" "$prefix/py.log"
 bash scripts/install.sh --uninstall --prefix "$prefix" > /dev/null

@@ -14,12 +14,34 @@ enum Languages {
     static let header = Fixtures.packageRoot + "/Sources/CSharedBlob/include"
     static let pythonExample = Fixtures.packageRoot + "/Examples/python/publish_and_view.py"
 
+    /// The package from the repository, its hot calls through ctypes.
     static var environment: [String: String] {
-        ["SHAREDBLOB_LIBRARY": library, "PYTHONPATH": Fixtures.packageRoot + "/python", "PYTHONDONTWRITEBYTECODE": "1"]
+        ["SHAREDBLOB_LIBRARY": library, "PYTHONPATH": Fixtures.packageRoot + "/python", "PYTHONDONTWRITEBYTECODE": "1",
+         "SHAREDBLOB_BACKEND": "ctypes"]
     }
 
+    /// The environment of a backend: ctypes as above, or the package copied into the
+    /// scratch folder with its extension (sharedblob._fast) compiled against this
+    /// Python's headers, as pip builds it; nil (with the compiler's output) if that fails.
+    static func environment(_ backend: PythonBackend, in s: Scratch) -> Result<[String: String], Failure> {
+        guard backend == .extension else { return .success(environment) }
+        let package = s.path("pkg/sharedblob")
+        _ = Spawn.run("/bin/mkdir", ["-p", package])
+        _ = Spawn.run("/bin/cp", [Fixtures.packageRoot + "/python/sharedblob/__init__.py", package + "/"])
+        let config = Spawn.run(python, ["-c", "import sysconfig; print(sysconfig.get_paths()['include']); print(sysconfig.get_config_var('EXT_SUFFIX'))"])
+        let lines = config.out.split(separator: "\n").map(String.init)
+        guard lines.count == 2 else { return .failure(Failure(text: "sysconfig: \(config.out)\(config.err)")) }
+        let cc = Spawn.run("/usr/bin/cc", ["-shared", "-fPIC", "-O2", "-std=c11", "-Wall", "-Werror", "-I", lines[0], "-I", header,
+                                           Fixtures.packageRoot + "/python/sharedblob/_fast.c", "-o", package + "/_fast" + lines[1]])
+        guard cc.status == 0 else { return .failure(Failure(text: "cc: \(cc.err)")) }
+        return .success(["SHAREDBLOB_LIBRARY": library, "PYTHONPATH": s.path("pkg"), "PYTHONDONTWRITEBYTECODE": "1"])
+    }
+
+    struct Failure: Error, CustomStringConvertible { var text: String; var description: String { text } }
+
     /// Runs the probe; returns its status and the JSON object it printed (nil if none).
-    static func probe(_ arguments: [String], extra: [String: String] = [:], prefix: [String] = []) -> (Spawn.Result, [String: Any]?) {
+    static func probe(_ arguments: [String], extra: [String: String] = [:], prefix: [String] = [],
+                      environment: [String: String] = environment) -> (Spawn.Result, [String: Any]?) {
         let argv = prefix.isEmpty ? [Self.probe] + arguments : prefix + [python, Self.probe] + arguments
         let r = Spawn.run(prefix.isEmpty ? python : prefix[0], prefix.isEmpty ? argv : Array(argv.dropFirst()),
                           environment: environment.merging(extra) { $1 })
@@ -49,12 +71,20 @@ enum Languages {
     }
 }
 
+/// How the Python package makes its hot calls (publish, view): both are tested.
+enum PythonBackend: String, CaseIterable, CustomTestStringConvertible {
+    case ctypes, `extension`
+    var testDescription: String { rawValue }
+}
+
 @Suite(.serialized) struct LanguageInteropTests {
     /// Python publishes a PNG; `blob-reader get` returns the same bytes and label.
-    @Test func pythonPublishesWhatBlobReaderGets() throws {
+    @Test(arguments: PythonBackend.allCases) func pythonPublishesWhatBlobReaderGets(backend: PythonBackend) throws {
         let s = Scratch("py")
+        let env = try Languages.environment(backend, in: s).get()
         let png = asset("sunset.png")
-        let (r, json) = Languages.probe(["publish", s.segment, png, "/from/python/sunset.png"])
+        let (r, json) = Languages.probe(["publish", s.segment, png, "/from/python/sunset.png"], environment: env)
+        #expect(json?["backend"] as? String == backend.rawValue, "\(r.out) \(r.err)")
         #expect(r.status == 0, "\(r.out) \(r.err)")
         #expect(json?["sequence"] as? Int == 1)
         let get = s.get(["--out", s.path("o")])
@@ -65,11 +95,13 @@ enum Languages {
     }
 
     /// `blob-writer put` publishes; Python reads it verified, with the right SHA-256 and label.
-    @Test func pythonReadsWhatBlobWriterPut() throws {
+    @Test(arguments: PythonBackend.allCases) func pythonReadsWhatBlobWriterPut(backend: PythonBackend) throws {
         let s = Scratch("py")
+        let env = try Languages.environment(backend, in: s).get()
         let png = asset("sunset.png")
         #expect(s.put(png).status == 0)
-        let (r, json) = Languages.probe(["read", s.segment])
+        let (r, json) = Languages.probe(["read", s.segment], environment: env)
+        #expect(json?["backend"] as? String == backend.rawValue, "\(r.out) \(r.err)")
         #expect(r.status == 0, "\(r.out) \(r.err)")
         let bytes = try #require(Fixtures.read(png))
         #expect(json?["sha256"] as? String == Languages.sha256(bytes))
@@ -79,11 +111,13 @@ enum Languages {
 
     /// The view is the mapping itself: its address lies inside the process's mapping of
     /// /dev/shm/NAME, and hashing it gives the file's SHA-256 (no copy on the way).
-    @Test func thePythonViewIsZeroCopy() throws {
+    @Test(arguments: PythonBackend.allCases) func thePythonViewIsZeroCopy(backend: PythonBackend) throws {
         let s = Scratch("py")
+        let env = try Languages.environment(backend, in: s).get()
         let png = asset("sunset.png")
         #expect(s.put(png).status == 0)
-        let (r, json) = Languages.probe(["view-address", s.segment])
+        let (r, json) = Languages.probe(["view-address", s.segment], environment: env)
+        #expect(json?["backend"] as? String == backend.rawValue, "\(r.out) \(r.err)")
         #expect(r.status == 0, "\(r.out) \(r.err)")
         #expect(json?["inside_mapping"] as? Bool == true, "\(r.out)")
         #expect(json?["sha256"] as? String == Languages.sha256(try #require(Fixtures.read(png))))
@@ -159,8 +193,10 @@ enum Languages {
 
     /// A Python reader viewing while two Swift writers publish flat out never gets a torn
     /// view reported valid (overwritten views are reported as such, and discarded).
-    @Test(.timeLimit(.minutes(3))) func aPythonReaderNeverGetsATornViewReportedValid() throws {
+    @Test(.timeLimit(.minutes(3)), arguments: PythonBackend.allCases)
+    func aPythonReaderNeverGetsATornViewReportedValid(backend: PythonBackend) throws {
         let s = Scratch("py")
+        let env = try Languages.environment(backend, in: s).get()
         Fixtures.write([1], to: s.path("seed"))
         #expect(s.put(s.path("seed")).status == 0)
         let helper = Fixtures.executable("blob-test-helper")
@@ -175,7 +211,8 @@ enum Languages {
             return (try? BlobSegment.open(.sharedMemory(try SegmentName(s.segment)), mode: .openExisting).publishedSequence) ?? 0 > 1
         }
         try #require(started)
-        let (r, json) = Languages.probe(["torn-check", s.segment, "300"])
+        let (r, json) = Languages.probe(["torn-check", s.segment, "300"], environment: env)
+        #expect(json?["backend"] as? String == backend.rawValue, "\(r.out) \(r.err)")
         #expect(r.status == 0, "\(r.out) \(r.err)")
         #expect(json?["views"] as? Int == 300)
         #expect(json?["torn"] as? Int == 0, "\(r.out)")
@@ -218,10 +255,12 @@ enum Languages {
 
     /// `view(after=, timeout=)` waits and views in one call: it times out with nothing
     /// newer, and returns the next blob (raw bytes: no label) once it is published.
-    @Test func aPythonViewAfterASequenceWaitsForTheNextBlob() throws {
+    @Test(arguments: PythonBackend.allCases) func aPythonViewAfterASequenceWaitsForTheNextBlob(backend: PythonBackend) throws {
         let s = Scratch("py")
+        let env = try Languages.environment(backend, in: s).get()
         #expect(s.put(asset("sunset.png")).status == 0)
-        let (r, json) = Languages.probe(["view-after", s.segment])
+        let (r, json) = Languages.probe(["view-after", s.segment], environment: env)
+        #expect(json?["backend"] as? String == backend.rawValue, "\(r.out) \(r.err)")
         #expect(r.status == 0, "\(r.out) \(r.err)")
         #expect(json?["timed_out"] as? Bool == true, "\(r.out)")
         #expect(json?["sequence"] as? Int == 2 && json?["content"] as? String == "next blob", "\(r.out)")
@@ -230,17 +269,20 @@ enum Languages {
 
     /// A loan from Python writes in place and publishes the first COUNT bytes; a loan
     /// whose block raises publishes nothing.
-    @Test func aPythonLoanCommitsWhatWasWrittenAndAbandonsOnError() throws {
+    @Test(arguments: PythonBackend.allCases) func aPythonLoanCommitsWhatWasWrittenAndAbandonsOnError(backend: PythonBackend) throws {
         let s = Scratch("py")
+        let env = try Languages.environment(backend, in: s).get()
         let png = asset("sunset.png")
         #expect(s.put(png).status == 0)
-        let (r, json) = Languages.probe(["loan-publish", s.segment, "50000", "21", "40000"])
+        let (r, json) = Languages.probe(["loan-publish", s.segment, "50000", "21", "40000"], environment: env)
+        #expect(json?["backend"] as? String == backend.rawValue, "\(r.out) \(r.err)")
         #expect(r.status == 0, "\(r.out) \(r.err)")
         #expect(json?["sequence"] as? Int == 2 && json?["length"] as? Int == 40_000 && json?["latest"] as? Int == 2, "\(r.out)")
         #expect(s.get(["--out", s.path("o")]).status == 0)
         let committed = Fixtures.read(s.path("o")) == Array(Fixtures.bytes(count: 50_000, seed: 21).prefix(40_000))
         #expect(committed, "get did not return the loan's first 40000 bytes")
-        let (a, abandoned) = Languages.probe(["loan-abandon", s.segment])
+        let (a, abandoned) = Languages.probe(["loan-abandon", s.segment], environment: env)
+        #expect(abandoned?["backend"] as? String == backend.rawValue, "\(a.out) \(a.err)")
         #expect(a.status == 0, "\(a.out) \(a.err)")
         #expect(abandoned?["before"] as? Int == 2 && abandoned?["after"] as? Int == 2 && abandoned?["open"] as? Bool == false, "\(a.out)")
         #expect(s.get(["--out", s.path("o2")]).status == 0)

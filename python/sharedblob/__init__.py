@@ -36,7 +36,7 @@ __all__ = [
     "Segment", "Blob", "Metadata", "SharedBlobError", "NotFound", "Exists", "Untrusted",
     "NotASegment", "Corrupt", "ChecksumMismatch", "TooLarge", "TimedOut", "LockTimedOut",
     "Busy", "Shrunk", "NothingPublished", "Overwritten", "InvalidArgument", "SystemCallFailed",
-    "LockHeld", "Loan", "View", "KIND_IMAGE_DATA", "KIND_RAW", "DEFAULT_CAPACITY", "library_version",
+    "LockHeld", "Loan", "View", "backend", "KIND_IMAGE_DATA", "KIND_RAW", "DEFAULT_CAPACITY", "library_version",
 ]
 
 KIND_IMAGE_DATA = 1  #: an ImageData frame: a path label and the content
@@ -209,12 +209,47 @@ def _memory_view_factory() -> Any:
 
 _readonly_memory = _memory_view_factory()
 _EMPTY = memoryview(b"")
+
+
+def _begin(handle: int, after: Optional[int], timeout_ms: int) -> "tuple[Optional[memoryview], int, int, Any, tuple[int, ...]]":
+    """Begins a view (after waiting, with ``after``): (the payload's memoryview or None,
+    its address, its length, what :func:`_end` needs, the six metadata fields)."""
+    if _fast is not None:
+        r = _fast.view_begin(handle, -1 if after is None else after, timeout_ms)
+        if type(r) is int:
+            _check(r)
+        return r[0], r[1], r[0].nbytes, r[2], r[3:9]
+    view = _View()
+    if after is None:
+        _check(_view_begin(handle, _byref(view)))
+    else:
+        _check(_view_after(handle, after, timeout_ms, _byref(view)))
+    fields = _VIEW_FIELDS.unpack_from(view)
+    return None, fields[0] or 0, fields[1], view, fields[2:8]
+
+
+def _end(handle: int, view: Any) -> int:
+    """Ends a view begun by :func:`_begin`; its sb_status (0: stayed valid)."""
+    return _fast.view_end(handle, view) if _fast is not None else _view_end(handle, _byref(view))
 _byref = ctypes.byref
 _publish = _lib.sb_publish
 _view_begin = _lib.sb_view_begin
 _view_end = _lib.sb_view_end
 _view_after = _lib.sb_view_after
 _wait = _lib.sb_wait
+
+
+try:  # the hot calls compiled against libsharedblob (built by pip when it can), else ctypes
+    if os.environ.get("SHAREDBLOB_BACKEND") == "ctypes":
+        raise ImportError("ctypes requested")
+    from . import _fast
+
+    _fast.init(*(ctypes.cast(f, ctypes.c_void_p).value for f in (_publish, _view_begin, _view_after, _view_end)))
+except ImportError:
+    _fast = None  # type: ignore[assignment]
+
+#: "extension" (the compiled ``sharedblob._fast``) or "ctypes": how the hot calls are made.
+backend = "extension" if _fast is not None else "ctypes"
 
 
 def _check(status: int) -> None:
@@ -363,14 +398,15 @@ class View:
     if a writer reused the slot meanwhile. Not reusable, not for several threads.
     """
 
-    __slots__ = ("_segment", "_view", "_mv", "_header", "_after", "_timeout_ms", "path", "address")
+    __slots__ = ("_segment", "_view", "_mv", "_base", "_header", "_after", "_timeout_ms", "path", "address")
     _header: "Optional[tuple[Any, ...]]"
 
     def __init__(self, segment: "Segment", after: Optional[int] = None, timeout: Optional[float] = None) -> None:
         self._segment = segment
-        self._view: Optional[_View] = None
+        self._view: Any = None  # what _end needs: the ctypes sb_view, or the extension's token
         self._mv: Optional[memoryview] = None
-        self._header: Optional[_View] = None
+        self._base: Optional[memoryview] = None  # the whole payload, when _mv is a slice of it
+        self._header = None
         self._after = after
         self._timeout_ms = -1 if timeout is None else max(0, int(timeout * 1000))
         #: Its ImageData path label (untrusted text), or None for raw bytes.
@@ -381,27 +417,29 @@ class View:
     @property
     def metadata(self) -> Optional[Metadata]:
         """The viewed blob's metadata (None before the block)."""
-        return Metadata._make(self._header[2:8]) if self._header is not None else None
+        return Metadata._make(self._header) if self._header is not None else None
 
     def __enter__(self) -> memoryview:
         if self._header is not None:
             raise InvalidArgument("a View is entered once; call Segment.view() again")
-        view = _View()
-        if self._after is None:
-            _check(_view_begin(self._segment._h, _byref(view)))
-        else:
-            _check(_view_after(self._segment._h, self._after, self._timeout_ms, _byref(view)))
-        self._view = view
-        self._header = fields = _VIEW_FIELDS.unpack_from(view)
+        whole, address, length, self._view, self._header = _begin(self._segment._h, self._after, self._timeout_ms)
         try:
-            address, length = fields[0] or 0, fields[1]
-            if fields[7] == KIND_IMAGE_DATA:
-                self.path, address, length = _split(address, length, KIND_IMAGE_DATA)
+            offset = 0
+            if self._header[5] == KIND_IMAGE_DATA:
+                self.path, content, length = _split(address, length, KIND_IMAGE_DATA)
+                offset, address = content - address, content
             self.address = address
-            self._mv = _readonly_memory(address, length) if length else _EMPTY[:]
+            if whole is None:
+                self._mv = _readonly_memory(address, length) if length else _EMPTY[:]
+            elif offset == 0 and length == whole.nbytes:
+                self._mv = whole
+            else:
+                self._base, self._mv = whole, whole[offset:offset + length]
         except Exception as error:
-            self._view = None
-            if _view_end(self._segment._h, _byref(view)) == Overwritten.status:
+            view, self._view = self._view, None
+            if whole is not None:
+                whole.release()
+            if _end(self._segment._h, view) == Overwritten.status:
                 raise Overwritten(f"the blob was replaced while it was viewed ({error}); view again") from error
             raise
         return self._mv
@@ -409,13 +447,16 @@ class View:
     def __exit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> None:
         view, self._view = self._view, None
         mv, self._mv = self._mv, None
+        base, self._base = self._base, None
         if view is None:
             return
         try:
             if mv is not None:
                 mv.release()  # BufferError while an array over it is alive: drop it first
+            if base is not None:
+                base.release()
         finally:
-            status = _view_end(self._segment._h, _byref(view))
+            status = _end(self._segment._h, view)
         if status == 0:
             return
         if exc is None:
@@ -494,9 +535,18 @@ class Segment:
         shows and saves); without, as raw bytes. The previous blob stays readable until
         this one is complete.
         """
+        label = path.encode() if path is not None else None
+        if _fast is not None:
+            try:
+                r = _fast.publish(self._h, data, label)
+            except (BufferError, ValueError):  # what exporters raise for a non-contiguous buffer
+                raise InvalidArgument("the buffer is not contiguous (numpy: use numpy.ascontiguousarray)") from None
+            if type(r) is int:
+                _check(r)
+            return Metadata._make(r)
         address, length, keep = _address(data)
         out = _Metadata()
-        _check(_publish(self._h, address or None, length, path.encode() if path is not None else None, _byref(out)))
+        _check(_publish(self._h, address or None, length, label, _byref(out)))
         del keep
         return _metadata(out)
 

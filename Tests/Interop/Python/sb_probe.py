@@ -117,7 +117,7 @@ def main(argv: list) -> dict:
 
 if __name__ == "__main__":
     try:
-        print(json.dumps(main(sys.argv[1:])))
+        print(json.dumps({**main(sys.argv[1:]), "backend": sharedblob.backend}))
     except sharedblob.SharedBlobError as error:
         print(f"{type(error).__name__}: {error}")
         sys.exit(3)
