@@ -211,16 +211,13 @@ _readonly_memory = _memory_view_factory()
 _EMPTY = memoryview(b"")
 
 
-def _begin(handle: int, after: Optional[int], timeout_ms: int) -> "tuple[Optional[memoryview], int, int, Any, tuple[int, ...]]":
-    """Begins a view (after waiting, with ``after``): (the payload's memoryview or None,
-    its address, its length, what :func:`_end` needs, the six metadata fields)."""
-    if _fast is not None:
-        r = _fast.view_begin(handle, -1 if after is None else after, timeout_ms)
-        if type(r) is int:
-            _check(r)
-        return r[0], r[1], r[0].nbytes, r[2], r[3:9]
+def _begin(handle: int, after: int, timeout_ms: int) -> "tuple[None, int, int, _View, tuple[int, ...]]":
+    """Begins a view through ctypes (after waiting for a blob newer than ``after``, unless
+    it is -1): (None, the payload's address, its length, the sb_view for :func:`_end`, the
+    six metadata fields). The extension's ``view_begin`` returns the same, with the
+    payload's memoryview first."""
     view = _View()
-    if after is None:
+    if after < 0:
         _check(_view_begin(handle, _byref(view)))
     else:
         _check(_view_after(handle, after, timeout_ms, _byref(view)))
@@ -398,21 +395,21 @@ class View:
     if a writer reused the slot meanwhile. Not reusable, not for several threads.
     """
 
-    __slots__ = ("_segment", "_view", "_mv", "_base", "_header", "_after", "_timeout_ms", "path", "address")
-    _header: "Optional[tuple[Any, ...]]"
+    # Class-level defaults: a view is made for every blob read, so __init__ sets only
+    # what the call gave.
+    _view: Any = None  # what _end needs: the ctypes sb_view, or the extension's token
+    _mv: Optional[memoryview] = None
+    _base: Optional[memoryview] = None  # the whole payload, when _mv is a slice of it
+    _header: "Optional[tuple[int, ...]]" = None
+    #: Its ImageData path label (untrusted text), or None for raw bytes.
+    path: Optional[str] = None
+    #: Where the content lies in this process (inside the segment's mapping).
+    address = 0
 
     def __init__(self, segment: "Segment", after: Optional[int] = None, timeout: Optional[float] = None) -> None:
         self._segment = segment
-        self._view: Any = None  # what _end needs: the ctypes sb_view, or the extension's token
-        self._mv: Optional[memoryview] = None
-        self._base: Optional[memoryview] = None  # the whole payload, when _mv is a slice of it
-        self._header = None
-        self._after = after
+        self._after = -1 if after is None else after
         self._timeout_ms = -1 if timeout is None else max(0, int(timeout * 1000))
-        #: Its ImageData path label (untrusted text), or None for raw bytes.
-        self.path: Optional[str] = None
-        #: Where the content lies in this process (inside the segment's mapping).
-        self.address = 0
 
     @property
     def metadata(self) -> Optional[Metadata]:
@@ -422,7 +419,14 @@ class View:
     def __enter__(self) -> memoryview:
         if self._header is not None:
             raise InvalidArgument("a View is entered once; call Segment.view() again")
-        whole, address, length, self._view, self._header = _begin(self._segment._h, self._after, self._timeout_ms)
+        if _fast is not None:
+            r = _fast.view_begin(self._segment._h, self._after, self._timeout_ms)
+            if type(r) is int:
+                _check(r)
+            whole, address, self._view, self._header = r[0], r[1], r[2], r[3:9]
+            length = whole.nbytes
+        else:
+            whole, address, length, self._view, self._header = _begin(self._segment._h, self._after, self._timeout_ms)
         try:
             offset = 0
             if self._header[5] == KIND_IMAGE_DATA:
