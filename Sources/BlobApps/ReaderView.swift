@@ -77,7 +77,7 @@ extension ReaderProgram {
             let format: String
             switch state.preview?.result {
             case let .ready(info, _)?, let .pixels(info, _, _, _)?:
-                format = "\(info.format.rawValue)  \(info.width) x \(info.height), \(info.bitDepth)-bit \(info.colorType)\(info.interlaced ? ", interlaced" : "")"
+                format = "\(info.format.rawValue)  \(info.width) x \(info.height), \(info.bitDepth)-bit \(info.colorType)\(info.passes.map { ", " + $0 } ?? "")"
             case let .notImage(f, _, head)?:
                 if case .text = head { format = "text (no image preview)" } else {
                     format = (f == .unknown ? "unknown content" : f.rawValue) + " (no image preview; hex dump below)"

@@ -15,6 +15,8 @@ public enum CommandError: Error, Equatable, Sendable, CustomStringConvertible {
     case noPreview(path: String, format: ImageFormat, bytes: Int)
     /// A file larger than `preview` reads.
     case tooLargeToPreview(path: String, bytes: Int, limit: Int)
+    /// `get --out DIR` of a blob whose label gives no file name that is safe to create.
+    case noFileName(label: String, directory: String)
 
     /// The sentence printed after `Error: `.
     public var description: String {
@@ -27,6 +29,9 @@ public enum CommandError: Error, Equatable, Sendable, CustomStringConvertible {
             return "unknown terminal type '\(TerminalText.escape(term))' (set TERM, e.g. TERM=xterm-256color)"
         case let .tooLargeToPreview(path, bytes, limit):
             return "'\(TerminalText.escape(path))' is \(ByteCount.human(bytes)), over the \(ByteCount.human(limit)) that preview reads"
+        case let .noFileName(label, directory):
+            let what = label.isEmpty ? "raw bytes, which have no file name" : "labelled '\(TerminalText.escape(label))', which gives no safe file name"
+            return "the blob is \(what); give the name too: --out '\(TerminalText.escape(directory))/NAME'"
         case let .noPreview(path, format, bytes):
             return "'\(TerminalText.escape(path))' is \(format == .unknown ? "of unknown type" : format.rawValue) (\(bytes) bytes): no preview (PNG and JPEG only)"
         }

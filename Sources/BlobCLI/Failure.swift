@@ -12,7 +12,7 @@ public enum Failure {
         switch error {
         case let e as CommandError:
             switch e {
-            case .usage, .needsTerminal, .unknownTerminal: return (.usage, e.description)
+            case .usage, .needsTerminal, .unknownTerminal, .noFileName: return (.usage, e.description)
             case .noPreview, .tooLargeToPreview: return (.unavailable, e.description)
             }
         case let e as TransferError:

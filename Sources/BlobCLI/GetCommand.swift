@@ -12,8 +12,8 @@ public struct GetCommand: ParsableCommand {
             + "stayed the same for --settle milliseconds, and the last line says it is not verified.")
 
     @OptionGroup var segment: SegmentOptions
-    @Option(help: ArgumentHelp("Write the content here (default: -, stdout, refused when it is a terminal).",
-                               valueName: "PATH|-"))
+    @Option(help: ArgumentHelp("Write the content here; a folder: under the file name of the blob's label (default: -, stdout, refused when it is a terminal).",
+                               valueName: "PATH|DIR|-"))
     var out: String?
     @Flag(help: "Wait for a blob newer than the current one (or than --after).") var wait = false
     @Option(help: ArgumentHelp("Return a blob newer than this sequence number, waiting if needed.", valueName: "SEQ"))
@@ -52,8 +52,21 @@ public struct GetCommand: ParsableCommand {
         let backing = try segment.backing()
         let wait = timeout.flatMap(Double.init).map { Duration.nanoseconds(Int64($0 * 1e9)) }
         let path: String, bytes: Int, sha256: String, sequence: UInt64, integrity: Integrity, kind: BlobKind
-        let output = out == "-" ? nil : try Files.AtomicOutput(out, stallSeconds: outputTimeout ?? 10)
-        if let output, output.isRewindable {
+        let intoFolder = out != "-" && Files.isDirectory(out)
+        let output = out == "-" || intoFolder ? nil : try Files.AtomicOutput(out, stallSeconds: outputTimeout ?? 10)
+        if intoFolder {
+            // The name comes with the blob: read it first, then save under it.
+            let received = try Receiver.receive(from: backing, format: segment.layout, wait: self.wait, after: after, timeout: wait)
+            guard let name = Self.fileName(of: received.path, kind: received.metadata.kind) else {
+                throw CommandError.noFileName(label: received.path, directory: out)
+            }
+            let target = try Files.AtomicOutput((out.hasSuffix("/") ? out : out + "/") + name, stallSeconds: outputTimeout ?? 10)
+            try target.replaceContent(with: received.content)
+            try target.commit(durable: sync)
+            Output.info("saved: \(TerminalText.escape(name)) in \(TerminalText.escape(out))")
+            (path, bytes, sha256, sequence, integrity, kind) = (received.path, received.content.count, received.sha256,
+                                                               received.metadata.sequence, received.integrity, received.metadata.kind)
+        } else if let output, output.isRewindable {
             // Straight from the mapping into the temporary file, renamed once verified.
             let delivered = try Receiver.deliver(from: backing, format: segment.layout, wait: self.wait, after: after, timeout: wait) { content in
                 Result { () throws(TransferError) in try output.replaceContent(with: content) }
@@ -79,5 +92,14 @@ public struct GetCommand: ParsableCommand {
         Output.info("sha256: \(sha256)")
         if segment.layout == .blob { Output.info("sequence: \(sequence)") }
         Output.info(integrity.verdictLine)
+    }
+
+    /// The last component of a path label, if it is a name that is safe to create in a
+    /// folder: not empty, not `.` or `..`, no control characters; nil for raw bytes.
+    static func fileName(of label: String, kind: BlobKind) -> String? {
+        guard kind != .bytes, let last = label.split(separator: "/").last.map(String.init) else { return nil }
+        guard last != ".", last != "..", last.utf8.count <= 255,
+              !last.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80 ..< 0xA0).contains($0.value) }) else { return nil }
+        return last
     }
 }

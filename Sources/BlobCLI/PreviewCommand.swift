@@ -3,15 +3,21 @@ import BlobTransfer
 import ImagePreview
 import TerminalGraphics
 
-/// `blob-reader preview FILE`: prints a character preview like jp2a or chafa.
+/// `blob-reader preview [FILE | -]`: prints a preview like jp2a or chafa, of a file,
+/// standard input, or the latest blob of a segment.
 public struct PreviewCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "preview",
-        abstract: "Print a character preview of a PNG or JPEG file.",
-        discussion: "Pixels are averaged in linear light, alpha-weighted and composited over --background.")
+        abstract: "Print a preview of a PNG or JPEG: a file, standard input (-), or what arrived in a segment.",
+        discussion: "Without FILE it previews the latest blob of the segment (--segment, --file; default: shared-blob), "
+            + "verified. Pixels are averaged in linear light, alpha-weighted and composited over --background.")
 
-    @Argument(help: "The image file.") var file: String
-    @Option(help: ArgumentHelp("The box to fit in, in character cells.", valueName: "COLSxROWS")) var size = "80x24"
+    @Argument(help: ArgumentHelp("The image file, or - for standard input (default: the segment's latest blob).", valueName: "FILE"))
+    var image: String?
+    @OptionGroup var segment: SegmentOptions
+    @Option(help: ArgumentHelp("The box to fit in, in character cells (default: the terminal's size when stdout is one, else 80x24).",
+                               valueName: "COLSxROWS"))
+    var size: String?
     @Option(help: ArgumentHelp(
         "kitty, sixel or iterm (real pixels), blocks or ascii (characters), or auto: the best the terminal supports, asked with a 0.3 s timeout when stdout is a terminal (default: $SHAREDBLOB_GRAPHICS, else auto). Inside tmux, pixels go through to the outer terminal when the pane allows it (tmux set -g allow-passthrough on).",
         valueName: "MODE"))
@@ -21,7 +27,7 @@ public struct PreviewCommand: ParsableCommand {
     var cellSize: String?
     @Option(help: "ascii (7-bit characters) or blocks (half blocks, two pixels per cell); sets character output.")
     var mode: String?
-    @Option(help: "none, 8, 16, 256 or truecolor, for blocks mode (default: what the terminal says, truecolor when stdout is not a terminal).")
+    @Option(help: "none, 8, 16, 256 or truecolor: the colours of blocks mode (a colour alone implies blocks; default: what the terminal says, truecolor when stdout is not a terminal).")
     var color: String?
     @Option(help: "none, ordered or diffusion: how 8 and 16 colours approximate others.")
     var dither: String = "ordered"
@@ -41,8 +47,14 @@ public struct PreviewCommand: ParsableCommand {
 
     public init() {}
 
+    /// `--mode`, or blocks when only a colour depth was asked for (colour needs blocks).
+    var characterMode: String? { mode ?? (color.map { $0 != "none" } == true ? "blocks" : nil) }
+
     public mutating func validate() throws {
-        _ = try options(mode: mode ?? "ascii", color: color)
+        if image != nil && (segment.segment != nil || segment.file != nil) {
+            throw ValidationError("give an image FILE or a segment (--segment, --file), not both")
+        }
+        _ = try options(mode: characterMode ?? "ascii", color: color, box: (80, 24))
         _ = try GraphicsRequest.mode(graphics)
         if let cellSize, Self.cell(cellSize) == nil { throw ValidationError("--cell-size must look like 10x20 (1 to 200 each)") }
         if PreviewOptions.Dither(rawValue: dither) == nil { throw ValidationError("--dither must be none, ordered or diffusion") }
@@ -68,25 +80,36 @@ public struct PreviewCommand: ParsableCommand {
             }
             return (GraphicsChoice(mode: asked, color: asked == .ascii ? .none : .truecolor, reason: "asked for"), nil)
         }
-        if mode != nil || !Output.isTerminal(1) {
-            let m = mode ?? "ascii"
+        if characterMode != nil || !Output.isTerminal(1) {
+            let m = characterMode ?? "ascii"
+            let reason = mode != nil ? "--mode \(m)" : characterMode != nil ? "--color \(color ?? "")" : "stdout is not a terminal"
             return (GraphicsChoice(mode: m == "blocks" ? .blocks : .ascii, color: m == "blocks" ? .truecolor : .none,
-                                   reason: mode != nil ? "--mode \(m)" : "stdout is not a terminal"), nil)
+                                   reason: reason), nil)
         }
         let answers = GraphicsRequest.askTerminal()
         return (GraphicsRequest.detect(answers, tmux: GraphicsRequest.tmuxPane()), answers)
     }
 
-    func options(mode: String, color: String?) throws -> PreviewOptions {
-        let parts = size.lowercased().split(separator: "x")
-        guard parts.count == 2, let cols = Int(parts[0]), let rows = Int(parts[1]), cols >= 1, rows >= 1,
-              cols <= 10_000, rows <= 10_000 else {
-            throw ValidationError("--size must look like 80x24 (columns x rows, each 1 to 10000)")
+    /// The box: `--size`, else the terminal's (a row left for the prompt, and for
+    /// `--info`'s lines), else 80x24.
+    func box() -> (columns: Int, rows: Int) {
+        guard size == nil, Output.isTerminal(1), let window = TerminalQuery.windowSize(of: 1) else { return (80, 24) }
+        return (window.columns, max(1, window.rows - 1 - (info ? 5 : 0)))
+    }
+
+    func options(mode: String, color: String?, box: (columns: Int, rows: Int)) throws -> PreviewOptions {
+        var cols = box.columns, rows = box.rows
+        if let size {
+            let parts = size.lowercased().split(separator: "x")
+            guard parts.count == 2, let c = Int(parts[0]), let r = Int(parts[1]), c >= 1, r >= 1, c <= 10_000, r <= 10_000 else {
+                throw ValidationError("--size must look like 80x24 (columns x rows, each 1 to 10000)")
+            }
+            (cols, rows) = (c, r)
         }
         guard let mode = PreviewOptions.Mode(rawValue: mode) else { throw ValidationError("--mode must be ascii or blocks") }
         let dither = PreviewOptions.Dither(rawValue: self.dither) ?? .ordered
         if mode == .ascii, let color, color != "none" {
-            throw ValidationError("--color \(color) needs --mode blocks: ASCII mode prints no colour")
+            throw ValidationError("--color \(color) needs blocks, not --mode ascii: ASCII mode prints no colour")
         }
         if invert && mode == .blocks && (color ?? "truecolor") != "none" {
             throw ValidationError("--invert changes ASCII and grey shades; coloured blocks show the image's own colours")
@@ -114,14 +137,13 @@ public struct PreviewCommand: ParsableCommand {
 
     public func run() throws {
         let (choice, answers) = try chooseGraphics()
-        let characterMode = choice.mode == .blocks ? "blocks" : "ascii"
+        let chosenMode = choice.mode == .blocks ? "blocks" : "ascii"
         // Detected colours unless --color says otherwise.
         let depth = color ?? (choice.mode == .blocks && mode == nil ? choice.color.rawValue : nil)
-        let options = try options(mode: choice.mode.isPixels ? "ascii" : characterMode, color: depth)
-        // One descriptor, regular files only, never more than the limit read.
-        let (bytes, truncated, size) = try Files.readHead(file, limit: Self.fileLimit)
-        if truncated { throw CommandError.tooLargeToPreview(path: file, bytes: size, limit: Self.fileLimit) }
-        let input = (absolutePath: file, size: size)
+        let box = box()
+        let options = try options(mode: choice.mode.isPixels ? "ascii" : chosenMode, color: depth, box: box)
+        let (bytes, file) = try readImage()
+        let input = (absolutePath: file, size: bytes.count)
         func noPreview(_ error: ImageError) -> any Error {
             if case let .unsupported(format) = error {
                 return CommandError.noPreview(path: input.absolutePath, format: format, bytes: bytes.count)
@@ -133,7 +155,7 @@ public struct PreviewCommand: ParsableCommand {
             Output.line("format: \(info.format.rawValue)")
             Output.line("dimensions: \(info.width)x\(info.height)")
             Output.line("bit depth: \(info.bitDepth)")
-            Output.line("color type: \(info.colorType)\(info.interlaced ? ", interlaced" : "")")
+            Output.line("color type: \(info.colorType)\(info.passes.map { ", " + $0 } ?? "")")
             let depthNote = choice.mode == .blocks ? " \(options.color.rawValue)" : ""
             Output.line("output: \(choice.mode.rawValue)\(depthNote) (\(choice.reason))")
         }
@@ -173,7 +195,8 @@ public struct PreviewCommand: ParsableCommand {
             Output.info("Note: the \(choice.mode.rawValue) image (\(image.count) bytes) is longer than tmux passes through (\(Passthrough.limit)): characters instead; a smaller --size draws pixels")
             let fallback = GraphicsRequest.detect(answers)
             let blocks = fallback.mode == .blocks
-            try printCharacters(try self.options(mode: blocks ? "blocks" : "ascii", color: color ?? (blocks ? fallback.color.rawValue : nil)),
+            try printCharacters(try self.options(mode: blocks ? "blocks" : "ascii", color: color ?? (blocks ? fallback.color.rawValue : nil),
+                                                 box: box),
                                 announce: false)
             return
         }
@@ -188,6 +211,28 @@ public struct PreviewCommand: ParsableCommand {
             }
             if announce { printInfo(info) }
             Output.raw(AnsiText.render(grid, color: options.color))
+        }
+    }
+
+    /// The bytes to preview and what to call them: the file (one descriptor, regular
+    /// files only, never more than the limit read), standard input (at most the limit),
+    /// or the segment's latest blob, verified, labelled with its path label.
+    func readImage() throws -> (bytes: [UInt8], name: String) {
+        switch image {
+        case "-"?:
+            let input = try Files.standardInput()
+            let bytes = try input.readBytes(max: Self.fileLimit + 1)
+            if bytes.count > Self.fileLimit {
+                throw CommandError.tooLargeToPreview(path: "standard input", bytes: bytes.count, limit: Self.fileLimit)
+            }
+            return (bytes, "standard input")
+        case let file?:
+            let (bytes, truncated, size) = try Files.readHead(file, limit: Self.fileLimit)
+            if truncated { throw CommandError.tooLargeToPreview(path: file, bytes: size, limit: Self.fileLimit) }
+            return (bytes, file)
+        case nil:
+            let received = try Receiver.receive(from: try segment.backing(), format: segment.layout)
+            return (received.content, received.path.isEmpty ? "the latest blob" : received.path)
         }
     }
 }

@@ -17,8 +17,9 @@ public enum Files {
         private let fd: Int32
         private var closed = false
 
-        init(fd: Int32, given: String, absolutePath: String, status st: stat) {
+        init(fd: Int32, given: String, absolutePath: String, status st: stat, owned: Bool = true) {
             self.fd = fd
+            closed = !owned  // standard input stays open
             self.given = given
             self.absolutePath = absolutePath
             size = Int(st.st_size)
@@ -112,6 +113,16 @@ public enum Files {
             throw .notRegularFile(path: path)
         }
         return Input(fd: fd, given: path, absolutePath: absolute, status: st)
+    }
+
+    /// Standard input as an input (a pipe, a file, a terminal: whatever the process was
+    /// given), labelled "standard input"; read it with a bound (`readBytes(max:)`).
+    public static func standardInput() throws(TransferError) -> Input {
+        let st: stat
+        do throws(FileSystemError) { st = try FS.status(0) } catch {
+            throw .cannotRead(path: "standard input", errno: error.errno)
+        }
+        return Input(fd: 0, given: "standard input", absolutePath: "-", status: st, owned: false)
     }
 
     /// Checks that `path` names a directory; its absolute, symlink-free form.

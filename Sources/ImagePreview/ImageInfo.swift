@@ -13,15 +13,19 @@ public struct ImageInfo: Equatable, Sendable {
     public var colorType: String
     /// The PNG colour-type number (0, 2, 3, 4, 6), or the JPEG component count.
     public var colorTypeCode: Int
-    /// PNG Adam7 interlacing.
+    /// PNG Adam7 interlacing, or a progressive JPEG: the pixels arrive in several passes.
     public var interlaced: Bool
     /// PNG tRNS transparency.
     public var hasTransparency: Bool
 
+    /// How the passes are called: "interlaced" (PNG's Adam7), "progressive" (a JPEG's
+    /// scans), nil for a single pass. The one place that names them.
+    public var passes: String? { interlaced ? (format == .jpeg ? "progressive" : "interlaced") : nil }
+
     /// "PNG 160x120, 8-bit RGB" and the like.
     public var summary: String {
         var s = "\(format.rawValue) \(width)x\(height), \(bitDepth)-bit \(colorType)"
-        if interlaced { s += ", interlaced" }
+        if let passes { s += ", " + passes }
         if hasTransparency { s += ", tRNS" }
         return s
     }

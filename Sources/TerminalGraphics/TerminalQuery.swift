@@ -79,6 +79,14 @@ public enum TerminalQuery {
         return (received, false)
     }
 
+    /// The size in character cells of the terminal on descriptor `fd` (`TIOCGWINSZ`), if
+    /// it is one and says. The corresponding C function is `ioctl`.
+    public static func windowSize(of fd: Int32) -> (columns: Int, rows: Int)? {
+        var size = winsize()
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 else { return nil }
+        return (Int(size.ws_col), Int(size.ws_row))
+    }
+
     /// The terminal's cell size in pixels from `TIOCGWINSZ` (`ws_xpixel / ws_col`), if it
     /// reports pixels (xterm, kitty, foot, WezTerm do; many do not). The corresponding C
     /// functions are `open`, `ioctl` and `close`.

@@ -158,6 +158,17 @@ func colourDifference(_ a: CellGrid, _ b: CellGrid) -> (mean: Double, max: Int) 
     static let pixels = picture(width: width, height: height)
     static let progressive = jpeg(rgb: pixels, width: width, height: height, quality: 90, flags: Int32(TJFLAG_PROGRESSIVE))
 
+    /// A progressive JPEG is called progressive (PNG's Adam7 keeps "interlaced"); a
+    /// baseline one has no pass note.
+    @Test func aProgressiveJPEGIsCalledProgressiveNotInterlaced() throws {
+        let progressive = try Self.progressive.withUnsafeBytes { try Preview.inspect($0) }
+        #expect(progressive.passes == "progressive")
+        #expect(progressive.summary.hasSuffix(", progressive"), "\(progressive.summary)")
+        let baseline = jpeg(rgb: Self.smooth(width: 64, height: 48), width: 64, height: 48, quality: 90)
+        let plain = try baseline.withUnsafeBytes { try Preview.inspect($0) }
+        #expect(plain.passes == nil && !plain.summary.contains("interlaced"), "\(plain.summary)")
+    }
+
     @Test func aPreviewReadsFewerScansThanTheFileHasAndAFullDecodeReadsThemAll() throws {
         let scans = scanRanges(Self.progressive).count
         #expect(scans == 10)  // TurboJPEG's (libjpeg's) script for YCbCr
