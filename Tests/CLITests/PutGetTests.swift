@@ -242,7 +242,7 @@ import TestSupport
             ([CLI.reader, "get", "--segment", s.segment, "--file", s.path("f")], 64, "Error: --segment and --file name two different segments"),
             ([CLI.writer, "put", s.path("ok"), "--capacity", "0"], 64, "Error: The value '0' is invalid for '--capacity <SIZE>'"),
             ([CLI.writer, "put", s.path("ok"), "--capacity", "-1"], 64, "Error: The value '-1' is invalid for '--capacity <SIZE>'"),
-            ([CLI.reader, "preview", s.path("ok"), "--color", "256"], 64, "Error: --color 256 needs --mode blocks"),
+            ([CLI.reader, "preview", s.path("ok"), "--mode", "ascii", "--color", "256"], 64, "Error: --color 256 needs blocks, not --mode ascii"),
             ([CLI.reader, "preview", s.path("ok"), "--mode", "blocks", "--invert"], 64, "Error: --invert changes ASCII and grey shades"),
             ([CLI.reader, "preview", s.path("fifo.png")], 74, "Error: '\(s.path("fifo.png"))' is not a regular file"),
             ([CLI.writer, "put", s.path("zero.png"), "--segment", s.segment], 74, "Error: '\(s.path("zero.png"))' is not a regular file"),
