@@ -39,15 +39,29 @@ public enum PictureCheck {
         return label.hasPrefix("/") ? .success(label) : .failure(.relativeLabel(label))
     }
 
-    /// Compares `content` (what arrived) with the file at `path`.
-    public static func compare(_ content: [UInt8], with path: String) -> Result<PixelComparison, Failure> {
+    /// Reads a file to compare (one descriptor, regular files only, at most ``fileLimit``).
+    public static func read(_ path: String) -> Result<[UInt8], Failure> {
         let disk: (bytes: [UInt8], truncated: Bool, size: Int)
         do throws(TransferError) { disk = try Files.readHead(path, limit: fileLimit) } catch { return .failure(.read(error)) }
         if disk.truncated { return .failure(.tooLarge(path: path, bytes: disk.size, limit: fileLimit)) }
-        return content.withUnsafeBytes { received in
-            disk.bytes.withUnsafeBytes { onDisk in
+        return .success(disk.bytes)
+    }
+
+    /// Compares `content` (what arrived) with the file at `path`; `threshold` and
+    /// `differencePicture` as ``PixelCompare/compare(received:disk:maxPixels:maxMemory:threshold:differencePicture:)``.
+    public static func compare(_ content: [UInt8], with path: String, threshold: Int = 0,
+                               differencePicture: Bool = false) -> Result<PixelComparison, Failure> {
+        read(path).flatMap { disk in compare(content, disk, threshold: threshold, differencePicture: differencePicture) }
+    }
+
+    /// Compares two images' bytes.
+    public static func compare(_ first: [UInt8], _ second: [UInt8], threshold: Int = 0,
+                               differencePicture: Bool = false) -> Result<PixelComparison, Failure> {
+        first.withUnsafeBytes { a in
+            second.withUnsafeBytes { b in
                 do throws(ImageError) {
-                    return .success(try PixelCompare.compare(received: received, disk: onDisk))
+                    return .success(try PixelCompare.compare(received: a, disk: b, threshold: threshold,
+                                                             differencePicture: differencePicture))
                 } catch {
                     return .failure(.image(error))
                 }

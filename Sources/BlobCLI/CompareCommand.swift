@@ -4,34 +4,73 @@ import BlobTransfer
 import ImagePreview
 import SafeText
 
-/// `blob-reader compare [FILE]`: the latest blob against a file, by pixels.
+/// `blob-reader compare [FILE]` / `compare A B`: by pixels, the latest blob against a
+/// file, or two files.
 public struct CompareCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare the latest blob with a file by pixels (default: the file its path label names).",
+        abstract: "Compare the latest blob with a file by pixels (default: the file its path label names), or two files (compare A B).",
         discussion: """
-            Verdicts: identical bytes; same pixels, different bytes (a re-encode); different pixels \
-            (how many, the largest channel difference, PSNR); different dimensions. Pixels are compared \
-            at full depth (16-bit, alpha included). Exit status 0 when the pictures are the same \
-            (identical bytes or same pixels), 1 when they differ, as with cmp and diff.
+            Verdicts: identical bytes; same pixels, different bytes (a re-encode); same within the threshold; \
+            different pixels (how many, the largest channel difference, PSNR); different dimensions. Pixels \
+            are compared at full depth (16-bit, alpha included). --threshold T lets every channel of a pixel \
+            differ by up to T/255 before the pixel counts as different (what ImageMagick's -fuzz and \
+            pixelmatch's threshold do); such pixels are counted apart. --diff PATH writes the difference as a \
+            PNG: unchanged pixels a faded grey, pixels within the threshold pale blue, differing ones from \
+            yellow (1/255) to magenta (255/255). Exit status 0 when the pictures are the same (identical \
+            bytes, same pixels, or within the threshold), 1 when they differ, as with cmp and diff.
             """)
 
-    @Argument(help: "The file to compare with (default: the blob's path label, when absolute).") var file: String?
+    @Argument(help: ArgumentHelp("One file: compare the latest blob with it (default: the blob's path label, when absolute). Two files: compare them.",
+                                 valueName: "FILE"))
+    var files: [String] = []
     @OptionGroup var segment: SegmentOptions
+    @Option(help: ArgumentHelp("Per-channel tolerance, 0-255 on the 8-bit scale (default: 0, exact).", valueName: "T"))
+    var threshold = 0
+    @Option(help: ArgumentHelp("Write the difference picture here, as a PNG.", valueName: "PATH")) var diff: String?
     @Flag(help: "Print JSON.") var json = false
 
     public init() {}
 
+    public func validate() throws {
+        if files.count > 2 { throw ValidationError("compare takes at most two files (compare A B)") }
+        if files.count == 2 && (segment.segment != nil || segment.file != nil) {
+            throw ValidationError("compare A B compares two files; --segment and --file name a blob to compare instead")
+        }
+        if !(0 ... 255).contains(threshold) { throw ValidationError("--threshold must be 0 to 255") }
+        if diff == "-" { throw ValidationError("--diff needs a file name (the picture is a PNG, not for a terminal)") }
+    }
+
     public func run() throws {
-        let received = try Receiver.receive(from: try segment.backing(), format: segment.layout)
-        let path = try PictureCheck.target(given: file, label: received.path).get()
-        let result = try PictureCheck.compare(received.content, with: path).get()
-        if json {
-            Output.line(Self.json(result, path: path, label: received.path))
+        let picture = diff != nil
+        var result: PixelComparison
+        let first: (name: String, title: String), second: String
+        if files.count == 2 {
+            let a = try PictureCheck.read(files[0]).get(), b = try PictureCheck.read(files[1]).get()
+            result = try PictureCheck.compare(a, b, threshold: threshold, differencePicture: picture).get()
+            result.names = ("first", "second")
+            (first, second) = ((files[0], "first: "), files[1])
         } else {
-            Output.line("received: \(TerminalText.escape(received.path)) (\(Self.describe(result.received, result.receivedBytes)))")
-            Output.line("on disk:  \(TerminalText.escape(path)) (\(Self.describe(result.disk, result.diskBytes)))")
+            let received = try Receiver.receive(from: try segment.backing(), format: segment.layout)
+            let path = try PictureCheck.target(given: files.first, label: received.path).get()
+            result = try PictureCheck.compare(received.content, with: path, threshold: threshold, differencePicture: picture).get()
+            (first, second) = ((received.path, "received:"), path)
+        }
+        if let diff {
+            if let pixels = result.differencePicture, let info = result.received {
+                try Files.writeAtomically(try PNGEncoder.rgba8(pixels, width: info.width, height: info.height), to: diff)
+            } else {
+                Output.info("Note: no difference picture: \(result.verdict == .differentDimensions ? "the dimensions differ" : "not images")")
+            }
+        }
+        if json {
+            Output.line(Self.json(result, path: second, label: first.name, diff: result.differencePicture != nil ? diff : nil))
+        } else {
+            let secondTitle = files.count == 2 ? "second:" : "on disk: "
+            Output.line("\(first.title) \(TerminalText.escape(first.name)) (\(Self.describe(result.received, result.receivedBytes)))")
+            Output.line("\(secondTitle) \(TerminalText.escape(second)) (\(Self.describe(result.disk, result.diskBytes)))")
             Output.line("verdict:  \(result.sentence)")
+            if result.differencePicture != nil, let diff { Output.line("diff:     \(TerminalText.escape(diff))") }
         }
         if !result.isSamePicture { Output.exit(ExitStatus.differ) }
     }
@@ -40,7 +79,7 @@ public struct CompareCommand: ParsableCommand {
         (info.map { $0.summary + ", " } ?? "") + "\(bytes) B"
     }
 
-    static func json(_ r: PixelComparison, path: String, label: String) -> String {
+    static func json(_ r: PixelComparison, path: String, label: String, diff: String?) -> String {
         func image(_ info: ImageInfo?, _ bytes: Int) -> String {
             guard let info else { return "{\"bytes\":\(bytes)}" }
             return "{\"format\":\(JSONText.quoted(info.format.rawValue)),\"width\":\(info.width),\"height\":\(info.height),"
@@ -51,6 +90,8 @@ public struct CompareCommand: ParsableCommand {
             + "\"label\":\(JSONText.quoted(label)),\"file\":\(JSONText.quoted(path)),"
             + "\"received\":\(image(r.received, r.receivedBytes)),\"disk\":\(image(r.disk, r.diskBytes)),"
             + "\"pixels\":\(r.pixels),\"differing_pixels\":\(r.differingPixels),"
+            + "\"threshold\":\(r.threshold),\"within_threshold\":\(r.withinThreshold),"
+            + "\"diff\":\(diff.map(JSONText.quoted) ?? "null"),"
             + "\"max_channel_difference\":\(r.maxDifference),\"depth_max\":\(r.depthMaximum),\"psnr_db\":\(psnr),"
             + "\"sentence\":\(JSONText.quoted(r.sentence))}"
     }

@@ -583,3 +583,66 @@ int cimage_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, ui
     free(row);
     return 0;
 }
+
+/* ---- PNG encoding (the difference picture of `compare --diff`) ---- */
+
+typedef struct {
+    uint8_t *data;
+    size_t size, capacity;
+    int failed;
+    char *err;
+    size_t errlen;
+} writer;
+
+static void write_error_fn(png_structp png, png_const_charp msg) {
+    writer *w = (writer *)png_get_error_ptr(png);
+    if (w && w->err && w->errlen) snprintf(w->err, w->errlen, "%s", msg);
+    png_longjmp(png, 1);
+}
+
+static void write_fn(png_structp png, png_bytep bytes, png_size_t count) {
+    writer *w = (writer *)png_get_io_ptr(png);
+    if (w->size + count > w->capacity) {
+        size_t capacity = w->capacity ? w->capacity : 1 << 16;
+        while (capacity < w->size + count) capacity *= 2;
+        uint8_t *grown = realloc(w->data, capacity);
+        if (!grown) png_error(png, "out of memory");
+        w->data = grown;
+        w->capacity = capacity;
+    }
+    memcpy(w->data + w->size, bytes, count);
+    w->size += count;
+}
+
+static void flush_fn(png_structp png) { (void)png; }
+
+int cimage_png_encode_rgba8(const uint8_t *rgba, uint32_t width, uint32_t height, uint8_t **out, size_t *out_size,
+                            char *err, size_t errlen) {
+    if (err && errlen) err[0] = 0;
+    *out = NULL;
+    *out_size = 0;
+    writer w = { NULL, 0, 0, 0, err, errlen };
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &w, write_error_fn, warning_fn);
+    if (!png) { snprintf(err, errlen, "out of memory"); return -1; }
+    png_infop pi = png_create_info_struct(png);
+    if (!pi) { png_destroy_write_struct(&png, NULL); snprintf(err, errlen, "out of memory"); return -1; }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &pi);
+        free(w.data);
+        if (err && errlen && !err[0]) snprintf(err, errlen, "PNG encoding failed");
+        return -1;
+    }
+    png_set_write_fn(png, &w, write_fn, flush_fn);
+    png_set_IHDR(png, pi, width, height, 8, PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_compression_level(png, 6);
+    png_write_info(png, pi);
+    for (uint32_t y = 0; y < height; y++) png_write_row(png, (png_const_bytep)(rgba + (size_t)y * width * 4));
+    png_write_end(png, pi);
+    png_destroy_write_struct(&png, &pi);
+    *out = w.data;
+    *out_size = w.size;
+    return 0;
+}
+
+void cimage_free(void *p) { free(p); }

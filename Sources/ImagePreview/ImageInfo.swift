@@ -39,6 +39,8 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooManyPixels(width: Int, height: Int, limit: Int)
     /// The format is recognised (or not) but cannot be previewed.
     case unsupported(ImageFormat)
+    /// libpng could not encode a picture (its message).
+    case encodeFailed(message: String)
 
     /// One sentence.
     public var description: String {
@@ -46,6 +48,7 @@ public enum ImageError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .decodeFailed(format, message): return "invalid \(format.rawValue) data: \(message)"
         case let .tooManyPixels(w, h, limit):
             return "image of \(w)x\(h) (\(w * h) pixels) exceeds the limit of \(limit) pixels (see --max-pixels)"
+        case let .encodeFailed(message): return "could not encode the PNG: \(message)"
         case let .unsupported(format):
             return format == .unknown ? "unknown content: no preview" : "\(format.rawValue) content: no preview (PNG and JPEG only)"
         }

@@ -39,7 +39,9 @@ public struct PixelComparison: Equatable, Sendable {
         case identicalBytes = "identical-bytes"
         /// Different bytes, every pixel equal at full depth (a re-encode).
         case samePixels = "same-pixels"
-        /// Same size, some pixels differ.
+        /// Same size; pixels differ, none by more than the threshold per channel.
+        case withinThreshold = "within-threshold"
+        /// Same size, some pixels differ (by more than the threshold).
         case differentPixels = "different-pixels"
         /// Not the same width and height: not compared pixel by pixel.
         case differentDimensions = "different-dimensions"
@@ -60,28 +62,53 @@ public struct PixelComparison: Equatable, Sendable {
     public var psnr: Double?
     /// Where pixels differ (nil unless the verdict is ``Verdict/differentPixels``).
     public var heatMap: HeatMap?
+    /// The per-channel tolerance, on the 8-bit scale (0: exact).
+    public var threshold = 0
+    /// Pixels that differ, but by at most the threshold in every channel (not counted
+    /// in ``differingPixels``).
+    public var withinThreshold = 0
+    /// The difference as a picture (8-bit RGBA rows, when asked for and the dimensions
+    /// match): unchanged pixels a faded grey of the first image, pixels within the
+    /// threshold pale blue, differing ones from yellow (1/255) to magenta (255/255).
+    public var differencePicture: [UInt8]?
+    /// What the sentences call the two sides.
+    public var names = (first: "received", second: "on disk")
 
-    /// Whether the two are the same picture (identical bytes or same pixels).
-    public var isSamePicture: Bool { verdict == .identicalBytes || verdict == .samePixels }
+    public static func == (l: PixelComparison, r: PixelComparison) -> Bool {
+        l.verdict == r.verdict && l.received == r.received && l.disk == r.disk && l.receivedBytes == r.receivedBytes
+            && l.diskBytes == r.diskBytes && l.pixels == r.pixels && l.differingPixels == r.differingPixels
+            && l.maxDifference == r.maxDifference && l.depthMaximum == r.depthMaximum && l.psnr == r.psnr
+            && l.heatMap == r.heatMap && l.threshold == r.threshold && l.withinThreshold == r.withinThreshold
+            && l.differencePicture == r.differencePicture && l.names == r.names
+    }
+
+    /// Whether the two are the same picture (identical bytes, same pixels, or differences
+    /// all within the threshold).
+    public var isSamePicture: Bool { verdict == .identicalBytes || verdict == .samePixels || verdict == .withinThreshold }
 
     /// One sentence: "same pixels, different bytes (re-encoded: 160 B received, 114 B on
     /// disk)", "different pixels: 1 of 19200 differ, largest channel difference 255/255,
     /// PSNR 52.1 dB", "different dimensions: 200x150 received, 160x120 on disk".
     public var sentence: String {
         let (a, b) = (received?.format ?? .unknown, disk?.format ?? .unknown)
-        let lossy = a != b ? " (\(a.rawValue) received, \(b.rawValue) on disk: a lossy re-encode)" : ""
+        let (one, two) = names
+        let lossy = a != b ? " (\(a.rawValue) \(one), \(b.rawValue) \(two): a lossy re-encode)" : ""
+        let db = psnr.map { "PSNR " + Self.oneDecimal($0) + " dB" } ?? ""
+        let within = withinThreshold > 0 ? "; \(withinThreshold) more within the threshold (\(threshold)/255)" : ""
         switch verdict {
         case .identicalBytes:
             return "identical bytes (\(receivedBytes) B)"
         case .samePixels:
-            return "same pixels, different bytes (re-encoded: \(receivedBytes) B received, \(diskBytes) B on disk)"
+            return "same pixels, different bytes (re-encoded: \(receivedBytes) B \(one), \(diskBytes) B \(two))"
+        case .withinThreshold:
+            return "same within the threshold: \(withinThreshold) of \(pixels) pixels differ by at most \(threshold)/255 per channel "
+                + "(largest \(maxDifference)/\(depthMaximum), \(db))\(lossy)"
         case .differentPixels:
-            let db = psnr.map { "PSNR " + Self.oneDecimal($0) + " dB" } ?? ""
             return "different pixels: \(differingPixels) of \(pixels) differ, largest channel difference "
-                + "\(maxDifference)/\(depthMaximum), \(db)\(lossy)"
+                + "\(maxDifference)/\(depthMaximum), \(db)\(within)\(lossy)"
         case .differentDimensions:
-            return "different dimensions: \(received?.width ?? 0)x\(received?.height ?? 0) received, "
-                + "\(disk?.width ?? 0)x\(disk?.height ?? 0) on disk\(lossy.isEmpty ? "" : " (\(a.rawValue) received, \(b.rawValue) on disk)")"
+            return "different dimensions: \(received?.width ?? 0)x\(received?.height ?? 0) \(one), "
+                + "\(disk?.width ?? 0)x\(disk?.height ?? 0) \(two)\(lossy.isEmpty ? "" : " (\(a.rawValue) \(one), \(b.rawValue) \(two))")"
         }
     }
 
@@ -110,10 +137,31 @@ public enum PixelCompare {
     ///
     /// - Throws: ``ImageError`` when either is not a PNG or JPEG, fails to decode, or is
     ///   over the pixel or memory budget.
+    ///
+    /// - Parameters:
+    ///   - threshold: per-channel tolerance on the 8-bit scale (0-255; ImageMagick's
+    ///     `-fuzz`, pixelmatch's threshold): a pixel differs only if a channel differs by
+    ///     more; smaller differences are counted apart (``PixelComparison/withinThreshold``).
+    ///   - differencePicture: also paint ``PixelComparison/differencePicture`` (4 more bytes
+    ///     a pixel, inside `maxMemory`).
     public static func compare(received: UnsafeRawBufferPointer, disk: UnsafeRawBufferPointer,
                                maxPixels: Int = PreviewOptions.defaultMaxPixels,
-                               maxMemory: Int = defaultMaxMemory) throws(ImageError) -> PixelComparison {
-        if received.count == disk.count && (received.isEmpty || memcmp(received.baseAddress!, disk.baseAddress!, received.count) == 0) {
+                               maxMemory: Int = defaultMaxMemory, threshold: Int = 0,
+                               differencePicture: Bool = false) throws(ImageError) -> PixelComparison {
+        let sameBytes = received.count == disk.count && (received.isEmpty || memcmp(received.baseAddress!, disk.baseAddress!, received.count) == 0)
+        if sameBytes && differencePicture, (try? Preview.inspect(received)) != nil {
+            var result = try compare(received: received, disk: disk, maxPixels: maxPixels, maxMemory: maxMemory,
+                                     threshold: threshold, differencePicture: true, decodeSameBytes: true)
+            result.verdict = .identicalBytes
+            return result
+        }
+        return try compare(received: received, disk: disk, maxPixels: maxPixels, maxMemory: maxMemory,
+                           threshold: threshold, differencePicture: differencePicture, decodeSameBytes: false)
+    }
+
+    static func compare(received: UnsafeRawBufferPointer, disk: UnsafeRawBufferPointer, maxPixels: Int, maxMemory: Int,
+                        threshold: Int, differencePicture: Bool, decodeSameBytes: Bool) throws(ImageError) -> PixelComparison {
+        if !decodeSameBytes, received.count == disk.count && (received.isEmpty || memcmp(received.baseAddress!, disk.baseAddress!, received.count) == 0) {
             let info = try? Preview.inspect(received)
             return PixelComparison(verdict: .identicalBytes, received: info, disk: info, receivedBytes: received.count,
                                    diskBytes: disk.count, pixels: info.map { $0.width * $0.height } ?? 0, differingPixels: 0,
@@ -125,6 +173,7 @@ public enum PixelCompare {
             verdict: .samePixels, received: a, disk: b, receivedBytes: received.count, diskBytes: disk.count,
             pixels: a.width * a.height, differingPixels: 0, maxDifference: 0, depthMaximum: deep ? 65535 : 255,
             psnr: nil, heatMap: nil)
+        result.threshold = max(0, min(255, threshold))
         if a.width != b.width || a.height != b.height {
             result.verdict = .differentDimensions
             result.pixels = 0
@@ -133,7 +182,7 @@ public enum PixelCompare {
         for info in [a, b] where info.width * info.height > maxPixels {
             throw .tooManyPixels(width: info.width, height: info.height, limit: maxPixels)
         }
-        let needed = a.width * a.height * 8
+        let needed = a.width * a.height * (differencePicture ? 12 : 8)
         if needed > maxMemory {
             throw .decodeFailed(format: a.format, message: "comparing \(a.width)x\(a.height) images needs "
                                 + "\(needed >> 20) MiB, over the \(maxMemory >> 20) MiB budget")
@@ -144,12 +193,20 @@ public enum PixelCompare {
         let first = Canvas(width: a.width, height: a.height, mode: .store)
         try decode(received, a.format, into: first, maxPixels: maxPixels, maxBytes: left)
         let second = Canvas(width: a.width, height: a.height, mode: .compare(first))
+        second.tolerance = UInt16(result.threshold * 257)
+        if differencePicture { second.picture = [UInt8](repeating: 0, count: a.width * a.height * 4) }
         try decode(disk, b.format, into: second, maxPixels: maxPixels, maxBytes: left)
         result.differingPixels = second.differing
+        result.withinThreshold = second.within
+        result.differencePicture = differencePicture ? second.finishedPicture(first) : nil
         let scale = deep ? 1 : 257
         result.maxDifference = Int(second.maxDifference) / scale
-        if second.differing == 0 {
+        if second.differing == 0 && second.within == 0 {
             result.verdict = .samePixels
+        } else if second.differing == 0 {
+            result.verdict = .withinThreshold
+            let mse = second.squaredError / Double(a.width * a.height * 4) / (65535.0 * 65535.0)
+            result.psnr = 10 * log10(1 / mse)
         } else {
             result.verdict = .differentPixels
             let mse = second.squaredError / Double(a.width * a.height * 4) / (65535.0 * 65535.0)
@@ -205,6 +262,12 @@ public enum PixelCompare {
         var maxDifference: UInt16 = 0
         var squaredError: Double = 0
         var heat: HeatMap
+        /// Differences up to this (16-bit scale) count as ``within``, not ``differing``.
+        var tolerance: UInt16 = 0
+        var within = 0
+        /// The difference picture being painted (8-bit RGBA), when asked for; a pixel
+        /// no row touched stays 0 and is filled by ``finishedPicture(_:)``.
+        var picture: [UInt8]?
 
         init(width: Int, height: Int, mode: Mode) {
             self.width = width
@@ -235,7 +298,10 @@ public enum PixelCompare {
                         let x = x0 + i * dx
                         guard x < width else { break }
                         let o = (y * width + x) * 4
-                        if s[o + 3] == 0 && sample(i, 3) == 0 { continue }  // both invisible
+                        if s[o + 3] == 0 && sample(i, 3) == 0 {  // both invisible
+                            if picture != nil { paint(o, worst: 0, first: s) }
+                            continue
+                        }
                         var worst: UInt16 = 0
                         for c in 0 ..< 4 {
                             let a = Int(s[o + c]), b = Int(sample(i, c))
@@ -245,15 +311,51 @@ public enum PixelCompare {
                                 worst = max(worst, UInt16(d))
                             }
                         }
-                        if worst > 0 {
+                        maxDifference = max(maxDifference, worst)
+                        if worst > tolerance {
                             differing += 1
-                            maxDifference = max(maxDifference, worst)
                             let h = hy * heat.width + x * heat.width / width
                             heat.cells[h] = max(heat.cells[h], worst)
+                        } else if worst > 0 {
+                            within += 1
                         }
+                        if picture != nil { paint(o, worst: worst, first: s) }
                     }
                 }
             }
+        }
+    
+        /// Paints pixel `o` (its sample offset) of the difference picture.
+        func paint(_ o: Int, worst: UInt16, first s: UnsafeBufferPointer<UInt16>) {
+            let p = o  // 4 samples a pixel in both
+            if worst == 0 {
+                // A faded grey of the first image: the shapes stay, the eye goes to colour.
+                let luma = (Int(s[o]) * 54 + Int(s[o + 1]) * 183 + Int(s[o + 2]) * 19) >> 16
+                let faded = UInt8(255 - (255 - luma) / 4)
+                picture![p] = faded; picture![p + 1] = faded; picture![p + 2] = faded; picture![p + 3] = 255
+            } else if worst <= tolerance {
+                picture![p] = 150; picture![p + 1] = 190; picture![p + 2] = 255; picture![p + 3] = 255
+            } else {
+                // Yellow for 1/255 to magenta for 255/255, on a log scale: the smallest
+                // difference is as visible as the largest.
+                let t = log(max(1, Double(worst) / 257)) / log(255.0)
+                picture![p] = UInt8(255 - 55 * t)
+                picture![p + 1] = UInt8(210 * (1 - t))
+                picture![p + 2] = UInt8(140 * t)
+                picture![p + 3] = 255
+            }
+        }
+
+        /// The picture with pixels no row reached (none, for a complete decode) painted
+        /// like unchanged ones.
+        func finishedPicture(_ first: Canvas) -> [UInt8]? {
+            guard var done = picture else { return nil }
+            first.samples.withUnsafeBufferPointer { s in
+                picture = done
+                for o in stride(from: 0, to: done.count, by: 4) where done[o + 3] == 0 { paint(o, worst: 0, first: s) }
+                done = picture!
+            }
+            return done
         }
     }
 }

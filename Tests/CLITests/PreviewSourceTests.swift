@@ -79,3 +79,34 @@ import TestSupport
         #expect(listing == ["sunset.png"], "\(listing)")
     }
 }
+
+/// `compare A B` with `--threshold`, `--diff` and `--json`.
+@Suite struct CompareFilesTests {
+    static let width = 40, height = 30
+    static func pic(_ x: Int, _ y: Int) -> (UInt8, UInt8, UInt8) { (UInt8(x * 6), UInt8(y * 8), UInt8((x * y) % 256)) }
+
+    @Test func twoFilesAreComparedWithAThresholdAndADifferencePicture() throws {
+        let s = Scratch("cmp")
+        Fixtures.write(PNGWriter.rgb(width: Self.width, height: Self.height, Self.pic), to: s.path("a.png"))
+        Fixtures.write(PNGWriter.rgb(width: Self.width, height: Self.height) { x, y in
+            var p = Self.pic(x, y)
+            if x < 4 && y < 3 { p.1 = p.1 + 2 }  // 12 pixels, 2/255 greener
+            return p
+        }, to: s.path("b.png"))
+        let exact = Spawn.run(CLI.reader, ["compare", s.path("a.png"), s.path("b.png"), "--diff", s.path("d.png")])
+        #expect(exact.status == 1, "\(exact.err)")
+        #expect(exact.out.contains("verdict:  different pixels: 12 of 1200 differ, largest channel difference 2/255"), "\(exact.out)")
+        #expect(exact.out.hasPrefix("first:  \(s.path("a.png")) (PNG 40x30"), "\(exact.out)")
+        let diff = try #require(Fixtures.read(s.path("d.png")))
+        #expect(diff.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        let tolerant = Spawn.run(CLI.reader, ["compare", s.path("a.png"), s.path("b.png"), "--threshold", "2", "--json"])
+        #expect(tolerant.status == 0, "\(tolerant.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(tolerant.stdout)) as? [String: Any])
+        #expect(json["verdict"] as? String == "within-threshold" && json["within_threshold"] as? Int == 12
+                && json["differing_pixels"] as? Int == 0 && json["threshold"] as? Int == 2, "\(tolerant.out)")
+        let bad = Spawn.run(CLI.reader, ["compare", s.path("a.png"), s.path("b.png"), "--threshold", "256"])
+        #expect(bad.status == 64 && bad.err.contains("--threshold must be 0 to 255"), "\(bad.err)")
+        let three = Spawn.run(CLI.reader, ["compare", "x", "y", "z"])
+        #expect(three.status == 64 && three.err.contains("at most two files"), "\(three.err)")
+    }
+}

@@ -178,3 +178,64 @@ func withExtraChunk(_ png: [UInt8]) -> [UInt8] {
         #expect(fits.verdict == .differentPixels)
     }
 }
+
+/// The threshold and the difference picture (`compare --threshold`, `--diff`).
+@Suite struct DifferencePictureTests {
+    static let width = 64, height = 48
+    /// A: the test picture. B: A with a 10x5 block one step redder and one pixel far off.
+    static func pic(_ x: Int, _ y: Int) -> (UInt8, UInt8, UInt8) { (UInt8(x * 4), UInt8(y * 5), UInt8((x * y) % 256)) }
+    static let a = PNGWriter.rgb(width: width, height: height, pic)
+    static let b = PNGWriter.rgb(width: width, height: height) { x, y in
+        var p = pic(x, y)
+        if (20 ..< 30).contains(x) && (10 ..< 15).contains(y) { p.0 = p.0 == 255 ? 254 : p.0 + 1 }
+        if x == 50 && y == 40 { p.2 = p.2 &+ 200 }
+        return p
+    }
+    static func changed(_ x: Int, _ y: Int) -> Bool { ((20 ..< 30).contains(x) && (10 ..< 15).contains(y)) || (x == 50 && y == 40) }
+
+    static func run(threshold: Int, picture: Bool = true) throws -> PixelComparison {
+        try a.withUnsafeBytes { ra in
+            try b.withUnsafeBytes { rb in try PixelCompare.compare(received: ra, disk: rb, threshold: threshold, differencePicture: picture) }
+        }
+    }
+
+    @Test func theThresholdCountsSmallDifferencesApart() throws {
+        let exact = try Self.run(threshold: 0, picture: false)
+        #expect(exact.verdict == .differentPixels && exact.differingPixels == 51 && exact.withinThreshold == 0)
+        let one = try Self.run(threshold: 1, picture: false)
+        #expect(one.verdict == .differentPixels && one.differingPixels == 1 && one.withinThreshold == 50, "\(one.sentence)")
+        let wide = try Self.run(threshold: 255, picture: false)
+        #expect(wide.verdict == .withinThreshold && wide.isSamePicture && wide.withinThreshold == 51, "\(wide.sentence)")
+        #expect(exact.psnr == one.psnr && one.psnr == wide.psnr)
+    }
+
+    /// Exactly the changed pixels are coloured (the 1/255 ones visibly), every other one
+    /// is a faded grey; the PNG written decodes to the same picture.
+    @Test func exactlyTheChangedPixelsAreColoured() throws {
+        let r = try Self.run(threshold: 0)
+        let px = try #require(r.differencePicture)
+        #expect(px.count == Self.width * Self.height * 4)
+        for y in 0 ..< Self.height {
+            for x in 0 ..< Self.width {
+                let o = (y * Self.width + x) * 4
+                let grey = px[o] == px[o + 1] && px[o + 1] == px[o + 2] && px[o] >= 191
+                if Self.changed(x, y) {
+                    #expect(!grey && px[o] >= 200 && Int(px[o]) - Int(px[o + 2]) >= 60, "pixel \(x),\(y): \(px[o ..< o + 4])")
+                } else {
+                    #expect(grey, "pixel \(x),\(y): \(px[o ..< o + 4])")
+                }
+            }
+        }
+        let png = try PNGEncoder.rgba8(px, width: Self.width, height: Self.height)
+        let roundTrip = PNGWriter.rgba(width: Self.width, height: Self.height) { x, y in
+            let o = (y * Self.width + x) * 4
+            return (px[o], px[o + 1], px[o + 2], px[o + 3])
+        }
+        let same = try compare(png, roundTrip)
+        #expect(same.verdict == .samePixels, "\(same.sentence)")
+        let within = try Self.run(threshold: 1)
+        let wp = try #require(within.differencePicture)
+        let o = (12 * Self.width + 25) * 4
+        #expect(Array(wp[o ..< o + 4]) == [150, 190, 255, 255], "a pixel within the threshold is pale blue")
+    }
+}
