@@ -15,6 +15,8 @@ public enum ReaderProgram: TerminalProgram {
         case received(Result<Reception, TransferError>)
         /// Watch mode saw a publish.
         case published(UInt64)
+        /// The watched segment was removed (the watch goes on for a new one).
+        case segmentRemoved
         /// A preview finished decoding.
         case previewed(key: String, PreviewResult)
         /// The pixel comparison of content (XXH3 `key`) with the file on disk ended.
@@ -170,6 +172,12 @@ public enum ReaderProgram: TerminalProgram {
         case let .received(.failure(error)):
             if error.segmentIsMissing { state.segmentMissing = true }
             state.setError(error.description)
+        case .segmentRemoved:
+            guard state.watching else { break }
+            state.segmentMissing = true
+            state.setStatus(state.shownSequence > 0
+                ? "The segment was removed: what is shown is the last blob it held. Watching for a new one…"
+                : "The segment was removed. Watching: waiting for it to be created…")
         case .published:
             if state.watching {
                 state.segmentMissing = false
@@ -302,7 +310,8 @@ public enum ReaderProgram: TerminalProgram {
             }
         case let .watch(backing, .blob, after):
             return .run(lane: "watch", replacing: true) { job in
-                SegmentWatcher.watch(backing, after: after, isCancelled: { job.isCancelled }) { job.post(.published($0)) }
+                SegmentWatcher.watch(backing, after: after, isCancelled: { job.isCancelled },
+                                     onRemoval: { job.post(.segmentRemoved) }) { job.post(.published($0)) }
             }
         case let .watch(backing, .article, _):
             return .run(lane: "watch", replacing: true) { job in

@@ -91,12 +91,14 @@ public enum WriterProgram: TerminalProgram {
         case .char("/"): state.editingFilter = true
         case .char("a"):
             state.imagesOnly.toggle()
-            state.setStatus(state.imagesOnly ? "Showing images (.png .jpg .jpeg) only." : "Showing all files.")
-            return refilter(keeping: state.highlighted?.name, &state)
+            let effects = refilter(keeping: state.highlighted?.name, &state)
+            state.setCountStatus((state.imagesOnly ? "Images (.png .jpg .jpeg) only. " : "All files. ") + countStatus(state))
+            return effects
         case .char("."):
             state.showHidden.toggle()
-            state.setStatus(state.showHidden ? "Showing hidden files." : "Hiding hidden files.")
-            return refilter(keeping: state.highlighted?.name, &state)
+            let effects = refilter(keeping: state.highlighted?.name, &state)
+            state.setCountStatus((state.showHidden ? "Dot files shown. " : "Dot files hidden. ") + countStatus(state))
+            return effects
         case .char("t"):
             state.setStatus("Publishing TestData…")
             return [.publishRecord(backing: state.backing, format: state.format)]
@@ -142,9 +144,16 @@ public enum WriterProgram: TerminalProgram {
         return []
     }
 
-    /// The status line after a listing: the folder and how many entries it holds.
-    static func countStatus(_ directory: String, _ count: Int) -> String {
-        "\(TerminalText.escape(directory)): \(count) \(count == 1 ? "entry" : "entries")"
+    /// The status line after a listing (the title bar names the folder): how many
+    /// entries it holds, and when the settings hide some, how many are shown and the keys
+    /// that show the rest. Short enough for the demo's 40-column pane.
+    static func countStatus(_ state: WriterState) -> String {
+        let total = state.entries.count
+        if state.listable == total { return "\(total) \(total == 1 ? "entry" : "entries")" }
+        var keys: [String] = []
+        if state.hiddenByType > 0 { keys.append("a: all") }
+        if state.hiddenAsDotFiles > 0 { keys.append(".: dot files") }
+        return "\(state.listable) of \(total) shown (" + keys.joined(separator: ", ") + ")"
     }
 
     private static func apply(_ event: Event, _ state: inout WriterState) -> [Effect] {
@@ -160,11 +169,9 @@ public enum WriterProgram: TerminalProgram {
             state.selection = 0
             if !quiet { state.scroll = 0 }
             var effects = refilter(keeping: keep, &state)
-            let count = Self.countStatus(directory, list.count)
             // A refresh keeps the count current when the status still shows the count.
-            let showsCount = state.status.hasPrefix(TerminalText.escape(directory) + ": ") && (state.status.hasSuffix(" entries") || state.status.hasSuffix(" entry"))
-            if !quiet && (!state.statusIsError || select == nil) || quiet && showsCount && !state.statusIsError {
-                state.setStatus(count)
+            if !quiet && (!state.statusIsError || select == nil) || quiet && state.statusShowsCount {
+                state.setCountStatus(Self.countStatus(state))
             }
             if moved {
                 state.watchingDirectory = true
@@ -195,6 +202,8 @@ public enum WriterProgram: TerminalProgram {
         let clamped = min(max(index, 0), state.visible.count - 1)
         guard clamped != state.selection else { return [] }
         state.selection = clamped
+        // An error was about what was highlighted or done before: moving on ends it.
+        if state.statusIsError { state.setCountStatus(countStatus(state)) }
         return requestPreview(&state)
     }
 
@@ -222,16 +231,17 @@ public enum WriterProgram: TerminalProgram {
     private static func refilter(keeping name: String?, _ state: inout WriterState) -> [Effect] {
         let needle = WriterState.fold(state.filter)
         var out = [DirectoryEntry]()
-        var listable = 0
+        var listable = 0, byType = 0, asDotFiles = 0
         for (i, e) in state.entries.enumerated() {
-            if !state.showHidden && e.isHidden { continue }
-            if state.imagesOnly && !e.isDirectory && !e.isImage { continue }
+            if !state.showHidden && e.isHidden { asDotFiles += 1; continue }
+            if state.imagesOnly && !e.isDirectory && !e.isImage { byType += 1; continue }
             listable += 1
             if !needle.isEmpty && !contains(state.foldedNames[i], needle) { continue }
             out.append(e)
         }
         state.visible = out
         state.listable = listable
+        (state.hiddenByType, state.hiddenAsDotFiles) = (byType, asDotFiles)
         if let name, let i = out.firstIndex(where: { $0.name == name }) { state.selection = i } else { state.selection = 0 }
         return requestPreview(&state)
     }

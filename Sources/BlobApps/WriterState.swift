@@ -25,6 +25,8 @@ public struct WriterState: Sendable {
     /// How many entries the hidden and images-only settings let through (what the name
     /// filter chooses from).
     public internal(set) var listable = 0
+    /// How many entries the images-only setting hides, and how many the dot-file one.
+    public internal(set) var hiddenByType = 0, hiddenAsDotFiles = 0
     /// Index into `visible` of the highlighted entry.
     public internal(set) var selection = 0
     /// First list row shown; kept so the highlight stays in view.
@@ -44,7 +46,12 @@ public struct WriterState: Sendable {
     /// The status line.
     public internal(set) var status = "Pick an image and press Enter to publish it."
     /// Whether the status line reports an error.
-    public internal(set) var statusIsError = false
+    public internal(set) var statusIsError = false {
+        didSet { statusShowsCount = false }
+    }
+    /// Whether the status line is the listing's count (kept true as the folder changes);
+    /// any other message ends it.
+    public internal(set) var statusShowsCount = false
     /// The preview of the highlighted file.
     public internal(set) var preview: PreviewSlot?
     /// The terminal's size and capabilities, as last told.
@@ -103,5 +110,14 @@ struct WriterLayout {
             ? PreviewBox(columns: size.columns - listWidth - 3, rows: listRows - 2,
                          blocks: capabilities.unicode && capabilities.colors > 0)
             : PreviewBox()
+    }
+}
+
+extension WriterState {
+    /// Shows the listing's count (``WriterProgram/countStatus(_:)``), which then follows
+    /// the folder until another message replaces it.
+    mutating func setCountStatus(_ message: String) {
+        setStatus(message)
+        statusShowsCount = true
     }
 }

@@ -39,13 +39,16 @@ extension WriterProgram {
         // keeps to one row, so what is listed never looks like all there is.
         let hintRow = height - 2
         let filtering = state.editingFilter || !state.filter.isEmpty
+        // Where the highlight is, when the list is longer than the screen shows.
+        let position = state.visible.count > layout.listRows ? " \(state.selection + 1)/\(state.visible.count)" : ""
         if filtering {
             let typed = s.put("/" + TerminalText.escape(state.filter) + (state.editingFilter ? "_" : ""), x: 0, y: hintRow,
                               style: Style(bold: true))
             s.put("  \(state.visible.count) of \(state.listable)", x: typed, y: hintRow, style: Style(dim: true))
         } else {
-            s.put(StatusArea.hints(hintLines, width: width, ascii: ascii), x: 0, y: hintRow, style: Style(dim: true))
+            s.put(StatusArea.hints(hintLines, width: width - position.count, ascii: ascii), x: 0, y: hintRow, style: Style(dim: true))
         }
+        if !position.isEmpty && !filtering { s.put(position, x: width - position.count, y: hintRow, style: Style(bold: true)) }
         let statusStyle = state.statusIsError ? Style(foreground: capabilities.colors > 0 ? 9 : nil, bold: true) : .plain
         StatusArea.draw(state.status, style: statusStyle, into: &s, ascii: ascii, rows: filtering ? 1 : 2)
 

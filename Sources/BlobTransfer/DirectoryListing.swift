@@ -97,4 +97,6 @@ public enum DirectoryListing {
 public struct ListingError: Error, Equatable, Sendable {
     /// The sentence.
     public var message: String
+
+    public init(message: String) { self.message = message }
 }

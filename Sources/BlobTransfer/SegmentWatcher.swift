@@ -16,8 +16,11 @@ public enum SegmentWatcher {
     /// `onRefusal` hears why an object at the name cannot be followed (another user's,
     /// one others may write, not a segment: re-created by someone else while watched);
     /// it returns whether to stop. By default the watch goes on (it may be replaced again).
+    /// `onRemoval` hears that the segment being followed was removed (the watch goes on,
+    /// for one created again under the name).
     public static func watch(_ backing: SegmentBacking, after: UInt64, isCancelled: () -> Bool,
-                             onRefusal: (SharedMemoryError) -> Bool = { _ in false }, onPublish: (UInt64) -> Void) {
+                             onRefusal: (SharedMemoryError) -> Bool = { _ in false }, onRemoval: () -> Void = {},
+                             onPublish: (UInt64) -> Void) {
         var last = after
         var segment: BlobSegment?
         while !isCancelled() {
@@ -54,9 +57,14 @@ public enum SegmentWatcher {
             } catch .timedOut {
                 // Removed meanwhile (perhaps already created again under the same name)?
                 // Start over on whatever the name holds now.
-                if segment!.isRemoved { segment = nil; last = 0 }
+                if segment!.isRemoved {
+                    segment = nil
+                    last = 0
+                    if !isCancelled() { onRemoval() }
+                }
             } catch {
                 segment = nil
+                if !isCancelled() { onRemoval() }
                 _ = BlobSegment.waitForCreation(backing, timeout: pollInterval)
             }
         }

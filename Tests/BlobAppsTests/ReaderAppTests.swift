@@ -75,6 +75,21 @@ extension WriterFixture {
         #expect(!h.state.watching)
     }
 
+    /// A watching reader says when its segment was removed (keeping the last blob on
+    /// screen), and picks up one created again under the name.
+    @Test func aWatchingReaderSaysTheSegmentWasRemoved() throws {
+        let f = WriterFixture()
+        _ = try Publisher.publish(file: f.dir + "/a.png", to: f.backing)
+        let h = f.reader(watch: true)
+        #expect(h.waitFor { h.text.contains("sequence: 1") })
+        Fixtures.removeSegment(f.segment)
+        #expect(h.waitFor { h.state.status.hasPrefix("The segment was removed: what is shown is the last blob it held.") },
+                "\(h.state.status)")
+        #expect(h.text.contains("a.png"))
+        _ = try Publisher.publish(file: f.dir + "/sub/inner.png", to: f.backing)
+        #expect(h.waitFor { h.text.contains("inner.png") && h.text.contains("sequence: 1") }, "\(h.text)")
+    }
+
     @Test func savesTheReceivedContent() throws {
         let f = WriterFixture()
         _ = try Publisher.publish(file: f.dir + "/a.png", to: f.backing)

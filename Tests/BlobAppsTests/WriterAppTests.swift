@@ -193,7 +193,7 @@ final class WriterFixture {
         unlink(f.dir + "/B.jpg")
         #expect(h.waitFor { !h.state.visible.map(\.name).contains("B.jpg") })
         h.press(.char("R"))
-        #expect(h.waitFor { h.state.status.hasSuffix(": 5 entries") })
+        #expect(h.waitFor { h.state.statusShowsCount && h.state.status.hasSuffix(" of 5 shown (a: all, .: dot files)") }, "\(h.state.status)")
     }
 
     /// The status line's count follows the folder too, and a folder removed under the
@@ -202,12 +202,12 @@ final class WriterFixture {
         let f = WriterFixture()
         let sub = f.dir + "/sub"
         let h = WriterHarness(WriterState(directory: sub, backing: f.backing))
-        #expect(h.waitFor { h.state.status.hasSuffix(": 1 entry") }, "\(h.state.status)")
+        #expect(h.waitFor { h.state.status == "1 entry" }, "\(h.state.status)")
         Fixtures.write([1], to: sub + "/two.bin")
-        #expect(h.waitFor { h.state.status.hasSuffix(": 2 entries") }, "\(h.state.status)")
+        #expect(h.waitFor { h.state.status == "1 of 2 shown (a: all)" }, "\(h.state.status)")
         unlink(sub + "/two.bin")
         unlink(sub + "/inner.png")
-        #expect(h.waitFor { h.state.status.hasSuffix(": 0 entries") }, "\(h.state.status)")
+        #expect(h.waitFor { h.state.status == "0 entries" }, "\(h.state.status)")
         rmdir(sub)
         #expect(h.waitFor { h.state.statusIsError && h.state.status.contains("cannot open") }, "\(h.state.status)")
     }
@@ -218,7 +218,7 @@ final class WriterFixture {
         let deep = f.dir + "/newcomer/Assets"
         _ = Spawn.run("/bin/mkdir", ["-p", deep])
         let h = WriterHarness(WriterState(directory: deep, backing: f.backing), columns: 80, rows: 24)
-        #expect(h.waitFor { h.state.status.hasSuffix("entries") })
+        #expect(h.waitFor { h.state.statusShowsCount })
         let title = h.terminal.screen.rowText(0)
         #expect(title.contains("newcomer/Assets"), "\(title)")
         #expect(title.contains(deep) || title.contains("\u{2026}"), "cut without a mark: \(title)")
@@ -258,5 +258,40 @@ final class WriterFixture {
         let publish = WriterProgram.reduce(&state, .key(.enter))
         #expect(publish == [.publish(path: "/nowhere/a.png", name: "a.png", backing: state.backing, format: .blob, capacity: state.capacity)])
         #expect(WriterProgram.reduce(&state, .key(.char("q"))).isEmpty && WriterProgram.isFinished(state))
+    }
+
+    /// The count says what is listed: "2 of 4 shown" and which key shows the rest, not
+    /// "4 entries" while two are listed; a and . say the new count.
+    @Test func theCountMatchesWhatIsListed() {
+        var state = WriterState(directory: "/d", backing: .sharedMemory(try! SegmentName("x")))
+        _ = WriterProgram.reduce(&state, .resize(ScreenSize(columns: 100, rows: 30), .full))
+        let entries = [DirectoryEntry(name: "a.png", isDirectory: false, size: 3), DirectoryEntry(name: "b.txt", isDirectory: false, size: 3),
+                       DirectoryEntry(name: ".c.png", isDirectory: false, size: 3), DirectoryEntry(name: "sub", isDirectory: true, size: 0)]
+        _ = WriterProgram.reduce(&state, .event(.listed(directory: "/d", select: nil, quiet: false, .success(entries))))
+        #expect(state.visible.count == 2)
+        #expect(state.status == "2 of 4 shown (a: all, .: dot files)", "\(state.status)")
+        _ = WriterProgram.reduce(&state, .key(.char("a")))
+        #expect(state.status == "All files. 3 of 4 shown (.: dot files)", "\(state.status)")
+        _ = WriterProgram.reduce(&state, .key(.char(".")))
+        #expect(state.status == "Dot files shown. 4 entries", "\(state.status)")
+        // A refresh keeps the count true.
+        _ = WriterProgram.reduce(&state, .event(.listed(directory: "/d", select: nil, quiet: true, .success(Array(entries.prefix(3))))))
+        #expect(state.status == "3 entries", "\(state.status)")
+    }
+
+    /// A long listing shows where the highlight is; an error ends when the highlight moves on.
+    @Test func aLongListingShowsThePositionAndAnErrorEndsOnMoving() {
+        var state = WriterState(directory: "/d", backing: .sharedMemory(try! SegmentName("x")))
+        let size = ScreenSize(columns: 80, rows: 12)
+        _ = WriterProgram.reduce(&state, .resize(size, .full))
+        let entries = (0 ..< 30).map { DirectoryEntry(name: "f\($0).png", isDirectory: false, size: 3) }
+        _ = WriterProgram.reduce(&state, .event(.listed(directory: "/d", select: nil, quiet: false, .success(entries))))
+        _ = WriterProgram.reduce(&state, .key(.down))
+        let screen = WriterProgram.view(state, size: size, capabilities: .full)
+        #expect(screen.rowText(10).hasSuffix(" 2/30"), "\(screen.rowText(10))")
+        _ = WriterProgram.reduce(&state, .event(.listed(directory: "/gone", select: "x", quiet: false, .failure(ListingError(message: "No such file or directory")))))
+        #expect(state.statusIsError)
+        _ = WriterProgram.reduce(&state, .key(.down))
+        #expect(!state.statusIsError && state.status == "30 entries", "\(state.status)")
     }
 }
