@@ -40,7 +40,7 @@ public enum PictureCheck {
     }
 
     /// Reads a file to compare (one descriptor, regular files only, at most ``fileLimit``).
-    public static func read(_ path: String) -> Result<[UInt8], Failure> {
+    public static func readFile(_ path: String) -> Result<[UInt8], Failure> {
         let disk: (bytes: [UInt8], truncated: Bool, size: Int)
         do throws(TransferError) { disk = try Files.readHead(path, limit: fileLimit) } catch { return .failure(.read(error)) }
         if disk.truncated { return .failure(.tooLarge(path: path, bytes: disk.size, limit: fileLimit)) }
@@ -51,7 +51,7 @@ public enum PictureCheck {
     /// `differencePicture` as ``PixelCompare/compare(received:disk:maxPixels:maxMemory:threshold:differencePicture:)``.
     public static func compare(_ content: [UInt8], with path: String, threshold: Int = 0,
                                differencePicture: Bool = false) -> Result<PixelComparison, Failure> {
-        read(path).flatMap { disk in compare(content, disk, threshold: threshold, differencePicture: differencePicture) }
+        readFile(path).flatMap { disk in compare(content, disk, threshold: threshold, differencePicture: differencePicture) }
     }
 
     /// Compares two images' bytes.

@@ -46,7 +46,7 @@ public struct CompareCommand: ParsableCommand {
         var result: PixelComparison
         let first: (name: String, title: String), second: String
         if files.count == 2 {
-            let a = try PictureCheck.read(files[0]).get(), b = try PictureCheck.read(files[1]).get()
+            let a = try PictureCheck.readFile(files[0]).get(), b = try PictureCheck.readFile(files[1]).get()
             result = try PictureCheck.compare(a, b, threshold: threshold, differencePicture: picture).get()
             result.names = ("first", "second")
             (first, second) = ((files[0], "first: "), files[1])
@@ -90,9 +90,9 @@ public struct CompareCommand: ParsableCommand {
             + "\"label\":\(JSONText.quoted(label)),\"file\":\(JSONText.quoted(path)),"
             + "\"received\":\(image(r.received, r.receivedBytes)),\"disk\":\(image(r.disk, r.diskBytes)),"
             + "\"pixels\":\(r.pixels),\"differing_pixels\":\(r.differingPixels),"
+            + "\"max_channel_difference\":\(r.maxDifference),\"depth_max\":\(r.depthMaximum),\"psnr_db\":\(psnr),"
             + "\"threshold\":\(r.threshold),\"within_threshold\":\(r.withinThreshold),"
             + "\"diff\":\(diff.map(JSONText.quoted) ?? "null"),"
-            + "\"max_channel_difference\":\(r.maxDifference),\"depth_max\":\(r.depthMaximum),\"psnr_db\":\(psnr),"
             + "\"sentence\":\(JSONText.quoted(r.sentence))}"
     }
 }
