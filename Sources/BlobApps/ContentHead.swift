@@ -1,3 +1,4 @@
+import ImagePreview
 import SafeText
 
 /// What a file that is not a previewable image shows instead: its first lines as text
@@ -7,6 +8,15 @@ public enum ContentHead: Equatable, Sendable {
     case text([String])
     /// Hex dump lines: offset, bytes, printable ASCII.
     case hex([String])
+
+    /// What content is, in the words the apps use: the image format ("PNG", "JPEG"),
+    /// "text" (valid UTF-8 without NUL bytes in its first 64 KiB), else "binary data".
+    /// The one place that names content that is not an image.
+    public static func kindName(of bytes: [UInt8]) -> String {
+        let format = ImageFormat.detect(bytes)
+        if format != .unknown { return format.rawValue }
+        return utf8Text(Array(bytes.prefix(readLimit))) != nil ? "text" : "binary data"
+    }
 
     /// How many bytes of a file a head needs at most.
     static let readLimit = 64 * 1024

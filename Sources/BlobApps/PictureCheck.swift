@@ -15,7 +15,9 @@ public enum PictureCheck {
         case read(TransferError)
         /// The file is larger than ``fileLimit``.
         case tooLarge(path: String, bytes: Int, limit: Int)
-        /// Either side is not a PNG or JPEG, or does not decode within the budget.
+        /// A side is not a PNG or JPEG: which side (as the sentence names it) and what it is.
+        case notAnImage(side: String, kind: String)
+        /// Either side does not decode within the budget.
         case image(ImageError)
         /// No file given and the label is not an absolute path.
         case relativeLabel(String)
@@ -25,6 +27,7 @@ public enum PictureCheck {
             case let .read(e): return e.description
             case let .tooLarge(path, bytes, limit):
                 return "'\(TerminalText.escape(path))' is \(ByteCount.human(bytes)), over the \(ByteCount.human(limit)) a comparison reads"
+            case let .notAnImage(side, kind): return "cannot compare pixels: \(side) is \(kind), not a PNG or JPEG"
             case let .image(e): return "cannot compare pixels: \(e)"
             case let .relativeLabel(label):
                 return "the path label '\(TerminalText.escape(label))' is relative (the writer's working directory is unknown): "
@@ -51,13 +54,23 @@ public enum PictureCheck {
     /// `differencePicture` as ``PixelCompare/compare(received:disk:maxPixels:maxMemory:threshold:differencePicture:)``.
     public static func compare(_ content: [UInt8], with path: String, threshold: Int = 0,
                                differencePicture: Bool = false) -> Result<PixelComparison, Failure> {
-        readFile(path).flatMap { disk in compare(content, disk, threshold: threshold, differencePicture: differencePicture) }
+        readFile(path).flatMap { disk in
+            compare(content, disk, sides: ("the received blob", "the file on disk '\(TerminalText.escape(path))'"),
+                    threshold: threshold, differencePicture: differencePicture)
+        }
     }
 
-    /// Compares two images' bytes.
-    public static func compare(_ first: [UInt8], _ second: [UInt8], threshold: Int = 0,
+    /// Compares two images' bytes; `sides` name them in a refusal ("the file 'a.txt' is
+    /// text, not a PNG or JPEG").
+    public static func compare(_ first: [UInt8], _ second: [UInt8], sides: (String, String), threshold: Int = 0,
                                differencePicture: Bool = false) -> Result<PixelComparison, Failure> {
-        first.withUnsafeBytes { a in
+        let same = first == second
+        if !same {
+            for (bytes, side) in [(first, sides.0), (second, sides.1)] where ImageFormat.detect(bytes) == .unknown {
+                return .failure(.notAnImage(side: side, kind: ContentHead.kindName(of: bytes)))
+            }
+        }
+        return first.withUnsafeBytes { a in
             second.withUnsafeBytes { b in
                 do throws(ImageError) {
                     return .success(try PixelCompare.compare(received: a, disk: b, threshold: threshold,

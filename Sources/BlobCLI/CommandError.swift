@@ -12,7 +12,7 @@ public enum CommandError: Error, Equatable, Sendable, CustomStringConvertible {
     /// ncurses does not know `TERM`.
     case unknownTerminal(String)
     /// Content that has no preview.
-    case noPreview(path: String, format: ImageFormat, bytes: Int)
+    case noPreview(path: String, kind: String, bytes: Int)
     /// A file larger than `preview` reads.
     case tooLargeToPreview(path: String, bytes: Int, limit: Int)
     /// `get --out DIR` of a blob whose label gives no file name that is safe to create.
@@ -32,8 +32,8 @@ public enum CommandError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .noFileName(label, directory):
             let what = label.isEmpty ? "raw bytes, which have no file name" : "labelled '\(TerminalText.escape(label))', which gives no safe file name"
             return "the blob is \(what); give the name too: --out '\(TerminalText.escape(directory))/NAME'"
-        case let .noPreview(path, format, bytes):
-            return "'\(TerminalText.escape(path))' is \(format == .unknown ? "of unknown type" : format.rawValue) (\(bytes) bytes): no preview (PNG and JPEG only)"
+        case let .noPreview(path, kind, bytes):
+            return "'\(TerminalText.escape(path))' is \(kind) (\(bytes) bytes): no preview (PNG and JPEG only)"
         }
     }
 }

@@ -47,7 +47,8 @@ public struct CompareCommand: ParsableCommand {
         let first: (name: String, title: String), second: String
         if files.count == 2 {
             let a = try PictureCheck.readFile(files[0]).get(), b = try PictureCheck.readFile(files[1]).get()
-            result = try PictureCheck.compare(a, b, threshold: threshold, differencePicture: picture).get()
+            result = try PictureCheck.compare(a, b, sides: ("the file '\(TerminalText.escape(files[0]))'", "the file '\(TerminalText.escape(files[1]))'"),
+                                              threshold: threshold, differencePicture: picture).get()
             result.names = ("first", "second")
             (first, second) = ((files[0], "first: "), files[1])
         } else {

@@ -24,7 +24,7 @@ public enum Failure {
             case let .read(t): return (status(of: t), Remedy.message(for: t))
             case .tooLarge: return (.tooLarge, e.description)
             case .relativeLabel: return (.usage, e.description)
-            case .image(.unsupported): return (.unavailable, e.description)
+            case .image(.unsupported), .notAnImage: return (.unavailable, e.description)
             case .image: return (.corrupt, e.description)
             }
         case let e as ImageError:

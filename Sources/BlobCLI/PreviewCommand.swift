@@ -1,4 +1,5 @@
 import ArgumentParser
+import BlobApps
 import BlobTransfer
 import ImagePreview
 import TerminalGraphics
@@ -145,8 +146,8 @@ public struct PreviewCommand: ParsableCommand {
         let (bytes, file) = try readImage()
         let input = (absolutePath: file, size: bytes.count)
         func noPreview(_ error: ImageError) -> any Error {
-            if case let .unsupported(format) = error {
-                return CommandError.noPreview(path: input.absolutePath, format: format, bytes: bytes.count)
+            if case .unsupported = error {
+                return CommandError.noPreview(path: input.absolutePath, kind: ContentHead.kindName(of: bytes), bytes: bytes.count)
             }
             return error
         }

@@ -43,7 +43,7 @@ import TestSupport
         (CommandError.usage("u"), .usage),
         (CommandError.needsTerminal(app: "a", hint: "h"), .usage),
         (CommandError.unknownTerminal("t"), .usage),
-        (CommandError.noPreview(path: "/x", format: .unknown, bytes: 1), .unavailable),
+        (CommandError.noPreview(path: "/x", kind: "text", bytes: 1), .unavailable),
         (ImageError.tooManyPixels(width: 2, height: 2, limit: 1), .corrupt),
     ])
     func everyErrorHasItsStatus(error: any Error, expected: BlobCLI.ExitStatus) throws {

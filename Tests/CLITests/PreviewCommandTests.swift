@@ -28,7 +28,7 @@ import TestSupport
         broken.removeLast(100)
         Fixtures.write(broken, to: s.path("cut.png"))
         let cases: [([String], Int32, String)] = [
-            (["preview", s.path("t.txt")], 69, "Error: '\(s.path("t.txt"))' is of unknown type (9 bytes): no preview"),
+            (["preview", s.path("t.txt")], 69, "Error: '\(s.path("t.txt"))' is text (9 bytes): no preview"),
             (["preview", s.path("cut.png")], 65, "Error: invalid PNG data: "),
             (["preview", s.path("missing.png")], 74, "Error: cannot read"),
             (["preview", asset("sunset.png"), "--size", "0x3"], 64, "Error: --size must look like 80x24"),
