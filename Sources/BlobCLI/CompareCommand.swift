@@ -71,6 +71,7 @@ public struct CompareCommand: ParsableCommand {
             Output.line("\(first.title) \(TerminalText.escape(first.name)) (\(Self.describe(result.received, result.receivedBytes)))")
             Output.line("\(secondTitle) \(TerminalText.escape(second)) (\(Self.describe(result.disk, result.diskBytes)))")
             Output.line("verdict:  \(result.sentence)")
+            if let ssim = result.ssim { Output.line("ssim:     \(PixelComparisonText.json(ssim, decimals: 4)) (structural similarity of luma, 8x8 blocks; 1 is the same)") }
             if result.differencePicture != nil, let diff { Output.line("diff:     \(TerminalText.escape(diff))") }
         }
         if !result.isSamePicture { Output.exit(ExitStatus.differ) }
@@ -94,16 +95,19 @@ public struct CompareCommand: ParsableCommand {
             + "\"max_channel_difference\":\(r.maxDifference),\"depth_max\":\(r.depthMaximum),\"psnr_db\":\(psnr),"
             + "\"threshold\":\(r.threshold),\"within_threshold\":\(r.withinThreshold),"
             + "\"diff\":\(diff.map(JSONText.quoted) ?? "null"),"
+            + "\"ssim\":\(r.ssim.map { PixelComparisonText.json($0, decimals: 4) } ?? "null"),"
             + "\"sentence\":\(JSONText.quoted(r.sentence))}"
     }
 }
 
-/// Numbers in JSON: finite, three decimals.
+/// Numbers in JSON: finite, `decimals` decimals (three by default).
 enum PixelComparisonText {
-    static func json(_ v: Double) -> String {
+    static func json(_ v: Double, decimals: Int = 3) -> String {
         guard v.isFinite else { return "null" }
-        let m = Int((v * 1000).rounded())
-        let frac = String(abs(m % 1000))
-        return "\(m / 1000).\(String(repeating: "0", count: 3 - frac.count))\(frac)"
+        var scale = 1
+        for _ in 0 ..< decimals { scale *= 10 }
+        let m = Int((v * Double(scale)).rounded())
+        let frac = String(abs(m % scale))
+        return "\(m < 0 && m / scale == 0 ? "-" : "")\(m / scale).\(String(repeating: "0", count: decimals - frac.count))\(frac)"
     }
 }

@@ -71,6 +71,10 @@ public struct PixelComparison: Equatable, Sendable {
     /// match): unchanged pixels a faded grey of the first image, pixels within the
     /// threshold pale blue, differing ones from yellow (1/255) to magenta (255/255).
     public var differencePicture: [UInt8]?
+    /// Structural similarity of the two pictures' luma (1: the same structure), the mean
+    /// over 8x8 blocks of SSIM with the usual constants (C1 = 0.01², C2 = 0.03²); nil
+    /// unless pixels were compared and some differ.
+    public var ssim: Double?
     /// What the sentences call the two sides.
     public var names = (first: "received", second: "on disk")
 
@@ -79,7 +83,7 @@ public struct PixelComparison: Equatable, Sendable {
             && l.diskBytes == r.diskBytes && l.pixels == r.pixels && l.differingPixels == r.differingPixels
             && l.maxDifference == r.maxDifference && l.depthMaximum == r.depthMaximum && l.psnr == r.psnr
             && l.heatMap == r.heatMap && l.threshold == r.threshold && l.withinThreshold == r.withinThreshold
-            && l.differencePicture == r.differencePicture && l.names == r.names
+            && l.differencePicture == r.differencePicture && l.names == r.names && l.ssim == r.ssim
     }
 
     /// Whether the two are the same picture (identical bytes, same pixels, or differences
@@ -124,7 +128,8 @@ public struct PixelComparison: Equatable, Sendable {
 /// transparent pixels are equal whatever colour they hide).
 ///
 /// Budget, for the comparison as a whole: the first image is held decoded, 8 bytes per
-/// pixel, and what each decode needs besides (a progressive JPEG's coefficients) must fit
+/// pixel (4 more for a difference picture, and 48 bytes per 8x8 block of SSIM
+/// statistics), and what each decode needs besides (a progressive JPEG's coefficients) must fit
 /// in what that leaves of `maxMemory`, checked before any decode; the second image is
 /// streamed row by row against the first. Both decodes share one CPU budget
 /// (`CIMAGE_MAX_CPU_SECONDS`, 10 s; a JPEG past 32 progressive scans has 0.5 s of its own)
@@ -182,7 +187,8 @@ public enum PixelCompare {
         for info in [a, b] where info.width * info.height > maxPixels {
             throw .tooManyPixels(width: info.width, height: info.height, limit: maxPixels)
         }
-        let needed = a.width * a.height * (differencePicture ? 12 : 8)
+        let blocks = ((a.width + 7) / 8) * ((a.height + 7) / 8)
+        let needed = a.width * a.height * (differencePicture ? 12 : 8) + blocks * 48
         if needed > maxMemory {
             throw .decodeFailed(format: a.format, message: "comparing \(a.width)x\(a.height) images needs "
                                 + "\(needed >> 20) MiB, over the \(maxMemory >> 20) MiB budget")
@@ -201,6 +207,7 @@ public enum PixelCompare {
         result.differencePicture = differencePicture ? second.finishedPicture(first) : nil
         let scale = deep ? 1 : 257
         result.maxDifference = Int(second.maxDifference) / scale
+        if second.differing > 0 || second.within > 0 { result.ssim = second.structuralSimilarity() }
         if second.differing == 0 && second.within == 0 {
             result.verdict = .samePixels
         } else if second.differing == 0 {
@@ -268,12 +275,20 @@ public enum PixelCompare {
         /// The difference picture being painted (8-bit RGBA), when asked for; a pixel
         /// no row touched stays 0 and is filled by ``finishedPicture(_:)``.
         var picture: [UInt8]?
+        /// Per 8x8 block: the sums of both lumas, their squares and their product, and the
+        /// pixel count (SSIM's statistics, gathered as the second image streams in).
+        var blockSums: [Double] = []
+        var blocksAcross = 0
 
         init(width: Int, height: Int, mode: Mode) {
             self.width = width
             self.height = height
             self.mode = mode
             if case .store = mode { samples = [UInt16](repeating: 0, count: width * height * 4) }
+            if case .compare = mode {
+                blocksAcross = (width + 7) / 8
+                blockSums = [Double](repeating: 0, count: blocksAcross * ((height + 7) / 8) * 6)
+            }
             heat = HeatMap(imageWidth: width, imageHeight: height)
         }
 
@@ -298,6 +313,15 @@ public enum PixelCompare {
                         let x = x0 + i * dx
                         guard x < width else { break }
                         let o = (y * width + x) * 4
+                        let lumaA = Self.luma(Double(s[o]), Double(s[o + 1]), Double(s[o + 2]), Double(s[o + 3]))
+                        let lumaB = Self.luma(Double(sample(i, 0)), Double(sample(i, 1)), Double(sample(i, 2)), Double(sample(i, 3)))
+                        let bk = ((y / 8) * blocksAcross + x / 8) * 6
+                        blockSums[bk] += lumaA
+                        blockSums[bk + 1] += lumaB
+                        blockSums[bk + 2] += lumaA * lumaA
+                        blockSums[bk + 3] += lumaB * lumaB
+                        blockSums[bk + 4] += lumaA * lumaB
+                        blockSums[bk + 5] += 1
                         if s[o + 3] == 0 && sample(i, 3) == 0 {  // both invisible
                             if picture != nil { paint(o, worst: 0, first: s) }
                             continue
@@ -325,6 +349,26 @@ public enum PixelCompare {
             }
         }
     
+        /// Luma (Rec. 709) of a 16-bit RGBA pixel, weighted by its alpha: 0 to 1.
+        static func luma(_ r: Double, _ g: Double, _ b: Double, _ a: Double) -> Double {
+            (0.2126 * r + 0.7152 * g + 0.0722 * b) / 65535 * (a / 65535)
+        }
+
+        /// The mean SSIM over the blocks any pixel reached.
+        func structuralSimilarity() -> Double {
+            let c1 = 0.01 * 0.01, c2 = 0.03 * 0.03
+            var total = 0.0, count = 0
+            for bk in stride(from: 0, to: blockSums.count, by: 6) where blockSums[bk + 5] > 0 {
+                let n = blockSums[bk + 5]
+                let mx = blockSums[bk] / n, my = blockSums[bk + 1] / n
+                let vx = max(0, blockSums[bk + 2] / n - mx * mx), vy = max(0, blockSums[bk + 3] / n - my * my)
+                let cov = blockSums[bk + 4] / n - mx * my
+                total += ((2 * mx * my + c1) * (2 * cov + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
+                count += 1
+            }
+            return count == 0 ? 1 : total / Double(count)
+        }
+
         /// Paints pixel `o` (its sample offset) of the difference picture.
         func paint(_ o: Int, worst: UInt16, first s: UnsafeBufferPointer<UInt16>) {
             let p = o  // 4 samples a pixel in both

@@ -144,16 +144,19 @@ func withExtraChunk(_ png: [UInt8]) -> [UInt8] {
         #expect(throws: ImageError.unsupported(.unknown)) { try compare(text, base) }
     }
 
+    /// SSIM's statistics: 48 bytes per 8x8 block (400x300: 50 x 38 blocks).
+    static let ssimBytes = 50 * 38 * 48
+
     @Test func theMemoryBudgetIsCheckedBeforeDecoding() throws {
         let big = PNGWriter.rgb(width: 400, height: 300) { _, _ in (1, 2, 3) }
         let other = PNGWriter.rgb(width: 400, height: 300) { _, _ in (1, 2, 4) }
         #expect(throws: ImageError.self) {
             try big.withUnsafeBytes { a in try other.withUnsafeBytes { b in
-                try PixelCompare.compare(received: a, disk: b, maxMemory: 400 * 300 * 8 - 1)
+                try PixelCompare.compare(received: a, disk: b, maxMemory: 400 * 300 * 8 + Self.ssimBytes - 1)
             } }
         }
         #expect(try big.withUnsafeBytes { a in try other.withUnsafeBytes { b in
-            try PixelCompare.compare(received: a, disk: b, maxMemory: 400 * 300 * 8)
+            try PixelCompare.compare(received: a, disk: b, maxMemory: 400 * 300 * 8 + Self.ssimBytes)
         } }.differingPixels == 400 * 300)
     }
 }
@@ -207,6 +210,22 @@ func withExtraChunk(_ png: [UInt8]) -> [UInt8] {
         let wide = try Self.run(threshold: 255, picture: false)
         #expect(wide.verdict == .withinThreshold && wide.isSamePicture && wide.withinThreshold == 51, "\(wide.sentence)")
         #expect(exact.psnr == one.psnr && one.psnr == wide.psnr)
+    }
+
+    /// SSIM: near 1 for a tiny change, lower for a large one, absent when nothing differs.
+    @Test func structuralSimilarityFollowsHowMuchChanged() throws {
+        let small = try Self.run(threshold: 0, picture: false)
+        let ssim = try #require(small.ssim)
+        #expect(ssim > 0.95 && ssim < 1, "\(ssim)")
+        let noisy = PNGWriter.rgb(width: Self.width, height: Self.height) { x, y in
+            let p = Self.pic(x, y)
+            return (p.0 ^ UInt8((x * 37 + y * 91) % 256), p.1 ^ UInt8((x * 53 + y * 17) % 256), p.2)
+        }
+        let big = try Self.a.withUnsafeBytes { ra in try noisy.withUnsafeBytes { try PixelCompare.compare(received: ra, disk: $0) } }
+        let bigSSIM = try #require(big.ssim)
+        #expect(bigSSIM < ssim - 0.2, "\(bigSSIM) vs \(ssim)")
+        let same = try compare(Self.a, withExtraChunk(Self.a))
+        #expect(same.verdict == .samePixels && same.ssim == nil)
     }
 
     /// Exactly the changed pixels are coloured (the 1/255 ones visibly), every other one
