@@ -58,7 +58,8 @@ public struct PixelComparison: Equatable, Sendable {
     public var maxDifference: Int
     /// 255 when both images are 8-bit (or less), 65535 when either is 16-bit.
     public var depthMaximum: Int
-    /// Peak signal-to-noise ratio over all RGBA channels, in dB; nil when no pixel differs.
+    /// Peak signal-to-noise ratio in dB, over R, G and B (and alpha when either image has
+    /// transparency), as ImageMagick's `compare -metric PSNR`; nil when no pixel differs.
     public var psnr: Double?
     /// Where pixels differ (nil unless the verdict is ``Verdict/differentPixels``).
     public var heatMap: HeatMap?
@@ -198,6 +199,9 @@ public enum PixelCompare {
         defer { cimage_budget_end() }
         let first = Canvas(width: a.width, height: a.height, mode: .store)
         try decode(received, a.format, into: first, maxPixels: maxPixels, maxBytes: left)
+        // ImageMagick's rule: alpha counts only when an image has it (PSNR of opaque
+        // pictures is over R, G and B, as `compare -metric PSNR` gives it).
+        let channels = a.hasTransparency || b.hasTransparency ? 4 : 3
         let second = Canvas(width: a.width, height: a.height, mode: .compare(first))
         second.tolerance = UInt16(result.threshold * 257)
         if differencePicture { second.picture = [UInt8](repeating: 0, count: a.width * a.height * 4) }
@@ -212,15 +216,19 @@ public enum PixelCompare {
             result.verdict = .samePixels
         } else if second.differing == 0 {
             result.verdict = .withinThreshold
-            let mse = second.squaredError / Double(a.width * a.height * 4) / (65535.0 * 65535.0)
-            result.psnr = 10 * log10(1 / mse)
+            result.psnr = psnr(second.squaredError, pixels: a.width * a.height, channels: channels)
         } else {
             result.verdict = .differentPixels
-            let mse = second.squaredError / Double(a.width * a.height * 4) / (65535.0 * 65535.0)
-            result.psnr = 10 * log10(1 / mse)
+            result.psnr = psnr(second.squaredError, pixels: a.width * a.height, channels: channels)
             result.heatMap = second.heat
         }
         return result
+    }
+
+    /// PSNR in dB of a summed squared error (16-bit units) over `pixels` x `channels` samples.
+    static func psnr(_ squaredError: Double, pixels: Int, channels: Int) -> Double {
+        let mse = squaredError / Double(pixels * channels) / (65535.0 * 65535.0)
+        return 10 * log10(1 / mse)
     }
 
     /// Decodes at full depth into `canvas` (storing, or comparing with what it holds).
