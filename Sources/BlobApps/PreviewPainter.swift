@@ -47,10 +47,11 @@ enum PreviewPainter {
     }
 
     /// Decodes `bytes` for a pixel protocol: scaled to the box's pixels (cells times the
-    /// cell size), encoded as sixel or kitty (image id ``kittyImageID``). Anything that is
-    /// not an image, or fails, is rendered as characters instead (`fallback`).
+    /// cell size), encoded as sixel or kitty (image `id`). Anything that is not an image,
+    /// or fails, is rendered as characters instead (`fallback`).
     static func renderPixels(_ bytes: [UInt8], columns: Int, rows: Int, capabilities: Capabilities,
-                             fallback: PreviewOptions, cancelled: @escaping () -> Bool) -> PreviewResult {
+                             fallback: PreviewOptions, id: UInt32 = kittyImageID,
+                             cancelled: @escaping () -> Bool) -> PreviewResult {
         guard let proto = capabilities.pixels,
               bytes.withUnsafeBytes({ ImageFormat.detect($0).isPreviewable }) else {
             return render(bytes, size: bytes.count, options: fallback, cancelled: cancelled)
@@ -67,7 +68,7 @@ enum PreviewPainter {
                 draw = sixel
             case .kitty:
                 // C=1: the cursor stays; the backend puts it back anyway.
-                draw = Array(GraphicsEncoder.kitty(raster, id: kittyImageID).utf8)
+                draw = Array(GraphicsEncoder.kitty(raster, id: id).utf8)
             }
             return .pixels(info, draw: draw, columns: (raster.width + cw - 1) / cw, rows: (raster.height + ch - 1) / ch)
         } catch {
@@ -75,14 +76,29 @@ enum PreviewPainter {
         }
     }
 
-    /// The id every app image uses with kitty (one image on screen at a time).
+    /// The id an app's preview uses with kitty (the compare view's panes take the next ones).
     static let kittyImageID: UInt32 = 4242
 
-    /// The ``Graphic`` for a pixel preview at (x, y), or nil for other results.
-    static func graphic(_ result: PreviewResult?, key: String, x: Int, y: Int, capabilities: Capabilities) -> Graphic? {
+    /// The ``Graphic`` for a pixel preview at (x, y) (kitty image `id`), or nil for other
+    /// results.
+    static func graphic(_ result: PreviewResult?, key: String, x: Int, y: Int, capabilities: Capabilities,
+                        id: UInt32 = kittyImageID) -> Graphic? {
         guard case let .pixels(_, draw, columns, rows)? = result else { return nil }
-        let erase = capabilities.pixels == .kitty ? Array(GraphicsEncoder.kittyDelete(id: kittyImageID).utf8) : []
+        let erase = capabilities.pixels == .kitty ? Array(GraphicsEncoder.kittyDelete(id: id).utf8) : []
         return Graphic(x: x, y: y, columns: columns, rows: rows, key: key, draw: draw, erase: erase)
+    }
+
+    /// Several graphics as one (a screen holds one): each drawn from its own top-left
+    /// cell (an absolute cursor move before it), erased together; the union of their cells.
+    static func combined(_ parts: [Graphic]) -> Graphic? {
+        guard let first = parts.first else { return nil }
+        if parts.count == 1 { return first }
+        let x0 = parts.map(\.x).min()!, y0 = parts.map(\.y).min()!
+        let x1 = parts.map { $0.x + $0.columns }.max()!, y1 = parts.map { $0.y + $0.rows }.max()!
+        var draw: [UInt8] = []
+        for g in parts { draw += Array("\u{1b}[\(g.y + 1);\(g.x + 1)H".utf8) + g.draw }
+        return Graphic(x: x0, y: y0, columns: x1 - x0, rows: y1 - y0, key: parts.map(\.key).joined(separator: "+"),
+                       draw: draw, erase: parts.flatMap(\.erase))
     }
 
     /// Reads a regular file for a preview: its head, and the whole of it (up to `limit`)

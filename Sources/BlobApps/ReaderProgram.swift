@@ -21,6 +21,10 @@ public enum ReaderProgram: TerminalProgram {
         case previewed(key: String, PreviewResult)
         /// The pixel comparison of content (XXH3 `key`) with the file on disk ended.
         case pixelsCompared(key: UInt64, Result<PixelComparison, PictureCheck.Failure>)
+        /// The compare view's images for content (XXH3 `key`) were loaded and compared.
+        case comparisonLoaded(key: UInt64, Result<CompareView.Pictures, PictureCheck.Failure>)
+        /// The compare view's panes were drawn (for the layout `key`).
+        case comparisonRendered(key: String, [PreviewResult?])
         /// A free file name to propose in the save prompt.
         case saveProposed(String)
         /// A save ended.
@@ -45,6 +49,12 @@ public enum ReaderProgram: TerminalProgram {
         case preview(key: String, bytes: [UInt8], options: PreviewOptions, capabilities: Capabilities)
         /// Compare received content (XXH3 `key`) with the file at `path` by pixels.
         case comparePixels(key: UInt64, content: [UInt8], path: String)
+        /// Read the file at `path` and compare received content (XXH3 `key`) with it, with the
+        /// difference picture, for the compare view (`identical`: the bytes are the file's).
+        case loadComparison(key: UInt64, content: [UInt8], path: String, identical: Bool)
+        /// Draw the compare view's panes (layout `key`).
+        case renderComparison(key: String, pictures: CompareView.Pictures, panes: [CompareView.Pane], blocks: Bool,
+                              capabilities: Capabilities)
         /// Find a name in `directory` for `baseName` that does not exist yet.
         case proposeSavePath(directory: String, baseName: String)
         /// Write bytes to a path (atomically); an existing file only when `replacing`.
@@ -68,7 +78,7 @@ public enum ReaderProgram: TerminalProgram {
                 || capabilities != state.capabilities
             state.size = size
             state.capabilities = capabilities
-            return boxChanged ? requestPreview(&state, force: false) : []
+            return boxChanged ? requestPreview(&state, force: false) + requestCompareRender(&state, force: false) : []
         case let .key(key):
             return handle(key, &state)
         case let .event(event):
@@ -86,6 +96,26 @@ public enum ReaderProgram: TerminalProgram {
         }
         if state.saveConfirm != nil { return handleConfirmKey(key, &state) }
         if state.savePrompt != nil { return handleSaveKey(key, &state) }
+        if let compare = state.compare {
+            switch key {
+            case .char("b"):
+                let disk: Bool
+                if case let .blink(showingDisk) = compare.mode { disk = !showingDisk } else { disk = false }
+                state.compare!.mode = .blink(showingDisk: disk)
+                state.setStatus(disk ? "Blink: the file on disk. b: the received image, Esc: side by side."
+                                     : "Blink: the received image. b: the file on disk, Esc: side by side.")
+                return requestCompareRender(&state, force: false)
+            case .escape where compare.mode != .sideBySide:
+                state.compare!.mode = .sideBySide
+                state.setStatus(compareSentence(state))
+                return requestCompareRender(&state, force: false)
+            case .escape, .char("d"):
+                state.compare = nil
+                state.setStatus("Preview: the received image.")
+                return []
+            default: break
+            }
+        }
         switch key {
         case .char("q"), .ctrl("c"): state.quit = true
         case .char("r"): return [.read(state.backing, state.format)]
@@ -99,8 +129,8 @@ public enum ReaderProgram: TerminalProgram {
         case .char("c"):
             state.blocks.toggle()
             state.setStatus(state.blocks ? "Preview: coloured blocks." : "Preview: ASCII.")
-            return requestPreview(&state, force: true)
-        case .char("d"): toggleDifferences(&state)
+            return requestPreview(&state, force: true) + requestCompareRender(&state, force: false)
+        case .char("d"): return openCompare(&state, mode: .sideBySide)
         case .char("?"): state.showHelp = true
         case .char("m"): state.showWholeStatus = true
         case .char("y"): if state.receivedFile != nil { state.showWholeHash = true }
@@ -187,6 +217,17 @@ public enum ReaderProgram: TerminalProgram {
             if state.preview?.key == key { state.preview = PreviewSlot(key: key, result: result) }
         case let .pixelsCompared(key, result):
             if state.pixels?.key == key { state.pixels = (key, result) }
+        case let .comparisonLoaded(key, result):
+            guard state.compare?.key == key else { break }
+            if case let .failure(e) = result {
+                state.compare = nil
+                state.setError(e.description)
+                break
+            }
+            state.compare!.pictures = result
+            return requestCompareRender(&state, force: true)
+        case let .comparisonRendered(key, results):
+            if state.compare?.rendering?.key == key { state.compare!.rendering = (key, results) }
         case let .saveProposed(path):
             if state.receivedFile != nil { state.savePrompt = path }
         case let .saved(path, bytes, .success):
@@ -225,40 +266,90 @@ public enum ReaderProgram: TerminalProgram {
             if isImage && (comparison == .differs || comparison == .changedSincePublished) {
                 state.pixels = (file.metadata.checksum, nil)
                 effects.append(.comparePixels(key: file.metadata.checksum, content: file.content, path: file.path))
-            } else {
-                state.showDifferences = false
             }
             state.setStatus(state.format == .article
                 ? "Read the frame at offset 0: \(file.content.count) bytes, \(file.integrity.description)."
                 : "Read sequence \(file.metadata.sequence): \(file.content.count) bytes, \(file.integrity.description).")
+            // An open compare view follows what arrived (watch mode), or says why it cannot.
+            if let open = state.compare {
+                state.compare = nil
+                let status = (state.status, state.statusIsError)
+                effects += openCompare(&state, mode: open.mode)
+                if state.compare != nil { (state.status, state.statusIsError) = status }
+            }
             return effects + requestPreview(&state, force: true)
         }
         return []
     }
 
-    /// `d`: the heat map of differing pixels in the preview area, or back to the image.
-    private static func toggleDifferences(_ state: inout ReaderState) {
-        if state.showDifferences {
-            state.showDifferences = false
-            state.setStatus("Preview: the received image.")
-            return
+    /// `d`: the compare view of the received image and the file on disk, or why there is
+    /// none.
+    private static func openCompare(_ state: inout ReaderState, mode: CompareView.Mode) -> [Effect] {
+        guard case let .file(file, comparison)? = state.content else {
+            state.setError("nothing received to compare (press r)")
+            return []
         }
-        guard let pixels = state.pixels else {
-            state.setStatus("No pixel comparison: d shows where a received image differs from the file on disk.")
-            return
+        guard file.content.withUnsafeBytes({ ImageFormat.detect($0).isPreviewable }) else {
+            state.setStatus("The compare view shows images: what arrived is \(ContentHead.kindName(of: file.content)).")
+            return []
         }
-        switch pixels.result {
-        case nil:
-            state.setStatus("Still comparing pixels…")
-        case let .success(c)? where c.heatMap != nil:
-            state.showDifferences = true
-            state.setStatus("Where pixels differ: red over \(ReaderProgram.strongDifference * c.depthMaximum / 65535)/\(c.depthMaximum), "
-                            + "yellow below, dots equal. d: back to the image.")
-        case let .success(c)?:
-            state.setStatus("No pixel differs (\(c.sentence)).")
-        case let .failure(e)?:
-            state.setError(e.description)
+        switch comparison {
+        case .removedSincePublished, .notOnThisMachine, .noLabel:
+            state.setStatus("Nothing on disk to compare with: \(comparison.sentence).")
+            return []
+        case .identical, .differs, .changedSincePublished: break
         }
+        state.compare = CompareSlot(key: file.metadata.checksum, mode: mode, pictures: nil, rendering: nil)
+        state.setStatus(compareSentence(state))
+        return [.loadComparison(key: file.metadata.checksum, content: file.content, path: file.path,
+                                identical: comparison == .identical)]
+    }
+
+    /// The status line of the side-by-side compare view.
+    static func compareSentence(_ state: ReaderState) -> String {
+        if case let .file(_, comparison)? = state.content, comparison == .identical {
+            return "Identical: the received bytes are the file on disk, so every pixel is the same. b: blink, d: back."
+        }
+        return "Compare: received | on disk | difference. b: blink, d: back."
+    }
+
+    /// The compare view's panes for the current screen and mode (blink: both sides in the
+    /// whole area, one shown at a time), and the key naming that layout.
+    static func comparePanes(_ state: ReaderState) -> (panes: [CompareView.Pane], key: String)? {
+        guard let compare = state.compare else { return nil }
+        let layout = ReaderLayout(state.size)
+        let box = layout.previewBox
+        guard box.columns > 2, box.rows > 2 else { return nil }
+        var aspect = 4.0 / 3.0
+        if case let .success(p)? = compare.pictures, let info = p.comparison?.received ?? (try? p.received.withUnsafeBytes { try Preview.inspect($0) }) {
+            aspect = Double(max(1, info.width)) / Double(max(1, info.height))
+        }
+        let caps = state.capabilities
+        let cellAspect = caps.pixels != nil ? Double(max(1, caps.cellWidth)) / Double(max(1, caps.cellHeight)) : 0.5
+        let panes: [CompareView.Pane]
+        switch compare.mode {
+        case .sideBySide:
+            panes = CompareView.layout([.received, .disk, .difference], x: 1, y: layout.previewTop, columns: box.columns,
+                                       rows: box.rows - 1, aspect: aspect, cellAspect: cellAspect)
+        case .blink:
+            let one = CompareView.layout([.received], x: 1, y: layout.previewTop, columns: box.columns, rows: box.rows,
+                                         aspect: aspect, cellAspect: cellAspect)[0]
+            var disk = one
+            disk.side = .disk
+            panes = [one, disk]
+        }
+        let shape = panes.map { "\($0.x),\($0.y),\($0.columns)x\($0.rows)" }.joined(separator: ";")
+        let key = "\(compare.key)#\(shape)#\(state.blocks)\(caps.colors)\(caps.truecolor)\(caps.pixels?.rawValue ?? "")"
+        return (panes, key)
+    }
+
+    /// Asks for the compare view's panes at the current layout; `force` asks again even
+    /// when the same layout is drawn (new pictures).
+    private static func requestCompareRender(_ state: inout ReaderState, force: Bool) -> [Effect] {
+        guard case let .success(pictures)? = state.compare?.pictures, let (panes, key) = comparePanes(state) else { return [] }
+        if !force, state.compare?.rendering?.key == key { return [] }
+        state.compare!.rendering = (key, nil)
+        return [.renderComparison(key: key, pictures: pictures, panes: panes, blocks: state.blocks, capabilities: state.capabilities)]
     }
 
     /// A difference (16-bit units) the heat map shows red: 16/255 and over.
@@ -330,6 +421,27 @@ public enum ReaderProgram: TerminalProgram {
                     : PreviewPainter.renderPixels(bytes, columns: options.columns, rows: options.rows, capabilities: capabilities,
                                                   fallback: options) { job.isCancelled }
                 job.post(.previewed(key: key, result))
+            }
+        case let .loadComparison(key, content, path, identical):
+            return .run(lane: "compare-view", replacing: true) { job in
+                guard !identical else {
+                    job.post(.comparisonLoaded(key: key, .success(CompareView.Pictures(received: content, disk: content, comparison: nil))))
+                    return
+                }
+                let loaded = PictureCheck.readFile(path).flatMap { disk -> Result<CompareView.Pictures, PictureCheck.Failure> in
+                    let sides = ("the received blob", "the file on disk '\(TerminalText.escape(path))'")
+                    // The difference picture takes 4 bytes a pixel more: without it (the
+                    // heat map instead) when that is over the budget.
+                    let compared = PictureCheck.compare(content, disk, sides: sides, differencePicture: true)
+                        .flatMapError { _ in PictureCheck.compare(content, disk, sides: sides) }
+                    return compared.map { CompareView.Pictures(received: content, disk: disk, comparison: $0) }
+                }
+                job.post(.comparisonLoaded(key: key, loaded))
+            }
+        case let .renderComparison(key, pictures, panes, blocks, capabilities):
+            return .run(lane: "compare-view-draw", replacing: true) { job in
+                job.post(.comparisonRendered(key: key, CompareView.render(pictures, panes: panes, blocks: blocks,
+                                                                          capabilities: capabilities) { job.isCancelled }))
             }
         case let .proposeSavePath(directory, baseName):
             // The prompt's lane, not the save's: a save still writing (a slow FIFO) never

@@ -49,8 +49,11 @@ public struct ReaderState: Sendable {
     /// images; `key` is the received content's XXH3 (a late result for older content is
     /// dropped), `result` nil while it runs.
     public internal(set) var pixels: (key: UInt64, result: Result<PixelComparison, PictureCheck.Failure>?)?
-    /// Whether the preview area shows where pixels differ (`d`) instead of the image.
-    public internal(set) var showDifferences = false
+    /// The compare view (`d`): the received image, the file on disk and the difference,
+    /// in place of the preview; nil when the preview is shown.
+    public internal(set) var compare: CompareSlot?
+    /// Whether the compare view is open.
+    public var showDifferences: Bool { compare != nil }
     /// The terminal's size and capabilities, as last told.
     public internal(set) var size = ScreenSize(columns: 0, rows: 0)
     var capabilities = Capabilities.full
@@ -79,6 +82,20 @@ public struct ReaderState: Sendable {
         if case let .file(file, _)? = content { return file }
         return nil
     }
+}
+
+/// The reader's compare view: for which content (its XXH3), how it shows, what it
+/// loaded and drew.
+public struct CompareSlot: Sendable {
+    /// The received content's XXH3 (a late result for older content is dropped).
+    public var key: UInt64
+    /// Side by side, or blinking.
+    public var mode: CompareView.Mode
+    /// Both images and their comparison; nil while loading.
+    public var pictures: Result<CompareView.Pictures, PictureCheck.Failure>?
+    /// What the panes were drawn for (sizes, mode, terminal) and, once drawn, each pane's
+    /// picture.
+    public var rendering: (key: String, results: [PreviewResult?]?)?
 }
 
 /// Where the viewer's parts go: five lines of facts from row 2, then the preview box.

@@ -96,17 +96,18 @@ extension ReaderProgram {
             switch state.pixels?.result {
             case nil where state.pixels != nil: verdict += " (comparing pixels…)"
             case let .success(c)?:
-                verdict = c.verdict == .samePixels ? "bytes differ, " + c.sentence : c.sentence
+                // Both facts: the file's state (changed since published) and the pixels'.
+                verdict = comparison == .changedSincePublished ? "the file on disk changed since it was published; " + c.sentence
+                    : c.verdict == .samePixels ? "bytes differ, " + c.sentence : c.sentence
                 if c.isSamePicture { cmpStyle = Style(foreground: color ? 11 : nil, bold: true) }
-                if c.heatMap != nil { verdict += " (d: where)" }
+                if c.heatMap != nil { verdict += " (d: compare)" }
             case let .failure(e)?: verdict += " (\(e))"
             default: break
             }
             line("compare:", verdict, cmpStyle, wraps: true)
-            if state.showDifferences, case let .success(c)? = state.pixels?.result, let heat = c.heatMap,
-               layout.previewTop < height - 2 {
-                paintDifferences(heat, depthMaximum: c.depthMaximum, into: &s, box: layout.previewBox, top: layout.previewTop,
-                                 color: color, ascii: ascii)
+            let overlay = state.showHelp || state.showWholeStatus || state.showWholeHash
+            if let compare = state.compare, layout.previewTop < height - 2 {
+                drawCompare(compare, state, into: &s, capabilities: capabilities, overlay: overlay)
             } else if case let .pixels(_, _, columns, _)? = state.preview?.result, layout.previewTop < height - 2,
                       !(state.showHelp || state.showWholeStatus || state.showWholeHash) {
                 // Real pixels over blank cells; never under an overlay (the backend removes it).
@@ -150,7 +151,7 @@ extension ReaderProgram {
             s.put("Tab completes  Ctrl-U clears  Ctrl-W deletes a folder  Esc cancels", x: 0, y: height - 1,
                   style: Style(dim: true))
         } else {
-            s.put(StatusArea.hints(hintLines, width: width, ascii: ascii), x: 0, y: height - 2, style: Style(dim: true))
+            s.put(StatusArea.hints(state.compare == nil ? hintLines : compareHintLines, width: width, ascii: ascii), x: 0, y: height - 2, style: Style(dim: true))
         }
         if state.savePrompt == nil && state.saveConfirm == nil {
             StatusArea.draw(state.status, style: state.statusIsError ? Style(foreground: color ? 9 : nil, bold: true) : .plain,
@@ -164,17 +165,43 @@ extension ReaderProgram {
         return s
     }
 
+    /// The compare view in the preview area: the panes, or what it is waiting for, and the
+    /// legend on the area's last row.
+    static func drawCompare(_ compare: CompareSlot, _ state: ReaderState, into s: inout Screen, capabilities: Capabilities,
+                            overlay: Bool) {
+        let layout = ReaderLayout(state.size)
+        guard case let .success(pictures)? = compare.pictures, var (panes, key) = comparePanes(state) else {
+            s.put("Reading the file on disk and comparing its pixels…", x: 1, y: layout.previewTop, style: Style(dim: true))
+            return
+        }
+        var results = compare.rendering?.key == key ? compare.rendering?.results : nil
+        if case let .blink(disk) = compare.mode {
+            let shown = disk ? 1 : 0
+            panes = [panes[shown]]
+            results = results.map { [$0[shown]] }
+        }
+        CompareView.draw(panes, results: results, pictures: pictures, keyPrefix: key, into: &s, capabilities: capabilities,
+                         overlay: overlay)
+        guard compare.mode == .sideBySide else { return }
+        let drawnAsPicture = results.map { $0.count == 3 && $0[2] != nil } ?? false
+        let legends = drawnAsPicture ? CompareView.legends : CompareView.characterLegends
+        let width = layout.previewBox.columns
+        let legend = legends.first { TextFit.width($0) <= width } ?? legends.last!
+        s.put(TextFit.head(legend, width, ascii: !capabilities.unicode), x: 1, y: layout.previewTop + layout.previewBox.rows - 1,
+              style: Style(dim: true))
+    }
+
     /// Draws a heat map of differing pixels in the preview box, the image's aspect kept
     /// (cells twice as tall as wide): dots where every pixel matched, a block where some
     /// differ (red for ``ReaderProgram/strongDifference`` and more, yellow below).
-    static func paintDifferences(_ heat: HeatMap, depthMaximum: Int, into s: inout Screen, box: PreviewBox, top: Int,
-                                 color: Bool, ascii: Bool) {
+    static func paintDifferences(_ heat: HeatMap, depthMaximum: Int, into s: inout Screen, box: PreviewBox, x: Int = 1,
+                                 top: Int, color: Bool, ascii: Bool) {
         let aspect = Double(heat.width) / Double(heat.height) * 2  // rough: the heat map keeps the image's shape
         var columns = box.columns, rows = Int(Double(columns) / aspect)
         if rows > box.rows { rows = box.rows; columns = min(box.columns, Int(Double(rows) * aspect)) }
         columns = max(1, columns)
         rows = max(1, rows)
-        let x0 = 1 + (box.columns - columns) / 2
+        let x0 = x + (box.columns - columns) / 2
         for y in 0 ..< rows {
             for x in 0 ..< columns {
                 let d = heat.maximum(x0: Double(x) / Double(columns), y0: Double(y) / Double(rows),
@@ -194,10 +221,18 @@ extension ReaderProgram {
 
     /// The key hints at the bottom, longest first (the first that fits is shown).
     static let hintLines = [
-        "r read  w watch  s save  c preview mode  d diff  ? keys  q quit",
+        "r read  w watch  s save  c preview mode  d compare  ? keys  q quit",
         "r read  w watch  s save  c preview mode  ? keys  q quit",
         "r read  w watch  s save  ? keys  q quit",
         "r read  ? keys  q quit",
+    ]
+
+    /// The key hints while the compare view is open.
+    static let compareHintLines = [
+        "b blink received/on disk  Esc side by side  d back to the preview  r read  ? keys  q quit",
+        "b blink  Esc side by side  d back  r read  ? keys  q quit",
+        "b blink  d back  ? keys  q quit",
+        "d back  ? keys  q quit",
     ]
 
     /// The key reference.
@@ -208,7 +243,9 @@ extension ReaderProgram {
         "    Tab completes, Ctrl-U clears, Ctrl-W deletes a folder;",
         "    an existing file is replaced only after y)",
         "c   preview: coloured blocks / ASCII",
-        "d   where the pixels differ from the file on disk",
+        "d   compare: the received image, the file on disk and the",
+        "    difference side by side (b blinks between the two,",
+        "    Esc goes back to side by side, d back to the preview)",
         "y   the whole SHA-256 (when the screen is too narrow)",
         "m   the last message, whole",
         "?   this help",

@@ -6,7 +6,7 @@ import TerminalUI
 import TestSupport
 
 /// The reader app's previews by terminal: pixels as a ``Graphic`` (gone under overlays),
-/// 8 colours as mixed pairs, and the heat map of differing pixels (`d`).
+/// 8 colours as mixed pairs, and the heat map of differing pixels (`d` without colours).
 @Suite struct PreviewModesAppTests {
     func reader(_ f: WriterFixture, _ capabilities: Capabilities) -> ReaderHarness {
         ReaderHarness(ReaderState(backing: f.backing, saveDirectory: f.dir), columns: 100, rows: 34, capabilities: capabilities)
@@ -53,26 +53,29 @@ import TestSupport
         #expect(used.count >= 2, "one flat colour: \(used.sorted())")
     }
 
-    @Test func dShowsWhereThePixelsDiffer() throws {
+    @Test func dShowsWhereThePixelsDifferInCharactersWithoutColour() throws {
         let f = WriterFixture()
         let path = f.dir + "/pic.png"
         Fixtures.write(PNGWriter.rgb(width: 80, height: 40) { _, _ in (40, 40, 40) }, to: path)
         _ = try Publisher.publish(file: path, to: f.backing)
         // The file on disk then changes in its right half only.
         Fixtures.write(PNGWriter.rgb(width: 80, height: 40) { x, _ in x >= 40 ? (240, 40, 40) : (40, 40, 40) }, to: path)
-        let h = reader(f, .full)
+        // No colours: the difference pane is the heat map in characters.
+        let h = reader(f, Capabilities(colors: 0, unicode: true))
         h.press(.char("r"))
         #expect(h.waitFor { h.text.contains("different pixels: 1600 of 3200 differ") }, "\(h.text)")
         h.press(.char("d"))
         #expect(h.state.showDifferences)
+        #expect(h.waitFor { h.state.compare?.rendering?.results != nil })
         let screen = h.terminal.screen
-        // Preview rows: the left half dotted (equal), the right half red blocks.
+        // The difference pane's rows: the left half dotted (equal), the right half blocks.
         let rows = (0 ..< screen.height).map { screen.rowText($0) }.filter { $0.contains("\u{00B7}") && $0.contains("\u{2588}") }
         #expect(!rows.isEmpty, "no heat map: \(h.text)")
         for row in rows {
             let dots = row.firstIndex(of: "\u{00B7}")!, block = row.firstIndex(of: "\u{2588}")!
             #expect(dots < block, "equal pixels should be on the left: \(row)")
         }
+        #expect(h.text.contains(". unchanged"), "the characters' legend: \(h.text)")
         h.press(.char("d"))
         #expect(!h.state.showDifferences)
     }
