@@ -72,6 +72,49 @@ import TestSupport
         }
     }
 
+    /// The compare view in a real terminal, in characters: `d` shows the received image,
+    /// the edited file on disk and the difference, titled, with the legend; `b` blinks to
+    /// one picture; `d` goes back to the preview.
+    @Test(.timeLimit(.minutes(3)), .enabled(if: Tmux.available))
+    func theCompareViewInCharacters() throws {
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let segment = Fixtures.uniqueSegmentName("e2c")
+        defer { Fixtures.removeSegment(segment) }
+        let dir = Fixtures.makeTempDirectory()
+        defer { Fixtures.removeTree(dir) }
+        Fixtures.write(PNGWriter.rgb(width: 120, height: 60) { x, y in (UInt8(x * 2), UInt8(y * 4), 90) }, to: dir + "/pic.png")
+        try #require(Spawn.run(Self.writer, ["put", dir + "/pic.png", "--segment", segment]).status == 0)
+        Fixtures.write(PNGWriter.rgb(width: 120, height: 60) { x, y in x < 30 && y < 30 ? (255, 255, 0) : (UInt8(x * 2), UInt8(y * 4), 90) },
+                       to: dir + "/pic.png")
+        tmux.newShell("c", width: 120, height: 40, directory: "/tmp", environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
+        // Colours on (the test runner sets NO_COLOR): the difference as a picture in half blocks.
+        tmux.send("c", ["env -u NO_COLOR '\(Self.reader)' --segment \(segment)", "Enter"])
+        let (up, start) = tmux.waitFor("c") { $0.contains("Press r to read") }
+        #expect(up, "reader: \(start)")
+        tmux.send("c", ["r"])
+        let (read, first) = tmux.waitFor("c") { $0.contains("900 of 7200 differ") }
+        #expect(read, "reader: \(first)")
+        tmux.send("c", ["d"])
+        let (shown, view) = tmux.waitFor("c") {
+            $0.contains("received: PNG 120x60") && $0.contains("on disk: PNG 120x60") && $0.contains("difference: 900 of 7200 pixels")
+                && $0.contains("yellow (1/255) to magenta (255/255)") && $0.contains("\u{2580}")
+        }
+        #expect(shown, "compare view: \(view)")
+        tmux.send("c", ["b"])
+        let (blinking, one) = tmux.waitFor("c") { $0.contains("Blink: the received image.") && !$0.contains("on disk: PNG") }
+        #expect(blinking, "blink: \(one)")
+        tmux.send("c", ["b"])
+        let (other, two) = tmux.waitFor("c") { $0.contains("Blink: the file on disk.") && $0.contains("on disk: PNG") }
+        #expect(other, "blink: \(two)")
+        tmux.send("c", ["d"])
+        let (back, preview) = tmux.waitFor("c") { $0.contains("Preview: the received image.") && !$0.contains("difference:") }
+        #expect(back, "back: \(preview)")
+        tmux.send("c", ["q"])
+        let (gone, _) = tmux.waitFor("c") { !$0.contains("blob-reader  ") }
+        #expect(gone)
+    }
+
     @Test(.timeLimit(.minutes(2)), .enabled(if: Tmux.available))
     func plainTerminalsGetASCIIAndSigtermRestoresTheTerminal() throws {
         let tmux = Tmux()

@@ -183,6 +183,78 @@ import TestSupport
         try Self.quitLeavesNothing(screen)
     }
 
+    /// Colourful areas below pixel row `top`, left to right: each run of columns holding
+    /// colourful pixels (gaps under 4 pixels joined) and the rows those pixels span.
+    static func colourfulAreas(_ rgb: [UInt8], top: Int) -> [(x: Int, y: Int, width: Int, height: Int)] {
+        var spans: [(x0: Int, x1: Int, y0: Int, y1: Int)] = []
+        for x in 0 ..< 800 {
+            var y0 = -1, y1 = -1
+            for y in top ..< 600 {
+                let o = (y * 800 + x) * 3
+                let hi = max(rgb[o], rgb[o + 1], rgb[o + 2]), lo = min(rgb[o], rgb[o + 1], rgb[o + 2])
+                if Int(hi) - Int(lo) > 40 { if y0 < 0 { y0 = y }; y1 = y }
+            }
+            guard y0 >= 0 else { continue }
+            if let last = spans.last, x - last.x1 < 4 {
+                spans[spans.count - 1] = (last.x0, x, min(last.y0, y0), max(last.y1, y1))
+            } else {
+                spans.append((x, x, y0, y1))
+            }
+        }
+        return spans.map { ($0.x0, $0.y0, $0.x1 - $0.x0 + 1, $0.y1 - $0.y0 + 1) }
+    }
+
+    /// The reader's compare view (`d`) in a sixel xterm: the received image, the file on
+    /// disk (changed in a rectangle) and the difference picture, each as real pixels
+    /// matching its source (the difference: the PNG `compare --diff` writes), and nothing
+    /// left on quit.
+    @Test(.timeLimit(.minutes(3)))
+    func theCompareViewDrawsBothImagesAndTheDifferenceAsPixels() throws {
+        let screen = try Screen()
+        let segment = Fixtures.uniqueSegmentName("xc")
+        defer { Fixtures.removeSegment(segment) }
+        let photos = Fixtures.makeTempDirectory()
+        defer { Fixtures.removeTree(photos) }
+        let original = Fixtures.packageRoot + "/Assets/sunset.png", changed = screen.dir + "/changed.png"
+        try #require(Spawn.run("/usr/bin/convert", [original, "-fill", "rgb(0,200,255)", "-draw", "rectangle 100,20 139,59",
+                                                    "PNG24:" + changed]).status == 0)
+        let diff = screen.dir + "/diff.png"
+        try #require(Spawn.run(Self.reader, ["compare", original, changed, "--diff", diff]).status == 1)
+        Fixtures.write(try #require(Fixtures.read(original)), to: photos + "/sunset.png")
+        try #require(Spawn.run(Self.writer, ["put", photos + "/sunset.png", "--segment", segment]).status == 0)
+        // The photo is then edited on disk (a minute later, as far as its time says).
+        Fixtures.write(try #require(Fixtures.read(changed)), to: photos + "/sunset.png")
+        var times = [timespec(tv_sec: time(nil) + 60, tv_nsec: 0), timespec(tv_sec: time(nil) + 60, tv_nsec: 0)]
+        try #require(utimensat(AT_FDCWD, photos + "/sunset.png", &times, 0) == 0)
+        screen.start("'\(Self.reader)' --segment \(segment) --watch")
+        let top = 8 * 13
+        _ = try screen.capture { Self.previewBox($0, top: top).map { abs($0.width - 160) <= 1 } ?? false }
+        screen.type("d")
+        // The panes' pictures start below their titles (row 9).
+        let below = 9 * 13
+        func isImage(_ a: (x: Int, y: Int, width: Int, height: Int)) -> Bool { abs(a.width - 160) <= 1 && abs(a.height - 120) <= 1 }
+        let shown = try screen.capture { rgb in
+            let areas = Self.colourfulAreas(rgb, top: below)
+            return areas.count == 3 && isImage(areas[0]) && isImage(areas[1])
+        }
+        if let png = getenv("SHAREDBLOB_COMPARE_SCREENSHOT").map({ String(cString: $0) }) { screen.saveLastCapture(as: png) }
+        let areas = Self.colourfulAreas(shown, top: below)
+        try #require(areas.count == 3 && isImage(areas[0]) && isImage(areas[1]), "expected the two images and the changed rectangle: \(areas)")
+        let received = areas[0], disk = areas[1]
+        #expect(received.y == disk.y, "side by side: \(areas)")
+        // The difference pane is as far right of the on-disk one as that is of the received.
+        let difference = (x: disk.x + (disk.x - received.x), y: disk.y, width: 160, height: 120)
+        let errors = (try Self.meanError(shown, at: received, against: original), try Self.meanError(shown, at: disk, against: changed),
+                      try Self.meanError(shown, at: difference, against: diff))
+        print("xterm (compare view, sixel): received \(received), on disk \(disk), mean errors \(errors) against the sources")
+        #expect(errors.0 < Self.bound && errors.1 < Self.bound && errors.2 < Self.bound, "mean errors \(errors)")
+        // The changed rectangle (40x40 at 100,20) is where the difference picture is coloured.
+        let spot = areas[2]
+        #expect(abs(spot.x - (difference.x + 100)) <= 1 && abs(spot.y - (difference.y + 20)) <= 1 && abs(spot.width - 40) <= 1,
+                "the coloured part of the difference is at \(spot), the change at \(difference.x + 100),\(difference.y + 20)")
+        try Self.quitLeavesNothing(screen)
+    }
+
     /// The writer app previews the highlighted file as sixel pixels (small files too: they
     /// are read whole with the first read), replaces it when the selection moves, and
     /// leaves nothing behind on quit.
