@@ -131,7 +131,9 @@ public enum CompareView {
             case .differentDimensions: return ["difference: other dimensions", "other dimensions"]
             }
         }
-        let name = side.rawValue, size = ByteCount.human(bytes)
+        // What the sides are called: received / on disk, or first / second for two files.
+        let names = pictures?.comparison?.names ?? (first: Side.received.rawValue, second: Side.disk.rawValue)
+        let name = side == .received ? names.first : names.second, size = ByteCount.human(bytes)
         guard let i = info else { return ["\(name): \(size)", name] }
         let depth = "\(i.bitDepth)-bit \(i.colorType)" + (i.passes.map { ", " + $0 } ?? "")
         return ["\(name): \(i.format.rawValue) \(i.width)x\(i.height) \(depth), \(size)",
@@ -154,10 +156,11 @@ public enum CompareView {
         ". same  + <16/255  # more",
     ]
 
-    /// Draws the panes' titles and pictures into `s` (pixels and truecolor rows as one
-    /// ``Graphic``, unless `overlay`), and what stands in for a picture that is not there.
+    /// Draws the panes' titles and what stands in for a picture that is not there into
+    /// `s`, the character pictures too; gives the pictures sent as escape sequences (pixels,
+    /// truecolor rows), each placed at its pane.
     static func draw(_ panes: [Pane], results: [PreviewResult?]?, pictures: Pictures?, keyPrefix: String,
-                     into s: inout Screen, capabilities: Capabilities, overlay: Bool) {
+                     into s: inout Screen, capabilities: Capabilities) -> [Graphic] {
         var parts: [Graphic] = []
         let ascii = !capabilities.unicode
         for (i, pane) in panes.enumerated() {
@@ -167,7 +170,7 @@ public enum CompareView {
             s.put(TextFit.head(title, pane.columns, ascii: ascii), x: pane.x, y: pane.y, style: Style(bold: true))
             let top = pane.y + 1
             guard let results else {
-                s.put("comparing…", x: pane.x, y: top, style: Style(dim: true))
+                s.put(ascii ? "comparing..." : "comparing…", x: pane.x, y: top, style: Style(dim: true))
                 continue
             }
             let key = "\(keyPrefix)#\(i)"
@@ -192,11 +195,11 @@ public enum CompareView {
                 if pane.side == .difference, i < results.count {
                     drawDifferenceInCharacters(pane, pictures?.comparison, into: &s, capabilities: capabilities)
                 } else {
-                    s.put("drawing…", x: pane.x, y: top, style: Style(dim: true))
+                    s.put(ascii ? "drawing..." : "drawing…", x: pane.x, y: top, style: Style(dim: true))
                 }
             }
         }
-        if !overlay, !parts.isEmpty { s.graphic = PreviewPainter.combined(parts) }
+        return parts
     }
 
     /// The difference without a picture: the heat map in characters, or a sentence when
@@ -224,5 +227,35 @@ extension HeatMap {
     static func empty(_ c: PixelComparison) -> HeatMap? {
         guard let info = c.received else { return nil }
         return HeatMap(imageWidth: info.width, imageHeight: info.height)
+    }
+}
+
+extension CompareView {
+    /// The compare view printed once (`blob-reader compare --show`): titles, pictures and
+    /// legend in `columns` x `rows` cells as lines of text with SGR colours, then each
+    /// picture sent as escape sequences (sixel, kitty, truecolor) over its blank cells,
+    /// placed by moves relative to where the text ended. Nothing waits for a key.
+    public static func printable(_ pictures: Pictures, columns: Int, rows: Int, capabilities: Capabilities) -> [UInt8] {
+        var aspect = 4.0 / 3.0
+        if let info = pictures.comparison?.received { aspect = Double(max(1, info.width)) / Double(max(1, info.height)) }
+        let cellAspect = capabilities.pixels != nil
+            ? Double(max(1, capabilities.cellWidth)) / Double(max(1, capabilities.cellHeight)) : 0.5
+        let panes = layout([.received, .disk, .difference], x: 0, y: 0, columns: columns, rows: rows - 1, aspect: aspect,
+                           cellAspect: cellAspect)
+        let blocks = capabilities.colors > 0 && capabilities.unicode
+        let results = render(pictures, panes: panes, blocks: blocks, capabilities: capabilities) { false }
+        var screen = Screen(width: columns, height: rows)
+        let parts = draw(panes, results: results, pictures: pictures, keyPrefix: "show", into: &screen, capabilities: capabilities)
+        let legends = results.count == 3 && results[2] != nil ? self.legends : characterLegends
+        let legend = legends.first { TextFit.width($0) <= columns } ?? legends.last!
+        screen.put(TextFit.head(legend, columns, ascii: !capabilities.unicode), x: 0, y: rows - 1, style: Style(dim: true))
+        var out = Array(SGRText.lines(screen, colors: capabilities.colors > 0).utf8)
+        guard !parts.isEmpty else { return out }
+        out += Array("\u{1b}7".utf8)  // the end of the text: each picture is placed from here
+        for g in parts {
+            out += Array("\u{1b}8\u{1b}[\(rows - g.y)A\u{1b}[\(g.x + 1)G".utf8) + g.draw
+        }
+        out += Array("\u{1b}8".utf8)
+        return out
     }
 }

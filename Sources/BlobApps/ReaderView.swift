@@ -180,8 +180,9 @@ extension ReaderProgram {
             panes = [panes[shown]]
             results = results.map { [$0[shown]] }
         }
-        CompareView.draw(panes, results: results, pictures: pictures, keyPrefix: key, into: &s, capabilities: capabilities,
-                         overlay: overlay)
+        let parts = CompareView.draw(panes, results: results, pictures: pictures, keyPrefix: key, into: &s,
+                                     capabilities: capabilities)
+        if !overlay { s.graphic = PreviewPainter.combined(parts) }
         guard compare.mode == .sideBySide else { return }
         let drawnAsPicture = results.map { $0.count == 3 && $0[2] != nil } ?? false
         let legends = drawnAsPicture ? CompareView.legends : CompareView.characterLegends

@@ -109,4 +109,35 @@ import TestSupport
         let three = Spawn.run(CLI.reader, ["compare", "x", "y", "z"])
         #expect(three.status == 64 && three.err.contains("at most two files"), "\(three.err)")
     }
+
+    /// `--show` draws first | second | difference after the verdict, in the preview's modes:
+    /// ASCII (the change located by `#`), coloured blocks, sixel (three images).
+    @Test func showDrawsBothAndTheDifference() throws {
+        let s = Scratch("cms")
+        Fixtures.write(PNGWriter.rgb(width: 80, height: 40) { _, _ in (40, 40, 40) }, to: s.path("a.png"))
+        Fixtures.write(PNGWriter.rgb(width: 80, height: 40) { x, _ in x >= 60 ? (240, 40, 40) : (40, 40, 40) }, to: s.path("b.png"))
+        let compare = ["compare", s.path("a.png"), s.path("b.png"), "--show", "--size", "100x14"]
+        let ascii = Spawn.run(CLI.reader, compare + ["--graphics", "ascii"])
+        #expect(ascii.status == 1, "\(ascii.err)")
+        let lines = ascii.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let titles = try #require(lines.first { $0.contains("first") && $0.contains("second") && $0.contains("difference: 800 of 3200 pixels") },
+                                  "\(ascii.out)")
+        #expect(titles.contains("PNG 80x40"), "\(titles)")
+        // The difference pane: dots, then '#' in its right quarter (x >= 60 of 80).
+        let marked = lines.filter { $0.contains("#") && $0.contains(".") }
+        #expect(!marked.isEmpty, "\(ascii.out)")
+        for line in marked {
+            let plain = line.replacing(/\u{1b}\[[0-9;]*m/, with: "")
+            #expect(plain.lastIndex(of: ".")! < plain.firstIndex(of: "#")!, "\(plain)")
+        }
+        #expect(ascii.out.contains("# by 16/255 or more"), "legend: \(ascii.out)")
+        let blocks = Spawn.run(CLI.reader, compare + ["--graphics", "blocks"])
+        #expect(blocks.status == 1 && blocks.out.contains("\u{2580}") && blocks.out.contains("\u{1b}[0;38;5;"), "\(blocks.out)")
+        #expect(blocks.out.contains("yellow (1/255) to magenta (255/255)"), "legend: \(blocks.out)")
+        let sixel = Spawn.run(CLI.reader, compare + ["--graphics", "sixel"])
+        #expect(sixel.status == 1, "\(sixel.err)")
+        #expect(sixel.out.ranges(of: "\u{1b}P").count == 3, "three sixel images expected")
+        let both = Spawn.run(CLI.reader, compare + ["--json"])
+        #expect(both.status == 64 && both.err.contains("use one"), "\(both.err)")
+    }
 }
