@@ -8,7 +8,7 @@ struct BlobBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blob-bench",
         abstract: "Benchmarks for the shared-memory transfer.",
-        subcommands: [TransferBench.self, PreviewBench.self, RedrawBench.self, DecodeFloor.self, DecodeJPEGFull.self, SocketPeer.self, WakePeer.self,
+        subcommands: [TransferBench.self, PreviewBench.self, CompareBench.self, RedrawBench.self, DecodeFloor.self, DecodeJPEGFull.self, SocketPeer.self, WakePeer.self,
                       FanOutReader.self, PeerBench.self, PeerReader.self, PeerProbe.self, PeerOurs.self])
 }
 
