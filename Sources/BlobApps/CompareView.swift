@@ -96,7 +96,7 @@ public enum CompareView {
                 let small = PixelCompare.reduceDifference(picture, width: info.width, height: info.height,
                                                           toWidth: size.0, toHeight: size.1)
                 let w = min(size.0, info.width), h = min(size.1, info.height)
-                guard let png = try? PNGEncoder.rgba8(small, width: max(1, w), height: max(1, h)) else {
+                guard let png = try? PNGEncoder.rgba8(small, width: max(1, w), height: max(1, h), opaque: true) else {
                     return .failed("the difference picture could not be encoded")
                 }
                 return draw(png)

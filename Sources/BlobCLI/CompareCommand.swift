@@ -85,7 +85,7 @@ public struct CompareCommand: ParsableCommand {
         }
         if let diff {
             if let pixels = result.differencePicture, let info = result.received {
-                try Files.writeAtomically(try PNGEncoder.rgba8(pixels, width: info.width, height: info.height), to: diff)
+                try Files.writeAtomically(try PNGEncoder.rgba8(pixels, width: info.width, height: info.height, opaque: true), to: diff)
             } else {
                 Output.info("Note: no difference picture: \(result.verdict == .differentDimensions ? "the dimensions differ" : "not images")")
             }

@@ -616,7 +616,7 @@ static void write_fn(png_structp png, png_bytep bytes, png_size_t count) {
 
 static void flush_fn(png_structp png) { (void)png; }
 
-int cimage_png_encode_rgba8(const uint8_t *rgba, uint32_t width, uint32_t height, uint8_t **out, size_t *out_size,
+int cimage_png_encode_rgba8(const uint8_t *rgba, uint32_t width, uint32_t height, int opaque, uint8_t **out, size_t *out_size,
                             char *err, size_t errlen) {
     if (err && errlen) err[0] = 0;
     *out = NULL;
@@ -633,10 +633,11 @@ int cimage_png_encode_rgba8(const uint8_t *rgba, uint32_t width, uint32_t height
         return -1;
     }
     png_set_write_fn(png, &w, write_fn, flush_fn);
-    png_set_IHDR(png, pi, width, height, 8, PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE,
+    png_set_IHDR(png, pi, width, height, 8, opaque ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_set_compression_level(png, 6);
+    png_set_compression_level(png, 1);
     png_write_info(png, pi);
+    if (opaque) png_set_filler(png, 0, PNG_FILLER_AFTER);  /* the rows' fourth bytes are dropped */
     for (uint32_t y = 0; y < height; y++) png_write_row(png, (png_const_bytep)(rgba + (size_t)y * width * 4));
     png_write_end(png, pi);
     png_destroy_write_struct(&png, &pi);

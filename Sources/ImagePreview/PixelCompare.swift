@@ -129,8 +129,8 @@ public struct PixelComparison: Equatable, Sendable {
 /// have the same pixels; alpha counts like any channel, except that two fully
 /// transparent pixels are equal whatever colour they hide).
 ///
-/// Budget, for the comparison as a whole: the first image is held decoded, 8 bytes per
-/// pixel (4 more for a difference picture, and 48 bytes per 8x8 block of SSIM
+/// Budget, for the comparison as a whole: the first image is held decoded, 4 bytes per
+/// pixel (8 when either image is 16-bit; 4 more for a difference picture, and 48 bytes per 8x8 block of SSIM
 /// statistics), and what each decode needs besides (a progressive JPEG's coefficients) must fit
 /// in what that leaves of `maxMemory`, checked before any decode; the second image is
 /// streamed row by row against the first. Both decodes share one CPU budget
@@ -190,7 +190,7 @@ public enum PixelCompare {
             throw .tooManyPixels(width: info.width, height: info.height, limit: maxPixels)
         }
         let blocks = ((a.width + 7) / 8) * ((a.height + 7) / 8)
-        let needed = a.width * a.height * (differencePicture ? 12 : 8) + blocks * 48
+        let needed = a.width * a.height * ((deep ? 8 : 4) + (differencePicture ? 4 : 0)) + blocks * 48
         if needed > maxMemory {
             throw .decodeFailed(format: a.format, message: "comparing \(a.width)x\(a.height) images needs "
                                 + "\(needed >> 20) MiB, over the \(maxMemory >> 20) MiB budget")
@@ -198,12 +198,12 @@ public enum PixelCompare {
         let left = maxMemory - needed
         cimage_budget_begin()
         defer { cimage_budget_end() }
-        let first = Canvas(width: a.width, height: a.height, mode: .store)
+        let first = Canvas(width: a.width, height: a.height, mode: .store, deep: deep)
         try decode(received, a.format, into: first, maxPixels: maxPixels, maxBytes: left)
         // ImageMagick's rule: alpha counts only when an image has it (PSNR of opaque
         // pictures is over R, G and B, as `compare -metric PSNR` gives it).
         let channels = a.hasTransparency || b.hasTransparency ? 4 : 3
-        let second = Canvas(width: a.width, height: a.height, mode: .compare(first))
+        let second = Canvas(width: a.width, height: a.height, mode: .compare(first), deep: deep)
         second.tolerance = UInt16(result.threshold * 257)
         if differencePicture { second.picture = [UInt8](repeating: 0, count: a.width * a.height * 4) }
         try decode(disk, b.format, into: second, maxPixels: maxPixels, maxBytes: left)
@@ -273,7 +273,11 @@ public enum PixelCompare {
         enum Mode { case store, compare(Canvas) }
         let width: Int, height: Int
         let mode: Mode
+        /// The stored image: 16-bit samples when either image is deeper than 8 bits, else
+        /// 8-bit ones (every sample is then v * 257: kept exactly in half the memory).
         var samples: [UInt16] = []
+        var samples8: [UInt8] = []
+        let deep: Bool
         var differing = 0
         var maxDifference: UInt16 = 0
         var squaredError: Double = 0
@@ -289,11 +293,16 @@ public enum PixelCompare {
         var blockSums: [Double] = []
         var blocksAcross = 0
 
-        init(width: Int, height: Int, mode: Mode) {
+        init(width: Int, height: Int, mode: Mode, deep: Bool) {
             self.width = width
             self.height = height
             self.mode = mode
-            if case .store = mode { samples = [UInt16](repeating: 0, count: width * height * 4) }
+            self.deep = deep
+            if case .store = mode {
+                if deep { samples = [UInt16](repeating: 0, count: width * height * 4) } else {
+                    samples8 = [UInt8](repeating: 0, count: width * height * 4)
+                }
+            }
             if case .compare = mode {
                 blocksAcross = (width + 7) / 8
                 blockSums = [Double](repeating: 0, count: blocksAcross * ((height + 7) / 8) * 6)
@@ -307,37 +316,62 @@ public enum PixelCompare {
             guard y < height else { return }
             switch mode {
             case .store:
-                samples.withUnsafeMutableBufferPointer { s in
-                    for i in 0 ..< count {
-                        let x = x0 + i * dx
-                        guard x < width else { break }
-                        let o = (y * width + x) * 4
-                        for c in 0 ..< 4 { s[o + c] = sample(i, c) }
+                if deep {
+                    samples.withUnsafeMutableBufferPointer { s in
+                        for i in 0 ..< count {
+                            let x = x0 + i * dx
+                            guard x < width else { break }
+                            let o = (y * width + x) * 4
+                            for c in 0 ..< 4 { s[o + c] = sample(i, c) }
+                        }
+                    }
+                } else {
+                    samples8.withUnsafeMutableBufferPointer { s in
+                        for i in 0 ..< count {
+                            let x = x0 + i * dx
+                            guard x < width else { break }
+                            let o = (y * width + x) * 4
+                            for c in 0 ..< 4 { s[o + c] = UInt8(truncatingIfNeeded: sample(i, c) >> 8) }
+                        }
                     }
                 }
             case let .compare(first):
                 let hy = y * heat.height / height
-                first.samples.withUnsafeBufferPointer { s in
+                // The running figures as locals for the row (moved out of the object, so the
+                // arrays stay unique and no access is checked per sample), back at the end.
+                var picture = self.picture, sums = blockSums
+                self.picture = nil
+                blockSums = []
+                var squaredError = self.squaredError, differing = self.differing, within = self.within
+                var maxDifference = self.maxDifference
+                let tolerance = self.tolerance, blocksAcross = self.blocksAcross
+                defer {
+                    self.picture = picture
+                    blockSums = sums
+                    (self.squaredError, self.differing, self.within, self.maxDifference) = (squaredError, differing, within, maxDifference)
+                }
+                func row<S: WidenedSample>(_ s: UnsafeBufferPointer<S>, _ bs: UnsafeMutableBufferPointer<Double>,
+                                           _ pic: UnsafeMutableBufferPointer<UInt8>?) {
                     for i in 0 ..< count {
                         let x = x0 + i * dx
                         guard x < width else { break }
                         let o = (y * width + x) * 4
-                        let lumaA = Self.luma(Double(s[o]), Double(s[o + 1]), Double(s[o + 2]), Double(s[o + 3]))
+                        let lumaA = Self.luma(Double(s[o].wide), Double(s[o + 1].wide), Double(s[o + 2].wide), Double(s[o + 3].wide))
                         let lumaB = Self.luma(Double(sample(i, 0)), Double(sample(i, 1)), Double(sample(i, 2)), Double(sample(i, 3)))
                         let bk = ((y / 8) * blocksAcross + x / 8) * 6
-                        blockSums[bk] += lumaA
-                        blockSums[bk + 1] += lumaB
-                        blockSums[bk + 2] += lumaA * lumaA
-                        blockSums[bk + 3] += lumaB * lumaB
-                        blockSums[bk + 4] += lumaA * lumaB
-                        blockSums[bk + 5] += 1
-                        if s[o + 3] == 0 && sample(i, 3) == 0 {  // both invisible
-                            if picture != nil { paint(o, worst: 0, first: s) }
+                        bs[bk] += lumaA
+                        bs[bk + 1] += lumaB
+                        bs[bk + 2] += lumaA * lumaA
+                        bs[bk + 3] += lumaB * lumaB
+                        bs[bk + 4] += lumaA * lumaB
+                        bs[bk + 5] += 1
+                        if s[o + 3].wide == 0 && sample(i, 3) == 0 {  // both invisible
+                            if let pic { paint(pic, o, worst: 0, first: s) }
                             continue
                         }
                         var worst: UInt16 = 0
                         for c in 0 ..< 4 {
-                            let a = Int(s[o + c]), b = Int(sample(i, c))
+                            let a = s[o + c].wide, b = Int(sample(i, c))
                             let d = abs(a - b)
                             if d > 0 {
                                 squaredError += Double(d * d)
@@ -352,11 +386,24 @@ public enum PixelCompare {
                         } else if worst > 0 {
                             within += 1
                         }
-                        if picture != nil { paint(o, worst: worst, first: s) }
+                        if let pic { paint(pic, o, worst: worst, first: s) }
                     }
+                }
+                func against<S: WidenedSample>(_ s: UnsafeBufferPointer<S>) {
+                    sums.withUnsafeMutableBufferPointer { bs in
+                        if picture != nil {
+                            picture!.withUnsafeMutableBufferPointer { row(s, bs, $0) }
+                        } else {
+                            row(s, bs, nil)
+                        }
+                    }
+                }
+                if first.deep { first.samples.withUnsafeBufferPointer { against($0) } } else {
+                    first.samples8.withUnsafeBufferPointer { against($0) }
                 }
             }
         }
+
     
         /// Luma (Rec. 709) of a 16-bit RGBA pixel, weighted by its alpha: 0 to 1.
         static func luma(_ r: Double, _ g: Double, _ b: Double, _ a: Double) -> Double {
@@ -378,36 +425,39 @@ public enum PixelCompare {
             return count == 0 ? 1 : total / Double(count)
         }
 
-        /// Paints pixel `o` (its sample offset) of the difference picture.
-        func paint(_ o: Int, worst: UInt16, first s: UnsafeBufferPointer<UInt16>) {
-            let p = o  // 4 samples a pixel in both
+        /// Paints pixel `o` (its sample offset; 4 samples a pixel in both) of the
+        /// difference picture.
+        func paint<S: WidenedSample>(_ picture: UnsafeMutableBufferPointer<UInt8>, _ o: Int, worst: UInt16,
+                                     first s: UnsafeBufferPointer<S>) {
             if worst == 0 {
                 // A faded grey of the first image: the shapes stay, the eye goes to colour.
-                let luma = (Int(s[o]) * 54 + Int(s[o + 1]) * 183 + Int(s[o + 2]) * 19) >> 16
+                let luma = (s[o].wide * 54 + s[o + 1].wide * 183 + s[o + 2].wide * 19) >> 16
                 let faded = UInt8(255 - (255 - luma) / 4)
-                picture![p] = faded; picture![p + 1] = faded; picture![p + 2] = faded; picture![p + 3] = 255
+                picture[o] = faded; picture[o + 1] = faded; picture[o + 2] = faded
             } else if worst <= tolerance {
-                (picture![p], picture![p + 1], picture![p + 2]) = PixelCompare.withinColour; picture![p + 3] = 255
+                (picture[o], picture[o + 1], picture[o + 2]) = PixelCompare.withinColour
             } else {
                 // Yellow for 1/255 to magenta for 255/255, on a log scale: the smallest
                 // difference is as visible as the largest.
                 let t = log(max(1, Double(worst) / 257)) / log(255.0)
-                picture![p] = UInt8(255 - 55 * t)
-                picture![p + 1] = UInt8(210 * (1 - t))
-                picture![p + 2] = UInt8(140 * t)
-                picture![p + 3] = 255
+                picture[o] = UInt8(255 - 55 * t)
+                picture[o + 1] = UInt8(210 * (1 - t))
+                picture[o + 2] = UInt8(140 * t)
             }
+            picture[o + 3] = 255
         }
 
         /// The picture with pixels no row reached (none, for a complete decode) painted
         /// like unchanged ones.
         func finishedPicture(_ first: Canvas) -> [UInt8]? {
             guard var done = picture else { return nil }
-            first.samples.withUnsafeBufferPointer { s in
-                picture = done
-                for o in stride(from: 0, to: done.count, by: 4) where done[o + 3] == 0 { paint(o, worst: 0, first: s) }
-                done = picture!
+            picture = nil
+            func fill<S: WidenedSample>(_ s: UnsafeBufferPointer<S>) {
+                done.withUnsafeMutableBufferPointer { pic in
+                    for o in stride(from: 0, to: pic.count, by: 4) where pic[o + 3] == 0 { paint(pic, o, worst: 0, first: s) }
+                }
             }
+            if first.deep { first.samples.withUnsafeBufferPointer { fill($0) } } else { first.samples8.withUnsafeBufferPointer { fill($0) } }
             return done
         }
     }
@@ -465,3 +515,9 @@ extension PixelCompare {
         return out
     }
 }
+
+/// A stored sample read on the 16-bit scale: 16-bit ones as they are, 8-bit ones times 257
+/// (exactly what widening them gave).
+protocol WidenedSample { var wide: Int { get } }
+extension UInt16: WidenedSample { var wide: Int { Int(self) } }
+extension UInt8: WidenedSample { var wide: Int { Int(self) * 257 } }

@@ -12,14 +12,15 @@ func row(_ name: String, _ m: Measurement) -> String {
     name.padding(toLength: 42, withPad: " ", startingAt: 0) + String(format: "%8.1f ms  %7.1f MiB peak", m.ms, m.mib)
 }
 
-/// Runs `argv` `runs` times (output to /dev/null) under GNU time: the median wall time and
-/// peak RSS. An exit status outside `allowed` stops the benchmark.
-func measureProcess(_ argv: [String], runs: Int, allowed: Set<Int32> = [0]) -> Measurement {
+/// Runs `argv` `runs` times under GNU time: the median wall time and peak RSS. Output goes
+/// to /dev/null, or standard output to `output` (the last run's stays there). An exit
+/// status outside `allowed` stops the benchmark.
+func measureProcess(_ argv: [String], runs: Int, allowed: Set<Int32> = [0], output: String? = nil) -> Measurement {
     var times = [Double](), peaks = [Double]()
     for _ in 0 ..< runs {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         // GNU time reports the tool's own peak RSS; measured from here, a spawned
         // child would inherit this process's high-water mark.

@@ -66,9 +66,10 @@ int cimage_png_decode_rgba16(const uint8_t *data, size_t size, uint64_t max_pixe
                              cimage_row_fn row_fn, void *ctx, cimage_info *info, char *err, size_t errlen);
 
 /* Encodes 8-bit RGBA rows (width * 4 bytes each, top first) as a PNG in memory: *out
- * (free it with cimage_free) holds *out_size bytes. Returns 0, or -1 with libpng's
- * message in err. */
-int cimage_png_encode_rgba8(const uint8_t *rgba, uint32_t width, uint32_t height, uint8_t **out, size_t *out_size,
+ * (free it with cimage_free) holds *out_size bytes; `opaque`: the alpha bytes are left out
+ * (an RGB PNG). zlib's fastest level: these are pictures to look at, written once.
+ * Returns 0, or -1 with libpng's message in err. */
+int cimage_png_encode_rgba8(const uint8_t *rgba, uint32_t width, uint32_t height, int opaque, uint8_t **out, size_t *out_size,
                             char *err, size_t errlen);
 void cimage_free(void *p);
 
