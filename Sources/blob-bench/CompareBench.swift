@@ -47,7 +47,7 @@ struct CompareBench: ParsableCommand {
             .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         var counts = "  differing pixels: ours \(ourCount), ImageMagick AE \(ae)"
         if python != "none" && !python.isEmpty {
-            let script = dir + "/pixelmatch.py"
+            let script = dir + "/run_pixelmatch.py"  // not pixelmatch.py: it would shadow the package
             try Self.pixelmatchScript.write(toFile: script, atomically: true, encoding: .utf8)
             let pm = measureProcess([python, script, a, b, dir + "/pixelmatch.png"], runs: pixelmatchRuns, output: dir + "/pm.out")
             print(row("pixelmatch (PyPI, threshold 0)", pm))

@@ -21,7 +21,8 @@ func measureProcess(_ argv: [String], runs: Int, allowed: Set<Int32> = [0], outp
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_addopen(&actions, 1, output ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let errFile = "/tmp/blob-bench-err-\(getpid())"
+        posix_spawn_file_actions_addopen(&actions, 2, errFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         // GNU time reports the tool's own peak RSS; measured from here, a spawned
         // child would inherit this process's high-water mark.
         let rssFile = "/tmp/blob-bench-rss-\(getpid())"
@@ -36,13 +37,18 @@ func measureProcess(_ argv: [String], runs: Int, allowed: Set<Int32> = [0], outp
         wait4(pid, &status, 0, &usage)
         times.append(Double(monotonicNanos() - t0) / 1e6)
         let kib = (try? String(contentsOfFile: rssFile, encoding: .utf8))
-            .flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? .nan
+            .flatMap { text in  // the last line: GNU time writes "Command exited with non-zero status N" first
+                text.split(separator: "\n").last.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            } ?? .nan
         unlink(rssFile)
         peaks.append(kib / 1024)
         args.forEach { free($0) }
         posix_spawn_file_actions_destroy(&actions)
         let code = (status >> 8) & 0xFF
-        precondition(status & 0x7F == 0 && allowed.contains(code), "\(argv.joined(separator: " ")) failed with status \(status)")
+        let err = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
+        unlink(errFile)
+        precondition(status & 0x7F == 0 && allowed.contains(code),
+                     "\(argv.joined(separator: " ")) failed with status \(status): \(err.suffix(400))")
     }
     return Measurement(ms: quantile(times, 0.5), mib: quantile(peaks, 0.5))
 }
