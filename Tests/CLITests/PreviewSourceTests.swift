@@ -99,6 +99,16 @@ import TestSupport
         #expect(exact.out.hasPrefix("first:  \(s.path("a.png")) (PNG 40x30"), "\(exact.out)")
         let diff = try #require(Fixtures.read(s.path("d.png")))
         #expect(diff.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        // Decoded by ImageMagick: the coloured (not grey) pixels are exactly the 12 changed.
+        #expect(Spawn.run("/usr/bin/convert", [s.path("d.png"), "-depth", "8", "rgb:" + s.path("d.rgb")]).status == 0)
+        let rgb = try #require(Fixtures.read(s.path("d.rgb")))
+        try #require(rgb.count == Self.width * Self.height * 3)
+        var coloured: [Int] = []
+        for p in 0 ..< Self.width * Self.height where !(rgb[p * 3] == rgb[p * 3 + 1] && rgb[p * 3 + 1] == rgb[p * 3 + 2]) {
+            coloured.append(p)
+        }
+        let changed = (0 ..< 3).flatMap { y in (0 ..< 4).map { x in y * Self.width + x } }
+        #expect(coloured == changed, "coloured pixels \(coloured)")
         let tolerant = Spawn.run(CLI.reader, ["compare", s.path("a.png"), s.path("b.png"), "--threshold", "2", "--json"])
         #expect(tolerant.status == 0, "\(tolerant.err)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(tolerant.stdout)) as? [String: Any])
