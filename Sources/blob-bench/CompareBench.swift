@@ -40,10 +40,10 @@ struct CompareBench: ParsableCommand {
                      ours.ms / magick.ms, (ours.ms / magick.ms <= 0.5 ? "met" : "NOT met") as NSString,
                      ours.mib / magick.mib, (ours.mib / magick.mib <= 0.5 ? "met" : "NOT met") as NSString))
         // The counts, from each tool's own output.
-        let ourJSON = capture([readerPath, "compare", a, b, "--json"])
+        let ourJSON = processOutput([readerPath, "compare", a, b, "--json"])
         let ourCount = ourJSON.range(of: "\"differing_pixels\":")
             .flatMap { Int(ourJSON[$0.upperBound...].prefix { $0.isNumber }) } ?? -1
-        let ae = Int(capture(["/usr/bin/compare", "-metric", "AE", "-fuzz", "0", a, b, "null:"], stderr: true)
+        let ae = Int(processOutput(["/usr/bin/compare", "-metric", "AE", "-fuzz", "0", a, b, "null:"], stderr: true)
             .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         var counts = "  differing pixels: ours \(ourCount), ImageMagick AE \(ae)"
         if python != "none" && !python.isEmpty {
@@ -72,22 +72,4 @@ struct CompareBench: ParsableCommand {
         print(pixelmatch(a, b, diff, threshold=0, includeAA=True))
         diff.save(sys.argv[3])
         """
-
-    /// A tool's standard output (or standard error).
-    func capture(_ argv: [String], stderr: Bool = false) -> String {
-        let file = "/tmp/blob-bench-compare-out-\(getpid())"
-        defer { unlink(file) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, stderr ? 2 : 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, stderr ? 1 : 2, "/dev/null", O_WRONLY, 0)
-        let args = argv.map { strdup($0) } + [nil]
-        defer { args.forEach { free($0) } }
-        var pid: pid_t = 0
-        precondition(posix_spawn(&pid, argv[0], &actions, nil, args, environ) == 0, "cannot start \(argv[0])")
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-    }
 }

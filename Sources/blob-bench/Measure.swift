@@ -53,6 +53,24 @@ func measureProcess(_ argv: [String], runs: Int, allowed: Set<Int32> = [0], outp
     return Measurement(ms: quantile(times, 0.5), mib: quantile(peaks, 0.5))
 }
 
+/// A tool's standard output (or, with `stderr`, its standard error), once it ended.
+func processOutput(_ argv: [String], stderr: Bool = false) -> String {
+    let file = "/tmp/blob-bench-compare-out-\(getpid())"
+    defer { unlink(file) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, stderr ? 2 : 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, stderr ? 1 : 2, "/dev/null", O_WRONLY, 0)
+    let args = argv.map { strdup($0) } + [nil]
+    defer { args.forEach { free($0) } }
+    var pid: pid_t = 0
+    precondition(posix_spawn(&pid, argv[0], &actions, nil, args, environ) == 0, "cannot start \(argv[0])")
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+}
+
 /// The benchmarks' generated photo: smooth gradients with grain, as PNG or JPEG.
 enum Photo {
     /// A smooth, photo-like RGB image with mild noise, written by libpng.

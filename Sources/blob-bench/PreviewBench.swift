@@ -87,22 +87,7 @@ struct PreviewBench: ParsableCommand {
     }
 
     /// A tool's standard output.
-    func output(_ argv: [String]) -> String {
-        let file = "/tmp/blob-bench-out-\(getpid())"
-        defer { unlink(file) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let args = argv.map { strdup($0) } + [nil]
-        defer { args.forEach { free($0) } }
-        var pid: pid_t = 0
-        precondition(posix_spawn(&pid, argv[0], &actions, nil, args, environ) == 0, "cannot start \(argv[0])")
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-    }
+    func output(_ argv: [String]) -> String { processOutput(argv) }
 
     func measure(_ argv: [String]) -> Measurement { measureProcess(argv, runs: runs) }
 
