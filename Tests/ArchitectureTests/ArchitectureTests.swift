@@ -46,20 +46,35 @@ import TestSupport
     ]
     static let platform: Set<String> = ["Glibc", "Synchronization", "Dispatch", "SystemPackage"]
 
+    /// The words that may stand before `import` in an import declaration.
+    static let importModifiers: Set<String> = ["public", "package", "internal", "fileprivate", "private", "struct", "class",
+                                               "enum", "func", "var", "let", "typealias", "protocol"]
+
+    /// The imports in `files` that `module` may not make (`public import`, `@_exported
+    /// import`, `import struct X.Y` included), as "Module/File imports X".
+    static func importViolations(_ module: String, _ files: [(name: String, lines: [String])]) -> [String] {
+        let allowed = (allowedImports[module] ?? []).union(platform)
+        var found: [String] = []
+        for (name, lines) in files {
+            for line in lines {
+                let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+                guard let i = words.firstIndex(of: "import"), i + 1 < words.count,
+                      words[..<i].allSatisfy({ $0.hasPrefix("@") || importModifiers.contains($0) }) else { continue }
+                // `import struct X.Y`: the module is the word after the kind.
+                let target = importModifiers.contains(words[i + 1]) && i + 2 < words.count ? words[i + 2] : words[i + 1]
+                let imported = target.split(separator: ".").first.map(String.init) ?? ""
+                if !allowed.contains(imported) { found.append("\(module)/\(name) imports \(imported)") }
+            }
+        }
+        return found
+    }
+
     @Test(arguments: libraryModules)
     func importsFollowTheLayers(module: String) throws {
         let files = Self.files(module)
         try #require(!files.isEmpty, "no sources found for \(module)")
-        let allowed = try #require(Self.allowedImports[module]).union(Self.platform)
-        for (name, lines) in files {
-            for line in lines {
-                let words = line.split(separator: " ").map(String.init)
-                guard let i = words.firstIndex(of: "import"), i + 1 < words.count,
-                      words[..<i].allSatisfy({ $0.hasPrefix("@") || $0 == "struct" }) else { continue }
-                let imported = words[i + 1].split(separator: ".").first.map(String.init) ?? ""
-                #expect(allowed.contains(imported), "\(module)/\(name) imports \(imported)")
-            }
-        }
+        try #require(Self.allowedImports[module] != nil, "\(module) has no row in allowedImports")
+        for violation in Self.importViolations(module, files) { Issue.record(Comment(rawValue: violation)) }
     }
 
     /// System calls, each module's in its one boundary file (swift-system style).
@@ -72,19 +87,49 @@ import TestSupport
                            "unlink", "rename", "fsync", "realpath", "opendir", "readdir", "getcwd", "poll", "pipe",
                            "fcntl", "signal", "pthread_create", "pthread_join", "pthread_detach", "inotify_init1",
                            "inotify_add_watch", "clock_gettime", "getenv", "isatty", "getpid", "raise", "gmtime_r",
-                           "usleep", "nanosleep", "sched_yield", "exit"]
+                           "usleep", "nanosleep", "sched_yield", "exit",
+                           "madvise", "mprotect", "msync", "ioctl", "linkat", "symlink", "readlink", "fchown", "chown",
+                           "chmod", "mkdir", "rmdir", "openat", "fstatat", "fdatasync", "dup", "dup2", "kill", "waitpid",
+                           "posix_spawn", "sigaction", "sigprocmask", "pthread_sigmask", "dlopen", "dlsym", "dlclose",
+                           "setenv", "unsetenv", "tcgetattr", "tcsetattr", "select", "epoll_create1", "eventfd",
+                           "memfd_create", "getuid", "geteuid", "getgid", "sysconf", "prctl", "syscall", "futimens",
+                           "utimensat", "lseek", "truncate", "fchdir", "chdir", "umask", "getrlimit", "setrlimit"]
+
+    /// The system calls in `files` outside `module`'s boundary file.
+    static func syscallViolations(_ module: String, _ files: [(name: String, lines: [String])]) -> [String] {
+        var found: [String] = []
+        for (name, lines) in files where name != boundary[module] {
+            for (n, line) in lines.enumerated() {
+                for call in syscalls where calls(line, call) {
+                    found.append("\(module)/\(name):\(n + 1) calls \(call) outside its boundary file: \(line)")
+                }
+            }
+        }
+        return found
+    }
 
     @Test(arguments: libraryModules)
     func systemCallsLiveInTheBoundaryFile(module: String) throws {
         let files = Self.files(module)
         try #require(!files.isEmpty, "no sources found for \(module)")
-        for (name, lines) in files where name != Self.boundary[module] {
-            for (n, line) in lines.enumerated() {
-                for call in Self.syscalls where Self.calls(line, call) {
-                    Issue.record("\(module)/\(name):\(n + 1) calls \(call) outside its boundary file: \(line)")
-                }
-            }
-        }
+        for violation in Self.syscallViolations(module, files) { Issue.record(Comment(rawValue: violation)) }
+    }
+
+    /// The checks fail on what they must: a planted `public import` across the layers and a
+    /// planted `madvise` outside the boundary file (each with the real module's files).
+    @Test func plantedViolationsAreFound() throws {
+        let memory = Self.files("SharedMemory")
+        try #require(!memory.isEmpty)
+        #expect(Self.importViolations("SharedMemory", memory).isEmpty)
+        let publicImport = memory + [("Planted.swift", ["public import BlobApps", "@_exported import TerminalUI",
+                                                       "import struct BlobTransfer.Publisher"])]
+        #expect(Self.importViolations("SharedMemory", publicImport)
+                == ["SharedMemory/Planted.swift imports BlobApps", "SharedMemory/Planted.swift imports TerminalUI",
+                    "SharedMemory/Planted.swift imports BlobTransfer"])
+        let transfer = Self.files("BlobTransfer")
+        #expect(Self.syscallViolations("BlobTransfer", transfer).isEmpty)
+        let planted = transfer + [("Planted.swift", ["        _ = madvise(base, count, MADV_WILLNEED)"])]
+        #expect(Self.syscallViolations("BlobTransfer", planted).count == 1)
     }
 
     /// Whether `line` calls the C function `name` (not a method, not a declaration).
