@@ -4,7 +4,7 @@
 //   C libraries     CBlobSegment (the public layout header) · CBlobMutex (robust mutex, also
 //                   linked by the C child) · CAtomics (private atomics/futex) · CXXHash ·
 //                   CCrypto · CPNG · CTurboJPEG · CJPEG · CImage (every libpng/libjpeg call) · CNcurses
-//   foundations     SafeText (escaping) · BlobCodec (the frame) · Hashing
+//   foundations     Platform (the environment, read once) · TerminalColors (the palette) · SafeText (escaping) · BlobCodec (the frame) · Hashing
 //   engine          SharedMemory (payload-agnostic segments, seqlock, futex, mutex)
 //                   SharedRecords (typed packed records on it)
 //   services        BlobTransfer: publish a file, receive + verify, records, files, watching
@@ -61,20 +61,24 @@ let package = Package(
 
         // Standard library only: escaping untrusted text for terminals and JSON.
         .target(name: "SafeText"),
+        // The process environment, read in one place (the start of one OS boundary).
+        .target(name: "Platform"),
+        // The one table of terminal colours (xterm's 256, the 16 basic ones), nearest index.
+        .target(name: "TerminalColors"),
         // Standard library only: the ImageData frame.
         .target(name: "BlobCodec"),
         // SHA-256 (libcrypto) and XXH3-64 (libxxhash).
         .target(name: "Hashing", dependencies: ["CXXHash", "CCrypto"]),
         // Segments, header, seqlock publishing of tagged bytes, waiting, the named mutex.
         .target(name: "SharedMemory", dependencies: [
-            "CBlobSegment", "CBlobMutex", "CAtomics", "Hashing", "SafeText",
+            "CBlobSegment", "CBlobMutex", "CAtomics", "Hashing", "SafeText", "Platform",
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
         // Records declared as packed field lists, read and written in shared memory; C headers.
         .target(name: "SharedRecords", dependencies: ["SharedMemory"]),
         // The services: what travels (frames, records), files in and out, watching.
         .target(name: "BlobTransfer", dependencies: [
-            "SharedMemory", "SharedRecords", "BlobCodec", "Hashing", "SafeText", "CBlobSegment",
+            "SharedMemory", "SharedRecords", "BlobCodec", "Hashing", "SafeText", "CBlobSegment", "Platform",
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
         // The public C header (sharedblob.h) and the thread's error message.
@@ -82,17 +86,18 @@ let package = Package(
         // The C interface: @_cdecl functions over the engine, built as libsharedblob.so.
         .target(name: "SharedBlobC", dependencies: ["CSharedBlob", "SharedMemory", "BlobTransfer", "BlobCodec"]),
         // Decoding and the character preview: a cell grid, no terminal dependency.
-        .target(name: "ImagePreview", dependencies: ["CImage"]),
+        .target(name: "ImagePreview", dependencies: ["CImage", "TerminalColors"]),
         // Pixels in terminals: kitty, sixel (libsixel) and iTerm2 encoders, and asking the
         // terminal what it can show (its answers to DA1, kitty's query, XTVERSION, CSI 16 t).
         .target(name: "TerminalGraphics", dependencies: ["ImagePreview", "CSixel", "SafeText", "CTerminalGuard"]),
         // Screens, the Terminal protocol, ncurses and in-memory backends, the run loop, workers.
-        .target(name: "TerminalUI", dependencies: ["CNcurses", "CTerminalGuard"]),
+        .target(name: "TerminalUI", dependencies: ["CNcurses", "CTerminalGuard", "Platform", "TerminalColors"]),
         // The two terminal apps: state, reduce, view; effects run by TerminalUI's workers.
-        .target(name: "BlobApps", dependencies: ["BlobTransfer", "TerminalUI", "ImagePreview", "TerminalGraphics", "SafeText"]),
+        .target(name: "BlobApps", dependencies: ["BlobTransfer", "TerminalUI", "ImagePreview", "TerminalGraphics", "SafeText",
+                                                "TerminalColors"]),
         // Every command of both executables and the one error-to-exit-status function.
         .target(name: "BlobCLI", dependencies: [
-            "BlobTransfer", "BlobApps", "ImagePreview", "TerminalUI", "TerminalGraphics", "SafeText",
+            "BlobTransfer", "BlobApps", "ImagePreview", "TerminalUI", "TerminalGraphics", "SafeText", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -109,7 +114,7 @@ let package = Package(
                           path: "Examples/LibraryExample"),
         .executableTarget(name: "blob-bench", dependencies: [
             "SharedMemory", "BlobTransfer", "Hashing", "CPNG", "CTurboJPEG", "BlobApps", "TerminalUI", "BlobCLI", "ImagePreview",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TerminalColors", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Test-only: spawning real processes, scratch segments and files, and the helper
@@ -124,8 +129,9 @@ let package = Package(
         .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobTransfer", "BlobCodec", "Hashing", "TestSupport"]),
         .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "CImage", "TestSupport", "CTurboJPEG", "blob-reader"]),
         .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "ImagePreview", "CSixel", "TestSupport", "blob-reader"]),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
-        .testTarget(name: "BlobAppsTests", dependencies: ["BlobApps", "BlobTransfer", "SharedMemory", "TerminalUI", "TestSupport"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TerminalColors", "TestSupport"]),
+        .testTarget(name: "BlobAppsTests", dependencies: ["BlobApps", "BlobTransfer", "SharedMemory", "TerminalUI", "TerminalColors",
+                                                         "TestSupport"]),
         .testTarget(name: "BlobCLITests", dependencies: ["BlobCLI", "BlobTransfer", "ImagePreview", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "blob-writer", "blob-reader"]),
         // Reads the source tree: module boundaries, one OS boundary file per module.

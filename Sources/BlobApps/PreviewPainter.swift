@@ -2,6 +2,7 @@ import BlobTransfer
 import ImagePreview
 import TerminalGraphics
 import TerminalUI
+import TerminalColors
 
 /// What decoding a preview produced.
 public enum PreviewResult: Sendable {

@@ -3,6 +3,7 @@ import BlobApps
 import BlobTransfer
 import TerminalGraphics
 import TerminalUI
+import Platform
 
 /// `--graphics MODE` for the apps: whether previews are drawn as pixels.
 struct AppGraphicsOptions: ParsableArguments {
@@ -79,7 +80,7 @@ func runApp<Program: TerminalProgram>(_ program: Program.Type, name: String, hin
     guard Output.isTerminal(0), Output.isTerminal(1) else { throw CommandError.needsTerminal(app: name, hint: hint) }
     let initial = try state()
     guard let terminal = NcursesTerminal(pixels: try graphics.pixels()) else {
-        throw CommandError.unknownTerminal(Output.environment("TERM") ?? "")
+        throw CommandError.unknownTerminal(Environment.value("TERM") ?? "")
     }
     defer { terminal.stop() }
     AppRunner<Program>(initial, on: terminal).run()

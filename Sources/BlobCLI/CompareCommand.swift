@@ -5,6 +5,7 @@ import ImagePreview
 import SafeText
 import TerminalGraphics
 import TerminalUI
+import Platform
 
 /// `blob-reader compare [FILE]` / `compare A B`: by pixels, the latest blob against a
 /// file, or two files.
@@ -118,7 +119,7 @@ public struct CompareCommand: ParsableCommand {
         } else {
             choice = GraphicsChoice(mode: .ascii, color: .none, reason: "stdout is not a terminal")
         }
-        if choice.mode == .iterm || (choice.mode.isPixels && (choice.passthrough || Output.environment("TMUX") != nil)) {
+        if choice.mode == .iterm || (choice.mode.isPixels && (choice.passthrough || Environment.value("TMUX") != nil)) {
             Output.info("Note: --show draws \(choice.mode.rawValue) pixels only outside tmux, and not with iTerm2's protocol: coloured blocks instead")
             choice = GraphicsChoice(mode: .blocks, color: .truecolor, reason: "pixels not drawn here")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TerminalGraphics
+import Platform
 
 /// `--graphics MODE` and `SHAREDBLOB_GRAPHICS`, read in one place for `preview` and both
 /// apps: which mode was asked for, what detection reads, and the cell size.
@@ -11,7 +12,7 @@ enum GraphicsRequest {
     ///
     /// - Throws: a validation error naming the modes when either is not one.
     static func mode(_ option: String?) throws -> GraphicsMode {
-        let text = option ?? Output.environment(variable) ?? GraphicsMode.auto.rawValue
+        let text = option ?? Environment.value(variable) ?? GraphicsMode.auto.rawValue
         guard let mode = GraphicsMode(rawValue: text) else {
             throw ValidationError("--graphics (or \(variable)) must be one of "
                                   + GraphicsMode.allCases.map(\.rawValue).joined(separator: ", "))
@@ -39,13 +40,13 @@ enum GraphicsRequest {
 
     /// Inside tmux: what it says about this pane (nil outside tmux).
     static func tmuxPane() -> TmuxPane? {
-        guard Output.environment("TMUX") != nil else { return nil }
-        return TerminalQuery.askTmux(pane: Output.environment("TMUX_PANE"))
+        guard Environment.value("TMUX") != nil else { return nil }
+        return TerminalQuery.askTmux(pane: Environment.value("TMUX_PANE"))
     }
 
     private static func environment() -> [String: String] {
         var env = [String: String]()
-        for name in GraphicsDetection.environmentVariables { env[name] = Output.environment(name) }
+        for name in GraphicsDetection.environmentVariables { env[name] = Environment.value(name) }
         return env
     }
 

@@ -1,5 +1,6 @@
 import BlobTransfer
 import Glibc
+import Platform
 import SafeText
 
 // The OS boundary of BlobCLI: the standard streams, whether they are terminals, the
@@ -28,8 +29,6 @@ public enum Output {
     /// function is `isatty`.
     static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
-    /// An environment variable. The corresponding C function is `getenv`.
-    static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
     /// A closed pipe is a write error, not a signal. The corresponding C function is `signal`.
     /// How a sibling executable of this one (`blob-writer`, `blob-reader`) is to be named
@@ -44,7 +43,7 @@ public enum Output {
         let sibling = String(exe[..<(exe.lastIndex(of: "/") ?? exe.startIndex)]) + "/" + tool
         var mine = stat()
         guard stat(sibling, &mine) == 0 else { return tool }
-        for dir in (environment("PATH") ?? "").split(separator: ":") {
+        for dir in (Environment.value("PATH") ?? "").split(separator: ":") {
             var found = stat()
             if stat(dir + "/" + tool, &found) == 0 {
                 return found.st_dev == mine.st_dev && found.st_ino == mine.st_ino ? tool : ShellWord.quote(sibling)

@@ -3,6 +3,7 @@ import BlobApps
 import BlobTransfer
 import ImagePreview
 import TerminalGraphics
+import Platform
 
 /// `blob-reader preview [FILE | -]`: prints a preview like jp2a or chafa, of a file,
 /// standard input, or the latest blob of a segment.
@@ -73,7 +74,7 @@ public struct PreviewCommand: ParsableCommand {
     func chooseGraphics() throws -> (GraphicsChoice, TerminalAnswers?) {
         let asked = try GraphicsRequest.mode(graphics)
         if asked != .auto {
-            if asked.isPixels, Output.isTerminal(1), Output.environment("TMUX") != nil {
+            if asked.isPixels, Output.isTerminal(1), Environment.value("TMUX") != nil {
                 let answers = GraphicsRequest.askTerminal()
                 let choice = GraphicsRequest.resolve(asked, answers: answers, tmux: GraphicsRequest.tmuxPane())
                 if !choice.mode.isPixels { Output.info("Note: \(choice.reason)") }

@@ -163,8 +163,6 @@ enum FS {
         _ = try retrying { RawPath.withCString(from) { f in RawPath.withCString(to) { Glibc.link(f, $0) } } }
     }
 
-    /// An environment variable. The corresponding C function is `getenv`.
-    static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
     /// The corresponding C function is `unlink`.
     static func unlink(_ path: String) { _ = RawPath.withCString(path) { Glibc.unlink($0) } }

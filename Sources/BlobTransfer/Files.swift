@@ -1,5 +1,6 @@
 import BlobCodec
 import Glibc
+import Platform
 
 /// Reading inputs and writing outputs, with errors that name the file.
 public enum Files {
@@ -366,10 +367,10 @@ public enum Files {
     /// Where the reader saves by default: `$XDG_DOWNLOAD_DIR`, else `~/Downloads` if it
     /// exists, else the home folder, else the working directory.
     public static func defaultSaveDirectory() -> String {
-        if let xdg = FS.environment("XDG_DOWNLOAD_DIR"), !xdg.isEmpty, (try? FS.status(xdg))?.isDirectory == true {
+        if let xdg = Environment.value("XDG_DOWNLOAD_DIR"), !xdg.isEmpty, (try? FS.status(xdg))?.isDirectory == true {
             return xdg
         }
-        if let home = FS.environment("HOME"), !home.isEmpty {
+        if let home = Environment.value("HOME"), !home.isEmpty {
             let downloads = home + "/Downloads"
             if (try? FS.status(downloads))?.isDirectory == true { return downloads }
             if (try? FS.status(home))?.isDirectory == true { return home }

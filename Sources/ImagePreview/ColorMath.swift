@@ -1,3 +1,5 @@
+import TerminalColors
+
 /// sRGB <-> linear-light conversion through tables, and the xterm 256-colour palette.
 enum ColorMath {
     /// sRGB byte -> linear light in 0...1.
@@ -23,29 +25,14 @@ enum ColorMath {
         return toSRGB[i]
     }
 
-    /// The xterm palette's colour for an index 16...255.
+    /// The xterm palette's colour for an index 16...255 (``Palette``, the one table).
     static func paletteColor(_ index: Int) -> RGB {
-        if index >= 232 {
-            let v = UInt8(8 + 10 * (index - 232))
-            return RGB(v, v, v)
-        }
-        let i = index - 16
-        let levels: [UInt8] = [0, 95, 135, 175, 215, 255]
-        return RGB(levels[i / 36], levels[(i / 6) % 6], levels[i % 6])
+        let c = Palette.rgb(UInt8(index))
+        return RGB(c.0, c.1, c.2)
     }
 
     /// The nearest xterm colour (16...255) to an sRGB colour.
-    static func nearestPaletteIndex(_ c: RGB) -> Int {
-        func level(_ v: UInt8) -> Int { v < 48 ? 0 : v < 115 ? 1 : (Int(v) - 35) / 40 }
-        let cube = 16 + 36 * level(c.r) + 6 * level(c.g) + level(c.b)
-        let avg = (Int(c.r) + Int(c.g) + Int(c.b)) / 3
-        let grayIndex = avg > 238 ? 255 : 232 + max(0, (avg - 3) / 10)
-        func dist(_ p: RGB) -> Int {
-            let dr = Int(p.r) - Int(c.r), dg = Int(p.g) - Int(c.g), db = Int(p.b) - Int(c.b)
-            return dr * dr + dg * dg + db * db
-        }
-        return dist(paletteColor(cube)) <= dist(paletteColor(grayIndex)) ? cube : grayIndex
-    }
+    static func nearestPaletteIndex(_ c: RGB) -> Int { Int(Palette.nearest(c.r, c.g, c.b)) }
 }
 
 #if canImport(Glibc)

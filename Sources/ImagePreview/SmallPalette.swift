@@ -1,4 +1,5 @@
 import Glibc
+import TerminalColors
 
 /// The 8 or 16 ANSI colours (xterm's default values) and a perceptual match into them:
 /// nearest in OKLab, after optional dithering in linear light, so an 8-colour terminal
@@ -12,11 +13,7 @@ struct SmallPalette {
     private let linear: [(Float, Float, Float)]
 
     /// xterm's default 16 colours.
-    static let xterm16: [RGB] = [
-        RGB(0, 0, 0), RGB(205, 0, 0), RGB(0, 205, 0), RGB(205, 205, 0), RGB(0, 0, 238), RGB(205, 0, 205),
-        RGB(0, 205, 205), RGB(229, 229, 229), RGB(127, 127, 127), RGB(255, 0, 0), RGB(0, 255, 0), RGB(255, 255, 0),
-        RGB(92, 92, 255), RGB(255, 0, 255), RGB(0, 255, 255), RGB(255, 255, 255),
-    ]
+    static let xterm16: [RGB] = Palette.basicColors.map { RGB($0.0, $0.1, $0.2) }
 
     /// The palette for a depth of 8 or 16 colours; nil for others.
     init?(_ depth: PreviewOptions.ColorDepth) {

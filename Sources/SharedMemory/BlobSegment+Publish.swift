@@ -2,6 +2,7 @@ import CAtomics
 import Glibc
 import Hashing
 import SystemPackage
+import Platform
 
 extension BlobSegment {
     /// Publishes a payload made of `parts` laid end to end.
@@ -319,16 +320,16 @@ let chunkSize = 64 * 1024
 /// turns pre-faulting off and `SHAREDBLOB_SECOND_CORE=0` the helper thread, for the
 /// benchmark.
 enum EnvironmentSwitches {
-    static let stopAtByte: Int? = Sys.environment("SHAREDBLOB_TEST_STOP_AT").flatMap { Int($0) }
-    static let stopBetweenReads = Sys.environment("SHAREDBLOB_TEST_STOP_BETWEEN_READS") == "1"
+    static let stopAtByte: Int? = Environment.value("SHAREDBLOB_TEST_STOP_AT").flatMap { Int($0) }
+    static let stopBetweenReads = Environment.value("SHAREDBLOB_TEST_STOP_BETWEEN_READS") == "1"
 
     /// Whether publishes and verified views fault their pages in with one `madvise`
     /// first (on unless `SHAREDBLOB_PREFAULT=0`; the benchmark measures both).
-    static let prefault: Bool = Sys.environment("SHAREDBLOB_PREFAULT") != "0"
+    static let prefault: Bool = Environment.value("SHAREDBLOB_PREFAULT") != "0"
 
     /// Whether large payloads are hashed on a second core (on unless
     /// `SHAREDBLOB_SECOND_CORE=0`; the benchmark measures both).
-    static let secondCore: Bool = Sys.environment("SHAREDBLOB_SECOND_CORE") != "0"
+    static let secondCore: Bool = Environment.value("SHAREDBLOB_SECOND_CORE") != "0"
 
     static func stopSelf() {
         Sys.raise(SIGSTOP)

@@ -266,11 +266,6 @@ enum Sys {
 
     /// The corresponding C function is `raise`.
     static func raise(_ signal: Int32) { _ = Glibc.raise(signal) }
-
-    /// An environment variable. The corresponding C function is `getenv`.
-    static func environment(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }
-    }
 }
 
 extension SegmentBacking {

@@ -13,10 +13,6 @@ enum Sys {
         _ = poll(&polls, nfds_t(polls.count), milliseconds)
     }
 
-    /// An environment variable. The corresponding C function is `getenv`.
-    static func environment(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }
-    }
 
     /// Starts a joinable thread running `body`. The corresponding C function is `pthread_create`.
     static func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {

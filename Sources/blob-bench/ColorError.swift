@@ -1,5 +1,6 @@
 import Foundation
 import ImagePreview
+import TerminalColors
 
 /// Measures how faithful an 8- or 16-colour half-block rendering is: every cell's
 /// displayed colour (xterm's default palette, its two halves mixed) against the image
@@ -7,10 +8,7 @@ import ImagePreview
 /// 40-47, 90-97, 100-107, 39/49 defaults, 7/27 reverse, 0 reset) and the glyphs
 /// ▀ ▄ █ and space; any other glyph counts as its cell's two colours mixed evenly.
 enum ColorError {
-    static let palette: [(Double, Double, Double)] = [
-        (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
-        (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
-    ]
+    static let palette: [(Double, Double, Double)] = Palette.basicColors.map { (Double($0.0), Double($0.1), Double($0.2)) }
 
     struct Result { var mean: Double; var columns: Int; var rows: Int }
 

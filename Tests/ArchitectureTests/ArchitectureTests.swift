@@ -25,24 +25,26 @@ import TestSupport
         return out.sorted { $0.0 < $1.0 }
     }
 
-    static let libraryModules = ["SafeText", "BlobCodec", "Hashing", "SharedMemory", "SharedRecords", "BlobTransfer",
+    static let libraryModules = ["Platform", "TerminalColors", "SafeText", "BlobCodec", "Hashing", "SharedMemory", "SharedRecords", "BlobTransfer",
                                  "SharedBlobC", "ImagePreview", "TerminalGraphics", "TerminalUI", "BlobApps", "BlobCLI"]
 
     /// Which modules each module may import (besides the standard library's own and
     /// Glibc, Synchronization, Dispatch, SystemPackage).
     static let allowedImports: [String: Set<String>] = [
+        "Platform": [],
+        "TerminalColors": [],
         "SafeText": [],
         "BlobCodec": [],
         "Hashing": ["CXXHash", "CCrypto"],
-        "SharedMemory": ["CBlobSegment", "CBlobMutex", "CAtomics", "Hashing", "SafeText"],
+        "SharedMemory": ["CBlobSegment", "CBlobMutex", "CAtomics", "Hashing", "SafeText", "Platform"],
         "SharedRecords": ["SharedMemory"],
-        "BlobTransfer": ["SharedMemory", "SharedRecords", "BlobCodec", "Hashing", "SafeText", "CBlobSegment"],
+        "BlobTransfer": ["SharedMemory", "SharedRecords", "BlobCodec", "Hashing", "SafeText", "CBlobSegment", "Platform"],
         "SharedBlobC": ["CSharedBlob", "SharedMemory", "BlobTransfer", "BlobCodec"],
-        "ImagePreview": ["CImage"],
+        "ImagePreview": ["CImage", "TerminalColors"],
         "TerminalGraphics": ["ImagePreview", "CSixel", "SafeText", "CTerminalGuard"],
-        "TerminalUI": ["CNcurses", "CTerminalGuard"],
-        "BlobApps": ["BlobTransfer", "TerminalUI", "ImagePreview", "TerminalGraphics", "SafeText"],
-        "BlobCLI": ["BlobTransfer", "BlobApps", "ImagePreview", "TerminalGraphics", "TerminalUI", "SafeText", "ArgumentParser"],
+        "TerminalUI": ["CNcurses", "CTerminalGuard", "Platform", "TerminalColors"],
+        "BlobApps": ["BlobTransfer", "TerminalUI", "ImagePreview", "TerminalGraphics", "SafeText", "TerminalColors"],
+        "BlobCLI": ["BlobTransfer", "BlobApps", "ImagePreview", "TerminalGraphics", "TerminalUI", "SafeText", "ArgumentParser", "Platform"],
     ]
     static let platform: Set<String> = ["Glibc", "Synchronization", "Dispatch", "SystemPackage"]
 
@@ -79,7 +81,7 @@ import TestSupport
 
     /// System calls, each module's in its one boundary file (swift-system style).
     static let boundary: [String: String] = [
-        "SharedMemory": "Syscalls.swift", "BlobTransfer": "FileSystem.swift",
+        "Platform": "Environment.swift", "SharedMemory": "Syscalls.swift", "BlobTransfer": "FileSystem.swift",
         "TerminalUI": "System.swift", "BlobCLI": "Output.swift", "TerminalGraphics": "TerminalQuery.swift",
     ]
     static let syscalls = ["open", "read", "write", "close", "stat", "fstat", "lstat", "mmap", "munmap", "shm_open",

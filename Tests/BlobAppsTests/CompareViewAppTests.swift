@@ -4,6 +4,7 @@ import Glibc
 import Testing
 import TerminalUI
 import TestSupport
+import TerminalColors
 
 /// The reader's compare view (`d`): the received image, the file on disk and the
 /// difference picture, titled, side by side or stacked; blink; identical said plainly;

@@ -1,5 +1,6 @@
 import Testing
 import TerminalUI
+import TerminalColors
 
 @Suite struct ScreenTests {
     @Test func putClipsToTheWidthAndTheScreen() {
