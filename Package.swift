@@ -3,17 +3,21 @@
 //
 //   C libraries     CBlobSegment (the public layout header) · CBlobMutex (robust mutex, also
 //                   linked by the C child) · CAtomics (private atomics/futex) · CXXHash ·
-//                   CCrypto · CPNG · CTurboJPEG · CJPEG · CImage (every libpng/libjpeg call) · CNcurses
+//                   CCrypto · CPNG · CTurboJPEG · CJPEG · CImage (every libpng/libjpeg call) · CNcurses ·
+//                   CSixel (libsixel, loaded on first use) · CTerminalGuard (the terminal restored on a crash)
 //   foundations     Platform (the environment, read once) · TerminalColors (the palette) · SafeText (escaping) · BlobCodec (the frame) · Hashing
 //   engine          SharedMemory (payload-agnostic segments, seqlock, futex, mutex)
 //                   SharedRecords (typed packed records on it)
 //   services        BlobTransfer: publish a file, receive + verify, records, files, watching
 //   C library       SharedBlobC (libsharedblob.so, sharedblob.h in CSharedBlob): the engine for C,
 //                   C++, Python, C#
-//   presentation    ImagePreview (decode + cell grid) · TerminalUI (screens, the run loop)
+//   presentation    ImagePreview (decode + cell grid) · TerminalGraphics (sixel, kitty, iTerm2; asking the
+//                   terminal) · TerminalUI (screens, the run loop)
 //   apps            BlobApps: state + reduce + view + effects, no I/O on the UI thread
 //   commands        BlobCLI: every command, the one exit-status table
-//   executables     blob-writer, blob-reader (thin), blob-bench, blob-ipc-demo, blob-ipc-child
+//   executables     blob-writer, blob-reader (thin), blob-bench, blob-ipc-demo, blob-ipc-child,
+//                   blob-library-example
+//   (Tests/ArchitectureTests checks this list, docs/architecture.md and its import table against the targets below.)
 import PackageDescription
 
 let package = Package(
@@ -125,6 +129,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Tests/Helper"),
         .testTarget(name: "BlobCodecTests", dependencies: ["BlobCodec", "TestSupport"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(name: "TerminalColorsTests", dependencies: ["TerminalColors"]),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+        .testTarget(name: "SharedRecordsTests", dependencies: ["SharedRecords", "SharedMemory", "TestSupport"]),
+        .testTarget(name: "BlobTransferTests", dependencies: ["BlobTransfer", "TestSupport"]),
+        .testTarget(name: "SharedBlobCTests", dependencies: ["SharedBlobC", "CSharedBlob", "TestSupport"]),
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText"]),
         .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobTransfer", "BlobCodec", "Hashing", "TestSupport"]),
         .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "CImage", "TestSupport", "CTurboJPEG", "blob-reader"]),

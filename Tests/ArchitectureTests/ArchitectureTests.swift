@@ -150,6 +150,61 @@ import TestSupport
         return false
     }
 
+    /// Package.swift's targets: each library target's name and the modules and products it
+    /// depends on (the one source the layer checks and the diagrams are held against).
+    static func packageTargets() throws -> [(name: String, kind: String, dependencies: Set<String>)] {
+        let text = String(decoding: try #require(Fixtures.read(Fixtures.packageRoot + "/Package.swift")), as: UTF8.self)
+        var targets: [(String, String, Set<String>)] = []
+        var rest = Substring(text)
+        while let start = rest.firstRange(of: /\.(target|executableTarget|systemLibrary|testTarget)\(name: "([^"]+)"/) {
+            let m = rest[start].wholeMatch(of: /\.(\w+)\(name: "([^"]+)"/)!
+            var body = rest[start.upperBound...]
+            // Up to the next target (or the end of the targets list).
+            if let next = body.firstRange(of: /\n\s*\.(target|executableTarget|systemLibrary|testTarget)\(name:/) {
+                body = body[..<next.lowerBound]
+            }
+            var dependencies = Set<String>()
+            if let deps = body.firstRange(of: "dependencies: [") {
+                let list = body[deps.upperBound...].prefix { $0 != "]" }
+                for quoted in list.matches(of: /"([^"]+)"/) where !list[..<quoted.range.lowerBound].hasSuffix("package: ") {
+                    dependencies.insert(String(quoted.1))
+                }
+                dependencies.subtract(["swift-argument-parser", "swift-system"])
+            }
+            targets.append((String(m.2), String(m.1), dependencies))
+            rest = rest[start.upperBound...]
+        }
+        return targets
+    }
+
+    /// The import table above is Package.swift's dependencies, module for module; the
+    /// header of Package.swift and docs/architecture.md's diagram name every module.
+    @Test func theLayerTablesMatchPackageSwift() throws {
+        let targets = try Self.packageTargets()
+        let library = targets.filter { $0.kind == "target" && !$0.name.hasPrefix("C") && $0.name != "TestSupport" }
+        try #require(library.count >= 10, "targets not found in Package.swift: \(targets.map(\.name))")
+        #expect(Set(library.map(\.name)) == Set(Self.libraryModules), "libraryModules: \(library.map(\.name))")
+        for t in library {
+            let table = (Self.allowedImports[t.name] ?? []).union(["SystemPackage"])
+            if t.dependencies.union(["SystemPackage"]) != table {
+                Issue.record("\(t.name): Package.swift depends on \(t.dependencies.sorted()), the import table allows \(table.sorted())")
+            }
+        }
+        let header = String(decoding: try #require(Fixtures.read(Fixtures.packageRoot + "/Package.swift")), as: UTF8.self)
+            .split(separator: "\n").prefix { $0.hasPrefix("//") }.joined(separator: "\n")
+        let doc = String(decoding: try #require(Fixtures.read(Fixtures.packageRoot + "/docs/architecture.md")), as: UTF8.self)
+        let diagram = doc.firstRange(of: "## Layers").map { String(doc[$0.upperBound...].prefix(6000)) } ?? ""
+        for t in targets where t.kind != "testTarget" && t.name != "TestSupport" && t.name != "blob-test-helper" {
+            if !header.contains(t.name) { Issue.record("Package.swift's header does not name \(t.name)") }
+            if !diagram.contains(t.name) { Issue.record("docs/architecture.md's layers do not name \(t.name)") }
+        }
+        // One test target per library module (TestSupport's suites aside).
+        let tests = Set(targets.filter { $0.kind == "testTarget" }.map(\.name))
+        for module in Self.libraryModules where !tests.contains(module + "Tests") {
+            Issue.record("no test target \(module)Tests")
+        }
+    }
+
     @Test func noPthreadPrimitivesInSwift() throws {
         for module in Self.libraryModules {
             for (name, lines) in Self.files(module) {

@@ -1,0 +1,31 @@
+import CSharedBlob
+import SharedBlobC
+import Testing
+import TestSupport
+
+/// The C interface called in process, as a C program would: create, publish raw bytes and
+/// a labelled file, read them back with their metadata; errors as statuses with a message.
+@Suite struct CInterfaceTests {
+    @Test func publishAndReadThroughTheCInterface() throws {
+        let name = Fixtures.uniqueSegmentName("sbc")
+        defer { Fixtures.removeSegment(name) }
+        var segment: OpaquePointer?
+        #expect(sb_open(name, SB_CREATE_NEW, 1 << 16, &segment) == SB_OK)
+        defer { sb_close(segment) }
+        let bytes: [UInt8] = Array("hello from C".utf8)
+        var meta = sb_metadata()
+        #expect(bytes.withUnsafeBytes { sb_publish(segment, $0.baseAddress, $0.count, nil, &meta) } == SB_OK)
+        #expect(meta.sequence == 1 && meta.kind == SB_KIND_BYTES)
+        var buffer = [UInt8](repeating: 0, count: 64)
+        var read = sb_metadata()
+        #expect(buffer.withUnsafeMutableBytes { sb_read(segment, $0.baseAddress, $0.count, &read) } == SB_OK)
+        #expect(Array(buffer.prefix(Int(read.length))) == bytes && read.sequence == 1)
+        // Too small a buffer: a status and a message, nothing written past it.
+        var small = [UInt8](repeating: 0, count: 4)
+        #expect(small.withUnsafeMutableBytes { sb_read(segment, $0.baseAddress, $0.count, nil) } == SB_TOO_LARGE)
+        #expect(!String(cString: sb_last_error()).isEmpty)
+        // A second opener of a name that exists, asked to create it new.
+        var again: OpaquePointer?
+        #expect(sb_open(name, SB_CREATE_NEW, 1 << 16, &again) == SB_EXISTS && again == nil)
+    }
+}
