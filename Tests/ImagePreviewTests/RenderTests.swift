@@ -142,12 +142,19 @@ func jpeg(width: Int, height: Int, quality: Int32 = 90, flags: Int32 = 0, _ pixe
     @Test func truncatedAndCorruptInputsThrowAndNeverCrash() throws {
         let png = PNGWriter.rgb(width: 30, height: 30) { x, y in (UInt8(x * 8), UInt8(y * 8), 0) }
         let jpg = jpeg(width: 64, height: 64) { x, y in (UInt8(x * 4), UInt8(y * 4), 0) }
-        for data in [png, jpg] {
-            var failures = 0
-            for cut in stride(from: 0, to: data.count - 1, by: max(1, data.count / 60)) {
+        // Every cut of the PNG fails; every cut of the JPEG before its first scan (SOS) fails
+        // (later cuts may decode what arrived); none crashes.
+        let firstScan = try #require(jpg.indices.dropLast().first { jpg[$0] == 0xFF && jpg[$0 + 1] == 0xDA })
+        for (data, mustFail) in [(png, png.count - 1), (jpg, firstScan)] {
+            var failures = 0, cuts = 0
+            for cut in stride(from: 1, to: mustFail, by: max(1, data.count / 60)) {
+                cuts += 1
                 do { _ = try render(Array(data[0 ..< cut])) } catch { failures += 1 }
             }
-            #expect(failures > 0)
+            #expect(cuts > 5 && failures == cuts, "\(failures) of \(cuts) cuts failed")
+            for cut in stride(from: mustFail, to: data.count - 1, by: max(1, data.count / 60)) {
+                _ = try? render(Array(data[0 ..< cut]))
+            }
         }
         // Every PNG prefix short of IEND fails (libpng insists on complete data).
         for cut in [8, 20, 33, 50, png.count - 13] {
