@@ -131,20 +131,21 @@ public enum Receiver {
             return try ArticleTransfer.receive(from: backing)
         }
         let segment = try openWaiting(backing, wait: wait, after: after, timeout: timeout)
-        let viewed: VerifiedView<Result<ReceivedFile, TransferError>>?
+        // Only the copy inside the seqlock window; the SHA-256 of the copy after it.
+        let viewed: VerifiedView<Result<(path: String, content: [UInt8]), TransferError>>?
         do throws(SharedMemoryError) {
             viewed = try segment.withVerifiedView { metadata, payload in
                 Result { () throws(TransferError) in
                     let (path, content) = try frame(metadata, payload)
-                    let bytes = try guarded { () throws(SharedMemoryError) in try segment.copy(content) }
-                    return ReceivedFile(metadata: metadata, path: path, content: bytes, sha256: SHA256.hex(bytes))
+                    return (path, try guarded { () throws(SharedMemoryError) in try segment.copy(content) })
                 }
             }
         } catch {
             throw .segment(error)
         }
         guard let viewed else { throw .nothingPublished(backing, hint: "put FILE") }
-        return try viewed.result.get()
+        let (path, bytes) = try viewed.result.get()
+        return ReceivedFile(metadata: viewed.metadata, path: path, content: bytes, sha256: SHA256.hex(bytes))
     }
 
     /// Verifies the latest file in place and hands its content, where it lies in the
@@ -217,35 +218,40 @@ public enum Receiver {
         }
     }
 
-    /// One read for the reader app: the latest blob of any kind, verified, hashed and
-    /// compared with the file its label names in place; the content is copied once,
-    /// for saving and previewing later. Runs off the UI thread.
+    /// One read for the reader app: the latest blob of any kind, verified, copied once
+    /// (kept for saving and previewing). Only the copy happens inside the seqlock window
+    /// (and is redone if a writer reuses the slot meanwhile); the SHA-256, the record's
+    /// decoding and the comparison with the file on disk run on the copy afterwards.
+    /// Runs off the UI thread.
     public static func readForDisplay(from backing: SegmentBacking, format: SegmentFormat = .blob) throws(TransferError) -> Reception {
         if format == .article { return try ArticleTransfer.readForDisplay(from: backing) }
         if !Segments.exists(backing) { return .segmentMissing }
         let segment = try Segments.open(backing, mode: .openExisting)
-        let viewed: VerifiedView<Result<Reception, TransferError>>?
+        /// What the window copies: a record's bytes, or a frame's label and content.
+        enum Copied { case record([UInt8]), file(path: String, content: [UInt8]) }
+        let viewed: VerifiedView<Result<Copied, TransferError>>?
         do throws(SharedMemoryError) {
             viewed = try segment.withVerifiedView { metadata, payload in
-                Result { () throws(TransferError) in
+                Result { () throws(TransferError) -> Copied in
                     if metadata.kind == .testData {
-                        let bytes = try guarded { () throws(SharedMemoryError) in try segment.copy(payload) }
-                        return .record(try withBytes(bytes) { (raw) throws(TransferError) in
-                            try RecordTransfer.decode(metadata, raw)
-                        }, metadata)
+                        return .record(try guarded { () throws(SharedMemoryError) in try segment.copy(payload) })
                     }
                     let (path, content) = try frame(metadata, payload)
-                    // One guarded copy (kept to save and preview); hash and compare the copy.
-                    let bytes = try guarded { () throws(SharedMemoryError) in try segment.copy(content) }
-                    let file = ReceivedFile(metadata: metadata, path: path, content: bytes, sha256: SHA256.hex(bytes))
-                    return .file(file, compareWithDisk(file))
+                    return .file(path: path, content: try guarded { () throws(SharedMemoryError) in try segment.copy(content) })
                 }
             }
         } catch {
             throw .segment(error)
         }
         guard let viewed else { return .empty }
-        return try viewed.result.get()
+        let metadata = viewed.metadata
+        switch try viewed.result.get() {
+        case let .record(bytes):
+            return .record(try withBytes(bytes) { (raw) throws(TransferError) in try RecordTransfer.decode(metadata, raw) }, metadata)
+        case let .file(path, bytes):
+            let file = ReceivedFile(metadata: metadata, path: path, content: bytes, sha256: SHA256.hex(bytes))
+            return .file(file, compareWithDisk(file))
+        }
     }
 
     /// Compares received bytes with the file the label names, if it is on this machine;
