@@ -26,7 +26,7 @@ public enum CompareView {
 
     /// The two images' bytes and, unless the bytes are identical, their comparison
     /// (with the difference picture when the budget allowed it).
-    public struct Pictures: Sendable {
+    public struct Pictures: Sendable, Equatable {
         public var received: [UInt8]
         public var disk: [UInt8]
         public var comparison: PixelComparison?

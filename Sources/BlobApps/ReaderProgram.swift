@@ -34,7 +34,7 @@ public enum ReaderProgram: TerminalProgram {
     }
 
     /// Work the viewer asks for.
-    public enum Effect: Sendable {
+    public enum Effect: Sendable, Equatable {
         /// Check whether the segment exists.
         case probe(SegmentBacking)
         /// Read, verify and decode the latest blob; compare a file with the one on disk.
@@ -87,7 +87,7 @@ public enum ReaderProgram: TerminalProgram {
     }
 
     private static func handle(_ key: Key, _ state: inout ReaderState) -> [Effect] {
-        if state.showHelp || state.showWholeStatus || state.showWholeHash {
+        if state.overlayShown {
             state.showHelp = false
             state.showWholeStatus = false
             state.showWholeHash = false
@@ -391,31 +391,43 @@ public enum ReaderProgram: TerminalProgram {
 
     // MARK: effects
 
+    /// The reader's worker lanes (each a thread of its own, in order): named here, once.
+    enum Lane: String {
+        case compare
+        case compareView = "compare-view"
+        case compareViewDraw = "compare-view-draw"
+        case preview
+        case prompt
+        case read
+        case save
+        case watch
+    }
+
     public static func work(for effect: Effect) -> Work<Event> {
         switch effect {
         case let .probe(backing):
-            return .run(lane: "read", replacing: false) { job in job.post(.probed(exists: Segments.exists(backing))) }
+            return .run(lane: Lane.read.rawValue, replacing: false) { job in job.post(.probed(exists: Segments.exists(backing))) }
         case let .read(backing, format):
-            return .run(lane: "read", replacing: false) { job in
+            return .run(lane: Lane.read.rawValue, replacing: false) { job in
                 job.post(.received(Result { () throws(TransferError) in try Receiver.readForDisplay(from: backing, format: format) }))
             }
         case let .watch(backing, .blob, after):
-            return .run(lane: "watch", replacing: true) { job in
+            return .run(lane: Lane.watch.rawValue, replacing: true) { job in
                 SegmentWatcher.watch(backing, after: after, isCancelled: { job.isCancelled },
                                      onRemoval: { job.post(.segmentRemoved) }) { job.post(.published($0)) }
             }
         case let .watch(backing, .article, _):
-            return .run(lane: "watch", replacing: true) { job in
+            return .run(lane: Lane.watch.rawValue, replacing: true) { job in
                 ArticleTransfer.watch(backing, isCancelled: { job.isCancelled }) { job.post(.published($0)) }
             }
         case .stopWatching:
-            return .cancel(lane: "watch")
+            return .cancel(lane: Lane.watch.rawValue)
         case let .comparePixels(key, content, path):
-            return .run(lane: "compare", replacing: true) { job in
+            return .run(lane: Lane.compare.rawValue, replacing: true) { job in
                 job.post(.pixelsCompared(key: key, PictureCheck.compare(content, with: path)))
             }
         case let .preview(key, bytes, options, capabilities):
-            return .run(lane: "preview", replacing: true) { job in
+            return .run(lane: Lane.preview.rawValue, replacing: true) { job in
                 let result = capabilities.pixels == nil
                     ? PreviewPainter.render(bytes, size: bytes.count, options: options) { job.isCancelled }
                     : PreviewPainter.renderPixels(bytes, columns: options.columns, rows: options.rows, capabilities: capabilities,
@@ -423,7 +435,7 @@ public enum ReaderProgram: TerminalProgram {
                 job.post(.previewed(key: key, result))
             }
         case let .loadComparison(key, content, path, identical):
-            return .run(lane: "compare-view", replacing: true) { job in
+            return .run(lane: Lane.compareView.rawValue, replacing: true) { job in
                 guard !identical else {
                     job.post(.comparisonLoaded(key: key, .success(CompareView.Pictures(received: content, disk: content, comparison: nil))))
                     return
@@ -439,14 +451,14 @@ public enum ReaderProgram: TerminalProgram {
                 job.post(.comparisonLoaded(key: key, loaded))
             }
         case let .renderComparison(key, pictures, panes, blocks, capabilities):
-            return .run(lane: "compare-view-draw", replacing: true) { job in
+            return .run(lane: Lane.compareViewDraw.rawValue, replacing: true) { job in
                 job.post(.comparisonRendered(key: key, CompareView.render(pictures, panes: panes, blocks: blocks,
                                                                           capabilities: capabilities) { job.isCancelled }))
             }
         case let .proposeSavePath(directory, baseName):
             // The prompt's lane, not the save's: a save still writing (a slow FIFO) never
             // keeps the next prompt from opening.
-            return .run(lane: "prompt", replacing: false) { job in
+            return .run(lane: Lane.prompt.rawValue, replacing: false) { job in
                 var name = baseName
                 var candidate = directory + "/" + name
                 var n = 1
@@ -458,13 +470,13 @@ public enum ReaderProgram: TerminalProgram {
                 job.post(.saveProposed(candidate))
             }
         case let .save(bytes, path, replacing):
-            return .run(lane: "save", replacing: false) { job in
+            return .run(lane: Lane.save.rawValue, replacing: false) { job in
                 job.post(.saved(path: path, bytes: bytes.count, Result { () throws(TransferError) in
                     try Files.writeAtomically(bytes, to: path, replacing: replacing)
                 }))
             }
         case let .complete(typed):
-            return .run(lane: "prompt", replacing: false) { job in
+            return .run(lane: Lane.prompt.rawValue, replacing: false) { job in
                 job.post(.completed(typed: typed, completion: Files.complete(typed)))
             }
         }

@@ -43,6 +43,9 @@ public struct ReaderState: Sendable {
     public internal(set) var showWholeStatus = false
     /// Whether the whole SHA-256 covers the screen (`y`, for narrow terminals).
     public internal(set) var showWholeHash = false
+    /// Whether an overlay (help, the whole message, the whole hash) covers the screen: keys
+    /// close it, and no image is drawn under it.
+    public var overlayShown: Bool { showHelp || showWholeStatus || showWholeHash }
     /// The preview of the received content.
     public internal(set) var preview: PreviewSlot?
     /// The pixel comparison with the file on disk, when the bytes differ and both are

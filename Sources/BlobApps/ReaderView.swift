@@ -4,34 +4,37 @@ import SafeText
 import TerminalUI
 
 extension ReaderProgram {
-    /// The viewer's screen: title, the friendly no-segment text or the facts of what
-    /// arrived, the preview, hints or the save prompt, and the status line.
+    /// The viewer's screen, area by area: the title bar, the friendly no-segment text or
+    /// the facts of what arrived with the preview (or the compare view), the key hints or
+    /// the save prompt, the status line, and an overlay over all of it.
     public static func view(_ state: ReaderState, size: ScreenSize, capabilities: Capabilities) -> Screen {
-        let width = size.columns, height = size.rows
-        var s = Screen(width: width, height: height)
-        let layout = ReaderLayout(size)
-        if layout.tooSmall {
+        var s = Screen(width: size.columns, height: size.rows)
+        if ReaderLayout(size).tooSmall {
             s.put("Terminal too small", x: 0, y: 0)
             return s
         }
-        s.fill(x: 0, y: 0, width: width, height: 1, with: ScreenCell(" ", Style(reverse: true)))
-        let ascii = !capabilities.unicode
-        // "segment 'NAME'" when it fits, else the name alone (shortened in its middle).
-        let mode = state.watching ? "  [watching]" : ""
-        let room = max(1, width - 15 - mode.count)
-        let shortName: String
-        switch state.backing {
-        case let .sharedMemory(n): shortName = n.rawValue
-        case let .file(p): shortName = TerminalText.escape(p)
+        drawTitle(state, into: &s, capabilities: capabilities)
+        var facts = FactLines(layout: ReaderLayout(size), width: size.columns, height: size.rows, ascii: !capabilities.unicode)
+        if state.content == nil && state.segmentMissing { drawMissing(state, into: &s, at: &facts.y) }
+        switch state.content {
+        case let .file(file, comparison)?: drawFile(file, comparison, state, into: &s, facts: &facts, capabilities: capabilities)
+        case let .record(value, meta)?: drawRecord(value, meta, state, into: &s, facts: &facts)
+        case nil: break
         }
-        let what = TextFit.width("\(state.backing)") <= room ? "\(state.backing)" : TextFit.middle(shortName, room, ascii: ascii)
-        s.put(" blob-reader  " + what + mode, x: 0, y: 0, style: Style(bold: true, reverse: true))
-        let color = capabilities.colors > 0
+        drawBottom(state, into: &s, capabilities: capabilities)
+        return s
+    }
+
+    /// The facts' rows: a bold label and its value from row 2, one after another.
+    struct FactLines {
+        let layout: ReaderLayout
+        let width: Int, height: Int, ascii: Bool
         var y = ReaderLayout.factsTop
-        let valueWidth = max(1, width - 12)
-        // `wraps`: the value may go on into the spare row before the preview (the verdict
-        // must be read whole); other values are shortened with an ellipsis.
-        func line(_ label: String, _ value: String, _ style: Style = .plain, wraps: Bool = false) {
+        var valueWidth: Int { max(1, width - 12) }
+
+        /// One fact; `wraps`: the value may go on into the spare row before the preview (the
+        /// verdict must be read whole); other values are shortened with an ellipsis.
+        mutating func line(_ label: String, _ value: String, _ style: Style = .plain, wraps: Bool = false, into s: inout Screen) {
             guard y < height - 2 else { return }
             s.put(label, x: 1, y: y, style: Style(bold: true))
             let parts = wraps ? TextFit.wrap(value, valueWidth) : [value]
@@ -44,7 +47,28 @@ extension ReaderProgram {
                 y += 1
             }
         }
-        if state.content == nil && state.segmentMissing {
+    }
+
+    /// The title bar: the segment (shortened in its middle when long) and watch mode.
+    static func drawTitle(_ state: ReaderState, into s: inout Screen, capabilities: Capabilities) {
+        let width = s.width
+        s.fill(x: 0, y: 0, width: width, height: 1, with: ScreenCell(" ", Style(reverse: true)))
+        let ascii = !capabilities.unicode
+        // "segment 'NAME'" when it fits, else the name alone (shortened in its middle).
+        let mode = state.watching ? "  [watching]" : ""
+        let room = max(1, width - 15 - mode.count)
+        let shortName: String
+        switch state.backing {
+        case let .sharedMemory(n): shortName = n.rawValue
+        case let .file(p): shortName = TerminalText.escape(p)
+        }
+        let what = TextFit.width("\(state.backing)") <= room ? "\(state.backing)" : TextFit.middle(shortName, room, ascii: ascii)
+        s.put(" blob-reader  " + what + mode, x: 0, y: 0, style: Style(bold: true, reverse: true))
+    }
+
+    /// The friendly screen of a segment that does not exist yet, wrapped to the pane.
+    static func drawMissing(_ state: ReaderState, into s: inout Screen, at y: inout Int) {
+        let width = s.width, height = s.height
             let name: String
             switch state.backing {
             case let .sharedMemory(n): name = "'\(n.rawValue)'"
@@ -63,82 +87,96 @@ extension ReaderProgram {
                     y += 1
                 }
             }
+    }
+
+    /// A received file's facts (path, bytes, hash, format, the verdict) and the preview or
+    /// compare view below them.
+    static func drawFile(_ file: ReceivedFile, _ comparison: DiskComparison, _ state: ReaderState, into s: inout Screen,
+                         facts: inout FactLines, capabilities: Capabilities) {
+        let layout = facts.layout, height = s.height, ascii = facts.ascii
+        let color = capabilities.colors > 0
+        let valueWidth = facts.valueWidth
+        let meta = file.metadata
+        facts.line("path:", meta.kind == .bytes ? "(none: raw bytes)" : TextFit.path(TerminalText.escape(file.path), valueWidth, ascii: ascii), into: &s)
+        facts.line("bytes:", "\(file.content.count)    " + provenance(meta, state.format), into: &s)
+        // Whole when it fits; else both ends and how to see it all (never a silent cut
+        // that someone could copy as the hash).
+        let hashNote = "  (y: whole)"
+        facts.line("sha256:", file.sha256.count <= valueWidth ? file.sha256
+                   : TextFit.middle(file.sha256, max(9, valueWidth - hashNote.count), ascii: ascii) + hashNote, into: &s)
+        let format: String
+        switch state.preview?.result {
+        case let .ready(info, _)?, let .pixels(info, _, _, _)?:
+            format = "\(info.format.rawValue)  \(info.width) x \(info.height), \(info.bitDepth)-bit \(info.colorType)\(info.passes.map { ", " + $0 } ?? "")"
+        case let .notImage(f, _, head)?:
+            if case .text = head { format = "text (no image preview)" } else {
+                format = (f == .unknown ? "unknown content" : f.rawValue) + " (no image preview; hex dump below)"
+            }
+        case let .failed(m)?: format = m
+        case nil: format = "decoding…"
         }
-        switch state.content {
-        case let .file(file, comparison)?:
-            let meta = file.metadata
-            line("path:", meta.kind == .bytes ? "(none: raw bytes)" : TextFit.path(TerminalText.escape(file.path), valueWidth, ascii: ascii))
-            line("bytes:", "\(file.content.count)    " + provenance(meta, state.format))
-            // Whole when it fits; else both ends and how to see it all (never a silent cut
-            // that someone could copy as the hash).
-            let hashNote = "  (y: whole)"
-            line("sha256:", file.sha256.count <= valueWidth ? file.sha256
-                 : TextFit.middle(file.sha256, max(9, valueWidth - hashNote.count), ascii: ascii) + hashNote)
-            let format: String
-            switch state.preview?.result {
-            case let .ready(info, _)?, let .pixels(info, _, _, _)?:
-                format = "\(info.format.rawValue)  \(info.width) x \(info.height), \(info.bitDepth)-bit \(info.colorType)\(info.passes.map { ", " + $0 } ?? "")"
-            case let .notImage(f, _, head)?:
-                if case .text = head { format = "text (no image preview)" } else {
-                    format = (f == .unknown ? "unknown content" : f.rawValue) + " (no image preview; hex dump below)"
-                }
-            case let .failed(m)?: format = m
-            case nil: format = "decoding…"
-            }
-            line("format:", format)
-            var cmpStyle: Style
-            switch comparison {
-            case .identical: cmpStyle = Style(foreground: color ? 10 : nil, bold: true)
-            case .differs, .changedSincePublished: cmpStyle = Style(foreground: color ? 9 : nil, bold: true)
-            case .removedSincePublished, .notOnThisMachine, .noLabel: cmpStyle = Style(dim: true)
-            }
-            var verdict = comparison.sentence
-            switch state.pixels?.result {
-            case nil where state.pixels != nil: verdict += " (comparing pixels…)"
-            case let .success(c)?:
-                // Both facts: the file's state (changed since published) and the pixels'.
-                verdict = comparison == .changedSincePublished ? "the file on disk changed since it was published; " + c.sentence
-                    : c.verdict == .samePixels ? "bytes differ, " + c.sentence : c.sentence
-                if c.isSamePicture { cmpStyle = Style(foreground: color ? 11 : nil, bold: true) }
-                if c.heatMap != nil { verdict += " (d: compare)" }
-            case let .failure(e)?: verdict += " (\(e))"
-            default: break
-            }
-            line("compare:", verdict, cmpStyle, wraps: true)
-            let overlay = state.showHelp || state.showWholeStatus || state.showWholeHash
-            if let compare = state.compare, layout.previewTop < height - 2 {
-                drawCompare(compare, state, into: &s, capabilities: capabilities, overlay: overlay)
-            } else if case let .pixels(_, _, columns, _)? = state.preview?.result, layout.previewTop < height - 2,
-                      !(state.showHelp || state.showWholeStatus || state.showWholeHash) {
-                // Real pixels over blank cells; never under an overlay (the backend removes it).
-                s.graphic = PreviewPainter.graphic(state.preview?.result, key: state.preview!.key,
-                                                   x: 1 + max(0, (layout.previewBox.columns - columns) / 2),
-                                                   y: layout.previewTop, capabilities: capabilities)
-            } else if case let .ready(_, grid)? = state.preview?.result, layout.previewTop < height - 2 {
-                let gx = 1 + max(0, (layout.previewBox.columns - grid.width) / 2)
-                let overlay = state.showHelp || state.showWholeStatus || state.showWholeHash
-                if let g = PreviewPainter.truecolorGraphic(grid, key: state.preview!.key, x: gx, y: layout.previewTop,
-                                                           capabilities: capabilities) {
-                    // 24-bit colours past ncurses' palette; not under an overlay.
-                    if !overlay { s.graphic = g }
-                } else {
-                    PreviewPainter.paint(grid, into: &s, x: gx, y: layout.previewTop)
-                }
-            }
-            if case let .notImage(_, _, head)? = state.preview?.result, layout.previewTop < height - 2 {
-                PreviewPainter.paint(head, into: &s, x: 1, y: layout.previewTop, width: layout.previewBox.columns,
-                                     height: layout.previewBox.rows)
-            }
-        case let .record(value, meta)?:
-            line("record:", "TestData (the seed's packed struct, 48 bytes)")
-            if state.format == .article {
-                line("layout:", provenance(meta, state.format))
+        facts.line("format:", format, into: &s)
+        var cmpStyle: Style
+        switch comparison {
+        case .identical: cmpStyle = Style(foreground: color ? 10 : nil, bold: true)
+        case .differs, .changedSincePublished: cmpStyle = Style(foreground: color ? 9 : nil, bold: true)
+        case .removedSincePublished, .notOnThisMachine, .noLabel: cmpStyle = Style(dim: true)
+        }
+        var verdict = comparison.sentence
+        switch state.pixels?.result {
+        case nil where state.pixels != nil: verdict += " (comparing pixels…)"
+        case let .success(c)?:
+            // Both facts: the file's state (changed since published) and the pixels'.
+            verdict = comparison == .changedSincePublished ? "the file on disk changed since it was published; " + c.sentence
+                : c.verdict == .samePixels ? "bytes differ, " + c.sentence : c.sentence
+            if c.isSamePicture { cmpStyle = Style(foreground: color ? 11 : nil, bold: true) }
+            if c.heatMap != nil { verdict += " (d: compare)" }
+        case let .failure(e)?: verdict += " (\(e))"
+        default: break
+        }
+        facts.line("compare:", verdict, cmpStyle, wraps: true, into: &s)
+        let overlay = state.overlayShown
+        if let compare = state.compare, layout.previewTop < height - 2 {
+            drawCompare(compare, state, into: &s, capabilities: capabilities, overlay: overlay)
+        } else if case let .pixels(_, _, columns, _)? = state.preview?.result, layout.previewTop < height - 2,
+                  !state.overlayShown {
+            // Real pixels over blank cells; never under an overlay (the backend removes it).
+            s.graphic = PreviewPainter.graphic(state.preview?.result, key: state.preview!.key,
+                                               x: 1 + max(0, (layout.previewBox.columns - columns) / 2),
+                                               y: layout.previewTop, capabilities: capabilities)
+        } else if case let .ready(_, grid)? = state.preview?.result, layout.previewTop < height - 2 {
+            let gx = 1 + max(0, (layout.previewBox.columns - grid.width) / 2)
+            let overlay = state.overlayShown
+            if let g = PreviewPainter.truecolorGraphic(grid, key: state.preview!.key, x: gx, y: layout.previewTop,
+                                                       capabilities: capabilities) {
+                // 24-bit colours past ncurses' palette; not under an overlay.
+                if !overlay { s.graphic = g }
             } else {
-                line("sequence:", "\(meta.sequence)    " + published(meta))
+                PreviewPainter.paint(grid, into: &s, x: gx, y: layout.previewTop)
             }
-            line("value:", value.text, Style(bold: true))
-        case nil: break
         }
+        if case let .notImage(_, _, head)? = state.preview?.result, layout.previewTop < height - 2 {
+            PreviewPainter.paint(head, into: &s, x: 1, y: layout.previewTop, width: layout.previewBox.columns,
+                                 height: layout.previewBox.rows)
+        }
+    }
+
+    /// A TestData record's facts.
+    static func drawRecord(_ value: TestDataValue, _ meta: BlobMetadata, _ state: ReaderState, into s: inout Screen,
+                           facts: inout FactLines) {
+        facts.line("record:", "TestData (the seed's packed struct, 48 bytes)", into: &s)
+        if state.format == .article {
+            facts.line("layout:", provenance(meta, state.format), into: &s)
+        } else {
+            facts.line("sequence:", "\(meta.sequence)    " + published(meta), into: &s)
+        }
+        facts.line("value:", value.text, Style(bold: true), into: &s)
+    }
+
+    /// The bottom rows: the save prompt or confirmation, else the key hints; the status
+    /// line; and an overlay (help, the whole message, the whole hash) over everything.
+    static func drawBottom(_ state: ReaderState, into s: inout Screen, capabilities: Capabilities) {
+        let width = s.width, height = s.height, ascii = !capabilities.unicode, color = capabilities.colors > 0
         if let p = state.saveConfirm {
             s.put("'\(TerminalText.escape(p))' exists. Replace it? y/n", x: 0, y: height - 2, style: Style(bold: true))
         } else if let p = state.savePrompt {
@@ -162,7 +200,6 @@ extension ReaderProgram {
         if state.showWholeHash, let file = state.receivedFile {
             HelpOverlay.draw(into: &s, lines: TextFit.wrap(file.sha256, max(16, width - 8)), title: "sha256")
         }
-        return s
     }
 
     /// The compare view in the preview area: the panes, or what it is waiting for, and the
@@ -170,10 +207,12 @@ extension ReaderProgram {
     static func drawCompare(_ compare: CompareSlot, _ state: ReaderState, into s: inout Screen, capabilities: Capabilities,
                             overlay: Bool) {
         let layout = ReaderLayout(state.size)
-        guard case let .success(pictures)? = compare.pictures, var (panes, key) = comparePanes(state) else {
+        guard case let .success(pictures)? = compare.pictures, let shape = comparePanes(state) else {
             s.put("Reading the file on disk and comparing its pixels…", x: 1, y: layout.previewTop, style: Style(dim: true))
             return
         }
+        var panes = shape.panes
+        let key = shape.key
         var results = compare.rendering?.key == key ? compare.rendering?.results : nil
         if case let .blink(disk) = compare.mode {
             let shown = disk ? 1 : 0

@@ -290,31 +290,39 @@ public enum WriterProgram: TerminalProgram {
 
     // MARK: effects
 
+    /// The writer's worker lanes (each a thread of its own, in order): named here, once.
+    enum Lane: String {
+        case directoryWatch = "directory-watch"
+        case list
+        case preview
+        case publish
+    }
+
     public static func work(for effect: Effect) -> Work<Event> {
         switch effect {
         case let .list(directory, select, quiet):
-            return .run(lane: "list", replacing: true) { job in
+            return .run(lane: Lane.list.rawValue, replacing: true) { job in
                 job.post(.listed(directory: directory, select: select, quiet: quiet, DirectoryListing.read(directory)))
             }
         case let .watchDirectory(directory):
-            return .run(lane: "directory-watch", replacing: true) { job in
+            return .run(lane: Lane.directoryWatch.rawValue, replacing: true) { job in
                 DirectoryListing.watch(directory, isCancelled: { job.isCancelled }) { job.post(.directoryChanged(directory)) }
             }
         case let .preview(key, path, limit, options, capabilities):
-            return .run(lane: "preview", replacing: true) { job in
+            return .run(lane: Lane.preview.rawValue, replacing: true) { job in
                 job.post(.previewed(key: key, PreviewPainter.load(path, limit: limit, options: options,
                                                                   capabilities: capabilities) { job.isCancelled }))
             }
         case .cancelPreview:
-            return .cancel(lane: "preview")
+            return .cancel(lane: Lane.preview.rawValue)
         case let .publish(path, name, backing, format, capacity):
-            return .run(lane: "publish", replacing: false) { job in
+            return .run(lane: Lane.publish.rawValue, replacing: false) { job in
                 job.post(.published(name: name, Result { () throws(TransferError) in
                     try Publisher.publish(file: path, to: backing, format: format, capacity: capacity)
                 }))
             }
         case let .publishRecord(backing, format):
-            return .run(lane: "publish", replacing: false) { job in
+            return .run(lane: Lane.publish.rawValue, replacing: false) { job in
                 job.post(.recordPublished(Result { () throws(TransferError) in try RecordTransfer.publish(to: backing, format: format) }))
             }
         }

@@ -15,6 +15,15 @@ public struct ReceivedFile: Sendable {
     public var sha256: String
     /// How far the bytes could be checked.
     public var integrity: Integrity = .verified
+
+    /// A received file (the reader builds them; tests of the apps make their own).
+    public init(metadata: BlobMetadata, path: String, content: [UInt8], sha256: String, integrity: Integrity = .verified) {
+        self.metadata = metadata
+        self.path = path
+        self.content = content
+        self.sha256 = sha256
+        self.integrity = integrity
+    }
 }
 
 /// How far a received blob could be checked: the one place that says "verified".
