@@ -5,7 +5,7 @@
 //                   linked by the C child) · CAtomics (private atomics/futex) · CXXHash ·
 //                   CCrypto · CPNG · CTurboJPEG · CJPEG · CImage (every libpng/libjpeg call) · CNcurses ·
 //                   CSixel (libsixel, loaded on first use) · CTerminalGuard (the terminal restored on a crash)
-//   foundations     Platform (the environment, read once) · TerminalColors (the palette) · SafeText (escaping) · BlobCodec (the frame) · Hashing
+//   foundations     Platform (the environment, one EINTR rule, one system-call error) · TerminalColors (the palette) · SafeText (escaping) · BlobCodec (the frame) · Hashing
 //   engine          SharedMemory (payload-agnostic segments, seqlock, futex, mutex)
 //                   SharedRecords (typed packed records on it)
 //   services        BlobTransfer: publish a file, receive + verify, records, files, watching
@@ -66,7 +66,7 @@ let package = Package(
         // Standard library only: escaping untrusted text for terminals and JSON.
         .target(name: "SafeText"),
         // The process environment, read in one place (the start of one OS boundary).
-        .target(name: "Platform"),
+        .target(name: "Platform", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         // The one table of terminal colours (xterm's 256, the 16 basic ones), nearest index.
         .target(name: "TerminalColors"),
         // Standard library only: the ImageData frame.
@@ -129,7 +129,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Tests/Helper"),
         .testTarget(name: "BlobCodecTests", dependencies: ["BlobCodec", "TestSupport"]),
-        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "TerminalColorsTests", dependencies: ["TerminalColors"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "SharedRecordsTests", dependencies: ["SharedRecords", "SharedMemory", "TestSupport"]),

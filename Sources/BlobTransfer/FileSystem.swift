@@ -1,36 +1,24 @@
 import Glibc
+import Platform
 import SafeText
 import SystemPackage
 
 // The OS boundary of BlobTransfer: every system call the services make on files and
-// directories is wrapped once here, EINTR retried in one helper, failures as `Errno`.
+// directories is wrapped once here, with Platform's one EINTR rule and its error type.
 
-/// A failed file-system call's errno.
-struct FileSystemError: Error {
-    var errno: Errno
-}
-
-/// Retries `body` while it fails with EINTR; its result, or its errno thrown.
-@inline(__always)
-private func retrying<T: BinaryInteger>(_ body: () -> T) throws(FileSystemError) -> T {
-    while true {
-        let r = body()
-        if r != -1 { return r }
-        let e = Errno(rawValue: Glibc.errno)
-        if e != .interrupted { throw FileSystemError(errno: e) }
-    }
-}
+/// A failed file-system call (the one error type of the OS boundaries, in Platform).
+typealias FileSystemError = SystemCallError
 
 enum FS {
     /// Opens with `O_CLOEXEC` added. The corresponding C function is `open`.
     static func open(_ path: String, _ flags: Int32, mode: mode_t = 0) throws(FileSystemError) -> Int32 {
-        try retrying { RawPath.withCString(path) { Glibc.open($0, flags | O_CLOEXEC, mode) } }
+        try retryingEINTR { RawPath.withCString(path) { Glibc.open($0, flags | O_CLOEXEC, mode) } }
     }
 
     /// Opens what an `O_PATH` descriptor refers to (never a path looked up again).
     /// The corresponding C function is `open` on `/proc/self/fd/N`.
     static func reopen(_ handle: Int32, _ flags: Int32) throws(FileSystemError) -> Int32 {
-        try retrying { Glibc.open("/proc/self/fd/\(handle)", flags | O_CLOEXEC) }
+        try retryingEINTR { Glibc.open("/proc/self/fd/\(handle)", flags | O_CLOEXEC) }
     }
 
     /// The corresponding C function is `close`.
@@ -38,12 +26,12 @@ enum FS {
 
     /// Reads at most `buffer.count` bytes; 0 at end of file. The corresponding C function is `read`.
     static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int {
-        try retrying { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+        try retryingEINTR { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
 
     /// Writes at most `buffer.count` bytes; the count written. The corresponding C function is `write`.
     static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(FileSystemError) -> Int {
-        try retrying { Glibc.write(fd, buffer.baseAddress, buffer.count) }
+        try retryingEINTR { Glibc.write(fd, buffer.baseAddress, buffer.count) }
     }
 
     /// Writes at most `buffer.count` bytes to a non-blocking descriptor (a FIFO, a
@@ -67,33 +55,33 @@ enum FS {
 
     /// Writes at most `buffer.count` bytes at `offset`. The corresponding C function is `pwrite`.
     static func pwrite(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int) throws(FileSystemError) -> Int {
-        try retrying { Glibc.pwrite(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
+        try retryingEINTR { Glibc.pwrite(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
     }
 
     /// The corresponding C function is `ftruncate`.
     static func truncate(_ fd: Int32, to size: Int) throws(FileSystemError) {
-        _ = try retrying { ftruncate(fd, off_t(size)) }
+        _ = try retryingEINTR { ftruncate(fd, off_t(size)) }
     }
 
     /// The path of what a descriptor refers to, as the kernel knows it.
     /// The corresponding C function is `readlink` on `/proc/self/fd/N`.
     static func path(of fd: Int32) throws(FileSystemError) -> String {
         var buf = [CChar](repeating: 0, count: 4097)
-        let n = try retrying { readlink("/proc/self/fd/\(fd)", &buf, buf.count - 1) }
+        let n = try retryingEINTR { readlink("/proc/self/fd/\(fd)", &buf, buf.count - 1) }
         return RawPath.decode(buf[0 ..< n].map { UInt8(bitPattern: $0) })
     }
 
     /// The corresponding C function is `fstat`.
     static func status(_ fd: Int32) throws(FileSystemError) -> Glibc.stat {
         var st = Glibc.stat()
-        _ = try retrying { Glibc.fstat(fd, &st) }
+        _ = try retryingEINTR { Glibc.fstat(fd, &st) }
         return st
     }
 
     /// Follows links. The corresponding C function is `stat`.
     static func status(_ path: String) throws(FileSystemError) -> Glibc.stat {
         var st = Glibc.stat()
-        _ = try retrying { RawPath.withCString(path) { stat($0, &st) } }
+        _ = try retryingEINTR { RawPath.withCString(path) { stat($0, &st) } }
         return st
     }
 
@@ -117,7 +105,7 @@ enum FS {
 
     /// The corresponding C function is `rename`.
     static func rename(_ from: String, _ to: String) throws(FileSystemError) {
-        _ = try retrying { RawPath.withCString(from) { f in RawPath.withCString(to) { Glibc.rename(f, $0) } } }
+        _ = try retryingEINTR { RawPath.withCString(from) { f in RawPath.withCString(to) { Glibc.rename(f, $0) } } }
     }
 
     /// An unnamed file in `directory` (mode 0666 less the umask, like `cp`), which
@@ -136,7 +124,7 @@ enum FS {
     /// Gives an unnamed file a name; EEXIST when `path` exists (never replaces).
     /// The corresponding C function is `linkat` on `/proc/self/fd/N`.
     static func linkTemporary(_ fd: Int32, to path: String) throws(FileSystemError) {
-        _ = try retrying { RawPath.withCString(path) { linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, $0, AT_SYMLINK_FOLLOW) } }
+        _ = try retryingEINTR { RawPath.withCString(path) { linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, $0, AT_SYMLINK_FOLLOW) } }
     }
 
     /// What is at `path` itself, a symbolic link not followed; nil when nothing is.
@@ -160,7 +148,7 @@ enum FS {
     /// A second name for a file; fails with EEXIST when `to` exists (an atomic
     /// "create if absent"). The corresponding C function is `link`.
     static func link(_ from: String, _ to: String) throws(FileSystemError) {
-        _ = try retrying { RawPath.withCString(from) { f in RawPath.withCString(to) { Glibc.link(f, $0) } } }
+        _ = try retryingEINTR { RawPath.withCString(from) { f in RawPath.withCString(to) { Glibc.link(f, $0) } } }
     }
 
 

@@ -1,28 +1,15 @@
 import CAtomics
 import Glibc
+import Platform
 import SystemPackage
 
 // The OS boundary of SharedMemory: every system call the module makes is wrapped
-// once here, with the EINTR retry in one helper and failures as `Errno`. Nothing else
+// once here, with Platform's one EINTR rule (`retryingEINTR`) and its error type. Nothing else
 // in the module calls shm_open, mmap, flock, pread, access, inotify or a clock.
 // (The robust mutex is C, in CBlobMutex; the futex and atomics are C, in CAtomics.)
 
-/// A failed system call: its name and errno.
-struct SyscallError: Error {
-    var call: String
-    var errno: Errno
-}
-
-/// Retries `body` while it fails with EINTR; returns its result or throws its errno.
-@inline(__always)
-func retryingEINTR<T: BinaryInteger>(_ call: String, _ body: () -> T) throws(SyscallError) -> T {
-    while true {
-        let r = body()
-        if r != -1 { return r }
-        let e = catomics_errno()
-        if e != EINTR { throw SyscallError(call: call, errno: Errno(rawValue: e)) }
-    }
-}
+/// A failed system call (the one error type of the OS boundaries, in Platform).
+typealias SyscallError = SystemCallError
 
 enum Sys {
     /// The corresponding C function is `shm_open`.
@@ -102,11 +89,6 @@ enum Sys {
     /// The corresponding C function is `munmap`.
     static func munmap(_ p: UnsafeMutableRawPointer, _ size: Int) {
         _ = Glibc.munmap(p, size)
-    }
-
-    /// The corresponding C function is `flock`.
-    static func flock(_ fd: Int32, _ op: Int32) throws(SyscallError) {
-        _ = try retryingEINTR("flock") { catomics_flock(fd, op) }
     }
 
     /// Takes a `flock` (`op`: LOCK_EX or LOCK_SH), waiting at most `timeout`: tries

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Platform
 
 // The OS boundary of TerminalUI: every system call the module makes (pipes, poll,
 // signals, threads, the environment) is wrapped once here. ncurses is a library, not a
@@ -30,20 +31,20 @@ enum Sys {
         return thread
     }
 
-    /// Waits for a thread to end. The corresponding C function is `pthread_join`.
-    /// Writes bytes to stdout, all of them (retrying short writes and EINTR): escape
-    /// sequences ncurses does not know, sent after it has drawn. The corresponding C
-    /// function is `write`.
+    /// Writes bytes to stdout, all of them (retrying short writes; EINTR by Platform's one
+    /// rule): escape sequences ncurses does not know, sent after it has drawn. Gives up
+    /// silently on an error (the terminal is gone). The corresponding C function is `write`.
     static func writeOut(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { raw in
             var done = 0
             while done < raw.count {
-                let n = write(1, raw.baseAddress! + done, raw.count - done)
-                if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { return }
+                guard let n = try? retryingEINTR("write", { write(1, raw.baseAddress! + done, raw.count - done) }), n > 0 else { return }
+                done += n
             }
         }
     }
 
+    /// Waits for a thread to end. The corresponding C function is `pthread_join`.
     static func join(_ thread: pthread_t) { _ = pthread_join(thread, nil) }
 
     /// Lets a thread end on its own. The corresponding C function is `pthread_detach`.

@@ -10,8 +10,6 @@ public enum Work<Event: Sendable>: Sendable {
     case run(lane: String, replacing: Bool, body: @Sendable (JobContext<Event>) -> Void)
     /// Cancels what `lane` runs or queues.
     case cancel(lane: String)
-    /// Nothing to do.
-    case none
 }
 
 /// What a running job can ask and do.
@@ -46,8 +44,6 @@ final class Workers<Event: Sendable>: Sendable {
             lane(name)?.enqueue(body, replacing: replacing)
         case let .cancel(name):
             lanes.withLock { $0[name] }?.cancel()
-        case .none:
-            break
         }
     }
 

@@ -1,5 +1,6 @@
 import Glibc
 import Platform
+import SystemPackage
 import Testing
 
 /// The one environment reader: what is set, as set; what is not, nil.
@@ -12,5 +13,18 @@ import Testing
         #expect(Environment.value(name) == "a value with spaces and ü")
         setenv(name, "", 1)
         #expect(Environment.value(name) == "", "set but empty is not unset")
+    }
+}
+
+/// The one EINTR rule and error type: a failing call throws its name and errno.
+@Suite struct SystemCallTests {
+    @Test func aFailingCallThrowsItsNameAndErrno() {
+        #expect {
+            _ = try retryingEINTR("close") { close(-1) }
+        } throws: { error in
+            guard let e = error as? SystemCallError else { return false }
+            return e.call == "close" && e.errno == .badFileDescriptor
+        }
+        #expect((try? retryingEINTR("getpid") { getpid() }) == getpid())
     }
 }
