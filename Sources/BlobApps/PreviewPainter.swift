@@ -63,13 +63,10 @@ enum PreviewPainter {
                 try Preview.raster($0, boxWidth: columns * cw, boxHeight: rows * ch, options: fallback, cancelled: cancelled)
             }
             let draw: [UInt8]
-            switch proto {
-            case .sixel:
-                guard let sixel = GraphicsEncoder.sixel(raster) else { return .failed("libsixel could not encode the image") }
-                draw = sixel
-            case .kitty:
-                // C=1: the cursor stays; the backend puts it back anyway.
-                draw = Array(GraphicsEncoder.kitty(raster, id: id).utf8)
+            do throws(GraphicsEncoder.EncodeError) {
+                draw = try GraphicsEncoder.draw(raster, as: proto == .sixel ? .sixel : .kitty, kittyID: id)
+            } catch {
+                return .failed(error.description)
             }
             return .pixels(info, draw: draw, columns: (raster.width + cw - 1) / cw, rows: (raster.height + ch - 1) / ch)
         } catch {

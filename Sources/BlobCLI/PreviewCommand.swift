@@ -171,16 +171,12 @@ public struct PreviewCommand: ParsableCommand {
             }
             printInfo(info)
             let columns = (raster.width + cell.width - 1) / cell.width, rows = (raster.height + cell.height - 1) / cell.height
-            var image: [UInt8]
-            switch choice.mode {
-            case .sixel:
-                guard let sixel = GraphicsEncoder.sixel(raster) else { throw CommandError.usage("libsixel could not be loaded or could not encode the image: apt-get install libsixel1, or use --graphics blocks") }
-                image = sixel
-            case .kitty:
-                image = Array(GraphicsEncoder.kitty(raster).utf8)
-            default:
-                // iTerm2 decodes the file itself: the cells the raster would cover.
-                image = Array(GraphicsEncoder.iterm(file: bytes, columns: columns, rows: rows).utf8)
+            // iTerm2 decodes the file itself: the cells the raster would cover.
+            let image: [UInt8]
+            do throws(GraphicsEncoder.EncodeError) {
+                image = try GraphicsEncoder.draw(raster, as: choice.mode, file: bytes, columns: columns, rows: rows)
+            } catch {
+                throw CommandError.usage("\(error.description), or use --graphics blocks")
             }
             guard choice.passthrough else {
                 try image.withUnsafeBytes { try Output.bytes($0) }

@@ -47,6 +47,31 @@ public enum GraphicsEncoder {
         return out
     }
 
+    /// Why an image could not be encoded for a pixel protocol.
+    public enum EncodeError: Error, Equatable, Sendable, CustomStringConvertible {
+        /// libsixel is not installed, or refused the image.
+        case sixelUnavailable
+
+        public var description: String {
+            "libsixel could not be loaded or could not encode the image (apt-get install libsixel1)"
+        }
+    }
+
+    /// The one step from a raster to the bytes that draw it, for every pixel protocol:
+    /// sixel (libsixel), kitty (image `kittyID`), or iTerm2 (which decodes `file`, the
+    /// image's own bytes, itself, over `columns` x `rows` cells). `preview` and both apps
+    /// draw through it.
+    public static func draw(_ raster: Raster, as mode: GraphicsMode, kittyID: UInt32 = 1, file: [UInt8] = [],
+                            columns: Int = 0, rows: Int = 0) throws(EncodeError) -> [UInt8] {
+        switch mode {
+        case .sixel:
+            guard let bytes = sixel(raster) else { throw .sixelUnavailable }
+            return bytes
+        case .kitty: return Array(kitty(raster, id: kittyID).utf8)
+        default: return Array(iterm(file: file, columns: columns, rows: rows).utf8)
+        }
+    }
+
     /// Deletes a kitty image by id (and frees its data).
     public static func kittyDelete(id: UInt32) -> String { "\u{1b}_Ga=d,d=I,i=\(id),q=2\u{1b}\\" }
 
