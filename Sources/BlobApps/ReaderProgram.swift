@@ -205,7 +205,7 @@ public enum ReaderProgram: TerminalProgram {
         case .segmentRemoved:
             guard state.watching else { break }
             state.segmentMissing = true
-            state.setStatus(state.shownSequence > 0
+            state.setStatus(state.shownSequence != nil
                 ? "The segment was removed: what is shown is the last blob it held. Watching for a new one…"
                 : "The segment was removed. Watching: waiting for it to be created…")
         case .published:
@@ -255,8 +255,7 @@ public enum ReaderProgram: TerminalProgram {
             state.segmentMissing = false
             state.content = .record(value, metadata)
             state.preview = nil
-            state.setStatus(state.format == .article ? "Read TestData record at offset 0: NOT verified (article layout, no checksum; stable for \(Integrity.unverified(stableFor: ArticleTransfer.settle).stableMilliseconds) ms)."
-                                                     : "Read TestData record, sequence \(metadata.sequence).")
+            state.setStatus(state.format.operations.readRecordSentence(metadata))
         case let .file(file, comparison):
             state.segmentMissing = false
             state.content = .file(file, comparison)
@@ -267,9 +266,7 @@ public enum ReaderProgram: TerminalProgram {
                 state.pixels = (file.metadata.checksum, nil)
                 effects.append(.comparePixels(key: file.metadata.checksum, content: file.content, path: file.path))
             }
-            state.setStatus(state.format == .article
-                ? "Read the frame at offset 0: \(file.content.count) bytes, \(file.integrity.description)."
-                : "Read sequence \(file.metadata.sequence): \(file.content.count) bytes, \(file.integrity.description).")
+            state.setStatus(state.format.operations.readFileSentence(file.metadata, bytes: file.content.count, integrity: file.integrity))
             // An open compare view follows what arrived (watch mode), or says why it cannot.
             if let open = state.compare {
                 state.compare = nil
@@ -364,7 +361,7 @@ public enum ReaderProgram: TerminalProgram {
         state.watching = true
         state.setStatus(state.segmentMissing ? "Watching: waiting for the segment to be created…"
                                        : "Watching: new blobs show as they land.")
-        return [.watch(state.backing, state.format, after: state.shownSequence)]
+        return [.watch(state.backing, state.format, after: state.shownSequence ?? 0)]
     }
 
     /// Asks for a preview of the received file at the current box; `force` asks again
@@ -411,14 +408,10 @@ public enum ReaderProgram: TerminalProgram {
             return .run(lane: Lane.read.rawValue, replacing: false) { job in
                 job.post(.received(Result { () throws(TransferError) in try Receiver.readForDisplay(from: backing, format: format) }))
             }
-        case let .watch(backing, .blob, after):
+        case let .watch(backing, format, after):
             return .run(lane: Lane.watch.rawValue, replacing: true) { job in
-                SegmentWatcher.watch(backing, after: after, isCancelled: { job.isCancelled },
-                                     onRemoval: { job.post(.segmentRemoved) }) { job.post(.published($0)) }
-            }
-        case let .watch(backing, .article, _):
-            return .run(lane: Lane.watch.rawValue, replacing: true) { job in
-                ArticleTransfer.watch(backing, isCancelled: { job.isCancelled }) { job.post(.published($0)) }
+                format.operations.watch(backing, after: after, isCancelled: { job.isCancelled },
+                                        onRemoval: { job.post(.segmentRemoved) }) { job.post(.published($0)) }
             }
         case .stopWatching:
             return .cancel(lane: Lane.watch.rawValue)

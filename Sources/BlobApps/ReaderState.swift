@@ -71,12 +71,13 @@ public struct ReaderState: Sendable {
         watchAtStart = watch
     }
 
-    /// The sequence of what is shown (0: nothing yet); watch mode reports newer ones.
-    public var shownSequence: UInt64 {
+    /// The sequence of what is shown, nil when nothing is (the article's layout numbers
+    /// nothing: its blobs carry 0); watch mode reports newer ones.
+    public var shownSequence: UInt64? {
         switch content {
         case let .file(file, _)?: return file.metadata.sequence
         case let .record(_, metadata)?: return metadata.sequence
-        case nil: return 0
+        case nil: return nil
         }
     }
 

@@ -165,10 +165,10 @@ extension ReaderProgram {
     static func drawRecord(_ value: TestDataValue, _ meta: BlobMetadata, _ state: ReaderState, into s: inout Screen,
                            facts: inout FactLines) {
         facts.line("record:", "TestData (the seed's packed struct, 48 bytes)", into: &s)
-        if state.format == .article {
-            facts.line("layout:", provenance(meta, state.format), into: &s)
-        } else {
+        if state.format.operations.numbersBlobs {
             facts.line("sequence:", "\(meta.sequence)    " + published(meta), into: &s)
+        } else {
+            facts.line("layout:", provenance(meta, state.format), into: &s)
         }
         facts.line("value:", value.text, Style(bold: true), into: &s)
     }
@@ -294,8 +294,7 @@ extension ReaderProgram {
 
     /// When and by whom a blob was published, or what the article's layout cannot say.
     static func provenance(_ meta: BlobMetadata, _ format: SegmentFormat) -> String {
-        format == .article ? "article layout: no sequence, time or writer; no checksum"
-                           : "sequence: \(meta.sequence)    " + published(meta)
+        format.operations.provenance(meta, published: published(meta))
     }
 
     private static func published(_ meta: BlobMetadata) -> String {

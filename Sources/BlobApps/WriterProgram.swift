@@ -187,12 +187,12 @@ public enum WriterProgram: TerminalProgram {
         case let .previewed(key, result):
             if state.preview?.key == key { state.preview = PreviewSlot(key: key, result: result) }
         case let .published(name, .success(r)):
-            let at = state.format == .article ? "at offset 0 (article layout)" : "sequence \(r.sequence)"
+            let at = state.format.operations.landed(sequence: r.sequence)
             state.setStatus("Published \(TerminalText.escape(name)): \(at), \(r.contentLength) bytes, sha256 \(r.sha256.prefix(16))…")
         case let .published(_, .failure(error)), let .recordPublished(.failure(error)):
             state.setError(error.description)
         case let .recordPublished(.success(r)):
-            state.setStatus("Published TestData: \(state.format == .article ? "at offset 0 (article layout)" : "sequence \(r.sequence)"), \(r.text)")
+            state.setStatus("Published TestData: \(state.format.operations.landed(sequence: r.sequence)), \(r.text)")
         }
         return []
     }

@@ -33,7 +33,7 @@ public struct GetCommand: ParsableCommand {
         if let timeout, !(Double(timeout).map { $0 >= 0 && $0 < 1e9 } ?? false) {
             throw ValidationError("--timeout must be a number of seconds, 0 or more (got '\(TerminalText.escape(timeout))')")
         }
-        if after != nil && segment.layout == .article {
+        if after != nil && !segment.layout.operations.numbersBlobs {
             throw ValidationError("--after needs sequence numbers, which the article layout does not have; use --wait")
         }
         if let outputTimeout, !(outputTimeout >= 0 && outputTimeout < 1e6) {

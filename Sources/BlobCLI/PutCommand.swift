@@ -32,11 +32,7 @@ public struct PutCommand: ParsableCommand {
         let published = try Publisher.publish(file: file, to: try segment.backing(), format: segment.layout,
                                               capacity: capacity?.bytes, force: force,
                                               lockTimeout: lockTimeout.map { .milliseconds(Int64($0 * 1000)) } ?? Segments.defaultLockTimeout)
-        if segment.layout == .article {
-            Output.line("published at offset 0 (article layout, no sequence): \(published.contentLength) bytes")
-        } else {
-            Output.line("published sequence \(published.sequence): \(published.contentLength) bytes")
-        }
+        Output.line("published \(segment.layout.operations.landedFile(sequence: published.sequence)): \(published.contentLength) bytes")
         Output.line(TerminalText.sha256sumLine(hash: published.sha256, path: published.path))
     }
 }

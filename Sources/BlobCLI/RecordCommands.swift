@@ -40,8 +40,7 @@ public struct PutStructCommand: ParsableCommand {
         }
         let sent = try RecordTransfer.publish(id: id, age: age, scores: values.map { $0! }, to: try segment.backing(),
                                             format: segment.layout)
-        Output.line(segment.layout == .article ? "published at offset 0 (article layout): TestData \(sent.text)"
-                                               : "published sequence \(sent.sequence): TestData \(sent.text)")
+        Output.line("published \(segment.layout.operations.landed(sequence: sent.sequence)): TestData \(sent.text)")
     }
 }
 

@@ -49,7 +49,7 @@ public struct SegmentOptions: ParsableArguments {
         if let settle, !(0 ... 60_000).contains(settle) {
             throw ValidationError("--settle must be 0 to 60000 milliseconds")
         }
-        if settle != nil && layout != .article {
+        if settle != nil && layout.operations.numbersBlobs {
             throw ValidationError("--settle applies to --layout article (our layout is verified by its checksum)")
         }
         if let trustOwner, TrustPolicy.userID(named: trustOwner) == nil {

@@ -74,9 +74,12 @@ public enum Publisher {
     public static func publish(file: String, to backing: SegmentBacking, format: SegmentFormat = .blob,
                                capacity: Int? = nil, force: Bool = false,
                                lockTimeout: Duration = BlobSegment.defaultLockTimeout) throws(TransferError) -> PublishedFile {
-        if format == .article {
-            return try ArticleTransfer.publish(file: file, to: backing, capacity: capacity, lockTimeout: lockTimeout)
-        }
+        try format.operations.publish(file: file, to: backing, capacity: capacity, force: force, lockTimeout: lockTimeout)
+    }
+
+    /// ``publish(file:to:format:capacity:force:lockTimeout:)`` in our layout (``BlobLayout``).
+    static func publishBlob(file: String, to backing: SegmentBacking, capacity: Int?, force: Bool,
+                            lockTimeout: Duration) throws(TransferError) -> PublishedFile {
         let input = try Files.openInput(file)
         defer { input.close() }
         let plan = FramePlan(file: file, input: input)

@@ -135,10 +135,11 @@ public enum Receiver {
     /// one newer than `after` (or than the current one when `wait` is set).
     public static func receive(from backing: SegmentBacking, format: SegmentFormat = .blob, wait: Bool = false,
                                after: UInt64? = nil, timeout: Duration? = nil) throws(TransferError) -> ReceivedFile {
-        if format == .article {
-            if wait { try ArticleTransfer.waitForChange(backing, timeout: timeout) }
-            return try ArticleTransfer.receive(from: backing)
-        }
+        try format.operations.receive(from: backing, wait: wait, after: after, timeout: timeout)
+    }
+
+    /// ``receive(from:format:wait:after:timeout:)`` in our layout (``BlobLayout``).
+    static func receiveBlob(from backing: SegmentBacking, wait: Bool, after: UInt64?, timeout: Duration?) throws(TransferError) -> ReceivedFile {
         let segment = try openWaiting(backing, wait: wait, after: after, timeout: timeout)
         // Only the copy inside the seqlock window; the SHA-256 of the copy after it.
         let viewed: VerifiedView<Result<(path: String, content: [UInt8]), TransferError>>?
@@ -164,10 +165,12 @@ public enum Receiver {
     public static func deliver(from backing: SegmentBacking, format: SegmentFormat = .blob, wait: Bool = false,
                                after: UInt64? = nil, timeout: Duration? = nil,
                                to consume: (UnsafeRawBufferPointer) -> Result<Void, TransferError>) throws(TransferError) -> DeliveredFile {
-        if format == .article {
-            if wait { try ArticleTransfer.waitForChange(backing, timeout: timeout) }
-            return try ArticleTransfer.deliver(from: backing, to: consume)
-        }
+        try format.operations.deliver(from: backing, wait: wait, after: after, timeout: timeout, to: consume)
+    }
+
+    /// ``deliver(from:format:wait:after:timeout:to:)`` in our layout (``BlobLayout``).
+    static func deliverBlob(from backing: SegmentBacking, wait: Bool, after: UInt64?, timeout: Duration?,
+                            to consume: (UnsafeRawBufferPointer) -> Result<Void, TransferError>) throws(TransferError) -> DeliveredFile {
         let segment = try openWaiting(backing, wait: wait, after: after, timeout: timeout)
         let viewed: VerifiedView<Result<DeliveredFile, TransferError>>?
         do throws(SharedMemoryError) {
@@ -233,7 +236,11 @@ public enum Receiver {
     /// decoding and the comparison with the file on disk run on the copy afterwards.
     /// Runs off the UI thread.
     public static func readForDisplay(from backing: SegmentBacking, format: SegmentFormat = .blob) throws(TransferError) -> Reception {
-        if format == .article { return try ArticleTransfer.readForDisplay(from: backing) }
+        try format.operations.readForDisplay(from: backing)
+    }
+
+    /// ``readForDisplay(from:format:)`` in our layout (``BlobLayout``).
+    static func readBlobForDisplay(from backing: SegmentBacking) throws(TransferError) -> Reception {
         if !Segments.exists(backing) { return .segmentMissing }
         let segment = try Segments.open(backing, mode: .openExisting)
         /// What the window copies: a record's bytes, or a frame's label and content.

@@ -23,7 +23,11 @@ public enum RecordTransfer {
         do throws(RecordError) { record = try TestData.make(id: id, age: age, scores: scores) } catch {
             throw .invalidRecord(error.description)
         }
-        if format == .article { return try ArticleTransfer.publishRecord(record, to: backing, capacity: capacity) }
+        return try format.operations.publishRecord(record, to: backing, capacity: capacity)
+    }
+
+    /// ``publish(id:age:scores:to:format:capacity:)`` in our layout (``BlobLayout``).
+    static func publishBlob(_ record: Record, to backing: SegmentBacking) throws(TransferError) -> TestDataValue {
         let segment = try Segments.open(backing, mode: .createOrOpen)
         do throws(SharedMemoryError) {
             let receipt = try segment.publish(kind: .testData, parts: [record.bytes])
@@ -35,7 +39,11 @@ public enum RecordTransfer {
 
     /// Reads the latest blob, which must be a TestData record.
     public static func receive(from backing: SegmentBacking, format: SegmentFormat = .blob) throws(TransferError) -> TestDataValue {
-        if format == .article { return try ArticleTransfer.receiveRecord(from: backing) }
+        try format.operations.receiveRecord(from: backing)
+    }
+
+    /// ``receive(from:format:)`` in our layout (``BlobLayout``).
+    static func receiveBlob(from backing: SegmentBacking) throws(TransferError) -> TestDataValue {
         let segment = try Segments.open(backing, mode: .openExisting)
         let viewed: VerifiedView<Result<TestDataValue, TransferError>>?
         do throws(SharedMemoryError) {

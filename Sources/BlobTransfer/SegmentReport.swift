@@ -21,7 +21,11 @@ public struct SegmentReport: Sendable {
     /// file, the label read in place from the payload's first bytes (nothing copied,
     /// nothing hashed).
     public static func of(_ backing: SegmentBacking, format: SegmentFormat = .blob) throws(TransferError) -> SegmentReport {
-        if format == .article { return try ofArticle(backing) }
+        try format.operations.report(backing)
+    }
+
+    /// ``of(_:format:)`` in our layout (``BlobLayout``).
+    static func ofBlob(_ backing: SegmentBacking) throws(TransferError) -> SegmentReport {
         let segment = try Segments.open(backing, mode: .openExisting)
         do throws(SharedMemoryError) {
             var info = try segment.info()
@@ -41,7 +45,7 @@ public struct SegmentReport: Sendable {
         let segment = try ArticleTransfer.openExisting(backing)
         var report = SegmentReport()
         report.location(backing)
-        report.fields.append(("layout", .string(SegmentFormat.article.rawValue)))
+        report.fields.append(("layout", .string("article")))
         report.fields.append(("capacity", .int(Int64(segment.capacity))))
         report.fields.append(("total_size", .int(Int64(segment.capacity))))
         switch try ArticleTransfer.summary(in: segment) {

@@ -58,13 +58,7 @@ public enum Segments {
     /// Removes a segment; refuses an object that is not a segment of `format` unless
     /// `force` (an article-layout segment has only its size to check: it must open).
     public static func remove(_ backing: SegmentBacking, format: SegmentFormat = .blob, force: Bool) throws(TransferError) {
-        if format == .article && !force && exists(backing) { _ = try ArticleTransfer.openExisting(backing) }
-        do throws(SharedMemoryError) {
-            if format == .article { try MappedRegion.remove(backing) } else { try BlobSegment.remove(backing, force: force) }
-        } catch {
-            if case .notFound = error { throw .nothingToRemove(backing) }
-            throw .segment(error)
-        }
+        try format.operations.remove(backing, force: force)
     }
 
     /// The header and the latest blob's metadata, without copying the payload.

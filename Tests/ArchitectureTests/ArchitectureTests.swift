@@ -205,6 +205,23 @@ import TestSupport
         }
     }
 
+    /// The article's layout is named only in its implementation and where a format is
+    /// turned into one (LayoutOperations.swift): everything else asks the layout.
+    @Test func theArticleLayoutIsNamedInItsOwnPlacesOnly() throws {
+        let allowed: Set<String> = ["BlobTransfer/ArticleTransfer.swift", "BlobTransfer/LayoutOperations.swift"]
+        var seen = 0
+        for module in Self.libraryModules {
+            for (name, lines) in Self.files(module) {
+                for (n, line) in lines.enumerated() where line.contains(".article") {
+                    if allowed.contains(module + "/" + name) { seen += 1 } else {
+                        Issue.record("\(module)/\(name):\(n + 1) branches on the article layout: \(line)")
+                    }
+                }
+            }
+        }
+        #expect(seen > 0, "the check found the layout nowhere (a check that cannot fail checks nothing)")
+    }
+
     @Test func noPthreadPrimitivesInSwift() throws {
         for module in Self.libraryModules {
             for (name, lines) in Self.files(module) {
