@@ -1,5 +1,4 @@
 import Glibc
-import BlobTransfer
 import SharedMemory
 import Testing
 import TestSupport

@@ -1,5 +1,4 @@
 import Glibc
-import BlobTransfer
 import Hashing
 import SharedMemory
 import Testing
@@ -89,24 +88,6 @@ final class ScratchSegment {
         let expected = try BlobCodecShim.encode(path: "/p/\(size)", content: content)
         #expect(payload == expected)
         #expect(meta.checksum == expected.withUnsafeBytes { XXH3.hash($0) })
-    }
-
-    @Test func exactlyCapacityFitsAndOneMoreIsRefusedKeepingThePrevious() throws {
-        let s = ScratchSegment()
-        let capacity = 1000
-        let seg = try BlobSegment.open(s.backing, mode: .createNew, capacity: capacity)
-        let fits = [UInt8](repeating: 7, count: capacity - 8 - 2)
-        _ = try fits.withUnsafeBytes { try seg.publishFrame(path: "/f", content: $0) }
-        let tooBig = [UInt8](repeating: 9, count: capacity - 8 - 2 + 1)
-        #expect(throws: TransferError.frameTooLarge(length: capacity + 1, capacity: capacity)) {
-            _ = try tooBig.withUnsafeBytes { try seg.publishFrame(path: "/f", content: $0) }
-        }
-        // The engine's own check, for payloads of any kind.
-        #expect(throws: SharedMemoryError.tooLarge(length: capacity + 1, capacity: capacity)) {
-            _ = try tooBig.withUnsafeBytes { raw in try seg.publish(kind: .imageData, parts: [raw, UnsafeRawBufferPointer(rebasing: raw[0 ..< 10])]) }
-        }
-        let (meta, payload) = try #require(try seg.readLatest())
-        #expect(meta.sequence == 1 && payload.count == capacity && payload.last == 7)
     }
 
     @Test func fileBackedSegmentSurvivesClosing() throws {

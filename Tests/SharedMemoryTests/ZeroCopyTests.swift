@@ -1,4 +1,3 @@
-import BlobTransfer
 import Foundation
 import Glibc
 import SharedMemory
@@ -86,46 +85,5 @@ func isIntact(_ sequence: UInt64, _ view: UnsafeRawBufferPointer) -> Bool {
         }
         #expect(torn == 0)
         #expect(served == 2000)
-    }
-
-    /// `get --out`'s path: the content goes from the mapping to the file, verified.
-    @Test func deliverWritesFromTheMapping() throws {
-        let s = ScratchSegment("zc3")
-        let dir = Fixtures.makeTempDirectory()
-        defer { Fixtures.removeTree(dir) }
-        let content = Fixtures.bytes(count: 3_000_000, seed: 7)
-        Fixtures.write(content, to: dir + "/in.bin")
-        let published = try Publisher.publish(file: dir + "/in.bin", to: s.backing)
-        let output = try Files.AtomicOutput(dir + "/out.bin")
-        let delivered = try Receiver.deliver(from: s.backing) { view in
-            Result { () throws(TransferError) in try output.replaceContent(with: view) }
-        }
-        try output.commit()
-        #expect(delivered.zeroCopy && delivered.contentLength == content.count)
-        #expect(delivered.sha256 == published.sha256 && delivered.path == dir + "/in.bin")
-        #expect(Fixtures.read(dir + "/out.bin") == content)
-    }
-}
-
-/// A segment file truncated while mapped (by its owner, or a group member it is shared
-/// with) is an error for readers and writers, never a SIGBUS.
-@Suite struct ShrinkingMappingTests {
-    @Test func readViewAndPublishOnAShrunkFileAreErrors() throws {
-        let dir = Fixtures.makeTempDirectory()
-        defer { Fixtures.removeTree(dir) }
-        let path = dir + "/seg"
-        let writer = try BlobSegment.open(.file(path), mode: .createNew, capacity: 4 << 20)
-        let content = Fixtures.bytes(count: 3 << 20, seed: 11)
-        _ = try content.withUnsafeBytes { try writer.publishFrame(path: "/big", content: $0) }
-        let reader = try BlobSegment.open(.file(path), mode: .openExisting)
-        #expect(truncate(path, 4096) == 0)  // the header stays, the payload pages are gone
-        #expect(throws: SharedMemoryError.shrunk(.file(path))) { try reader.read(into: PayloadBuffer()) }
-        #expect(throws: SharedMemoryError.shrunk(.file(path))) { try reader.withVerifiedView { $1.count } }
-        #expect(throws: SharedMemoryError.shrunk(.file(path))) { try reader.peekLatest(maxBytes: 64) { $1.count } }
-        #expect(throws: TransferError.segment(.shrunk(.file(path)))) {
-            try content.withUnsafeBytes { try writer.publishFrame(path: "/again", content: $0) }
-        }
-        // Elsewhere in the process, SIGBUS handling is as it was: the guard only answers its own calls.
-        #expect(reader.publishedSequence == 1)
     }
 }
