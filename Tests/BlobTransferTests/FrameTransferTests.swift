@@ -4,24 +4,15 @@ import SharedMemory
 import Testing
 import TestSupport
 
-/// A fresh segment name, removed when the test ends.
-final class ScratchSegment {
-    let name: String
-    let backing: SegmentBacking
-    init(_ tag: String = "seg") {
-        name = Fixtures.uniqueSegmentName(tag)
-        backing = .sharedMemory(try! SegmentName(name))
-    }
-    deinit { Fixtures.removeSegment(name) }
-}
-
 /// BlobTransfer over the engine (moved from SharedMemoryTests, which now need only the
 /// engine): frames that do not fit, delivery from the mapping, a shrunk mapping.
 @Suite struct FrameTransferTests {
     @Test func exactlyCapacityFitsAndOneMoreIsRefusedKeepingThePrevious() throws {
-        let s = ScratchSegment()
+        let name = Fixtures.uniqueSegmentName("seg")
+        defer { Fixtures.removeSegment(name) }
+        let backing = SegmentBacking.sharedMemory(try SegmentName(name))
         let capacity = 1000
-        let seg = try BlobSegment.open(s.backing, mode: .createNew, capacity: capacity)
+        let seg = try BlobSegment.open(backing, mode: .createNew, capacity: capacity)
         let fits = [UInt8](repeating: 7, count: capacity - 8 - 2)
         _ = try fits.withUnsafeBytes { try seg.publishFrame(path: "/f", content: $0) }
         let tooBig = [UInt8](repeating: 9, count: capacity - 8 - 2 + 1)
@@ -38,14 +29,16 @@ final class ScratchSegment {
 
     /// `get --out`'s path: the content goes from the mapping to the file, verified.
     @Test func deliverWritesFromTheMapping() throws {
-        let s = ScratchSegment("zc3")
+        let name = Fixtures.uniqueSegmentName("zc3")
+        defer { Fixtures.removeSegment(name) }
+        let backing = SegmentBacking.sharedMemory(try SegmentName(name))
         let dir = Fixtures.makeTempDirectory()
         defer { Fixtures.removeTree(dir) }
         let content = Fixtures.bytes(count: 3_000_000, seed: 7)
         Fixtures.write(content, to: dir + "/in.bin")
-        let published = try Publisher.publish(file: dir + "/in.bin", to: s.backing)
+        let published = try Publisher.publish(file: dir + "/in.bin", to: backing)
         let output = try Files.AtomicOutput(dir + "/out.bin")
-        let delivered = try Receiver.deliver(from: s.backing) { view in
+        let delivered = try Receiver.deliver(from: backing) { view in
             Result { () throws(TransferError) in try output.replaceContent(with: view) }
         }
         try output.commit()
