@@ -90,7 +90,7 @@ if [ "$target" = all ] || [ "$target" = frame ]; then
     run frame "$out/fuzz-frame" 4096 || failed=1
 fi
 if [ "$target" = all ] || [ "$target" = segment ]; then
-    build_swift "SharedMemory Hashing SafeText CAtomics CCrypto CBlobMutex CBlobSegment SystemPackage CSystem" \
+    build_swift "SharedMemory Platform Hashing SafeText CAtomics CCrypto CBlobMutex CBlobSegment SystemPackage CSystem" \
         Fuzz/SegmentFuzz.swift "$out/fuzz-segment"
     run segment "$out/fuzz-segment" 16384 || failed=1
 fi
@@ -102,7 +102,7 @@ if [ "$target" = all ] || [ "$target" = image ]; then
     run image "$out/fuzz-image" 65536 || failed=1
 fi
 if [ "$target" = all ] || [ "$target" = article ]; then
-    build_swift "BlobTransfer SharedRecords BlobCodec SharedMemory Hashing SafeText CAtomics CCrypto CBlobMutex CBlobSegment SystemPackage CSystem" \
+    build_swift "BlobTransfer SharedRecords BlobCodec SharedMemory Platform Hashing SafeText CAtomics CCrypto CBlobMutex CBlobSegment SystemPackage CSystem" \
         Fuzz/ArticleFuzz.swift "$out/fuzz-article"
     run article "$out/fuzz-article" 16384 || failed=1
 fi
