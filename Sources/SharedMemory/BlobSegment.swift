@@ -97,31 +97,8 @@ public final class BlobSegment: @unchecked Sendable {
         guard capacity >= 1, capacity <= maxCapacity else {
             throw .invalidCapacity(capacity, rule: "it must be between 1 and \(maxCapacity) bytes")
         }
-        let sys = { (e: SyscallError) -> SharedMemoryError in
-            .system(call: e.call, errno: e.errno, backing: backing)
-        }
-        if mode != .openExisting {
-            var created: Int32?
-            do throws(SyscallError) {
-                created = try backing.openDescriptor(flags: O_CREAT | O_EXCL | O_RDWR)
-            } catch {
-                if error.errno != .fileExists { throw sys(error) }
-                if mode == .createNew { throw .alreadyExists(backing) }
-            }
-            if let fd = created {
-                return try initialize(backing, fd: fd, capacity: capacity, removeOnFailure: true)
-            }
-        }
-        let fd: Int32
-        do throws(SyscallError) {
-            fd = try backing.openDescriptor(flags: O_RDWR)
-        } catch {
-            if error.errno == .noSuchFileOrDirectory { throw .notFound(backing) }
-            if error.errno == .tooManySymbolicLinkLevels {
-                throw .foreign(backing, reason: "it is a symbolic link (give the path of the file itself)")
-            }
-            throw sys(error)
-        }
+        let (fd, created) = try backing.openObject(mode)
+        if created { return try initialize(backing, fd: fd, capacity: capacity, removeOnFailure: true) }
         // Its failures have closed the descriptor.
         if let repaired = try completeIfHalfCreated(backing, fd: fd, mode: mode, capacity: capacity) { return repaired }
         do throws(SharedMemoryError) {

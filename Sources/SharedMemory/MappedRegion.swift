@@ -43,29 +43,8 @@ public final class MappedRegion: @unchecked Sendable {
             throw .invalidCapacity(size, rule: "it must be between 1 and \(BlobSegment.maxCapacity) bytes")
         }
         var size = size ?? 0
-        func sys(_ e: SyscallError) -> SharedMemoryError { .system(call: e.call, errno: e.errno, backing: backing) }
-        var fd: Int32 = -1
-        var created = false
-        if mode != .openExisting {
-            do throws(SyscallError) {
-                fd = try backing.openDescriptor(flags: O_CREAT | O_EXCL | O_RDWR)
-                created = true
-            } catch {
-                if error.errno != .fileExists { throw sys(error) }
-                if mode == .createNew { throw .alreadyExists(backing) }
-            }
-        }
-        if !created {
-            do throws(SyscallError) {
-                fd = try backing.openDescriptor(flags: O_RDWR)
-            } catch {
-                if error.errno == .noSuchFileOrDirectory { throw .notFound(backing) }
-                if error.errno == .tooManySymbolicLinkLevels {
-                    throw .foreign(backing, reason: "it is a symbolic link (give the path of the file itself)")
-                }
-                throw sys(error)
-            }
-        }
+        let sys = backing.systemError
+        let (fd, created) = try backing.openObject(mode)
         if !created {
             let st: stat
             do throws(SyscallError) { st = try Sys.fstat(fd) } catch { Sys.close(fd); throw sys(error) }
