@@ -30,11 +30,16 @@ public enum CompareView {
         public var received: [UInt8]
         public var disk: [UInt8]
         public var comparison: PixelComparison?
+        /// The received image's width over its height (4:3 when it cannot be read), found
+        /// once here, for laying the panes out at every redraw.
+        public let aspect: Double
 
         public init(received: [UInt8], disk: [UInt8], comparison: PixelComparison?) {
             self.received = received
             self.disk = disk
             self.comparison = comparison
+            let info = comparison?.received ?? (try? received.withUnsafeBytes { try Preview.inspect($0) })
+            aspect = info.map { Double(max(1, $0.width)) / Double(max(1, $0.height)) } ?? 4.0 / 3.0
         }
     }
 
@@ -143,6 +148,20 @@ public enum CompareView {
                 "\(name): \(i.format.rawValue) \(i.width)x\(i.height)", name]
     }
 
+    /// A cell's width over its height: the terminal's cell size for pixels, else 1:2.
+    static func cellAspect(_ capabilities: Capabilities) -> Double {
+        capabilities.pixels != nil ? Double(max(1, capabilities.cellWidth)) / Double(max(1, capabilities.cellHeight)) : 0.5
+    }
+
+    /// The legend line for the panes drawn (`results`), fitted to `width`; nil when there
+    /// is no difference to explain (identical bytes).
+    static func legend(_ results: [PreviewResult?]?, _ pictures: Pictures, width: Int, ascii: Bool) -> String? {
+        guard pictures.comparison != nil else { return nil }
+        let drawnAsPicture = results.map { $0.count == 3 && $0[2] != nil } ?? false
+        let lines = drawnAsPicture ? legends : characterLegends
+        return TextFit.head(lines.first { TextFit.width($0) <= width } ?? lines.last!, width, ascii: ascii)
+    }
+
     /// The legend under the panes, longest first (the first that fits is drawn).
     static let legends = [
         "grey: unchanged  pale blue: within the threshold  yellow (1/255) to magenta (255/255): differs",
@@ -236,19 +255,15 @@ extension CompareView {
     /// picture sent as escape sequences (sixel, kitty, truecolor) over its blank cells,
     /// placed by moves relative to where the text ended. Nothing waits for a key.
     public static func printable(_ pictures: Pictures, columns: Int, rows: Int, capabilities: Capabilities) -> [UInt8] {
-        var aspect = 4.0 / 3.0
-        if let info = pictures.comparison?.received { aspect = Double(max(1, info.width)) / Double(max(1, info.height)) }
-        let cellAspect = capabilities.pixels != nil
-            ? Double(max(1, capabilities.cellWidth)) / Double(max(1, capabilities.cellHeight)) : 0.5
-        let panes = layout([.received, .disk, .difference], x: 0, y: 0, columns: columns, rows: rows - 1, aspect: aspect,
-                           cellAspect: cellAspect)
+        let panes = layout([.received, .disk, .difference], x: 0, y: 0, columns: columns, rows: rows - 1,
+                           aspect: pictures.aspect, cellAspect: cellAspect(capabilities))
         let blocks = capabilities.colors > 0 && capabilities.unicode
         let results = render(pictures, panes: panes, blocks: blocks, capabilities: capabilities) { false }
         var screen = Screen(width: columns, height: rows)
         let parts = draw(panes, results: results, pictures: pictures, keyPrefix: "show", into: &screen, capabilities: capabilities)
-        let legends = results.count == 3 && results[2] != nil ? self.legends : characterLegends
-        let legend = legends.first { TextFit.width($0) <= columns } ?? legends.last!
-        screen.put(TextFit.head(legend, columns, ascii: !capabilities.unicode), x: 0, y: rows - 1, style: Style(dim: true))
+        if let legend = legend(results, pictures, width: columns, ascii: !capabilities.unicode) {
+            screen.put(legend, x: 0, y: rows - 1, style: Style(dim: true))
+        }
         var out = Array(SGRText.lines(screen, colors: capabilities.colors > 0).utf8)
         guard !parts.isEmpty else { return out }
         out += Array("\u{1b}7".utf8)  // the end of the text: each picture is placed from here

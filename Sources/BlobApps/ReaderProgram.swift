@@ -270,9 +270,7 @@ public enum ReaderProgram: TerminalProgram {
             // An open compare view follows what arrived (watch mode), or says why it cannot.
             if let open = state.compare {
                 state.compare = nil
-                let status = (state.status, state.statusIsError)
-                effects += openCompare(&state, mode: open.mode)
-                if state.compare != nil { (state.status, state.statusIsError) = status }
+                effects += openCompare(&state, mode: open.mode, announce: false)
             }
             return effects + requestPreview(&state, force: true)
         }
@@ -281,7 +279,9 @@ public enum ReaderProgram: TerminalProgram {
 
     /// `d`: the compare view of the received image and the file on disk, or why there is
     /// none.
-    private static func openCompare(_ state: inout ReaderState, mode: CompareView.Mode) -> [Effect] {
+    /// `announce`: say so in the status line (not when the view reopens for a new blob,
+    /// whose read the status line reports; a reason it cannot reopen is said either way).
+    private static func openCompare(_ state: inout ReaderState, mode: CompareView.Mode, announce: Bool = true) -> [Effect] {
         guard case let .file(file, comparison)? = state.content else {
             state.setError("nothing received to compare (press r)")
             return []
@@ -297,7 +297,7 @@ public enum ReaderProgram: TerminalProgram {
         case .identical, .differs, .changedSincePublished: break
         }
         state.compare = CompareSlot(key: file.metadata.checksum, mode: mode, pictures: nil, rendering: nil)
-        state.setStatus(compareSentence(state))
+        if announce { state.setStatus(compareSentence(state)) }
         return [.loadComparison(key: file.metadata.checksum, content: file.content, path: file.path,
                                 identical: comparison == .identical)]
     }
@@ -318,11 +318,9 @@ public enum ReaderProgram: TerminalProgram {
         let box = layout.previewBox
         guard box.columns > 2, box.rows > 2 else { return nil }
         var aspect = 4.0 / 3.0
-        if case let .success(p)? = compare.pictures, let info = p.comparison?.received ?? (try? p.received.withUnsafeBytes { try Preview.inspect($0) }) {
-            aspect = Double(max(1, info.width)) / Double(max(1, info.height))
-        }
+        if case let .success(p)? = compare.pictures { aspect = p.aspect }
         let caps = state.capabilities
-        let cellAspect = caps.pixels != nil ? Double(max(1, caps.cellWidth)) / Double(max(1, caps.cellHeight)) : 0.5
+        let cellAspect = CompareView.cellAspect(caps)
         let panes: [CompareView.Pane]
         switch compare.mode {
         case .sideBySide:

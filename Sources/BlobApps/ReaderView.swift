@@ -222,13 +222,10 @@ extension ReaderProgram {
         let parts = CompareView.draw(panes, results: results, pictures: pictures, keyPrefix: key, into: &s,
                                      capabilities: capabilities)
         if !overlay { s.graphic = PreviewPainter.combined(parts) }
-        guard compare.mode == .sideBySide else { return }
-        let drawnAsPicture = results.map { $0.count == 3 && $0[2] != nil } ?? false
-        let legends = drawnAsPicture ? CompareView.legends : CompareView.characterLegends
-        let width = layout.previewBox.columns
-        let legend = legends.first { TextFit.width($0) <= width } ?? legends.last!
-        s.put(TextFit.head(legend, width, ascii: !capabilities.unicode), x: 1, y: layout.previewTop + layout.previewBox.rows - 1,
-              style: Style(dim: true))
+        guard compare.mode == .sideBySide,
+              let legend = CompareView.legend(results, pictures, width: layout.previewBox.columns, ascii: !capabilities.unicode)
+        else { return }
+        s.put(legend, x: 1, y: layout.previewTop + layout.previewBox.rows - 1, style: Style(dim: true))
     }
 
     /// Draws a heat map of differing pixels in the preview box, the image's aspect kept

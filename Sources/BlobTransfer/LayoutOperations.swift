@@ -88,8 +88,7 @@ public enum BlobLayout: LayoutOperations {
 
     public static func remove(_ backing: SegmentBacking, force: Bool) throws(TransferError) {
         do throws(SharedMemoryError) { try BlobSegment.remove(backing, force: force) } catch {
-            if case .notFound = error { throw .nothingToRemove(backing) }
-            throw .segment(error)
+            throw .removing(backing, error)
         }
     }
 
@@ -134,8 +133,7 @@ extension ArticleTransfer: LayoutOperations {
     public static func remove(_ backing: SegmentBacking, force: Bool) throws(TransferError) {
         if !force && Segments.exists(backing) { _ = try openExisting(backing) }
         do throws(SharedMemoryError) { try MappedRegion.remove(backing) } catch {
-            if case .notFound = error { throw .nothingToRemove(backing) }
-            throw .segment(error)
+            throw .removing(backing, error)
         }
     }
 
@@ -157,5 +155,13 @@ extension ArticleTransfer: LayoutOperations {
     public static func readRecordSentence(_ metadata: BlobMetadata) -> String {
         "Read TestData record at offset 0: NOT verified (article layout, no checksum; stable for "
             + "\(Integrity.unverified(stableFor: settle).stableMilliseconds) ms)."
+    }
+}
+
+extension TransferError {
+    /// A failed removal in the services' words: nothing there, or the engine's error.
+    static func removing(_ backing: SegmentBacking, _ error: SharedMemoryError) -> TransferError {
+        if case .notFound = error { return .nothingToRemove(backing) }
+        return .segment(error)
     }
 }

@@ -55,7 +55,7 @@ func measureProcess(_ argv: [String], runs: Int, allowed: Set<Int32> = [0], outp
 
 /// A tool's standard output (or, with `stderr`, its standard error), once it ended.
 func processOutput(_ argv: [String], stderr: Bool = false) -> String {
-    let file = "/tmp/blob-bench-compare-out-\(getpid())"
+    let file = "/tmp/blob-bench-out-\(getpid())"
     defer { unlink(file) }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)

@@ -6,15 +6,8 @@ extension BlobSegment {
     /// tested in BlobTransferTests.
     @discardableResult
     func publishFrame(path: String, content: UnsafeRawBufferPointer) throws -> PublishReceipt {
-        var prefix = [UInt8]()
-        let p = Array(path.utf8)
-        withUnsafeBytes(of: UInt32(p.count).littleEndian) { prefix += $0 }
-        prefix += p
-        withUnsafeBytes(of: UInt32(content.count).littleEndian) { prefix += $0 }
-        let frame = prefix
-        return try frame.withUnsafeBytes { raw in
-            try publish(kind: .imageData, parts: [raw, content])
-        }
+        let frame = try BlobCodecShim.encode(path: path, content: Array(content))
+        return try frame.withUnsafeBytes { try publish(kind: .imageData, parts: [$0]) }
     }
 }
 
