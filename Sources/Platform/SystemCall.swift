@@ -21,8 +21,9 @@ public struct SystemCallError: Error, Sendable {
 }
 
 /// The one EINTR rule: retries `body` while it returns -1 with errno EINTR; returns its
-/// result, or throws the errno of any other failure.
-@inline(__always)
+/// result, or throws the errno of any other failure. Inlinable: every module's system
+/// calls go through it, so it is specialised and inlined where it is called.
+@inlinable @inline(__always)
 public func retryingEINTR<T: BinaryInteger>(_ call: String = "", _ body: () -> T) throws(SystemCallError) -> T {
     while true {
         let r = body()
