@@ -64,6 +64,34 @@ int catomics_guarded_copy(void *dst, const void *src, size_t count) {
     GUARDED(memcpy(dst, src, count))
 }
 
+#if defined(__x86_64__)
+#include <emmintrin.h>
+static void stream_copy(void *dst, const void *src, size_t count) {
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    size_t head = (size_t)(-(uintptr_t)d & 63);
+    if (head > count) head = count;
+    memcpy(d, s, head);
+    d += head; s += head; count -= head;
+    for (; count >= 64; count -= 64, d += 64, s += 64) {
+        __m128i a = _mm_loadu_si128((const __m128i *)s), b = _mm_loadu_si128((const __m128i *)(s + 16));
+        __m128i c = _mm_loadu_si128((const __m128i *)(s + 32)), e = _mm_loadu_si128((const __m128i *)(s + 48));
+        _mm_stream_si128((__m128i *)d, a);
+        _mm_stream_si128((__m128i *)(d + 16), b);
+        _mm_stream_si128((__m128i *)(d + 32), c);
+        _mm_stream_si128((__m128i *)(d + 48), e);
+    }
+    memcpy(d, s, count);
+    _mm_sfence();  /* the streamed stores are visible before any later store (a progress report) */
+}
+#else
+#define stream_copy memcpy
+#endif
+
+int catomics_guarded_stream_copy(void *dst, const void *src, size_t count) {
+    GUARDED(stream_copy(dst, src, count))
+}
+
 int catomics_guarded_xxh3_update(void *state, const void *src, size_t count) {
     GUARDED(GUARD_XXH3_UPDATE((XXH3_state_t *)state, src, count))
 }

@@ -49,6 +49,12 @@ static void *helper_main(void *unused) {
 
 int catomics_second_core_available(void) { return sysconf(_SC_NPROCESSORS_ONLN) > 1; }
 
+int catomics_allowed_cpus(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    return CPU_COUNT(&set);
+}
+
 int catomics_second_core_submit(void (*fn)(void *), void *ctx) {
     if (!catomics_second_core_available()) return 0;
     pthread_once(&fork_once, register_fork);

@@ -257,10 +257,7 @@ public func sb_view_begin(_ pointer: OpaquePointer?, _ view: UnsafeMutablePointe
     view.pointee = sb_view()
     do throws(SharedMemoryError) {
         guard let held = try seg.beginVerifiedView() else { return fail(SB_NOTHING_PUBLISHED, "\(seg.backing) holds no blob yet") }
-        view.pointee.bytes = held.bytes.baseAddress
-        view.pointee.length = held.bytes.count
-        store(held.metadata, &view.pointee.metadata)
-        view.pointee.internal_ = UnsafeRawPointer(Unmanaged.passRetained(HeldBox(held)).toOpaque())
+        fill(view, with: held)
         return succeed()
     } catch {
         return fail(error)
@@ -269,13 +266,23 @@ public func sb_view_begin(_ pointer: OpaquePointer?, _ view: UnsafeMutablePointe
 
 @_cdecl("sb_view_after")
 public func sb_view_after(_ pointer: OpaquePointer?, _ after: UInt64, _ timeoutMs: Int64, _ view: UnsafeMutablePointer<sb_view>?) -> sb_status {
-    guard let seg = segment(pointer), view != nil else { return fail(SB_INVALID_ARGUMENT, "a NULL handle or view") }
+    guard let seg = segment(pointer), let view else { return fail(SB_INVALID_ARGUMENT, "a NULL handle or view") }
+    view.pointee = sb_view()
     do throws(SharedMemoryError) {
-        _ = try seg.waitForPublish(after: after, timeout: timeoutMs < 0 ? nil : milliseconds(timeoutMs))
+        let held = try seg.beginVerifiedView(after: after, timeout: timeoutMs < 0 ? nil : milliseconds(timeoutMs))
+        fill(view, with: held)
+        return succeed()
     } catch {
         return fail(error)
     }
-    return sb_view_begin(pointer, view)
+}
+
+/// Fills a `sb_view` with a held view; `sb_view_end` releases it.
+private func fill(_ view: UnsafeMutablePointer<sb_view>, with held: HeldView) {
+    view.pointee.bytes = held.bytes.baseAddress
+    view.pointee.length = held.bytes.count
+    store(held.metadata, &view.pointee.metadata)
+    view.pointee.internal_ = UnsafeRawPointer(Unmanaged.passRetained(HeldBox(held)).toOpaque())
 }
 
 /// A held view on the heap until `sb_view_end`.

@@ -11,15 +11,25 @@ extension BlobSegment {
     /// the payload and its checksum are complete, so a writer killed at any point leaves
     /// the previous blob intact. Waiting readers are woken.
     ///
+    /// A payload of 1 MiB or more is copied with non-temporal stores (the slot was last
+    /// touched two publishes ago: its old bytes are not worth reading into the cache) in
+    /// 256 KiB pieces, each reported as done, so readers waiting in
+    /// ``beginVerifiedView(after:timeout:)`` hash it behind the copy. Its checksum is
+    /// computed on the second core meanwhile when no reader sleeps on the segment (the
+    /// publish then costs about the copy), and here, piece by piece while each is in
+    /// cache, when some do (they need the second core to follow).
+    ///
     /// - Throws: ``SharedMemoryError/tooLarge(length:capacity:)`` before touching the
     ///   segment when the parts do not fit; the previous blob stays readable.
     public func publish(kind: BlobKind, parts: [UnsafeRawBufferPointer]) throws(SharedMemoryError) -> PublishReceipt {
         let length = parts.reduce(0) { $0 + $1.count }
-        if EnvironmentSwitches.stopAtByte == nil {
-            if length < Self.secondCoreThreshold { return try publishSmall(kind: kind, parts: parts, length: length) }
-            if parts.count <= 8, EnvironmentSwitches.secondCore,
+        let stopping = EnvironmentSwitches.stopAtByte != nil  // fault injection: the paths that stop
+        if length >= Self.secondCoreThreshold {
+            if !stopping, parts.count <= 8, EnvironmentSwitches.secondCore, sleepingReaders == 0,
                let receipt = try publishHashingBeside(kind: kind, parts: parts, length: length) { return receipt }
+            return try publishHashingInline(kind: kind, parts: parts, length: length)
         }
+        if !stopping { return try publishSmall(kind: kind, parts: parts, length: length) }
         do throws(PublishError<Never>) {
             return try publish(kind: kind, length: length) { (slot: inout SlotWriter) throws(Never) in
                 for part in parts { slot.append(part) }
@@ -41,7 +51,11 @@ extension BlobSegment {
         let pending = try beginPublish(length: length, lockTimeout: Self.defaultLockTimeout)
         defer { endPublish() }
         let slot = base + pending.payloadOffset
-        if !copy(parts, to: slot) { throw .shrunk(backing) }
+        var offset = 0
+        for part in parts where part.count > 0 {
+            if catomics_guarded_copy(slot + offset, part.baseAddress!, part.count) != 0 { throw .shrunk(backing) }
+            offset += part.count
+        }
         let checksum = try Guarded.xxh3(UnsafeRawBufferPointer(start: slot, count: length), backing: backing)
         return finishPublish(pending, kind: kind, length: length, checksum: checksum)
     }
@@ -67,27 +81,61 @@ extension BlobSegment {
         // a busy helper costs nothing but this try.
         guard catomics_hash_parts_begin(job) == 1 else { return nil }
         let pending: PendingPublish
-        do throws(SharedMemoryError) { pending = try beginPublish(length: length, lockTimeout: Self.defaultLockTimeout) } catch {
+        do throws(SharedMemoryError) {
+            pending = try beginPublish(length: length, lockTimeout: Self.defaultLockTimeout, reportsProgress: true)
+        } catch {
             catomics_second_core_wait()  // the job's memory is freed on return
             throw error
         }
         defer { endPublish() }
-        let copied = copy(parts, to: base + pending.payloadOffset)
+        let copied = copy(parts, to: base + pending.payloadOffset, reporting: pending)
         catomics_second_core_wait()
         if !copied || job.pointee.status != 0 { throw .shrunk(backing) }
         return finishPublish(pending, kind: kind, length: length, checksum: job.pointee.hash)
     }
 
-    /// Copies `parts` end to end to `slot` through the SIGBUS guard; false if the
-    /// mapping turned out shorter than its pages (its file was truncated).
-    private func copy(_ parts: [UnsafeRawBufferPointer], to slot: UnsafeMutableRawPointer) -> Bool {
+    /// The copying publish of a large payload that hashes it here: each piece copied into
+    /// the slot is hashed from the caller's bytes while they are in cache, then reported.
+    private func publishHashingInline(kind: BlobKind, parts: [UnsafeRawBufferPointer], length: Int) throws(SharedMemoryError) -> PublishReceipt {
+        let pending = try beginPublish(length: length, lockTimeout: Self.defaultLockTimeout, reportsProgress: true)
+        defer { endPublish() }
+        var hasher = XXH3.Hasher()
+        let copied = copy(parts, to: base + pending.payloadOffset, reporting: pending) { piece in hasher.update(piece) }
+        if !copied { throw .shrunk(backing) }
+        return finishPublish(pending, kind: kind, length: length, checksum: hasher.finalize())
+    }
+
+    /// Copies `parts` end to end to `slot` through the SIGBUS guard with non-temporal
+    /// stores, in ``progressPiece`` pieces: after each, `eachPiece` sees the caller's
+    /// bytes just copied and `pending` reports them. False if the mapping turned out
+    /// shorter than its pages (its file was truncated).
+    private func copy(
+        _ parts: [UnsafeRawBufferPointer], to slot: UnsafeMutableRawPointer, reporting pending: PendingPublish,
+        eachPiece: (UnsafeRawBufferPointer) -> Void = { _ in }
+    ) -> Bool {
         var offset = 0
         for part in parts where part.count > 0 {
-            if catomics_guarded_copy(slot + offset, part.baseAddress!, part.count) != 0 { return false }
-            offset += part.count
+            var done = 0
+            while done < part.count {
+                let n = min(Self.progressPiece, part.count - done)
+                let from = part.baseAddress! + done
+                if catomics_guarded_stream_copy(slot + offset, from, n) != 0 { return false }
+                eachPiece(UnsafeRawBufferPointer(start: from, count: n))
+                done += n
+                offset += n
+                pending.report(offset)
+                if let stopAt = EnvironmentSwitches.stopAtByte, offset >= stopAt, offset - n < stopAt {
+                    EnvironmentSwitches.stopSelf()
+                }
+            }
         }
         return true
     }
+
+    /// How much a copying publish writes between two progress reports: small enough
+    /// that a following reader hashes what is still in cache, large enough that a report
+    /// (one store) costs nothing.
+    static let progressPiece = 256 * 1024
 
     /// Publishes a payload of exactly `length` bytes that `produce` writes straight into
     /// the free slot (no intermediate buffer): each chunk it appends is hashed while it
@@ -127,7 +175,13 @@ extension BlobSegment {
     /// (readers never use a busy slot) and pre-faults it the first time. Pair with
     /// ``endPublish()``, and ``finishPublish(_:kind:length:checksum:)`` in between to
     /// publish; without it the previous blob stays the latest.
-    func beginPublish(length: Int, lockTimeout: Duration) throws(SharedMemoryError) -> PendingPublish {
+    ///
+    /// `reportsProgress`: the caller writes the payload once, front to back, and raises
+    /// the slot's progress as it goes (``PendingPublish/report(_:)``); the slot is tagged
+    /// with a new fill number and sleeping readers are woken now, so they can hash the
+    /// payload behind the copy (``beginVerifiedView(after:timeout:)``). Otherwise the
+    /// slot's fill is 0 and readers wait for the finished publish.
+    func beginPublish(length: Int, lockTimeout: Duration, reportsProgress: Bool = false) throws(SharedMemoryError) -> PendingPublish {
         guard length >= 0, length <= capacity else { throw .tooLarge(length: length, capacity: capacity) }
         let lock = base + SegmentLayout.writerLockOffset
         let r = catomics_writer_lock(lock, Self.nanoseconds(lockTimeout))
@@ -150,7 +204,30 @@ extension BlobSegment {
         catomics_store_relaxed_u64(d + SegmentLayout.slotSequence, SegmentLayout.busy)
         catomics_fence_release()
         populateOnce(base + payloadOffset, count: length, forWriting: true)
-        return PendingPublish(sequence: sequence, descriptor: d, payloadOffset: payloadOffset)
+        var fill: UInt64 = 0
+        if reportsProgress {
+            let fills = base + SegmentLayout.fillsOffset
+            fill = fills.load(as: UInt64.self) &+ 1
+            if fill == 0 { fill = 1 }  // 0 means "no progress reported"
+            fills.storeBytes(of: fill, as: UInt64.self)
+            catomics_store_relaxed_u64(d + SegmentLayout.slotProgress, 0)
+            catomics_store_relaxed_u64(d + SegmentLayout.slotLength, UInt64(length))
+        }
+        catomics_store_release_u64(d + SegmentLayout.slotFill, fill)
+        catomics_fence_release()  // the fill tag before any byte of the payload
+        if reportsProgress { wakeReaders(UInt32(truncatingIfNeeded: sequence) ^ UInt32.max) }
+        return PendingPublish(sequence: sequence, descriptor: d, payloadOffset: payloadOffset, reportsProgress: reportsProgress)
+    }
+
+    /// Moves the wake word to `word` and wakes the readers sleeping on it, if the header
+    /// counts any.
+    private func wakeReaders(_ word: UInt32) {
+        catomics_store_release_u32(base + SegmentLayout.wakeOffset, word)
+        // Pairs with the waiter's increment: either it sees the new wake word, or this sees it.
+        catomics_fence_seq_cst()
+        if catomics_load_relaxed_u32(base + SegmentLayout.waitersOffset) != 0 {
+            _ = catomics_futex_wake_all(base + SegmentLayout.wakeOffset)
+        }
     }
 
     /// Fills in the busy slot's fields and flips the sequence: the blob is published.
@@ -168,12 +245,7 @@ extension BlobSegment {
         d.storeBytes(of: kind.rawValue, toByteOffset: SegmentLayout.slotKind, as: UInt32.self)
         catomics_store_release_u64(d + SegmentLayout.slotSequence, sequence)
         catomics_store_release_u64(base + SegmentLayout.publishedOffset, sequence)
-        catomics_store_release_u32(base + SegmentLayout.wakeOffset, UInt32(truncatingIfNeeded: sequence))
-        // Pairs with the waiter's increment: either it sees the new wake word, or this sees it.
-        catomics_fence_seq_cst()
-        if catomics_load_relaxed_u32(base + SegmentLayout.waitersOffset) != 0 {
-            _ = catomics_futex_wake_all(base + SegmentLayout.wakeOffset)
-        }
+        wakeReaders(UInt32(truncatingIfNeeded: sequence))
         return PublishReceipt(metadata: metadata)
     }
 
@@ -189,6 +261,14 @@ struct PendingPublish {
     let sequence: UInt64
     let descriptor: UnsafeMutableRawPointer
     let payloadOffset: Int
+    /// Whether readers may follow this publish (``BlobSegment/beginPublish(length:lockTimeout:reportsProgress:)``).
+    var reportsProgress = false
+
+    /// Says that the first `written` bytes of the payload are in place for good: readers
+    /// following the publish hash up to there. Nothing when the publish reports no progress.
+    func report(_ written: Int) {
+        if reportsProgress { catomics_store_release_u64(descriptor + SegmentLayout.slotProgress, UInt64(written)) }
+    }
 }
 
 /// Why a streaming publish failed: the engine refused, or the producer threw.
@@ -314,11 +394,12 @@ let chunkSize = 64 * 1024
 
 /// The engine's environment variables, each read once. `SHAREDBLOB_TEST_STOP_AT=N` is
 /// fault injection for the crash tests: a writer stops itself (SIGSTOP) once N payload
-/// bytes are copied, so a test can SIGKILL it at exactly that point (unset in normal
+/// bytes are copied (a large copying publish: at the end of the piece that reaches N,
+/// once it is reported), so a test can SIGKILL it at exactly that point (unset in normal
 /// use). `SHAREDBLOB_TEST_STOP_BETWEEN_READS=1` stops an article-layout reader between
 /// its two reads of a frame, so a test can write meanwhile. `SHAREDBLOB_PREFAULT=0`
-/// turns pre-faulting off and `SHAREDBLOB_SECOND_CORE=0` the helper thread, for the
-/// benchmark.
+/// turns pre-faulting off, `SHAREDBLOB_SECOND_CORE=0` the helper thread and
+/// `SHAREDBLOB_FOLLOW=0` following readers, for the benchmark.
 enum EnvironmentSwitches {
     static let stopAtByte: Int? = Environment.value("SHAREDBLOB_TEST_STOP_AT").flatMap { Int($0) }
     static let stopBetweenReads = Environment.value("SHAREDBLOB_TEST_STOP_BETWEEN_READS") == "1"
@@ -330,6 +411,10 @@ enum EnvironmentSwitches {
     /// Whether large payloads are hashed on a second core (on unless
     /// `SHAREDBLOB_SECOND_CORE=0`; the benchmark measures both).
     static let secondCore: Bool = Environment.value("SHAREDBLOB_SECOND_CORE") != "0"
+
+    /// Whether readers waiting for a large blob hash it behind the writer's copy (on
+    /// unless `SHAREDBLOB_FOLLOW=0`; the benchmark measures both).
+    static let follow: Bool = Environment.value("SHAREDBLOB_FOLLOW") != "0"
 
     static func stopSelf() {
         Sys.raise(SIGSTOP)

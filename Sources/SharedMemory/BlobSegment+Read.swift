@@ -162,7 +162,7 @@ extension BlobSegment {
     }
 
     /// Whether the slot still holds `sequence` (an acquire fence orders the reads before).
-    private func isStable(_ descriptor: UnsafeMutableRawPointer, _ sequence: UInt64) -> Bool {
+    func isStable(_ descriptor: UnsafeMutableRawPointer, _ sequence: UInt64) -> Bool {
         catomics_fence_acquire()
         return catomics_load_acquire_u64(descriptor + SegmentLayout.slotSequence) == sequence
     }
@@ -183,26 +183,34 @@ extension BlobSegment {
                 catomics_cpu_relax()
                 continue  // a writer is reusing this slot; the published sequence moved on
             }
-            let offset = d.load(fromByteOffset: SegmentLayout.slotPayloadOffset, as: UInt64.self)
-            let length = d.load(fromByteOffset: SegmentLayout.slotLength, as: UInt64.self)
-            let metadata = BlobMetadata(
-                sequence: sequence,
-                kind: BlobKind(rawValue: d.load(fromByteOffset: SegmentLayout.slotKind, as: UInt32.self)),
-                length: Int(truncatingIfNeeded: min(length, UInt64(Int.max))),
-                checksum: d.load(fromByteOffset: SegmentLayout.slotChecksum, as: UInt64.self),
-                publishTimeNanoseconds: d.load(fromByteOffset: SegmentLayout.slotTime, as: Int64.self),
-                writerPID: d.load(fromByteOffset: SegmentLayout.slotPid, as: Int32.self))
-            let inBounds = length <= UInt64(capacity) && offset >= UInt64(SegmentLayout.dataOffset)
-                && offset <= UInt64(totalSize) && length <= UInt64(totalSize) - offset
-            if !inBounds {
-                if isStable(d, sequence) {
-                    throw .corrupt(backing, reason: "blob \(sequence) claims \(length) bytes at offset \(offset), outside the \(totalSize)-byte segment")
-                }
-                continue
-            }
-            return (metadata, UnsafeRawPointer(base + Int(offset)), d)
+            guard let (metadata, payload) = try contents(of: d, sequence: sequence) else { continue }
+            return (metadata, payload, d)
         }
         throw .busy
+    }
+
+    /// The metadata and payload address of the slot at `d`, which held `sequence` when
+    /// the caller looked (checked against the mapping); nil when a writer reused the
+    /// slot meanwhile and the fields read were not the ones published.
+    func contents(of d: UnsafeMutableRawPointer, sequence: UInt64) throws(SharedMemoryError) -> (BlobMetadata, UnsafeRawPointer)? {
+        let offset = d.load(fromByteOffset: SegmentLayout.slotPayloadOffset, as: UInt64.self)
+        let length = d.load(fromByteOffset: SegmentLayout.slotLength, as: UInt64.self)
+        let metadata = BlobMetadata(
+            sequence: sequence,
+            kind: BlobKind(rawValue: d.load(fromByteOffset: SegmentLayout.slotKind, as: UInt32.self)),
+            length: Int(truncatingIfNeeded: min(length, UInt64(Int.max))),
+            checksum: d.load(fromByteOffset: SegmentLayout.slotChecksum, as: UInt64.self),
+            publishTimeNanoseconds: d.load(fromByteOffset: SegmentLayout.slotTime, as: Int64.self),
+            writerPID: d.load(fromByteOffset: SegmentLayout.slotPid, as: Int32.self))
+        let inBounds = length <= UInt64(capacity) && offset >= UInt64(SegmentLayout.dataOffset)
+            && offset <= UInt64(totalSize) && length <= UInt64(totalSize) - offset
+        if !inBounds {
+            if isStable(d, sequence) {
+                throw .corrupt(backing, reason: "blob \(sequence) claims \(length) bytes at offset \(offset), outside the \(totalSize)-byte segment")
+            }
+            return nil
+        }
+        return (metadata, UnsafeRawPointer(base + Int(offset)))
     }
 
     /// The seqlock read: finds the latest slot, lets `body` copy from the payload, then
@@ -232,6 +240,9 @@ public struct HeldView {
     /// The payload where it lies in the mapping.
     public let bytes: UnsafeRawBufferPointer
     let descriptor: UnsafeMutableRawPointer
+    /// Whether it was verified behind the writer's copy (``BlobSegment/beginVerifiedView(after:timeout:)``
+    /// followed the publish) rather than in a pass after it.
+    public var followed = false
 }
 
 /// What ``BlobSegment/withVerifiedView(_:)`` returns.

@@ -4,7 +4,8 @@ import Glibc
 extension BlobSegment {
     /// Blocks until a blob newer than `sequence` is published, without polling: a
     /// shared futex on the header's `wake` word, which every publish changes (a writer
-    /// makes the wake call only while the header counts sleepers).
+    /// makes the wake call only while the header counts sleepers; a large copying
+    /// publish also moves it when it begins, and this looks again).
     ///
     /// - Parameters:
     ///   - sequence: the last sequence the caller has seen (0: none).
@@ -36,15 +37,24 @@ extension BlobSegment {
                 remaining = Self.nanoseconds(now.duration(to: deadline))
                 if remaining <= 0 { throw .timedOut(after: sequence) }
             }
-            // Counted as a sleeper first, so that a writer publishing from now on wakes us;
-            // the futex returns at once if the word moved since it was read.
-            let waiters = base + SegmentLayout.waitersOffset
-            _ = catomics_fetch_add_u32(waiters, 1)
-            let r = publishedSequence > sequence ? 0 : catomics_futex_wait(wakeWord, word, remaining)
-            _ = catomics_fetch_add_u32(waiters, -1)
-            if r != 0 && r != ETIMEDOUT && r != EINTR {
-                throw .system(call: "futex", errno: .init(rawValue: r), backing: backing)
-            }
+            try sleepOnWake(word, after: sequence, nanoseconds: remaining)
+        }
+    }
+
+    /// Sleeps until the wake word moves from `word` (a publish began or ended), a blob
+    /// newer than `sequence` is published, or `nanoseconds` pass (-1: no limit); returns
+    /// early, never late, so callers look again.
+    func sleepOnWake(_ word: UInt32, after sequence: UInt64, nanoseconds: Int64)
+        throws(SharedMemoryError)
+    {
+        // Counted as a sleeper first, so that a writer publishing from now on wakes us;
+        // the futex returns at once if the word moved since it was read.
+        let waiters = base + SegmentLayout.waitersOffset
+        _ = catomics_fetch_add_u32(waiters, 1)
+        let r = publishedSequence > sequence ? 0 : catomics_futex_wait(base + SegmentLayout.wakeOffset, word, nanoseconds)
+        _ = catomics_fetch_add_u32(waiters, -1)
+        if r != 0 && r != ETIMEDOUT && r != EINTR {
+            throw .system(call: "futex", errno: .init(rawValue: r), backing: backing)
         }
     }
 

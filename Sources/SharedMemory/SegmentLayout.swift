@@ -24,6 +24,7 @@ enum SegmentLayout {
     static let waitersOffset = MemoryLayout<Header>.offset(of: \Header.waiters)!
     static let writerPidOffset = MemoryLayout<Header>.offset(of: \Header.writer_pid)!
     static let writerLockOffset = MemoryLayout<Header>.offset(of: \Header.writer_lock)!
+    static let fillsOffset = MemoryLayout<Header>.offset(of: \Header.fills)!
     static let slotsOffset = MemoryLayout<Header>.offset(of: \Header.slots)!
     static let slotStride = MemoryLayout<Slot>.size
 
@@ -34,6 +35,8 @@ enum SegmentLayout {
     static let slotTime = MemoryLayout<Slot>.offset(of: \Slot.publish_time_ns)!
     static let slotPid = MemoryLayout<Slot>.offset(of: \Slot.writer_pid)!
     static let slotKind = MemoryLayout<Slot>.offset(of: \Slot.kind)!
+    static let slotProgress = MemoryLayout<Slot>.offset(of: \Slot.progress)!
+    static let slotFill = MemoryLayout<Slot>.offset(of: \Slot.fill)!
 
     static func slotDescriptorOffset(_ index: Int) -> Int { slotsOffset + index * slotStride }
 

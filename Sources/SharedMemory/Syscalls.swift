@@ -155,6 +155,13 @@ enum Sys {
         if attempt < 4 { sched_yield() } else { usleep(1000) }
     }
 
+    /// Gives the CPU to another runnable thread, if one waits (`sched_yield`).
+    static func yield() { sched_yield() }
+
+    /// Whether this thread may run on more than one CPU (its `sched_getaffinity` mask),
+    /// so that spinning beside another process cannot take that process's CPU.
+    static func mayRunOnSeveralCPUs() -> Bool { catomics_allowed_cpus() > 1 }
+
     /// Sleeps for a polling interval (never for synchronization: a poll looks again after
     /// it). The corresponding C function is `usleep`.
     static func nap(milliseconds: Int) { usleep(useconds_t(max(0, milliseconds) * 1000)) }

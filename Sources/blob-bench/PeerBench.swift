@@ -275,14 +275,14 @@ struct PeerReader: ParsableCommand {
         var last: UInt64 = 0
         let one: [UInt8] = [1]
         for _ in 0 ..< rounds {
-            last = try seg.waitForPublish(after: last, timeout: .seconds(30))
-            let ok: Bool
             if read == "unverified" {
-                ok = try seg.withUnverifiedView { _, bytes in XXH3.hash(bytes) }.map { _ in true } ?? false
+                last = try seg.waitForPublish(after: last, timeout: .seconds(30))
+                guard try seg.withUnverifiedView({ _, bytes in XXH3.hash(bytes) }) != nil else {
+                    throw ExitCode(ExitStatus.software.rawValue)
+                }
             } else {
-                ok = try seg.withVerifiedView { $1.count } != nil
+                last = try seg.withVerifiedView(after: last, timeout: .seconds(30)) { _, _ in () }.metadata.sequence
             }
-            guard ok else { throw ExitCode(ExitStatus.software.rawValue) }
             _ = try one.withUnsafeBytes { try pong.publish(kind: .testData, parts: [$0]) }
         }
     }

@@ -89,7 +89,7 @@ import TestSupport
                            "unlink", "rename", "fsync", "realpath", "opendir", "readdir", "getcwd", "poll", "pipe",
                            "fcntl", "signal", "pthread_create", "pthread_join", "pthread_detach", "inotify_init1",
                            "inotify_add_watch", "clock_gettime", "getenv", "isatty", "getpid", "raise", "gmtime_r",
-                           "usleep", "nanosleep", "sched_yield", "exit",
+                           "usleep", "nanosleep", "sched_yield", "sched_getaffinity", "exit",
                            "madvise", "mprotect", "msync", "ioctl", "linkat", "symlink", "readlink", "fchown", "chown",
                            "chmod", "mkdir", "rmdir", "openat", "fstatat", "fdatasync", "dup", "dup2", "kill", "waitpid",
                            "posix_spawn", "sigaction", "sigprocmask", "pthread_sigmask", "dlopen", "dlsym", "dlclose",

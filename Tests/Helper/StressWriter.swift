@@ -28,6 +28,23 @@ struct StressWriter: ParsableCommand {
 }
 
 
+/// Publishes one large frame (label `big/SEED`, content `Fixtures.bytes(count: size,
+/// seed: seed)`) through the copying publish readers can follow; with
+/// `SHAREDBLOB_TEST_STOP_AT` it stops itself partway, for the crash tests.
+struct BigWriter: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "big-writer", abstract: "Publish one large checkable frame.")
+
+    @Option var segment: String
+    @Option var size: Int = 4 << 20
+    @Option var seed: UInt64 = 1
+
+    func run() throws {
+        let seg = try BlobSegment.open(.sharedMemory(try SegmentName(segment)), mode: .openExisting)
+        let content = Fixtures.bytes(count: size, seed: seed)
+        _ = try content.withUnsafeBytes { try seg.publishFrame(path: "big/\(seed)", content: $0) }
+    }
+}
+
 /// Writes into an article-layout file the way a stream writer lands a frame: in 64 KiB
 /// pieces with a pause after each, alternating between two frames (labels `/slow/A` and
 /// `/slow/B`, contents `Fixtures.bytes(count: size, seed: 1 or 2)`), for `seconds`.

@@ -6,7 +6,7 @@ struct BlobTestHelper: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blob-test-helper",
         abstract: "Helper processes for SharedBlob's tests.",
-        subcommands: [StressWriter.self, SlowArticleWriter.self, HoldMutex.self, HoldLoan.self, DefaultSaveDirectory.self])
+        subcommands: [StressWriter.self, BigWriter.self, SlowArticleWriter.self, HoldMutex.self, HoldLoan.self, DefaultSaveDirectory.self])
 }
 
 BlobTestHelper.main()

@@ -5,15 +5,18 @@ import Synchronization
 import Testing
 import TestSupport
 
-/// A writer thread that publishes until stopped; payload N is `length(N)` bytes, all
-/// equal to `UInt8(truncatingIfNeeded: N)`, so any view can be checked for tearing.
+/// A writer thread that publishes until stopped; payload N is `length(N)` bytes (by
+/// default ``length(_:)``), all equal to `UInt8(truncatingIfNeeded: N)`, so any view can
+/// be checked for tearing.
 final class PatternWriter: @unchecked Sendable {
     let segment: BlobSegment
+    let length: @Sendable (UInt64) -> Int
     private let stop = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
 
-    init(_ segment: BlobSegment) {
+    init(_ segment: BlobSegment, length: @escaping @Sendable (UInt64) -> Int = PatternWriter.length) {
         self.segment = segment
+        self.length = length
         let thread = Thread { [self] in run() }
         thread.start()
     }
@@ -24,7 +27,7 @@ final class PatternWriter: @unchecked Sendable {
         var bytes = [UInt8]()
         while !stop.load(ordering: .relaxed) {
             let next = segment.publishedSequence + 1
-            bytes = [UInt8](repeating: UInt8(truncatingIfNeeded: next), count: Self.length(next))
+            bytes = [UInt8](repeating: UInt8(truncatingIfNeeded: next), count: length(next))
             _ = try! bytes.withUnsafeBytes { try segment.publish(kind: .imageData, parts: [$0]) }
         }
         finished.store(true, ordering: .releasing)

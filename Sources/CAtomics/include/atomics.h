@@ -78,6 +78,11 @@ static inline int catomics_flock(int fd, int op) { return flock(fd, op); }
  * shorter than its pages (SIGBUS: the file behind it shrank), having done nothing more.
  * The state is an XXH3_state_t. */
 int catomics_guarded_copy(void *dst, const void *src, size_t count);
+/* catomics_guarded_copy with non-temporal stores (x86-64: SSE2 streaming stores, then a
+ * store fence; elsewhere memcpy): the destination's old lines are not read into the
+ * cache first, so filling a slot last touched two publishes ago costs a write, not a
+ * read and a write. For large copies into memory another process reads next. */
+int catomics_guarded_stream_copy(void *dst, const void *src, size_t count);
 int catomics_guarded_xxh3_update(void *state, const void *src, size_t count);
 int catomics_guarded_xxh3(const void *src, size_t count, uint64_t *hash);
 /* The same for a SHA-256 update (context: from ccrypto_sha256_new) and a byte comparison. */
@@ -89,6 +94,8 @@ int catomics_guarded_compare(const void *a, const void *b, size_t count, int *eq
  * catomics_second_core_wait before reading the result or freeing what the job points
  * to), 0 when it is busy or there is one CPU (then do the work yourself). */
 int catomics_second_core_available(void);
+/* How many CPUs this thread may run on (its sched_getaffinity mask; 1 on failure). */
+int catomics_allowed_cpus(void);
 void catomics_second_core_wait(void);
 
 /* XXH3-64 of up to 8 parts laid end to end; status 0, or -1 when a part's mapping shrank. */

@@ -15,10 +15,16 @@
  * writer that gets EOWNERDEAD calls pthread_mutex_consistent and publishes as usual:
  * the dead writer's half-written slot was never published):
  *   N = published + 1; s = &slots[N % 2];
- *   store s->sequence = BLOB_SLOT_BUSY; release fence; write payload and fields;
- *   store-release s->sequence = N; store-release published = N;
+ *   store s->sequence = BLOB_SLOT_BUSY; release fence;
+ *   fills += 1; store s->progress = 0, s->length = L; store-release s->fill = fills
+ *   (or s->fill = 0 when the writer will not report progress); release fence;
+ *   write the payload, storing-release s->progress = bytes written so far as it goes
+ *   (only with s->fill != 0; each byte is written once, before progress covers it);
+ *   write the fields; store-release s->sequence = N; store-release published = N;
  *   store-release wake = (uint32_t)N; sequentially consistent fence;
  *   if waiters != 0: futex-wake all waiters on &wake (shared futex).
+ *   A writer that reports progress also changes wake when it begins (to ~(uint32_t)N)
+ *   and wakes the waiters then, so readers can hash the payload behind it.
  *
  * Reading (no lock):
  *   P = load-acquire published (0: nothing yet); s = &slots[P % 2];
@@ -29,8 +35,17 @@
  *
  * Waiting for a publish newer than P: w = load wake; atomically add 1 to waiters
  * (sequentially consistent); if published > P: done; else futex-wait(&wake, w);
- * atomically subtract 1 from waiters. (A waiter that dies leaves waiters too high,
- * which costs writers a needless wake, never a missed one.)
+ * atomically subtract 1 from waiters; loop (wake also moves when a publish begins).
+ * (A waiter that dies leaves waiters too high, which costs writers a needless wake,
+ * never a missed one.)
+ *
+ * Following a publish (optional; what the library does for large payloads): while
+ * published == P and slot s of N = P + 1 is busy with f = load-acquire s->fill != 0,
+ * hash [done, load-acquire s->progress) as it grows; after each piece, acquire fence,
+ * and stop following if s->fill != f (a writer restarted the slot). Once
+ * s->sequence == N, hash what progress did not cover, check the checksum as a read
+ * does, and check s->sequence again. Any doubt (a mismatch, a restart, a length
+ * shorter than what was hashed): verify the published payload from the start.
  */
 #ifndef BLOB_SEGMENT_H
 #define BLOB_SEGMENT_H
@@ -65,7 +80,9 @@ typedef struct blob_slot {
     int64_t publish_time_ns;  /* CLOCK_REALTIME at publish, nanoseconds since the epoch */
     int32_t writer_pid;       /* pid of the publishing process */
     uint32_t kind;            /* enum blob_kind */
-    uint64_t reserved[2];
+    uint64_t progress;        /* while busy: payload bytes written so far (if fill != 0) */
+    uint64_t fill;            /* while busy: the header's fills count at this publish's
+                                 start, 0 if the writer reports no progress */
 } blob_slot;
 
 /* The segment header at offset 0: BLOB_SEGMENT_HEADER_SIZE bytes. */
@@ -84,7 +101,7 @@ typedef struct blob_segment_header {
     /* The writers' lock: a glibc pthread_mutex_t (process-shared, robust), initialised
      * at creation before the magic. Opaque here; writers go through the library. */
     uint64_t writer_lock[8];
-    uint8_t reserved[BLOB_SEGMENT_HEADER_SIZE - 248];
+    uint64_t fills;           /* publishes begun (under writer_lock): tags each slot's fill */
 } blob_segment_header;
 
 #define BLOB_ASSERT_OFFSET(T, F, O) _Static_assert(offsetof(T, F) == (O), #T "." #F " must be at offset " #O)
@@ -95,7 +112,8 @@ BLOB_ASSERT_OFFSET(blob_slot, checksum, 24);
 BLOB_ASSERT_OFFSET(blob_slot, publish_time_ns, 32);
 BLOB_ASSERT_OFFSET(blob_slot, writer_pid, 40);
 BLOB_ASSERT_OFFSET(blob_slot, kind, 44);
-BLOB_ASSERT_OFFSET(blob_slot, reserved, 48);
+BLOB_ASSERT_OFFSET(blob_slot, progress, 48);
+BLOB_ASSERT_OFFSET(blob_slot, fill, 56);
 _Static_assert(sizeof(blob_slot) == 64, "blob_slot must be 64 bytes");
 BLOB_ASSERT_OFFSET(blob_segment_header, magic, 0);
 BLOB_ASSERT_OFFSET(blob_segment_header, version, 8);
@@ -109,6 +127,7 @@ BLOB_ASSERT_OFFSET(blob_segment_header, slots, 48);
 BLOB_ASSERT_OFFSET(blob_segment_header, waiters, 176);
 BLOB_ASSERT_OFFSET(blob_segment_header, writer_pid, 180);
 BLOB_ASSERT_OFFSET(blob_segment_header, writer_lock, 184);
+BLOB_ASSERT_OFFSET(blob_segment_header, fills, 248);
 _Static_assert(sizeof(blob_segment_header) == BLOB_SEGMENT_HEADER_SIZE, "header size");
 #undef BLOB_ASSERT_OFFSET
 

@@ -126,7 +126,10 @@ sb_status sb_read(sb_segment *segment, void *buffer, size_t capacity, sb_metadat
 sb_status sb_view_begin(sb_segment *segment, sb_view *view);
 sb_status sb_view_end(sb_segment *segment, const sb_view *view);
 /* sb_wait then sb_view_begin in one call: waits (timeout_ms < 0: for ever) for a blob
- * newer than `after`, then views the latest (which may be newer still). SB_TIMED_OUT. */
+ * newer than `after` and views it (a blob newer than `after`, not always the latest).
+ * Faster for large blobs: while a copying publish of 1 MiB or more is under way, this
+ * hashes the payload behind the writer's copy (when it may run on another CPU), so the
+ * view is verified about when the publish ends. SB_TIMED_OUT. */
 sb_status sb_view_after(sb_segment *segment, uint64_t after, int64_t timeout_ms, sb_view *view);
 
 /* Waits until a blob newer than after is published, at most timeout_ms (< 0: for ever);

@@ -1,0 +1,162 @@
+import CAtomics
+import Hashing
+
+extension BlobSegment {
+    /// Payloads from this size up are worth following (``beginVerifiedView(after:timeout:)``).
+    static let followThreshold = 1 << 20
+
+    /// Whether readers in this process follow copying publishes: `SHAREDBLOB_FOLLOW` is
+    /// not 0 and this thread may run on more than one CPU.
+    public static var readersFollow: Bool { EnvironmentSwitches.follow && Sys.mayRunOnSeveralCPUs() }
+
+    /// Waits for a blob newer than `sequence` and returns a verified view of it: what
+    /// ``waitForPublish(after:timeout:spin:)`` then ``beginVerifiedView()`` give, sooner
+    /// for large payloads. When a copying publish of at least 1 MiB begins, the writer
+    /// wakes the readers and reports how far its copy has got; this reader then hashes
+    /// the payload behind the copy, so the view is verified about when the publish ends
+    /// instead of one more pass over the bytes later. The checks are those of a view
+    /// taken afterwards (the checksum, the slot's sequence before and after); whenever
+    /// following leaves any doubt (a writer restarted the slot, the published length is
+    /// not what was hashed, the checksum does not match) the published payload is
+    /// verified again from its start, as ``beginVerifiedView()`` does.
+    ///
+    /// Readers follow only when they may run on another CPU than the writer, and not
+    /// with `SHAREDBLOB_FOLLOW=0`. While a writer's progress stalls (it was descheduled
+    /// or died), the follower sleeps on the wake word, longer each time (at most 0.1 s).
+    ///
+    /// - Parameters:
+    ///   - sequence: the last sequence the caller has seen (0: none).
+    ///   - timeout: how long to wait at most; nil waits for ever.
+    /// - Throws: ``SharedMemoryError/timedOut(after:)`` when the time runs out, and what
+    ///   ``beginVerifiedView()`` throws.
+    public func beginVerifiedView(after sequence: UInt64, timeout: Duration? = nil) throws(SharedMemoryError) -> HeldView {
+        let clock = ContinuousClock()
+        let deadline = timeout.map { clock.now + $0 }
+        var mayFollow: Bool?
+        while true {
+            let word = catomics_load_acquire_u32(base + SegmentLayout.wakeOffset)
+            if publishedSequence > sequence, let held = try beginVerifiedView() { return held }
+            if let fill = currentFill(after: sequence) {
+                if mayFollow == nil { mayFollow = Self.readersFollow }
+                if mayFollow == true {
+                    if let held = try follow(fill, after: sequence, deadline: deadline, clock: clock) { return held }
+                    continue  // followed into doubt: look again (a full verification, or a new fill)
+                }
+            }
+            try sleepOnWake(word, after: sequence, nanoseconds: remaining(until: deadline, clock: clock, after: sequence))
+        }
+    }
+
+    /// ``withVerifiedView(_:)`` for a blob newer than `sequence`: waits for it as
+    /// ``beginVerifiedView(after:timeout:)`` does (following a large publish), then calls
+    /// `body` with the view. If a writer reuses the slot while `body` runs, its result is
+    /// discarded and it runs again as ``withVerifiedView(_:)`` would, on the latest blob;
+    /// the same rules for `body` apply.
+    public func withVerifiedView<R>(
+        after sequence: UInt64, timeout: Duration? = nil, _ body: (BlobMetadata, UnsafeRawBufferPointer) -> R
+    ) throws(SharedMemoryError) -> VerifiedView<R> {
+        let held = try beginVerifiedView(after: sequence, timeout: timeout)
+        let result = body(held.metadata, held.bytes)
+        if isStillValid(held) { return VerifiedView(metadata: held.metadata, result: result, source: .mapping, overwritten: 0) }
+        guard var again = try withVerifiedView(body) else { throw .busy }  // a blob was published: never nil
+        again.overwritten += 1
+        return again
+    }
+
+    /// A publish under way that readers may follow.
+    struct Fill {
+        let descriptor: UnsafeMutableRawPointer
+        let tag: UInt64
+        let length: Int
+        let sequence: UInt64
+        let payload: UnsafeRawPointer
+    }
+
+    /// The publish of the blob after `sequence`, if it is under way, reports progress and
+    /// is large enough to follow.
+    private func currentFill(after sequence: UInt64) -> Fill? {
+        let published = publishedSequence
+        guard published == sequence else { return nil }
+        let next = published &+ 1
+        let slot = Int(next % UInt64(SegmentLayout.slotCount))
+        let d = slotBase(slot)
+        guard catomics_load_acquire_u64(d + SegmentLayout.slotSequence) == SegmentLayout.busy else { return nil }
+        let tag = catomics_load_acquire_u64(d + SegmentLayout.slotFill)
+        let length = d.load(fromByteOffset: SegmentLayout.slotLength, as: UInt64.self)
+        guard tag != 0, length >= UInt64(Self.followThreshold), length <= UInt64(capacity),
+              publishedSequence == published else { return nil }
+        let payload = UnsafeRawPointer(base + SegmentLayout.payloadOffset(capacity: capacity, slot: slot))
+        return Fill(descriptor: d, tag: tag, length: Int(length), sequence: next, payload: payload)
+    }
+
+    /// Hashes `fill`'s payload as its writer reports it written, then checks the finished
+    /// blob; nil when that leaves any doubt (the caller looks again).
+    private func follow(_ fill: Fill, after sequence: UInt64, deadline: ContinuousClock.Instant?, clock: ContinuousClock)
+        throws(SharedMemoryError) -> HeldView?
+    {
+        let d = fill.descriptor
+        populateOnce(fill.payload, count: fill.length, forWriting: false)
+        let hasher = XXH3.Hasher()
+        var done = 0
+        var idleSince: ContinuousClock.Instant?
+        var nap = Self.followFirstNap
+        func hash(upTo end: Int) throws(SharedMemoryError) {
+            let from = fill.payload + done, count = end - done
+            if hasher.withState({ catomics_guarded_xxh3_update(UnsafeMutableRawPointer($0), from, count) }) != 0 {
+                throw .shrunk(backing)
+            }
+            done = end
+        }
+        while true {
+            let progress = Int(min(catomics_load_acquire_u64(d + SegmentLayout.slotProgress), UInt64(fill.length)))
+            if progress > done {
+                try hash(upTo: progress)
+                idleSince = nil
+                nap = Self.followFirstNap
+                catomics_fence_acquire()
+                if catomics_load_acquire_u64(d + SegmentLayout.slotFill) != fill.tag { return nil }  // restarted
+                continue
+            }
+            let state = catomics_load_acquire_u64(d + SegmentLayout.slotSequence)
+            if state == fill.sequence { break }
+            if state != SegmentLayout.busy || catomics_load_acquire_u64(d + SegmentLayout.slotFill) != fill.tag { return nil }
+            let now = clock.now
+            if let deadline, now >= deadline { throw .timedOut(after: sequence) }
+            guard let since = idleSince else { idleSince = now; continue }
+            if since.duration(to: now) < Self.followSpin { Sys.yield(); continue }
+            // The copy stalled: sleep until the wake word moves (the publish ends), or a while.
+            let word = catomics_load_acquire_u32(base + SegmentLayout.wakeOffset)
+            var limit = nap
+            if let deadline { limit = min(limit, max(1, Self.nanoseconds(now.duration(to: deadline)))) }
+            try sleepOnWake(word, after: fill.sequence, nanoseconds: limit)
+            nap = min(nap * 2, 100_000_000)
+        }
+        guard let (metadata, payload) = try contents(of: d, sequence: fill.sequence),
+              payload == fill.payload, metadata.length >= done else { return nil }
+        if metadata.length > done { try hash(upTo: metadata.length) }
+        let actual = hasher.finalize()
+        catomics_fence_acquire()
+        guard catomics_load_acquire_u64(d + SegmentLayout.slotFill) == fill.tag, isStable(d, fill.sequence),
+              actual == metadata.checksum else { return nil }
+        return HeldView(metadata: metadata, bytes: UnsafeRawBufferPointer(start: payload, count: metadata.length),
+                        descriptor: d, followed: true)
+    }
+
+    /// How long a follower yields while the writer's progress does not move before it
+    /// sleeps: a copy reports every 256 KiB, some 30 µs apart.
+    static let followSpin: Duration = .microseconds(200)
+
+    /// A stalled follower's first nap (nanoseconds); each further one doubles, and any
+    /// progress starts over from this.
+    static let followFirstNap: Int64 = 50_000
+
+    /// Nanoseconds left before `deadline` (-1: none); throws the timeout when none are.
+    private func remaining(until deadline: ContinuousClock.Instant?, clock: ContinuousClock, after sequence: UInt64)
+        throws(SharedMemoryError) -> Int64
+    {
+        guard let deadline else { return -1 }
+        let left = Self.nanoseconds(clock.now.duration(to: deadline))
+        if left <= 0 { throw .timedOut(after: sequence) }
+        return left
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Glibc
+import SharedMemory
+import Synchronization
+import Testing
+import TestSupport
+
+/// The lengths of large pattern blobs (1 MiB and up: the size readers follow).
+func largeLength(_ sequence: UInt64) -> Int { (1 << 20) + Int(sequence % 5) * 300_000 }
+
+/// Whether `view` is exactly large pattern blob `sequence` (``largeLength(_:)``) (one `memcmp`:
+/// quick enough that the writer has rarely reused the slot by the time it is done).
+func isPattern(_ view: UnsafeRawBufferPointer, of sequence: UInt64) -> Bool {
+    guard view.count == largeLength(sequence) else { return false }
+    let want = [UInt8](repeating: UInt8(truncatingIfNeeded: sequence), count: view.count)
+    return want.withUnsafeBytes { memcmp($0.baseAddress!, view.baseAddress!, view.count) == 0 }
+}
+
+@Suite(.serialized) struct FollowTests {
+    /// A reader waiting with `beginVerifiedView(after:)` under a writer publishing large
+    /// blobs flat out gets each time a newer blob, intact whenever the view is still
+    /// valid after use; with a second CPU most are verified behind the writer's copy.
+    @Test func followingReadersGetEveryLargeBlobIntact() throws {
+        let s = ScratchSegment("follow")
+        let segment = try BlobSegment.open(s.backing, mode: .createNew, capacity: 4 << 20)
+        let writer = PatternWriter(segment, length: largeLength)
+        defer { writer.halt() }
+        var last: UInt64 = 0, torn = 0, intact = 0, followed = 0
+        for _ in 0 ..< 300 {
+            let view = try segment.beginVerifiedView(after: last, timeout: .seconds(20))
+            #expect(view.metadata.sequence > last)
+            let whole = isPattern(view.bytes, of: view.metadata.sequence)
+            if segment.isStillValid(view) {
+                if whole { intact += 1 } else { torn += 1 }
+            }
+            if view.followed { followed += 1 }
+            last = view.metadata.sequence
+        }
+        #expect(torn == 0)
+        #expect(intact > 0)
+        if BlobSegment.readersFollow {
+            #expect(followed > 0, "no view was verified behind the copy")
+        } else {
+            #expect(followed == 0)
+        }
+    }
+
+    /// A reader following a publish gets the same blob a reader verifying afterwards
+    /// gets: its bytes and its metadata; and a wait with nothing coming times out.
+    @Test func aFollowedViewIsTheBlobAndAWaitWithNothingComingTimesOut() throws {
+        let s = ScratchSegment("follow2")
+        let segment = try BlobSegment.open(s.backing, mode: .createNew, capacity: 4 << 20)
+        let other = try BlobSegment.open(s.backing, mode: .openExisting)
+        let content = Fixtures.bytes(count: 3 << 20, seed: 77)
+        let seen = Mutex<(ok: Bool, sequence: UInt64)?>(nil)
+        let reader = Thread {
+            do {
+                let view = try other.beginVerifiedView(after: 0, timeout: .seconds(20))
+                let ok = view.bytes.elementsEqual(content) && other.isStillValid(view)
+                seen.withLock { $0 = (ok, view.metadata.sequence) }
+            } catch {
+                seen.withLock { $0 = (false, 0) }
+            }
+        }
+        reader.start()
+        // Publish once the reader sleeps on the segment (bounded), so it may follow.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while segment.sleepingReaders == 0 && ContinuousClock.now < deadline { sched_yield() }
+        let receipt = try content.withUnsafeBytes { try segment.publish(kind: BlobKind(rawValue: 3), parts: [$0]) }
+        while seen.withLock({ $0 == nil }) && ContinuousClock.now < deadline { sched_yield() }
+        let result = try #require(seen.withLock { $0 })
+        #expect(result.ok && result.sequence == receipt.metadata.sequence)
+        #expect(throws: SharedMemoryError.timedOut(after: receipt.metadata.sequence)) {
+            _ = try segment.beginVerifiedView(after: receipt.metadata.sequence, timeout: .milliseconds(50))
+        }
+    }
+}
