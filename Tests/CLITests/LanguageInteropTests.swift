@@ -123,6 +123,26 @@ enum PythonBackend: String, CaseIterable, CustomTestStringConvertible {
         #expect(json?["sha256"] as? String == Languages.sha256(try #require(Fixtures.read(png))))
     }
 
+    /// A View's rules hold on both backends: metadata only once begun, entered once, a
+    /// memoryview export alive at the block's end is a BufferError that still ends the
+    /// view (the next view works), the frame's path label and content.
+    @Test(arguments: PythonBackend.allCases) func thePythonViewKeepsItsRules(backend: PythonBackend) throws {
+        let s = Scratch("py")
+        let env = try Languages.environment(backend, in: s).get()
+        Fixtures.write([7, 8, 9], to: s.path("three"))
+        #expect(s.put(s.path("three")).status == 0)
+        let (r, json) = Languages.probe(["view-rules", s.segment], environment: env)
+        #expect(json?["backend"] as? String == backend.rawValue, "\(r.out) \(r.err)")
+        #expect(r.status == 0, "\(r.out) \(r.err)")
+        #expect(json?["before"] as? Bool == true)
+        #expect(json?["path"] as? String == s.path("three"))
+        #expect(json?["first"] as? Int == 7)
+        #expect(json?["twice"] as? String == "InvalidArgument")
+        #expect(json?["sequence"] as? Int == 1)
+        #expect(json?["held"] as? String == "BufferError")
+        #expect(json?["again"] as? Int == 3)
+    }
+
     /// C and C++ programs built against sharedblob.h publish; Swift and Python read it.
     @Test(arguments: [["/usr/bin/cc", "-std=c11"], ["/usr/bin/g++", "-std=c++17"]])
     func cAndCppPublishWhatSwiftAndPythonRead(compiler: [String]) throws {

@@ -390,6 +390,10 @@ class Loan:
 class View:
     """One verified zero-copy view (:meth:`Segment.view`); a context manager.
 
+    With the compiled extension, :meth:`Segment.view` returns ``sharedblob._fast.View``
+    instead: the same attributes and behaviour, written in C (a small blob's view costs
+    about 1 µs instead of 5), its failures decided by the same functions as this class.
+
     Entering it begins the view and returns the content as a read-only memoryview;
     leaving it releases the memoryview and ends the view, raising :class:`Overwritten`
     if a writer reused the slot meanwhile. Not reusable, not for several threads.
@@ -443,9 +447,7 @@ class View:
             view, self._view = self._view, None
             if whole is not None:
                 whole.release()
-            if _end(self._segment._h, view) == Overwritten.status:
-                raise Overwritten(f"the blob was replaced while it was viewed ({error}); view again") from error
-            raise
+            _enter_failed(_end(self._segment._h, view), error)
         return self._mv
 
     def __exit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> None:
@@ -461,14 +463,37 @@ class View:
                 base.release()
         finally:
             status = _end(self._segment._h, view)
-        if status == 0:
-            return
-        if exc is None:
-            _check(status)
-        elif status == Overwritten.status and isinstance(exc, Exception):
-            # Whatever went wrong on bytes a writer replaced meanwhile (a frame that no
-            # longer parses, say) is not the blob's fault: say it was overwritten.
-            raise Overwritten(f"the blob was replaced while it was viewed ({exc}); view again") from exc
+        if status != 0:
+            _exit_failed(status, exc)
+
+
+def _enter_failed(status: int, error: BaseException) -> None:
+    """Raises for a view whose content could not be taken (a frame that does not split):
+    :class:`Overwritten` if the view's end says a writer reused the slot meanwhile (then it
+    is not the blob's fault), else ``error`` itself."""
+    if status == Overwritten.status:
+        raise Overwritten(f"the blob was replaced while it was viewed ({error}); view again") from error
+    raise error
+
+
+def _exit_failed(status: int, exc: Optional[BaseException]) -> None:
+    """Raises what a view's failed end means (``status`` not SB_OK): the status's error
+    when the block went well; :class:`Overwritten` from the block's exception when a
+    writer reused the slot meanwhile (whatever went wrong on replaced bytes, a frame that
+    no longer parses say, is not the blob's fault); nothing otherwise (the block's own
+    exception goes on)."""
+    if exc is None:
+        _check(status)
+    elif status == Overwritten.status and isinstance(exc, Exception):
+        raise Overwritten(f"the blob was replaced while it was viewed ({exc}); view again") from exc
+
+
+#: The compiled View (``sharedblob._fast.View``): the same object as :class:`View`, its
+#: failures decided by the same functions above; None with the ctypes backend.
+_FastView: Any = None
+if _fast is not None:
+    _fast.init_view(_split, _check, _enter_failed, _exit_failed, Metadata, InvalidArgument)
+    _FastView = _fast.View
 
 
 class Segment:
@@ -579,7 +604,7 @@ class Segment:
     def read(self) -> Blob:
         """A verified copy of the latest blob (:class:`NothingPublished` if none)."""
         for attempt in range(100):
-            view = View(self)
+            view = self.view()
             try:
                 with view as mv:
                     data = mv.tobytes()
@@ -602,6 +627,8 @@ class Segment:
         over the same memory (drop it before the block ends). The :class:`View` itself
         tells the blob's metadata and path label.
         """
+        if _FastView is not None:
+            return _FastView(self._h, after, timeout)  # type: ignore[return-value]
         return View(self, after, timeout)
 
     def wait(self, after: Optional[int] = None, timeout: Optional[float] = None) -> int:

@@ -136,7 +136,233 @@ static PyObject *fast_view_end(PyObject *self, PyObject *const *args, Py_ssize_t
     return PyLong_FromLong(status);
 }
 
+/* ---- View: the whole `with seg.view() as mv:` in C -------------------------------
+ * The same object as __init__.py's View (begin on enter, the memoryview of the content,
+ * end on exit, metadata/path/address), without the Python-level bookkeeping that cost a
+ * small blob's reader ~4 us a view. The rare paths call back into the package (set by
+ * init_view): splitting an ImageData frame, raising the error of a status, deciding what
+ * a failed end raises. One behaviour, written once, in Python. */
+
+static PyObject *hook_split, *hook_check, *hook_enter_failed, *hook_exit_failed, *metadata_type, *invalid_argument;
+
+/* init_view(split, check, enter_failed, exit_failed, Metadata, InvalidArgument) */
+static PyObject *fast_init_view(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "init_view(split, check, enter_failed, exit_failed, Metadata, InvalidArgument)");
+        return NULL;
+    }
+    if (!PyType_Check(args[4]) || !PyType_IsSubtype((PyTypeObject *)args[4], &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "init_view: Metadata must be a tuple type");
+        return NULL;
+    }
+    PyObject **slots[6] = {&hook_split, &hook_check, &hook_enter_failed, &hook_exit_failed, &metadata_type, &invalid_argument};
+    for (int i = 0; i < 6; i++) {
+        Py_INCREF(args[i]);
+        Py_XSETREF(*slots[i], args[i]);
+    }
+    Py_RETURN_NONE;
+}
+
+typedef struct {
+    PyObject_HEAD
+    sb_segment *segment;
+    long long after;      /* -1: the latest now */
+    long long timeout_ms; /* -1: no limit */
+    int state;            /* 0 new, 1 entered, 2 ended */
+    sb_view view;
+    PyObject *mv, *base, *path, *metadata;
+    unsigned long long address;
+} ViewObject;
+
+static PyObject *view_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+    PyObject *handle, *after = Py_None, *timeout = Py_None;
+    static char *names[] = {"handle", "after", "timeout", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO", names, &handle, &after, &timeout)) return NULL;
+    if (!ready()) return NULL;
+    ViewObject *v = (ViewObject *)type->tp_alloc(type, 0);
+    if (v == NULL) return NULL;
+    v->segment = handle_of(handle);
+    v->after = after == Py_None ? -1 : PyLong_AsLongLong(after);
+    if (timeout == Py_None) {
+        v->timeout_ms = -1;
+    } else {
+        double seconds = PyFloat_AsDouble(timeout);
+        v->timeout_ms = seconds <= 0 ? 0 : (long long)(seconds * 1000);
+    }
+    if (PyErr_Occurred()) {
+        Py_DECREF(v);
+        return NULL;
+    }
+    Py_INCREF(Py_None);
+    v->path = Py_None;
+    return (PyObject *)v;
+}
+
+/* Releases a memoryview (a BufferError while an array over it lives is left set). */
+static int release(PyObject *mv) {
+    if (mv == NULL) return 0;
+    PyObject *r = PyObject_CallMethod(mv, "release", NULL);
+    if (r == NULL) return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+static PyObject *view_enter(ViewObject *v, PyObject *unused) {
+    (void)unused;
+    if (v->state != 0) {
+        PyErr_SetString(invalid_argument ? invalid_argument : PyExc_RuntimeError, "a View is entered once; call Segment.view() again");
+        return NULL;
+    }
+    sb_status status;
+    Py_BEGIN_ALLOW_THREADS
+    status = v->after < 0 ? sb_view_begin_(v->segment, &v->view)
+                          : sb_view_after_(v->segment, (uint64_t)v->after, v->timeout_ms, &v->view);
+    Py_END_ALLOW_THREADS
+    if (status != SB_OK) {
+        PyObject *r = PyObject_CallFunction(hook_check, "i", (int)status);  /* raises */
+        Py_XDECREF(r);
+        return NULL;
+    }
+    v->state = 1;
+    static const char empty = 0;
+    PyObject *whole = PyMemoryView_FromMemory(v->view.length ? (char *)v->view.bytes : (char *)&empty,
+                                              (Py_ssize_t)v->view.length, PyBUF_READ);
+    if (whole == NULL) goto failed;
+    v->address = (unsigned long long)(uintptr_t)v->view.bytes;
+    if (v->view.metadata.kind != SB_KIND_IMAGE_DATA) {
+        v->mv = whole;
+    } else {
+        PyObject *parts = PyObject_CallFunction(hook_split, "KKI", v->address, (unsigned long long)v->view.length,
+                                                (unsigned int)v->view.metadata.kind);
+        unsigned long long content = 0, length = 0;
+        PyObject *path = NULL;
+        if (parts == NULL || !PyArg_ParseTuple(parts, "OKK", &path, &content, &length)) {
+            Py_XDECREF(parts);
+            release(whole);
+            Py_DECREF(whole);
+            goto failed;
+        }
+        Py_INCREF(path);
+        Py_SETREF(v->path, path);
+        Py_DECREF(parts);
+        Py_ssize_t offset = (Py_ssize_t)(content - v->address);
+        v->address = content;
+        v->mv = PySequence_GetSlice(whole, offset, offset + (Py_ssize_t)length);
+        v->base = whole;
+        if (v->mv == NULL) goto failed;
+    }
+    Py_INCREF(v->mv);
+    return v->mv;
+
+failed: {
+        /* What went wrong on bytes a writer replaced meanwhile is not the blob's fault. */
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyErr_NormalizeException(&type, &value, &tb);
+        Py_CLEAR(v->mv);
+        Py_CLEAR(v->base);
+        v->state = 2;
+        sb_status end = sb_view_end_(v->segment, &v->view);
+        PyObject *r = PyObject_CallFunction(hook_enter_failed, "iO", (int)end, value ? value : Py_None);  /* raises */
+        Py_XDECREF(r);
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(tb);
+        return NULL;
+    }
+}
+
+static PyObject *view_exit(ViewObject *v, PyObject *const *args, Py_ssize_t nargs) {
+    if (v->state != 1) Py_RETURN_FALSE;
+    v->state = 2;
+    int failed = release(v->mv) != 0;
+    if (!failed) failed = release(v->base) != 0;
+    Py_CLEAR(v->mv);
+    Py_CLEAR(v->base);
+    sb_status status = sb_view_end_(v->segment, &v->view);
+    if (failed) return NULL;  /* the BufferError, the view ended all the same */
+    if (status == SB_OK) Py_RETURN_FALSE;
+    PyObject *exc = nargs >= 2 ? args[1] : Py_None;
+    PyObject *r = PyObject_CallFunction(hook_exit_failed, "iO", (int)status, exc);  /* raises, or None */
+    if (r == NULL) return NULL;
+    Py_DECREF(r);
+    Py_RETURN_FALSE;
+}
+
+static PyObject *view_metadata(ViewObject *v, void *unused) {
+    (void)unused;
+    if (v->state == 0) Py_RETURN_NONE;
+    if (v->metadata == NULL) {
+        const sb_metadata *m = &v->view.metadata;
+        /* tuple.__new__(Metadata, fields): what the named tuple's own __new__ does, less
+         * the Python-level call. */
+        PyObject *fields = metadata_tuple(m);
+        if (fields == NULL) return NULL;
+        PyObject *args = PyTuple_Pack(1, fields);
+        Py_DECREF(fields);
+        if (args == NULL) return NULL;
+        v->metadata = PyTuple_Type.tp_new((PyTypeObject *)metadata_type, args, NULL);
+        Py_DECREF(args);
+        if (v->metadata == NULL) return NULL;
+    }
+    Py_INCREF(v->metadata);
+    return v->metadata;
+}
+
+static PyObject *view_path(ViewObject *v, void *unused) {
+    (void)unused;
+    Py_INCREF(v->path);
+    return v->path;
+}
+
+static PyObject *view_address(ViewObject *v, void *unused) {
+    (void)unused;
+    return PyLong_FromUnsignedLongLong(v->state == 0 ? 0 : v->address);
+}
+
+static void view_dealloc(ViewObject *v) {
+    if (v->state == 1) {  /* never exited: end it here, so the library's hold is freed */
+        release(v->mv);
+        release(v->base);
+        PyErr_Clear();
+        sb_view_end_(v->segment, &v->view);
+    }
+    Py_XDECREF(v->mv);
+    Py_XDECREF(v->base);
+    Py_XDECREF(v->path);
+    Py_XDECREF(v->metadata);
+    Py_TYPE(v)->tp_free((PyObject *)v);
+}
+
+static PyMethodDef view_methods[] = {
+    {"__enter__", (PyCFunction)view_enter, METH_NOARGS, "Begins the view: the content as a read-only memoryview."},
+    {"__exit__", (PyCFunction)(void (*)(void))view_exit, METH_FASTCALL, "Ends the view (Overwritten if a writer reused the slot)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef view_getset[] = {
+    {"metadata", (getter)view_metadata, NULL, "The viewed blob's metadata (None before the block).", NULL},
+    {"path", (getter)view_path, NULL, "Its ImageData path label (untrusted text), or None for raw bytes.", NULL},
+    {"address", (getter)view_address, NULL, "Where the content lies in this process (inside the mapping).", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject ViewType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "sharedblob._fast.View",
+    .tp_doc = "One verified zero-copy view (Segment.view); a context manager.",
+    .tp_basicsize = sizeof(ViewObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = view_new,
+    .tp_dealloc = (destructor)view_dealloc,
+    .tp_methods = view_methods,
+    .tp_getset = view_getset,
+};
+
 static PyMethodDef methods[] = {
+    {"init_view", (PyCFunction)(void (*)(void))fast_init_view, METH_FASTCALL,
+     "init_view(split, check, enter_failed, exit_failed, Metadata, InvalidArgument)"},
     {"init", (PyCFunction)(void (*)(void))fast_init, METH_FASTCALL, "init(publish, view_begin, view_after, view_end)"},
     {"publish", (PyCFunction)(void (*)(void))fast_publish, METH_FASTCALL, "publish(handle, buffer, path)"},
     {"view_begin", (PyCFunction)(void (*)(void))fast_view_begin, METH_FASTCALL, "view_begin(handle, after, timeout_ms)"},
@@ -148,4 +374,15 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "sharedblob._fast",
                                     "libsharedblob's hot calls without ctypes.", -1, methods,
                                     NULL, NULL, NULL, NULL};
 
-PyMODINIT_FUNC PyInit__fast(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__fast(void) {
+    if (PyType_Ready(&ViewType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    Py_INCREF(&ViewType);
+    if (PyModule_AddObject(m, "View", (PyObject *)&ViewType) < 0) {
+        Py_DECREF(&ViewType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

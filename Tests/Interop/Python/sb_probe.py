@@ -6,6 +6,7 @@ and exits 3."""
 import hashlib
 import json
 import os
+import pickle
 import signal
 import sys
 
@@ -56,6 +57,31 @@ def main(argv: list) -> dict:
                         inside = inside or (lo <= address and address + size <= hi)
                 sha = hashlib.sha256(mv).hexdigest()
         return {"inside_mapping": inside, "length": size, "first": first, "sha256": sha}
+    if command == "view-rules":  # a View's rules: once only, exports end before it, metadata after
+        with sharedblob.Segment.open(name) as seg:
+            view = seg.view()
+            before = view.metadata
+            with view as mv:
+                path, first = view.path, mv[0]
+                try:
+                    view.__enter__()
+                    twice = "entered"
+                except sharedblob.InvalidArgument:
+                    twice = "InvalidArgument"
+            after = view.metadata
+            export = None
+            try:
+                with seg.view() as mv2:
+                    export = pickle.PickleBuffer(mv2)  # an export of the view that outlives the block
+                held = "ended"
+            except BufferError:
+                held = "BufferError"
+            if export is not None:
+                export.release()
+            with seg.view() as mv3:  # the library's hold was freed all the same
+                again = len(mv3)
+        return {"before": before is None, "path": path, "first": first, "twice": twice,
+                "sequence": after.sequence if after else None, "held": held, "again": again}
     if command == "torn-check":  # views while stress writers publish; counts views reported valid but torn
         views = torn = overwritten = 0
         with sharedblob.Segment.open(name) as seg:
