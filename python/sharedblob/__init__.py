@@ -572,7 +572,7 @@ class Segment:
                 raise InvalidArgument("the buffer is not contiguous (numpy: use numpy.ascontiguousarray)") from None
             if type(r) is int:
                 _check(r)
-            return Metadata._make(r)
+            return r  # type: ignore[no-any-return]  # the extension makes the Metadata
         address, length, keep = _address(data)
         out = _Metadata()
         _check(_publish(self._h, address or None, length, label, _byref(out)))

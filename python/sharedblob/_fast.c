@@ -51,13 +51,30 @@ static int ready(void) {
     return 0;
 }
 
+/* Set by init_view: the package's functions for the rare paths, and its types. */
+static PyObject *hook_split, *hook_check, *hook_enter_failed, *hook_exit_failed, *metadata_type, *invalid_argument;
+
 static PyObject *metadata_tuple(const sb_metadata *m) {
     return Py_BuildValue("(KKKLiI)", (unsigned long long)m->sequence, (unsigned long long)m->length,
                          (unsigned long long)m->checksum, (long long)m->publish_time_ns, (int)m->writer_pid,
                          (unsigned int)m->kind);
 }
 
-/* publish(handle, buffer, path: bytes | None) -> metadata tuple | status int */
+/* The package's Metadata named tuple of m (a plain tuple before init_view):
+ * tuple.__new__(Metadata, fields), what the named tuple's own __new__ does, less the
+ * Python-level call. */
+static PyObject *metadata_object(const sb_metadata *m) {
+    PyObject *fields = metadata_tuple(m);
+    if (fields == NULL || metadata_type == NULL) return fields;
+    PyObject *args = PyTuple_Pack(1, fields);
+    Py_DECREF(fields);
+    if (args == NULL) return NULL;
+    PyObject *object = PyTuple_Type.tp_new((PyTypeObject *)metadata_type, args, NULL);
+    Py_DECREF(args);
+    return object;
+}
+
+/* publish(handle, buffer, path: bytes | None) -> Metadata | status int */
 static PyObject *fast_publish(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
     if (nargs != 3) {
@@ -81,7 +98,7 @@ static PyObject *fast_publish(PyObject *self, PyObject *const *args, Py_ssize_t 
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&buffer);
     if (status != SB_OK) return PyLong_FromLong(status);
-    return metadata_tuple(&out);
+    return metadata_object(&out);
 }
 
 /* view_begin(handle, after: int (-1: the latest now), timeout_ms)
@@ -142,8 +159,6 @@ static PyObject *fast_view_end(PyObject *self, PyObject *const *args, Py_ssize_t
  * small blob's reader ~4 us a view. The rare paths call back into the package (set by
  * init_view): splitting an ImageData frame, raising the error of a status, deciding what
  * a failed end raises. One behaviour, written once, in Python. */
-
-static PyObject *hook_split, *hook_check, *hook_enter_failed, *hook_exit_failed, *metadata_type, *invalid_argument;
 
 /* init_view(split, check, enter_failed, exit_failed, Metadata, InvalidArgument) */
 static PyObject *fast_init_view(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
@@ -294,16 +309,7 @@ static PyObject *view_metadata(ViewObject *v, void *unused) {
     (void)unused;
     if (v->state == 0) Py_RETURN_NONE;
     if (v->metadata == NULL) {
-        const sb_metadata *m = &v->view.metadata;
-        /* tuple.__new__(Metadata, fields): what the named tuple's own __new__ does, less
-         * the Python-level call. */
-        PyObject *fields = metadata_tuple(m);
-        if (fields == NULL) return NULL;
-        PyObject *args = PyTuple_Pack(1, fields);
-        Py_DECREF(fields);
-        if (args == NULL) return NULL;
-        v->metadata = PyTuple_Type.tp_new((PyTypeObject *)metadata_type, args, NULL);
-        Py_DECREF(args);
+        v->metadata = metadata_object(&v->view.metadata);
         if (v->metadata == NULL) return NULL;
     }
     Py_INCREF(v->metadata);
