@@ -1,6 +1,7 @@
 import BlobTransfer
 import ImagePreview
 import SafeText
+import TerminalColors
 import TerminalGraphics
 import TerminalUI
 
@@ -264,7 +265,8 @@ extension CompareView {
         if let legend = legend(results, pictures, width: columns, ascii: !capabilities.unicode) {
             screen.put(legend, x: 0, y: rows - 1, style: Style(dim: true))
         }
-        var out = Array(SGRText.lines(screen, colors: capabilities.colors > 0).utf8)
+        // Palette colours for the text (a truecolor picture goes out as one of the parts).
+        var out = Array(SGRText.lines(screen, depth: ColorDepth(colors: capabilities.colors, truecolor: false)).utf8)
         guard !parts.isEmpty else { return out }
         out += Array("\u{1b}7".utf8)  // the end of the text: each picture is placed from here
         for g in parts {

@@ -139,15 +139,15 @@ enum PreviewPainter {
         }
     }
 
-    /// Draws a grid at (x, y) in xterm-256 colours.
+    /// Draws a grid at (x, y), its colours as RGB: the backend shows them as the terminal
+    /// can (the 8- and 16-colour previews hold basic colours exactly, which stay basic).
     static func paint(_ grid: CellGrid, into screen: inout Screen, x: Int, y: Int) {
         for gy in 0 ..< grid.height {
             for gx in 0 ..< grid.width {
                 let c = grid[gx, gy]
                 var style = Style.plain
-                // 8/16-colour previews hold the basic colours exactly: keep their numbers.
-                if let fg = c.foreground { style.foreground = Palette.basic(fg.r, fg.g, fg.b) ?? Palette.nearest(fg.r, fg.g, fg.b) }
-                if let bg = c.background { style.background = Palette.basic(bg.r, bg.g, bg.b) ?? Palette.nearest(bg.r, bg.g, bg.b) }
+                if let fg = c.foreground { style.foreground = .rgb(fg.r, fg.g, fg.b) }
+                if let bg = c.background { style.background = .rgb(bg.r, bg.g, bg.b) }
                 screen[x + gx, y + gy] = ScreenCell(c.character, style)
             }
         }
@@ -165,8 +165,8 @@ enum PreviewPainter {
             var lastFG: RGB?, lastBG: RGB?
             for gx in 0 ..< grid.width {
                 let c = grid[gx, gy]
-                if let fg = c.foreground, fg != lastFG { out += "\u{1b}[38;2;\(fg.r);\(fg.g);\(fg.b)m"; lastFG = fg }
-                if let bg = c.background, bg != lastBG { out += "\u{1b}[48;2;\(bg.r);\(bg.g);\(bg.b)m"; lastBG = bg }
+                if let fg = c.foreground, fg != lastFG { out += SGR.sequence(.rgb(fg.r, fg.g, fg.b), .foreground, depth: .truecolor); lastFG = fg }
+                if let bg = c.background, bg != lastBG { out += SGR.sequence(.rgb(bg.r, bg.g, bg.b), .background, depth: .truecolor); lastBG = bg }
                 out.unicodeScalars.append(c.character)
             }
             out += "\u{1b}[0m"

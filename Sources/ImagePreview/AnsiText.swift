@@ -1,3 +1,5 @@
+import TerminalColors
+
 /// Turns a cell grid into text for a terminal: plain characters, or SGR colour codes
 /// (only for cells that carry colours).
 public enum AnsiText {
@@ -23,16 +25,9 @@ public enum AnsiText {
         return out
     }
 
+    /// The sequence that sets `c` on `layer` (38 foreground, 48 background) at `depth`
+    /// (on 8 and 16 colours the grid holds basic colours exactly: SmallPalette).
     static func sgr(_ layer: Int, _ c: RGB, _ depth: PreviewOptions.ColorDepth) -> String {
-        if depth == .palette256 {
-            return "\u{1b}[\(layer);5;\(ColorMath.nearestPaletteIndex(c))m"
-        }
-        if depth == .ansi8 || depth == .ansi16 {
-            // The grid holds palette colours exactly (SmallPalette); SGR 30-37/90-97, 40-47/100-107.
-            let i = SmallPalette.xterm16.firstIndex(of: c) ?? 7
-            let base = layer == 38 ? (i < 8 ? 30 : 90) : (i < 8 ? 40 : 100)
-            return "\u{1b}[\(base + i % 8)m"
-        }
-        return "\u{1b}[\(layer);2;\(c.r);\(c.g);\(c.b)m"
+        SGR.sequence(.rgb(c.r, c.g, c.b), layer == 38 ? .foreground : .background, depth: depth)
     }
 }

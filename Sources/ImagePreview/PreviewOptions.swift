@@ -1,3 +1,5 @@
+import TerminalColors
+
 /// How a preview is drawn.
 public struct PreviewOptions: Equatable, Sendable {
     /// Characters only, or half blocks with colours.
@@ -9,18 +11,8 @@ public struct PreviewOptions: Equatable, Sendable {
     }
 
     /// Colour depth of the output.
-    public enum ColorDepth: String, Sendable, CaseIterable {
-        /// No colour.
-        case none
-        /// The xterm 256-colour palette.
-        case palette256 = "256"
-        /// The 16 ANSI colours (SGR 30-37, 90-97), xterm's default values assumed.
-        case ansi16 = "16"
-        /// The 8 ANSI colours (SGR 30-37), as under `TERM=xterm`.
-        case ansi8 = "8"
-        /// 24-bit colour.
-        case truecolor
-    }
+    /// How many colours (the one definition, in TerminalColors).
+    public typealias ColorDepth = TerminalColors.ColorDepth
 
     /// How colours missing from a small palette are approximated.
     public enum Dither: String, Sendable, CaseIterable {

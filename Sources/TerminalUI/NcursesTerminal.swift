@@ -145,7 +145,8 @@ public final class NcursesTerminal: Terminal {
 
     private func pair(for s: Style) -> Int16 {
         guard capabilities.colors > 0, s.foreground != nil || s.background != nil else { return 0 }
-        let fg = s.foreground.map { map($0) } ?? -1, bg = s.background.map { map($0) } ?? -1
+        let fg = s.foreground.map { Palette.index(for: $0, colors: capabilities.colors) } ?? -1
+        let bg = s.background.map { Palette.index(for: $0, colors: capabilities.colors) } ?? -1
         let key = Int32(fg + 1) << 16 | Int32(bg + 1)
         if let p = pairs[key] { return p }
         guard Int32(nextPair) < cn_color_pairs() - 1, nextPair < Int16.max else { return 0 }
@@ -154,15 +155,6 @@ public final class NcursesTerminal: Terminal {
         init_pair(p, Int16(fg), Int16(bg))
         pairs[key] = p
         return p
-    }
-
-    /// A 256-colour index on this terminal (nearest of the 8 or 16 basic colours when needed).
-    private func map(_ index: UInt8) -> Int {
-        if Int(index) < capabilities.colors { return Int(index) }
-        let rgb = Palette.rgb(index)
-        let bright = capabilities.colors >= 16 && Int(rgb.0) + Int(rgb.1) + Int(rgb.2) > 3 * 160
-        let r = rgb.0 > 100 ? 1 : 0, g = rgb.1 > 100 ? 2 : 0, b = rgb.2 > 100 ? 4 : 0
-        return (r | g | b) + (bright ? 8 : 0)
     }
 }
 

@@ -1,9 +1,11 @@
+import TerminalColors
+
 /// A ``Screen`` as lines of text for a one-shot print (no curses): each cell's style as
-/// SGR codes (colour indices under 16 as the basic 30-37/90-97 codes, others as 256-colour
-/// codes), trailing blank cells left out, every line ending in a reset and "\n".
+/// SGR codes (its colours as ``SGR`` writes them at `depth`), trailing blank cells left
+/// out, every line ending in a reset and "\n".
 public enum SGRText {
-    /// The screen's rows as text; `colors` false leaves colours out (bold and dim stay).
-    public static func lines(_ screen: Screen, colors: Bool) -> String {
+    /// The screen's rows as text; depth `.none` leaves colours out (bold and dim stay).
+    public static func lines(_ screen: Screen, depth: ColorDepth) -> String {
         var out = ""
         for y in 0 ..< screen.height {
             var end = screen.width
@@ -13,7 +15,7 @@ public enum SGRText {
                 let cell = screen[x, y]
                 if cell.character == ScreenCell.continuationScalar { continue }
                 if cell.style != last {
-                    out += sgr(cell.style, colors: colors)
+                    out += sgr(cell.style, depth: depth)
                     last = cell.style
                 }
                 out.unicodeScalars.append(cell.character)
@@ -25,16 +27,13 @@ public enum SGRText {
     }
 
     /// The SGR sequence that sets exactly `style` (from a reset).
-    static func sgr(_ style: Style, colors: Bool) -> String {
+    static func sgr(_ style: Style, depth: ColorDepth) -> String {
         var codes = ["0"]
         if style.bold { codes.append("1") }
         if style.dim { codes.append("2") }
         if style.reverse { codes.append("7") }
-        func colour(_ index: UInt8, _ base: Int, _ bright: Int, _ extended: Int) -> String {
-            index < 8 ? "\(base + Int(index))" : index < 16 ? "\(bright + Int(index) - 8)" : "\(extended);5;\(index)"
-        }
-        if colors, let fg = style.foreground { codes.append(colour(fg, 30, 90, 38)) }
-        if colors, let bg = style.background { codes.append(colour(bg, 40, 100, 48)) }
+        if let fg = style.foreground, let c = SGR.codes(fg, .foreground, depth: depth) { codes.append(c) }
+        if let bg = style.background, let c = SGR.codes(bg, .background, depth: depth) { codes.append(c) }
         return "\u{1b}[" + codes.joined(separator: ";") + "m"
     }
 }

@@ -1,9 +1,12 @@
-/// How a cell looks: xterm 256-colour indices (nil: the terminal's default) and attributes.
+import TerminalColors
+
+/// How a cell looks: colours (palette indices or RGB; nil: the terminal's default) and
+/// attributes. The backend shows each colour as the terminal can (``Palette/index(for:colors:)``).
 public struct Style: Hashable, Sendable {
-    /// Foreground colour index.
-    public var foreground: UInt8?
-    /// Background colour index.
-    public var background: UInt8?
+    /// Foreground colour.
+    public var foreground: TerminalColor?
+    /// Background colour.
+    public var background: TerminalColor?
     /// Bold.
     public var bold: Bool
     /// Reverse video (selection bars, works without colour).
@@ -12,7 +15,7 @@ public struct Style: Hashable, Sendable {
     public var dim: Bool
 
     /// Creates a style.
-    public init(foreground: UInt8? = nil, background: UInt8? = nil, bold: Bool = false, reverse: Bool = false, dim: Bool = false) {
+    public init(foreground: TerminalColor? = nil, background: TerminalColor? = nil, bold: Bool = false, reverse: Bool = false, dim: Bool = false) {
         self.foreground = foreground
         self.background = background
         self.bold = bold

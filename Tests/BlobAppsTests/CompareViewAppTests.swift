@@ -46,7 +46,7 @@ import TerminalColors
     func text(_ screen: Screen) -> String { screen.text }
 
     func rgb(_ cell: ScreenCell) -> (Int, Int, Int)? {
-        cell.style.foreground.map { let c = Palette.rgb($0); return (Int(c.0), Int(c.1), Int(c.2)) }
+        cell.style.foreground.map { let c = Palette.rgb(of: $0); return (Int(c.0), Int(c.1), Int(c.2)) }
     }
 
     @Test func theVerdictKeepsTheFileStateAndThePixelVerdict() throws {
@@ -115,7 +115,7 @@ import TerminalColors
         for y in difference.y + 1 ..< s.height - 3 {
             for x in difference.x ..< s.width where s[x, y].character == "\u{2580}" {
                 for index in [s[x, y].style.foreground, s[x, y].style.background].compactMap({ $0 }) {
-                    let c = Palette.rgb(index)
+                    let c = Palette.rgb(of: index)
                     if Int(c.0) > 180 && Int(c.2) < 100 && Int(c.0) - Int(c.2) > 100 { coloured += 1 }  // yellow
                 }
             }

@@ -1,6 +1,7 @@
 import BlobApps
 import BlobTransfer
 import Glibc
+import TerminalColors
 import Testing
 import TerminalUI
 import TestSupport
@@ -45,8 +46,11 @@ import TestSupport
         for y in 0 ..< screen.height {
             for x in 0 ..< screen.width where screen[x, y].character == "\u{2580}" {
                 let style = screen[x, y].style
-                if let c = style.foreground { used.insert(c) }
-                if let c = style.background { used.insert(c) }
+                // Which basic colour each is exactly (255: none, a colour the terminal would flatten).
+                for c in [style.foreground, style.background].compactMap({ $0 }) {
+                    let (r, g, b) = Palette.rgb(of: c)
+                    if case let .indexed(i) = c { used.insert(i) } else { used.insert(Palette.basic(r, g, b) ?? 255) }
+                }
             }
         }
         #expect(used.allSatisfy { $0 < 8 }, "colours beyond the 8: \(used.sorted())")
