@@ -23,6 +23,9 @@ extension BlobSegment {
     /// Readers follow only when they may run on another CPU than the writer, and not
     /// with `SHAREDBLOB_FOLLOW=0`. While a writer's progress stalls (it was descheduled
     /// or died), the follower sleeps on the wake word, longer each time (at most 0.1 s).
+    /// What a writer that does not follow the protocol can cost it is bounded: it yields
+    /// at most ``followSpinBudget(length:)`` per fill, and hashes at most
+    /// ``maxFollows`` fills per call (each at most the capacity) before it only waits.
     ///
     /// - Parameters:
     ///   - sequence: the last sequence the caller has seen (0: none).
@@ -33,11 +36,14 @@ extension BlobSegment {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
         var mayFollow: Bool?
+        var follows = 0
         while true {
             let word = catomics_load_acquire_u32(base + SegmentLayout.wakeOffset)
             if publishedSequence > sequence, let held = try beginVerifiedView() { return held }
             if let fill = currentFill(after: sequence) {
                 if mayFollow == nil { mayFollow = Self.readersFollow }
+                follows += 1
+                if follows > Self.maxFollows { mayFollow = false }  // fills keep restarting: wait for the end
                 if mayFollow == true {
                     if let held = try follow(fill, after: sequence, deadline: deadline, clock: clock) { return held }
                     continue  // followed into doubt: look again (a full verification, or a new fill)
@@ -100,6 +106,10 @@ extension BlobSegment {
         var done = 0
         var idleSince: ContinuousClock.Instant?
         var nap = Self.followFirstNap
+        // Yielding (and naps starting over on progress) only as long as an honest copy of
+        // this length could take: a writer dripping bytes gets naps that only grow.
+        let started = clock.now
+        let spinBudget = Self.followSpinBudget(length: fill.length)
         func hash(upTo end: Int) throws(SharedMemoryError) {
             let from = fill.payload + done, count = end - done
             if hasher.withState({ catomics_guarded_xxh3_update(UnsafeMutableRawPointer($0), from, count) }) != 0 {
@@ -112,7 +122,7 @@ extension BlobSegment {
             if progress > done {
                 try hash(upTo: progress)
                 idleSince = nil
-                nap = Self.followFirstNap
+                if started.duration(to: clock.now) < spinBudget { nap = Self.followFirstNap }
                 catomics_fence_acquire()
                 if catomics_load_acquire_u64(d + SegmentLayout.slotFill) != fill.tag { return nil }  // restarted
                 continue
@@ -123,7 +133,7 @@ extension BlobSegment {
             let now = clock.now
             if let deadline, now >= deadline { throw .timedOut(after: sequence) }
             guard let since = idleSince else { idleSince = now; continue }
-            if since.duration(to: now) < Self.followSpin { Sys.yield(); continue }
+            if since.duration(to: now) < Self.followSpin && started.duration(to: now) < spinBudget { Sys.yield(); continue }
             // The copy stalled: sleep until the wake word moves (the publish ends), or a while.
             let word = catomics_load_acquire_u32(base + SegmentLayout.wakeOffset)
             var limit = nap
@@ -147,8 +157,18 @@ extension BlobSegment {
     static let followSpin: Duration = .microseconds(200)
 
     /// A stalled follower's first nap (nanoseconds); each further one doubles, and any
-    /// progress starts over from this.
+    /// progress within the spin budget starts over from this.
     static let followFirstNap: Int64 = 50_000
+
+    /// How long a follower may yield for a publish of `length` bytes in all: 2 ms and
+    /// 0.5 ms per MiB, some four times what copying it takes here.
+    static func followSpinBudget(length: Int) -> Duration {
+        .microseconds(2000 + 500 * (length >> 20))
+    }
+
+    /// How many fills one wait follows before it only waits for a publish to end: each
+    /// restart (a writer died, another began) costs a pass over what was copied.
+    static let maxFollows = 8
 
     /// Nanoseconds left before `deadline` (-1: none); throws the timeout when none are.
     private func remaining(until deadline: ContinuousClock.Instant?, clock: ContinuousClock, after sequence: UInt64)
