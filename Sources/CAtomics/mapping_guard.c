@@ -69,6 +69,9 @@ int catomics_guarded_copy(void *dst, const void *src, size_t count) {
 static void stream_copy(void *dst, const void *src, size_t count) {
     unsigned char *d = dst;
     const unsigned char *s = src;
+    /* Streaming stores may pass earlier ordinary ones (the slot's busy mark and fill
+     * tag): those are out first. */
+    _mm_sfence();
     size_t head = (size_t)(-(uintptr_t)d & 63);
     if (head > count) head = count;
     memcpy(d, s, head);

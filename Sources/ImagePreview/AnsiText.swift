@@ -26,8 +26,9 @@ public enum AnsiText {
     }
 
     /// The sequence that sets `c` on `layer` (38 foreground, 48 background) at `depth`
-    /// (on 8 and 16 colours the grid holds basic colours exactly: SmallPalette).
+    /// (on 8 and 16 colours the grid holds basic colours exactly: SmallPalette; at 256,
+    /// the cube's entries, never the themed basic ones).
     static func sgr(_ layer: Int, _ c: RGB, _ depth: PreviewOptions.ColorDepth) -> String {
-        SGR.sequence(.rgb(c.r, c.g, c.b), layer == 38 ? .foreground : .background, depth: depth)
+        SGR.sequence(.rgb(c.r, c.g, c.b), layer == 38 ? .foreground : .background, depth: depth, exactBasic: false)
     }
 }

@@ -41,6 +41,7 @@ extension BlobSegment {
             let word = catomics_load_acquire_u32(base + SegmentLayout.wakeOffset)
             if publishedSequence > sequence, let held = try beginVerifiedView() { return held }
             if let fill = currentFill(after: sequence) {
+                if let deadline, clock.now >= deadline { throw .timedOut(after: sequence) }
                 if mayFollow == nil { mayFollow = Self.readersFollow }
                 follows += 1
                 if follows > Self.maxFollows { mayFollow = false }  // fills keep restarting: wait for the end
@@ -118,6 +119,8 @@ extension BlobSegment {
             done = end
         }
         while true {
+            // Read before the state: a publish ending after this moves it, so a nap returns.
+            let word = catomics_load_acquire_u32(base + SegmentLayout.wakeOffset)
             let progress = Int(min(catomics_load_acquire_u64(d + SegmentLayout.slotProgress), UInt64(fill.length)))
             if progress > done {
                 try hash(upTo: progress)
@@ -128,14 +131,16 @@ extension BlobSegment {
                 continue
             }
             let state = catomics_load_acquire_u64(d + SegmentLayout.slotSequence)
-            if state == fill.sequence { break }
-            if state != SegmentLayout.busy || catomics_load_acquire_u64(d + SegmentLayout.slotFill) != fill.tag { return nil }
+            // Finished only once published: a writer killed between the slot's sequence and
+            // the header's never published it, and its successor fills the slot again.
+            if state == fill.sequence && publishedSequence >= fill.sequence { break }
+            if (state != SegmentLayout.busy && state != fill.sequence)
+                || catomics_load_acquire_u64(d + SegmentLayout.slotFill) != fill.tag { return nil }
             let now = clock.now
             if let deadline, now >= deadline { throw .timedOut(after: sequence) }
             guard let since = idleSince else { idleSince = now; continue }
             if since.duration(to: now) < Self.followSpin && started.duration(to: now) < spinBudget { Sys.yield(); continue }
             // The copy stalled: sleep until the wake word moves (the publish ends), or a while.
-            let word = catomics_load_acquire_u32(base + SegmentLayout.wakeOffset)
             var limit = nap
             if let deadline { limit = min(limit, max(1, Self.nanoseconds(now.duration(to: deadline)))) }
             try sleepOnWake(word, after: fill.sequence, nanoseconds: limit)

@@ -51,14 +51,15 @@ extension Palette {
     }
 
     /// The palette index a terminal with `colors` colours (8, 16, 256) shows for
-    /// `color`: an RGB colour becomes its basic colour when it is exactly one, else the
-    /// nearest of the 256; an index beyond the terminal's colours becomes the basic
-    /// colour nearest in hue (bright ones only with 16).
-    public static func index(for color: TerminalColor, colors: Int) -> Int {
+    /// `color`: an RGB colour becomes its basic colour when it is exactly one (with
+    /// `exactBasic`; else, and otherwise, the nearest of the 256: the cube and grey entries,
+    /// which colour themes do not change); an index beyond the terminal's colours becomes
+    /// the basic colour nearest in hue (bright ones only with 16).
+    public static func index(for color: TerminalColor, colors: Int, exactBasic: Bool = true) -> Int {
         let index: UInt8
         switch color {
         case let .indexed(i): index = i
-        case let .rgb(r, g, b): index = basic(r, g, b) ?? nearest(r, g, b)
+        case let .rgb(r, g, b): index = (exactBasic || colors < 256 ? basic(r, g, b) : nil) ?? nearest(r, g, b)
         }
         if Int(index) < colors { return Int(index) }
         let c = rgb(index)
@@ -76,19 +77,21 @@ public enum SGR {
     public enum Layer: Sendable { case foreground, background }
 
     /// The codes, without the `ESC [` and `m` around them (join several with `;`); nil
-    /// when the depth has no colour.
-    public static func codes(_ color: TerminalColor, _ layer: Layer, depth: ColorDepth) -> String? {
+    /// when the depth has no colour. `exactBasic` as in ``Palette/index(for:colors:exactBasic:)``:
+    /// the apps' screens keep exact basic colours basic; `preview`'s text at 256 colours
+    /// writes cube entries.
+    public static func codes(_ color: TerminalColor, _ layer: Layer, depth: ColorDepth, exactBasic: Bool = true) -> String? {
         let extended = layer == .foreground ? 38 : 48
         if depth == .none { return nil }
         if depth == .truecolor, case let .rgb(r, g, b) = color { return "\(extended);2;\(r);\(g);\(b)" }
-        let i = Palette.index(for: color, colors: depth.paletteColors)
+        let i = Palette.index(for: color, colors: depth.paletteColors, exactBasic: exactBasic)
         if i < 8 { return "\((layer == .foreground ? 30 : 40) + i)" }
         if i < 16 { return "\((layer == .foreground ? 90 : 100) + i - 8)" }
         return "\(extended);5;\(i)"
     }
 
     /// `codes` as one escape sequence (empty when the depth has no colour).
-    public static func sequence(_ color: TerminalColor, _ layer: Layer, depth: ColorDepth) -> String {
-        codes(color, layer, depth: depth).map { "\u{1b}[\($0)m" } ?? ""
+    public static func sequence(_ color: TerminalColor, _ layer: Layer, depth: ColorDepth, exactBasic: Bool = true) -> String {
+        codes(color, layer, depth: depth, exactBasic: exactBasic).map { "\u{1b}[\($0)m" } ?? ""
     }
 }

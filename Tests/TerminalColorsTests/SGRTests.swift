@@ -8,6 +8,9 @@ import Testing
         #expect(SGR.codes(orange, .foreground, depth: .truecolor) == "38;2;255;135;0")
         #expect(SGR.codes(orange, .background, depth: .palette256) == "48;5;208")  // the cube's exact entry
         #expect(SGR.codes(.rgb(205, 0, 0), .foreground, depth: .palette256) == "31")  // a basic colour stays basic
+        #expect(SGR.codes(.rgb(205, 0, 0), .foreground, depth: .palette256, exactBasic: false) == "38;5;160")  // `preview`
+        #expect(SGR.codes(.rgb(0, 0, 0), .background, depth: .palette256, exactBasic: false) == "48;5;16")
+        #expect(SGR.codes(.rgb(205, 0, 0), .foreground, depth: .ansi8, exactBasic: false) == "31")  // 8 colours: basic
         #expect(SGR.codes(.indexed(12), .background, depth: .ansi16) == "104")
         #expect(SGR.codes(.indexed(12), .foreground, depth: .ansi8) == "34")  // no bright colours on 8
         #expect(SGR.codes(orange, .foreground, depth: .none) == nil)

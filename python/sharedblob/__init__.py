@@ -628,7 +628,7 @@ class Segment:
         tells the blob's metadata and path label.
         """
         if _FastView is not None:
-            return _FastView(self._h, after, timeout)  # type: ignore[return-value]
+            return _FastView(self, after, timeout)  # type: ignore[return-value]
         return View(self, after, timeout)
 
     def wait(self, after: Optional[int] = None, timeout: Optional[float] = None) -> int:

@@ -12,6 +12,7 @@
  * is what the ctypes path does too: one error mapping, in __init__.py. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 
 #include "sharedblob.h"
@@ -181,7 +182,8 @@ static PyObject *fast_init_view(PyObject *self, PyObject *const *args, Py_ssize_
 
 typedef struct {
     PyObject_HEAD
-    sb_segment *segment;
+    PyObject *owner;      /* the Segment: kept alive (its mapping) while the view lives */
+    sb_segment *segment;  /* its handle, read from owner._h on entering (closed: raises) */
     long long after;      /* -1: the latest now */
     long long timeout_ms; /* -1: no limit */
     int state;            /* 0 new, 1 entered, 2 ended */
@@ -191,19 +193,28 @@ typedef struct {
 } ViewObject;
 
 static PyObject *view_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
-    PyObject *handle, *after = Py_None, *timeout = Py_None;
-    static char *names[] = {"handle", "after", "timeout", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO", names, &handle, &after, &timeout)) return NULL;
+    PyObject *owner, *after = Py_None, *timeout = Py_None;
+    static char *names[] = {"segment", "after", "timeout", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO", names, &owner, &after, &timeout)) return NULL;
     if (!ready()) return NULL;
     ViewObject *v = (ViewObject *)type->tp_alloc(type, 0);
     if (v == NULL) return NULL;
-    v->segment = handle_of(handle);
+    Py_INCREF(owner);
+    v->owner = owner;
     v->after = after == Py_None ? -1 : PyLong_AsLongLong(after);
     if (timeout == Py_None) {
         v->timeout_ms = -1;
     } else {
         double seconds = PyFloat_AsDouble(timeout);
-        v->timeout_ms = seconds <= 0 ? 0 : (long long)(seconds * 1000);
+        if (!PyErr_Occurred()) {
+            if (isnan(seconds)) {
+                PyErr_SetString(PyExc_ValueError, "timeout is NaN");
+            } else if (isinf(seconds) || seconds * 1000 > 9.2e18) {
+                PyErr_SetString(PyExc_OverflowError, "timeout too large");  /* as int(timeout * 1000) raises */
+            } else {
+                v->timeout_ms = seconds <= 0 ? 0 : (long long)(seconds * 1000);
+            }
+        }
     }
     if (PyErr_Occurred()) {
         Py_DECREF(v);
@@ -212,6 +223,14 @@ static PyObject *view_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) 
     Py_INCREF(Py_None);
     v->path = Py_None;
     return (PyObject *)v;
+}
+
+/* Whether the owner is still open (its _h does not raise; the error is left set if not). */
+static int owner_open(ViewObject *v) {
+    PyObject *handle = PyObject_GetAttrString(v->owner, "_h");
+    if (handle == NULL) return 0;
+    Py_DECREF(handle);
+    return 1;
 }
 
 /* Releases a memoryview (a BufferError while an array over it lives is left set). */
@@ -229,6 +248,11 @@ static PyObject *view_enter(ViewObject *v, PyObject *unused) {
         PyErr_SetString(invalid_argument ? invalid_argument : PyExc_RuntimeError, "a View is entered once; call Segment.view() again");
         return NULL;
     }
+    PyObject *handle = PyObject_GetAttrString(v->owner, "_h");  /* InvalidArgument when closed */
+    if (handle == NULL) return NULL;
+    v->segment = handle_of(handle);
+    Py_DECREF(handle);
+    if (PyErr_Occurred()) return NULL;
     sb_status status;
     Py_BEGIN_ALLOW_THREADS
     status = v->after < 0 ? sb_view_begin_(v->segment, &v->view)
@@ -248,14 +272,13 @@ static PyObject *view_enter(ViewObject *v, PyObject *unused) {
     if (v->view.metadata.kind != SB_KIND_IMAGE_DATA) {
         v->mv = whole;
     } else {
+        v->base = whole;  /* released in failed: after the exception is fetched */
         PyObject *parts = PyObject_CallFunction(hook_split, "KKI", v->address, (unsigned long long)v->view.length,
                                                 (unsigned int)v->view.metadata.kind);
         unsigned long long content = 0, length = 0;
         PyObject *path = NULL;
         if (parts == NULL || !PyArg_ParseTuple(parts, "OKK", &path, &content, &length)) {
             Py_XDECREF(parts);
-            release(whole);
-            Py_DECREF(whole);
             goto failed;
         }
         Py_INCREF(path);
@@ -264,7 +287,6 @@ static PyObject *view_enter(ViewObject *v, PyObject *unused) {
         Py_ssize_t offset = (Py_ssize_t)(content - v->address);
         v->address = content;
         v->mv = PySequence_GetSlice(whole, offset, offset + (Py_ssize_t)length);
-        v->base = whole;
         if (v->mv == NULL) goto failed;
     }
     Py_INCREF(v->mv);
@@ -275,8 +297,12 @@ failed: {
         PyObject *type, *value, *tb;
         PyErr_Fetch(&type, &value, &tb);
         PyErr_NormalizeException(&type, &value, &tb);
+        release(v->mv);
+        release(v->base);
+        PyErr_Clear();  /* nothing exports them yet: a release cannot fail here */
         Py_CLEAR(v->mv);
         Py_CLEAR(v->base);
+        v->address = 0;
         v->state = 2;
         sb_status end = sb_view_end_(v->segment, &v->view);
         PyObject *r = PyObject_CallFunction(hook_enter_failed, "iO", (int)end, value ? value : Py_None);  /* raises */
@@ -295,8 +321,16 @@ static PyObject *view_exit(ViewObject *v, PyObject *const *args, Py_ssize_t narg
     if (!failed) failed = release(v->base) != 0;
     Py_CLEAR(v->mv);
     Py_CLEAR(v->base);
+    if (failed) {  /* the BufferError goes on; the view ends all the same (if the segment is open) */
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        if (owner_open(v)) sb_view_end_(v->segment, &v->view);
+        PyErr_Clear();
+        PyErr_Restore(type, value, tb);
+        return NULL;
+    }
+    if (!owner_open(v)) return NULL;  /* closed inside the block: InvalidArgument, as the Python View */
     sb_status status = sb_view_end_(v->segment, &v->view);
-    if (failed) return NULL;  /* the BufferError, the view ended all the same */
     if (status == SB_OK) Py_RETURN_FALSE;
     PyObject *exc = nargs >= 2 ? args[1] : Py_None;
     PyObject *r = PyObject_CallFunction(hook_exit_failed, "iO", (int)status, exc);  /* raises, or None */
@@ -329,11 +363,16 @@ static PyObject *view_address(ViewObject *v, void *unused) {
 
 static void view_dealloc(ViewObject *v) {
     if (v->state == 1) {  /* never exited: end it here, so the library's hold is freed */
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);  /* an exception may be unwinding: keep it */
         release(v->mv);
         release(v->base);
         PyErr_Clear();
-        sb_view_end_(v->segment, &v->view);
+        if (owner_open(v)) sb_view_end_(v->segment, &v->view);
+        PyErr_Clear();
+        PyErr_Restore(type, value, tb);
     }
+    Py_XDECREF(v->owner);
     Py_XDECREF(v->mv);
     Py_XDECREF(v->base);
     Py_XDECREF(v->path);

@@ -80,8 +80,17 @@ def main(argv: list) -> dict:
                 export.release()
             with seg.view() as mv3:  # the library's hold was freed all the same
                 again = len(mv3)
+        with sharedblob.Segment.open(name).view() as mv4:  # the View keeps its Segment open
+            dropped = bytes(mv4)[0]
+        with sharedblob.Segment.open(name) as seg:
+            try:
+                seg.view(timeout=float("nan")).__enter__()
+                nan = "waited"
+            except ValueError:
+                nan = "ValueError"
         return {"before": before is None, "path": path, "first": first, "twice": twice,
-                "sequence": after.sequence if after else None, "held": held, "again": again}
+                "sequence": after.sequence if after else None, "held": held, "again": again,
+                "dropped": dropped, "nan": nan}
     if command == "torn-check":  # views while stress writers publish; counts views reported valid but torn
         views = torn = overwritten = 0
         with sharedblob.Segment.open(name) as seg:
