@@ -1,6 +1,6 @@
 /// A colour as an app asks for it: an index of xterm's 256-colour palette, or an sRGB
 /// value. The terminal backend, or ``SGR`` for printed text, turns it into what the
-/// terminal has (``ColorDepth``) through ``Palette/index(for:colors:)``, the one mapping.
+/// terminal has (``ColorDepth``) through ``Palette/index(for:colors:exactBasic:)``, the one mapping.
 /// An integer literal is an index (`Style(foreground: 9)`).
 public enum TerminalColor: Hashable, Sendable, ExpressibleByIntegerLiteral {
     /// A 256-colour palette index.

@@ -1,7 +1,7 @@
 import TerminalColors
 
 /// How a cell looks: colours (palette indices or RGB; nil: the terminal's default) and
-/// attributes. The backend shows each colour as the terminal can (``Palette/index(for:colors:)``).
+/// attributes. The backend shows each colour as the terminal can (``Palette/index(for:colors:exactBasic:)``).
 public struct Style: Hashable, Sendable {
     /// Foreground colour.
     public var foreground: TerminalColor?
