@@ -47,13 +47,15 @@ static void *helper_main(void *unused) {
     return NULL;
 }
 
-int catomics_second_core_available(void) { return sysconf(_SC_NPROCESSORS_ONLN) > 1; }
-
 int catomics_allowed_cpus(void) {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
     return CPU_COUNT(&set);
 }
+
+/* A helper beside the caller is worth it only if this thread may run on another CPU
+ * (its affinity mask: a process pinned to one CPU gains nothing but contention). */
+int catomics_second_core_available(void) { return catomics_allowed_cpus() > 1; }
 
 int catomics_second_core_submit(void (*fn)(void *), void *ctx) {
     if (!catomics_second_core_available()) return 0;

@@ -35,17 +35,15 @@ extension BlobSegment {
     public func beginVerifiedView(after sequence: UInt64, timeout: Duration? = nil) throws(SharedMemoryError) -> HeldView {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
-        var mayFollow: Bool?
-        var follows = 0
+        var followsLeft: Int?  // decided at the first fill: the affinity check is a system call
         while true {
             let word = catomics_load_acquire_u32(base + SegmentLayout.wakeOffset)
             if publishedSequence > sequence, let held = try beginVerifiedView() { return held }
             if let fill = currentFill(after: sequence) {
-                if let deadline, clock.now >= deadline { throw .timedOut(after: sequence) }
-                if mayFollow == nil { mayFollow = Self.readersFollow }
-                follows += 1
-                if follows > Self.maxFollows { mayFollow = false }  // fills keep restarting: wait for the end
-                if mayFollow == true {
+                _ = try remaining(until: deadline, clock: clock, after: sequence)
+                let left = followsLeft ?? (Self.readersFollow ? Self.maxFollows : 0)
+                followsLeft = max(0, left - 1)
+                if left > 0 {  // else fills keep restarting (or no second CPU): wait for the end
                     if let held = try follow(fill, after: sequence, deadline: deadline, clock: clock) { return held }
                     continue  // followed into doubt: look again (a full verification, or a new fill)
                 }
@@ -174,14 +172,4 @@ extension BlobSegment {
     /// How many fills one wait follows before it only waits for a publish to end: each
     /// restart (a writer died, another began) costs a pass over what was copied.
     static let maxFollows = 8
-
-    /// Nanoseconds left before `deadline` (-1: none); throws the timeout when none are.
-    private func remaining(until deadline: ContinuousClock.Instant?, clock: ContinuousClock, after sequence: UInt64)
-        throws(SharedMemoryError) -> Int64
-    {
-        guard let deadline else { return -1 }
-        let left = Self.nanoseconds(clock.now.duration(to: deadline))
-        if left <= 0 { throw .timedOut(after: sequence) }
-        return left
-    }
 }

@@ -216,7 +216,7 @@ extension BlobSegment {
         catomics_store_release_u64(d + SegmentLayout.slotFill, fill)
         catomics_fence_release()  // the fill tag before any byte of the payload
         if reportsProgress { wakeReaders(UInt32(truncatingIfNeeded: sequence) ^ UInt32.max) }
-        return PendingPublish(sequence: sequence, descriptor: d, payloadOffset: payloadOffset, reportsProgress: reportsProgress)
+        return PendingPublish(sequence: sequence, descriptor: d, payloadOffset: payloadOffset)
     }
 
     /// Moves the wake word to `word` and wakes the readers sleeping on it, if the header
@@ -261,13 +261,12 @@ struct PendingPublish {
     let sequence: UInt64
     let descriptor: UnsafeMutableRawPointer
     let payloadOffset: Int
-    /// Whether readers may follow this publish (``BlobSegment/beginPublish(length:lockTimeout:reportsProgress:)``).
-    var reportsProgress = false
 
     /// Says that the first `written` bytes of the payload are in place for good: readers
-    /// following the publish hash up to there. Nothing when the publish reports no progress.
+    /// following the publish hash up to there. Only for a publish begun with
+    /// `reportsProgress` (``BlobSegment/beginPublish(length:lockTimeout:reportsProgress:)``).
     func report(_ written: Int) {
-        if reportsProgress { catomics_store_release_u64(descriptor + SegmentLayout.slotProgress, UInt64(written)) }
+        catomics_store_release_u64(descriptor + SegmentLayout.slotProgress, UInt64(written))
     }
 }
 
@@ -413,7 +412,7 @@ enum EnvironmentSwitches {
     static let secondCore: Bool = Environment.value("SHAREDBLOB_SECOND_CORE") != "0"
 
     /// Whether readers waiting for a large blob hash it behind the writer's copy (on
-    /// unless `SHAREDBLOB_FOLLOW=0`; the benchmark measures both).
+    /// unless `SHAREDBLOB_FOLLOW=0`, to measure without it).
     static let follow: Bool = Environment.value("SHAREDBLOB_FOLLOW") != "0"
 
     static func stopSelf() {

@@ -32,12 +32,7 @@ extension BlobSegment {
                 catomics_cpu_relax()
                 continue
             }
-            var remaining: Int64 = -1
-            if let deadline {
-                remaining = Self.nanoseconds(now.duration(to: deadline))
-                if remaining <= 0 { throw .timedOut(after: sequence) }
-            }
-            try sleepOnWake(word, after: sequence, nanoseconds: remaining)
+            try sleepOnWake(word, after: sequence, nanoseconds: remaining(until: deadline, clock: clock, after: sequence))
         }
     }
 
@@ -56,6 +51,16 @@ extension BlobSegment {
         if r != 0 && r != ETIMEDOUT && r != EINTR {
             throw .system(call: "futex", errno: .init(rawValue: r), backing: backing)
         }
+    }
+
+    /// Nanoseconds left before `deadline` (-1: none); throws the timeout when none are.
+    func remaining(until deadline: ContinuousClock.Instant?, clock: ContinuousClock, after sequence: UInt64)
+        throws(SharedMemoryError) -> Int64
+    {
+        guard let deadline else { return -1 }
+        let left = Self.nanoseconds(clock.now.duration(to: deadline))
+        if left <= 0 { throw .timedOut(after: sequence) }
+        return left
     }
 
     /// How many readers sleep in ``waitForPublish(after:timeout:spin:)`` on this segment

@@ -6,12 +6,7 @@ public enum Palette {
     /// 232-255: the grey ramp).
     public static func rgb(_ index: UInt8) -> (UInt8, UInt8, UInt8) {
         let i = Int(index)
-        if i < 16 {
-            let base: [(UInt8, UInt8, UInt8)] = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205),
-                                                 (0, 205, 205), (229, 229, 229), (127, 127, 127), (255, 0, 0), (0, 255, 0),
-                                                 (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255)]
-            return base[i]
-        }
+        if i < 16 { return basicColors[i] }
         if i >= 232 { let v = UInt8(8 + 10 * (i - 232)); return (v, v, v) }
         let levels: [UInt8] = [0, 95, 135, 175, 215, 255]
         let c = i - 16
@@ -21,7 +16,7 @@ public enum Palette {
     /// The index (0...15) of one of the 16 basic colours, if `rgb` is exactly one (as
     /// the 8- and 16-colour previews produce), else nil.
     public static func basic(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8? {
-        (0 ..< 16).first { i in let c = rgb(UInt8(i)); return c.0 == r && c.1 == g && c.2 == b }.map(UInt8.init)
+        basicColors.firstIndex { $0.0 == r && $0.1 == g && $0.2 == b }.map(UInt8.init)
     }
 
     /// The nearest index (16...255) to an sRGB colour.
@@ -40,6 +35,10 @@ public enum Palette {
 }
 
 extension Palette {
-    /// The 16 basic colours, in index order.
-    public static let basicColors: [(UInt8, UInt8, UInt8)] = (0 ..< 16).map { rgb(UInt8($0)) }
+    /// The 16 basic colours, in index order (xterm's defaults). Read on every cell a
+    /// backend maps (``index(for:colors:exactBasic:)``): a table, not a literal per call.
+    public static let basicColors: [(UInt8, UInt8, UInt8)] = [
+        (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
+        (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
+    ]
 }
