@@ -201,12 +201,7 @@ public enum CompareView {
                     parts.append(g)
                 }
             case let .ready(_, grid)?:
-                let gx = pane.x + max(0, (pane.columns - grid.width) / 2)
-                if let g = PreviewPainter.truecolorGraphic(grid, key: key, x: gx, y: top, capabilities: capabilities) {
-                    parts.append(g)
-                } else {
-                    PreviewPainter.paint(grid, into: &s, x: gx, y: top)
-                }
+                PreviewPainter.paint(grid, into: &s, x: pane.x + max(0, (pane.columns - grid.width) / 2), y: top)
             case let .notImage(_, _, head)?:
                 PreviewPainter.paint(head, into: &s, x: pane.x, y: top, width: pane.columns, height: pane.rows)
             case let .failed(m)?:

@@ -140,7 +140,8 @@ enum PreviewPainter {
     }
 
     /// Draws a grid at (x, y), its colours as RGB: the backend shows them as the terminal
-    /// can (the 8- and 16-colour previews hold basic colours exactly, which stay basic).
+    /// can, in 24-bit colour where it has it (the 8- and 16-colour previews hold basic
+    /// colours exactly, which stay basic).
     static func paint(_ grid: CellGrid, into screen: inout Screen, x: Int, y: Int) {
         for gy in 0 ..< grid.height {
             for gx in 0 ..< grid.width {
@@ -151,28 +152,6 @@ enum PreviewPainter {
                 screen[x + gx, y + gy] = ScreenCell(c.character, style)
             }
         }
-    }
-
-    /// The ``Graphic`` that draws a coloured grid in 24-bit SGR half blocks at (x, y):
-    /// each row, then back to the row's start and one down (relative moves, so it can be
-    /// sent from the top-left cell). Nil when the terminal has no truecolor or the grid
-    /// has no colours.
-    static func truecolorGraphic(_ grid: CellGrid, key: String, x: Int, y: Int, capabilities: Capabilities) -> Graphic? {
-        guard capabilities.truecolor, capabilities.pixels == nil, grid.width > 0, grid.height > 0,
-              grid[0, 0].foreground != nil else { return nil }
-        var out = ""
-        for gy in 0 ..< grid.height {
-            var lastFG: RGB?, lastBG: RGB?
-            for gx in 0 ..< grid.width {
-                let c = grid[gx, gy]
-                if let fg = c.foreground, fg != lastFG { out += SGR.sequence(.rgb(fg.r, fg.g, fg.b), .foreground, depth: .truecolor); lastFG = fg }
-                if let bg = c.background, bg != lastBG { out += SGR.sequence(.rgb(bg.r, bg.g, bg.b), .background, depth: .truecolor); lastBG = bg }
-                out.unicodeScalars.append(c.character)
-            }
-            out += "\u{1b}[0m"
-            if gy + 1 < grid.height { out += "\u{1b}[\(grid.width)D\u{1b}[1B" }
-        }
-        return Graphic(x: x, y: y, columns: grid.width, rows: grid.height, key: key + "#truecolor", draw: Array(out.utf8), erase: [])
     }
 
     /// Preview options for a box on a terminal with these capabilities: coloured half

@@ -145,15 +145,8 @@ extension ReaderProgram {
                                                x: 1 + max(0, (layout.previewBox.columns - columns) / 2),
                                                y: layout.previewTop, capabilities: capabilities)
         } else if case let .ready(_, grid)? = state.preview?.result, layout.previewTop < height - 2 {
-            let gx = 1 + max(0, (layout.previewBox.columns - grid.width) / 2)
-            let overlay = state.overlayShown
-            if let g = PreviewPainter.truecolorGraphic(grid, key: state.preview!.key, x: gx, y: layout.previewTop,
-                                                       capabilities: capabilities) {
-                // 24-bit colours past ncurses' palette; not under an overlay.
-                if !overlay { s.graphic = g }
-            } else {
-                PreviewPainter.paint(grid, into: &s, x: gx, y: layout.previewTop)
-            }
+            PreviewPainter.paint(grid, into: &s, x: 1 + max(0, (layout.previewBox.columns - grid.width) / 2),
+                                 y: layout.previewTop)
         }
         if case let .notImage(_, _, head)? = state.preview?.result, layout.previewTop < height - 2 {
             PreviewPainter.paint(head, into: &s, x: 1, y: layout.previewTop, width: layout.previewBox.columns,

@@ -98,13 +98,7 @@ extension WriterProgram {
         case nil: caption += "  (decoding…)"
         case let .ready(info, grid)?:
             caption += "  \(info.width)x\(info.height) \(info.bitDepth)-bit \(info.colorType)"
-            if let g = PreviewPainter.truecolorGraphic(grid, key: state.preview!.key, x: px + 1, y: layout.listTop + 1,
-                                                       capabilities: capabilities) {
-                // 24-bit colours past ncurses' palette; not under an overlay.
-                if !state.showHelp && !state.showWholeStatus { s.graphic = g }
-            } else {
-                PreviewPainter.paint(grid, into: &s, x: px + 1, y: layout.listTop + 1)
-            }
+            PreviewPainter.paint(grid, into: &s, x: px + 1, y: layout.listTop + 1)
         case let .pixels(info, _, _, _)?:
             caption += "  \(info.width)x\(info.height) \(info.bitDepth)-bit \(info.colorType)"
             // Real pixels over blank cells; never under an overlay (the backend removes it).

@@ -75,18 +75,24 @@ public final class NcursesTerminal: Terminal {
         let full = last == nil || last!.width != screen.width || last!.height != screen.height
         if full { erase() }
         let graphicChanged = full || screen.graphic != shownGraphic
+        // Rows ncurses writes this time: where 24-bit cells must go out again after it.
+        var rewritten = [Bool](repeating: full, count: screen.height)
         if graphicChanged, let old = shownGraphic {
             // kitty deletes by id; sixel pixels go when their cells are written again.
             if !old.erase.isEmpty { Sys.writeOut(old.erase) }
             // ncurses would skip cells it believes are already on the screen: the lines
             // under a sixel image are garbled as far as it knows.
-            if old.erase.isEmpty { _ = cn_redrawln(Int32(max(0, old.y)), Int32(old.rows)) }
+            if old.erase.isEmpty {
+                _ = cn_redrawln(Int32(max(0, old.y)), Int32(old.rows))
+                for y in max(0, old.y) ..< min(screen.height, old.y + old.rows) { rewritten[y] = true }
+            }
             shownGraphic = nil
         }
         for y in 0 ..< screen.height {
             for x in 0 ..< screen.width {
                 let cell = screen[x, y]
                 if !full, let last, last[x, y] == cell { continue }
+                rewritten[y] = true
                 if cell.character == ScreenCell.continuationScalar { continue }
                 var ch = wchar_t(bitPattern: cell.character.value)
                 if !capabilities.unicode && cell.character.value > 0x7E { ch = wchar_t(UInt8(ascii: "?")) }
@@ -95,6 +101,11 @@ public final class NcursesTerminal: Terminal {
         }
         last = screen
         refresh()
+        if capabilities.truecolor {
+            // ncurses drew RGB cells in the nearest of its colours; now they get their own.
+            let runs = Self.truecolorRuns(screen, rows: rewritten)
+            if !runs.isEmpty { Sys.writeOut(Array((runs + "\u{1b}[\(cn_cury() + 1);\(cn_curx() + 1)H").utf8)) }
+        }
         if graphicChanged, let g = screen.graphic, g.x >= 0, g.y >= 0, g.y + g.rows < screen.height {
             // After ncurses has drawn: the image at its top-left cell, then the cursor back
             // where ncurses believes it is.
@@ -102,6 +113,31 @@ public final class NcursesTerminal: Terminal {
                          + Array("\u{1b}[\(cn_cury() + 1);\(cn_curx() + 1)H".utf8))
             shownGraphic = g
         }
+    }
+
+    /// What sends the RGB cells of the rows marked in `rows` in 24-bit colour: each run
+    /// of cells with an RGB colour, at its own position (absolute cursor moves), through
+    /// the one SGR writer. ncurses, which knows only its palette, has drawn those cells
+    /// in the nearest colour it has; it keeps believing so, and since it only writes
+    /// cells that change, a row's runs go out again whenever ncurses writes in that row.
+    static func truecolorRuns(_ screen: Screen, rows: [Bool]) -> String {
+        func isRGB(_ c: TerminalColor?) -> Bool { if case .rgb? = c { return true } else { return false } }
+        var out = ""
+        for y in 0 ..< min(screen.height, rows.count) where rows[y] {
+            var x = 0
+            while x < screen.width {
+                let style = screen[x, y].style
+                guard isRGB(style.foreground) || isRGB(style.background),
+                      screen[x, y].character != ScreenCell.continuationScalar else { x += 1; continue }
+                var end = x + 1
+                while end < screen.width, isRGB(screen[end, y].style.foreground) || isRGB(screen[end, y].style.background) {
+                    end += 1
+                }
+                out += "\u{1b}[\(y + 1);\(x + 1)H" + SGRText.cells(screen, y: y, columns: x ..< end, depth: .truecolor)
+                x = end
+            }
+        }
+        return out
     }
 
     public func waitForKeys(timeoutMilliseconds: Int32, wakeFD: Int32) -> [Key] {

@@ -6,8 +6,9 @@ public struct Capabilities: Equatable, Sendable {
     public var unicode: Bool
     /// Which pixel protocol the terminal draws, if any (decided before the app starts).
     public var pixels: PixelProtocol?
-    /// Whether 24-bit SGR colours can be sent (`COLORTERM=truecolor` or `24bit`): previews
-    /// then go out as a ``Graphic`` of truecolor half blocks, past ncurses' palette.
+    /// Whether 24-bit SGR colours can be sent (`COLORTERM=truecolor` or `24bit`): the
+    /// ncurses backend then sends cells with an RGB colour in 24-bit colour itself, past
+    /// its palette.
     public var truecolor = false
     /// A cell's size in pixels (for sizing images; meaningful with `pixels`).
     public var cellWidth: Int = 10, cellHeight: Int = 20

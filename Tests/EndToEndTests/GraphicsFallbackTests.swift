@@ -129,6 +129,17 @@ import TestSupport
         let styled = tmux.run(["capture-pane", "-p", "-e", "-t", "t"]).out
         let rgb = styled.split(separator: "\u{1b}").filter { $0.hasPrefix("[38;2;") || $0.contains(";38;2;") }.count
         #expect(rgb >= 20, "24-bit foreground colours: \(rgb)")
+        // The help box over the middle: the preview's cells it leaves keep their 24-bit
+        // colours (the backend sends them, not an image the box would have to hide).
+        tmux.send("t", ["?"])
+        let (help, helpScreen) = tmux.waitFor("t") { $0.contains("any key closes") }
+        #expect(help, "screen: \(helpScreen)")
+        let styledHelp = tmux.run(["capture-pane", "-p", "-e", "-t", "t"]).out
+        let rgbBeside = styledHelp.split(separator: "\u{1b}").filter { $0.hasPrefix("[38;2;") || $0.contains(";38;2;") }.count
+        #expect(rgbBeside > 0 && rgbBeside < rgb, "24-bit colours beside the help: \(rgbBeside) of \(rgb)")
+        tmux.send("t", ["Escape"])
+        let (closed, _) = tmux.waitFor("t") { !$0.contains("any key closes") }
+        #expect(closed)
         // Quit: the shell's screen has no preview left and the terminal is sane.
         tmux.send("t", ["q"])
         let (gone, after) = tmux.waitFor("t") { !$0.contains("blob-reader  ") }

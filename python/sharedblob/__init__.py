@@ -567,7 +567,7 @@ class Segment:
         label = path.encode() if path is not None else None
         if _fast is not None:
             try:
-                r = _fast.publish(self._h, data, label)
+                r = _fast.publish(self._handle or self._h, data, label)  # _h raises when closed
             except (BufferError, ValueError):  # what exporters raise for a non-contiguous buffer
                 raise InvalidArgument("the buffer is not contiguous (numpy: use numpy.ascontiguousarray)") from None
             if type(r) is int:

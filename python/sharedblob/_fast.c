@@ -55,23 +55,27 @@ static int ready(void) {
 /* Set by init_view: the package's functions for the rare paths, and its types. */
 static PyObject *hook_split, *hook_check, *hook_enter_failed, *hook_exit_failed, *metadata_type, *invalid_argument;
 
-static PyObject *metadata_tuple(const sb_metadata *m) {
-    return Py_BuildValue("(KKKLiI)", (unsigned long long)m->sequence, (unsigned long long)m->length,
-                         (unsigned long long)m->checksum, (long long)m->publish_time_ns, (int)m->writer_pid,
-                         (unsigned int)m->kind);
-}
-
-/* The package's Metadata named tuple of m (a plain tuple before init_view):
- * tuple.__new__(Metadata, fields), what the named tuple's own __new__ does, less the
- * Python-level call. */
+/* The package's Metadata named tuple of m (a plain tuple before init_view), made the way
+ * tuple.__new__(Metadata, fields) makes it (the type's allocation, then the items), less
+ * the intermediate tuples: a 64-byte blob's publish and view each paid ~0.5 us for them. */
 static PyObject *metadata_object(const sb_metadata *m) {
-    PyObject *fields = metadata_tuple(m);
-    if (fields == NULL || metadata_type == NULL) return fields;
-    PyObject *args = PyTuple_Pack(1, fields);
-    Py_DECREF(fields);
-    if (args == NULL) return NULL;
-    PyObject *object = PyTuple_Type.tp_new((PyTypeObject *)metadata_type, args, NULL);
-    Py_DECREF(args);
+    PyObject *items[6] = {
+        PyLong_FromUnsignedLongLong(m->sequence), PyLong_FromUnsignedLongLong(m->length),
+        PyLong_FromUnsignedLongLong(m->checksum), PyLong_FromLongLong(m->publish_time_ns),
+        PyLong_FromLong(m->writer_pid), PyLong_FromUnsignedLong(m->kind),
+    };
+    PyObject *object = NULL;
+    int complete = 1;
+    for (int i = 0; i < 6; i++) complete &= items[i] != NULL;
+    if (complete) {
+        object = metadata_type != NULL ? ((PyTypeObject *)metadata_type)->tp_alloc((PyTypeObject *)metadata_type, 6)
+                                       : PyTuple_New(6);
+    }
+    if (object == NULL) {
+        for (int i = 0; i < 6; i++) Py_XDECREF(items[i]);
+        return NULL;
+    }
+    for (int i = 0; i < 6; i++) PyTuple_SET_ITEM(object, i, items[i]);  /* steals */
     return object;
 }
 
@@ -195,7 +199,14 @@ typedef struct {
 static PyObject *view_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
     PyObject *owner, *after = Py_None, *timeout = Py_None;
     static char *names[] = {"segment", "after", "timeout", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO", names, &owner, &after, &timeout)) return NULL;
+    Py_ssize_t count = PyTuple_GET_SIZE(args);
+    if (kwargs == NULL && count >= 1 && count <= 3) {  /* how Segment.view calls it; no parsing */
+        owner = PyTuple_GET_ITEM(args, 0);
+        if (count > 1) after = PyTuple_GET_ITEM(args, 1);
+        if (count > 2) timeout = PyTuple_GET_ITEM(args, 2);
+    } else if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO", names, &owner, &after, &timeout)) {
+        return NULL;
+    }
     if (!ready()) return NULL;
     ViewObject *v = (ViewObject *)type->tp_alloc(type, 0);
     if (v == NULL) return NULL;
@@ -225,18 +236,33 @@ static PyObject *view_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) 
     return (PyObject *)v;
 }
 
-/* Whether the owner is still open (its _h does not raise; the error is left set if not). */
-static int owner_open(ViewObject *v) {
-    PyObject *handle = PyObject_GetAttrString(v->owner, "_h");
-    if (handle == NULL) return 0;
+/* Names looked up on every view, made once (PyInit__fast). */
+static PyObject *name_handle, *name_h, *name_release;
+
+/* The owner's library handle, or NULL with the package's error set when it is closed.
+ * Reads the plain attribute _handle; only when that is unset does it ask the _h
+ * property, whose InvalidArgument says the segment is closed (its message lives there). */
+static sb_segment *owner_handle(ViewObject *v) {
+    PyObject *handle = PyObject_GetAttr(v->owner, name_handle);
+    if (handle == NULL) return NULL;
+    sb_segment *segment = PyLong_Check(handle) ? handle_of(handle) : NULL;
     Py_DECREF(handle);
-    return 1;
+    if (segment != NULL || PyErr_Occurred()) return segment;
+    handle = PyObject_GetAttr(v->owner, name_h);  /* raises when closed */
+    if (handle == NULL) return NULL;
+    segment = handle_of(handle);
+    Py_DECREF(handle);
+    if (segment == NULL && !PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "a NULL segment handle");
+    return segment;
 }
+
+/* Whether the owner is still open (the error is left set if not). */
+static int owner_open(ViewObject *v) { return owner_handle(v) != NULL; }
 
 /* Releases a memoryview (a BufferError while an array over it lives is left set). */
 static int release(PyObject *mv) {
     if (mv == NULL) return 0;
-    PyObject *r = PyObject_CallMethod(mv, "release", NULL);
+    PyObject *r = PyObject_CallMethodNoArgs(mv, name_release);
     if (r == NULL) return -1;
     Py_DECREF(r);
     return 0;
@@ -248,11 +274,8 @@ static PyObject *view_enter(ViewObject *v, PyObject *unused) {
         PyErr_SetString(invalid_argument ? invalid_argument : PyExc_RuntimeError, "a View is entered once; call Segment.view() again");
         return NULL;
     }
-    PyObject *handle = PyObject_GetAttrString(v->owner, "_h");  /* InvalidArgument when closed */
-    if (handle == NULL) return NULL;
-    v->segment = handle_of(handle);
-    Py_DECREF(handle);
-    if (PyErr_Occurred()) return NULL;
+    v->segment = owner_handle(v);  /* InvalidArgument when closed */
+    if (v->segment == NULL) return NULL;
     sb_status status;
     Py_BEGIN_ALLOW_THREADS
     status = v->after < 0 ? sb_view_begin_(v->segment, &v->view)
@@ -420,6 +443,10 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "sharedblob._fast",
                                     NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__fast(void) {
+    name_handle = PyUnicode_InternFromString("_handle");
+    name_h = PyUnicode_InternFromString("_h");
+    name_release = PyUnicode_InternFromString("release");
+    if (name_handle == NULL || name_h == NULL || name_release == NULL) return NULL;
     if (PyType_Ready(&ViewType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
