@@ -103,6 +103,7 @@ let package = Package(
         .target(name: "BlobCLI", dependencies: [
             "BlobTransfer", "BlobApps", "ImagePreview", "TerminalUI", "TerminalGraphics", "SafeText", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
         .executableTarget(name: "blob-writer", dependencies: ["BlobCLI"]),

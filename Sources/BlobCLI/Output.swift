@@ -2,6 +2,7 @@ import BlobTransfer
 import Glibc
 import Platform
 import SafeText
+import SystemPackage
 
 // The OS boundary of BlobCLI: the standard streams, whether they are terminals, the
 // environment and the process exit.
@@ -9,20 +10,20 @@ import SafeText
 /// Writing to stdout and stderr without buffering surprises.
 public enum Output {
     /// Prints a line on stdout.
-    public static func line(_ text: String) { write(1, text + "\n") }
+    public static func line(_ text: String) { write(.standardOutput, text + "\n") }
 
     /// Prints text on stdout as it is.
-    public static func raw(_ text: String) { write(1, text) }
+    public static func raw(_ text: String) { write(.standardOutput, text) }
 
     /// Prints a line on stderr.
-    public static func info(_ text: String) { write(2, text + "\n") }
+    public static func info(_ text: String) { write(.standardError, text + "\n") }
 
     /// Prints `Error: message` on stderr.
-    public static func error(_ message: String) { write(2, "Error: " + message + "\n") }
+    public static func error(_ message: String) { write(.standardError, "Error: " + message + "\n") }
 
     /// Writes bytes to stdout.
     static func bytes(_ raw: UnsafeRawBufferPointer) throws(TransferError) {
-        try Files.writeAll(1, raw, name: "stdout")
+        try Files.writeAll(.standardOutput, raw, name: "stdout")
     }
 
     /// Whether standard input (0) or output (1) is a terminal. The corresponding C
@@ -67,8 +68,8 @@ public enum Output {
     /// Ends the process. The corresponding C function is `exit`.
     static func exit(_ status: ExitStatus) -> Never { Glibc.exit(status.rawValue) }
 
-    private static func write(_ fd: Int32, _ text: String) {
+    private static func write(_ fd: FileDescriptor, _ text: String) {
         var text = text
-        text.withUTF8 { buf in try? Files.writeAll(fd, UnsafeRawBufferPointer(buf), name: fd == 1 ? "stdout" : "stderr") }
+        text.withUTF8 { buf in try? Files.writeAll(fd, UnsafeRawBufferPointer(buf), name: fd == .standardOutput ? "stdout" : "stderr") }
     }
 }

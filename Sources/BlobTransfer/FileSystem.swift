@@ -11,70 +11,70 @@ typealias FileSystemError = SystemCallError
 
 enum FS {
     /// Opens with `O_CLOEXEC` added. The corresponding C function is `open`.
-    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0) throws(FileSystemError) -> Int32 {
-        try retryingEINTR { RawPath.withCString(path) { Glibc.open($0, flags | O_CLOEXEC, mode) } }
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0) throws(FileSystemError) -> FileDescriptor {
+        FileDescriptor(rawValue: try retryingEINTR { RawPath.withCString(path) { Glibc.open($0, flags | O_CLOEXEC, mode) } })
     }
 
     /// Opens what an `O_PATH` descriptor refers to (never a path looked up again).
     /// The corresponding C function is `open` on `/proc/self/fd/N`.
-    static func reopen(_ handle: Int32, _ flags: Int32) throws(FileSystemError) -> Int32 {
-        try retryingEINTR { Glibc.open("/proc/self/fd/\(handle)", flags | O_CLOEXEC) }
+    static func reopen(_ handle: FileDescriptor, _ flags: Int32) throws(FileSystemError) -> FileDescriptor {
+        FileDescriptor(rawValue: try retryingEINTR { Glibc.open("/proc/self/fd/\(handle.rawValue)", flags | O_CLOEXEC) })
     }
 
-    /// The corresponding C function is `close`.
-    static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+    /// Never retried: on Linux the descriptor is gone either way. The corresponding C function is `close`.
+    static func close(_ fd: FileDescriptor) { try? fd.close() }
 
     /// Reads at most `buffer.count` bytes; 0 at end of file. The corresponding C function is `read`.
-    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int {
-        try retryingEINTR { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+    static func read(_ fd: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int {
+        try systemCall("read") { try fd.read(into: buffer) }
     }
 
     /// Writes at most `buffer.count` bytes; the count written. The corresponding C function is `write`.
-    static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(FileSystemError) -> Int {
-        try retryingEINTR { Glibc.write(fd, buffer.baseAddress, buffer.count) }
+    static func write(_ fd: FileDescriptor, _ buffer: UnsafeRawBufferPointer) throws(FileSystemError) -> Int {
+        try systemCall("write") { try fd.write(buffer) }
     }
 
     /// Writes at most `buffer.count` bytes to a non-blocking descriptor (a FIFO, a
     /// device), waiting while it accepts nothing, at most `seconds` in one stretch; nil
     /// when that ran out. The corresponding C functions are `write` and `poll`.
-    static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, waitingAtMost seconds: Double) throws(FileSystemError) -> Int? {
+    static func write(_ fd: FileDescriptor, _ buffer: UnsafeRawBufferPointer, waitingAtMost seconds: Double) throws(FileSystemError) -> Int? {
         var waited = 0.0
         while true {
-            let r = Glibc.write(fd, buffer.baseAddress, buffer.count)
-            if r >= 0 { return r }
-            let e = Errno(rawValue: Glibc.errno)
-            if e == .interrupted { continue }
-            if e != .resourceTemporarilyUnavailable { throw FileSystemError(errno: e) }
+            do throws(FileSystemError) {
+                return try write(fd, buffer)
+            } catch {
+                if error.errno != .resourceTemporarilyUnavailable { throw error }
+            }
             if waited >= seconds { return nil }
             let slice = Swift.min(0.1, seconds - waited)
-            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            var p = pollfd(fd: fd.rawValue, events: Int16(POLLOUT), revents: 0)
             _ = poll(&p, 1, Int32((slice * 1000).rounded(.up)))
             if p.revents & Int16(POLLOUT) != 0 { waited = 0 } else { waited += slice }
         }
     }
 
     /// Writes at most `buffer.count` bytes at `offset`. The corresponding C function is `pwrite`.
-    static func pwrite(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int) throws(FileSystemError) -> Int {
-        try retryingEINTR { Glibc.pwrite(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
+    static func pwrite(_ fd: FileDescriptor, _ buffer: UnsafeRawBufferPointer, at offset: Int) throws(FileSystemError) -> Int {
+        try systemCall("pwrite") { try fd.write(toAbsoluteOffset: Int64(offset), buffer) }
     }
 
     /// The corresponding C function is `ftruncate`.
-    static func truncate(_ fd: Int32, to size: Int) throws(FileSystemError) {
-        _ = try retryingEINTR { ftruncate(fd, off_t(size)) }
+    static func truncate(_ fd: FileDescriptor, to size: Int) throws(FileSystemError) {
+        _ = try retryingEINTR { ftruncate(fd.rawValue, off_t(size)) }
     }
 
     /// The path of what a descriptor refers to, as the kernel knows it.
     /// The corresponding C function is `readlink` on `/proc/self/fd/N`.
-    static func path(of fd: Int32) throws(FileSystemError) -> String {
+    static func path(of fd: FileDescriptor) throws(FileSystemError) -> String {
         var buf = [CChar](repeating: 0, count: 4097)
-        let n = try retryingEINTR { readlink("/proc/self/fd/\(fd)", &buf, buf.count - 1) }
+        let n = try retryingEINTR { readlink("/proc/self/fd/\(fd.rawValue)", &buf, buf.count - 1) }
         return RawPath.decode(buf[0 ..< n].map { UInt8(bitPattern: $0) })
     }
 
     /// The corresponding C function is `fstat`.
-    static func status(_ fd: Int32) throws(FileSystemError) -> Glibc.stat {
+    static func status(_ fd: FileDescriptor) throws(FileSystemError) -> Glibc.stat {
         var st = Glibc.stat()
-        _ = try retryingEINTR { Glibc.fstat(fd, &st) }
+        _ = try retryingEINTR { Glibc.fstat(fd.rawValue, &st) }
         return st
     }
 
@@ -99,8 +99,8 @@ enum FS {
 
     /// Flushes to storage; EINVAL (a pipe, a device) counts as success.
     /// The corresponding C function is `fsync`.
-    static func fsync(_ fd: Int32) throws(FileSystemError) {
-        if Glibc.fsync(fd) != 0 && Glibc.errno != EINVAL { throw FileSystemError(errno: Errno(rawValue: Glibc.errno)) }
+    static func fsync(_ fd: FileDescriptor) throws(FileSystemError) {
+        if Glibc.fsync(fd.rawValue) != 0 && Glibc.errno != EINVAL { throw FileSystemError(errno: Errno(rawValue: Glibc.errno)) }
     }
 
     /// The corresponding C function is `rename`.
@@ -111,7 +111,7 @@ enum FS {
     /// An unnamed file in `directory` (mode 0666 less the umask, like `cp`), which
     /// disappears if the process dies before ``linkTemporary(_:to:)`` names it; nil when
     /// the file system has no O_TMPFILE. The corresponding C function is `open(O_TMPFILE)`.
-    static func openTemporary(in directory: String) throws(FileSystemError) -> Int32? {
+    static func openTemporary(in directory: String) throws(FileSystemError) -> FileDescriptor? {
         do throws(FileSystemError) {
             // glibc's O_TMPFILE is this pair of flags (the macro itself does not import).
             return try open(directory, __O_TMPFILE | O_DIRECTORY | O_WRONLY, mode: 0o666)
@@ -123,8 +123,8 @@ enum FS {
 
     /// Gives an unnamed file a name; EEXIST when `path` exists (never replaces).
     /// The corresponding C function is `linkat` on `/proc/self/fd/N`.
-    static func linkTemporary(_ fd: Int32, to path: String) throws(FileSystemError) {
-        _ = try retryingEINTR { RawPath.withCString(path) { linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, $0, AT_SYMLINK_FOLLOW) } }
+    static func linkTemporary(_ fd: FileDescriptor, to path: String) throws(FileSystemError) {
+        _ = try retryingEINTR { RawPath.withCString(path) { linkat(AT_FDCWD, "/proc/self/fd/\(fd.rawValue)", AT_FDCWD, $0, AT_SYMLINK_FOLLOW) } }
     }
 
     /// What is at `path` itself, a symbolic link not followed; nil when nothing is.

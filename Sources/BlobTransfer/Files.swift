@@ -1,5 +1,6 @@
 import BlobCodec
 import Glibc
+import SystemPackage
 import Platform
 
 /// Reading inputs and writing outputs, with errors that name the file.
@@ -15,10 +16,10 @@ public enum Files {
         public let modifiedNanoseconds: Int64
         /// The path as given (for messages).
         let given: String
-        private let fd: Int32
+        private let fd: FileDescriptor
         private var closed = false
 
-        init(fd: Int32, given: String, absolutePath: String, status st: stat, owned: Bool = true) {
+        init(fd: FileDescriptor, given: String, absolutePath: String, status st: stat, owned: Bool = true) {
             self.fd = fd
             closed = !owned  // standard input stays open
             self.given = given
@@ -85,7 +86,7 @@ public enum Files {
     /// descriptor (`/proc/self/fd/N`, without blocking) and checked again to be it.
     public static func openInput(_ path: String) throws(TransferError) -> Input {
         if path.isEmpty { throw .emptyPath(what: "file") }
-        let handle: Int32
+        let handle: FileDescriptor
         do throws(FileSystemError) { handle = try FS.open(path, __O_PATH) } catch {
             throw .cannotRead(path: path, errno: error.errno)
         }
@@ -96,7 +97,7 @@ public enum Files {
         }
         if inspected.isDirectory { throw .isDirectory(path: path) }
         if !inspected.isRegularFile { throw .notRegularFile(path: path) }
-        let fd: Int32
+        let fd: FileDescriptor
         do throws(FileSystemError) { fd = try FS.reopen(handle, O_RDONLY | O_NONBLOCK) } catch {
             throw .cannotRead(path: path, errno: error.errno)
         }
@@ -120,10 +121,10 @@ public enum Files {
     /// given), labelled "standard input"; read it with a bound (`readBytes(max:)`).
     public static func standardInput() throws(TransferError) -> Input {
         let st: stat
-        do throws(FileSystemError) { st = try FS.status(0) } catch {
+        do throws(FileSystemError) { st = try FS.status(.standardInput) } catch {
             throw .cannotRead(path: "standard input", errno: error.errno)
         }
-        return Input(fd: 0, given: "standard input", absolutePath: "-", status: st, owned: false)
+        return Input(fd: .standardInput, given: "standard input", absolutePath: "-", status: st, owned: false)
     }
 
     /// Checks that `path` names a directory; its absolute, symlink-free form.
@@ -192,9 +193,9 @@ public enum Files {
         /// How long a FIFO or device may accept nothing before the write gives up.
         public let stallSeconds: Double
         private enum Target {
-            case unnamed(Int32)
-            case named(Int32, temporary: String)
-            case direct(Int32)
+            case unnamed(FileDescriptor)
+            case named(FileDescriptor, temporary: String)
+            case direct(FileDescriptor)
         }
         private var target: Target
         private var done = false
@@ -226,7 +227,7 @@ public enum Files {
         /// Opens an existing FIFO, device or socket that `lstat` showed as `inspected`,
         /// if nobody else could have put it there, and only that object.
         private static func openSpecial(_ path: String, inspected st: stat, folder: String,
-                                        stallSeconds: Double) throws(TransferError) -> Int32 {
+                                        stallSeconds: Double) throws(TransferError) -> FileDescriptor {
             let me = FS.effectiveUserID()
             if st.st_uid != me && st.st_uid != 0 {
                 throw .untrustedOutput(path: path, reason: "it is a \(st.kindName) owned by uid \(st.st_uid), not by you")
@@ -235,11 +236,11 @@ public enum Files {
             guard let dir = try? FS.status(folder), !(dir.st_uid != me && dir.st_uid != 0 || dir.othersMayReplaceEntries) else {
                 throw .untrustedOutput(path: path, reason: "it is a \(st.kindName) in a folder others may change")
             }
-            var fd: Int32 = -1
+            var opened: FileDescriptor?
             var waited = 0.0
-            while fd < 0 {
+            while opened == nil {
                 do throws(FileSystemError) {
-                    fd = try FS.open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
+                    opened = try FS.open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
                 } catch {
                     if error.errno == .tooManySymbolicLinkLevels { throw .outputChanged(path: path) }
                     guard error.errno == .noSuchAddressOrDevice && (st.st_mode & S_IFMT) == S_IFIFO else {
@@ -251,6 +252,7 @@ public enum Files {
                     waited += 0.01
                 }
             }
+            guard let fd = opened else { throw .outputChanged(path: path) }  // the loop ends only once opened
             guard let now = try? FS.status(fd), now.st_dev == st.st_dev, now.st_ino == st.st_ino else {
                 FS.close(fd)
                 throw .outputChanged(path: path)
@@ -273,7 +275,7 @@ public enum Files {
             return true
         }
 
-        private var fd: Int32 {
+        private var fd: FileDescriptor {
             switch target {
             case let .unnamed(fd), let .named(fd, _), let .direct(fd): return fd
             }
@@ -397,7 +399,7 @@ public enum Files {
     }
 
     /// Writes all of `bytes` to a descriptor; `name` is what an error calls it.
-    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, name: String) throws(TransferError) {
+    public static func writeAll(_ fd: FileDescriptor, _ bytes: UnsafeRawBufferPointer, name: String) throws(TransferError) {
         var done = 0
         while done < bytes.count {
             do throws(FileSystemError) {

@@ -32,3 +32,17 @@ public func retryingEINTR<T: BinaryInteger>(_ call: String = "", _ body: () -> T
         if e != .interrupted { throw SystemCallError(call: call, errno: e) }
     }
 }
+
+/// The one adapter from swift-system's calls (`FileDescriptor`'s methods, which throw
+/// ``Errno`` untyped and retry EINTR themselves, the same rule as ``retryingEINTR(_:_:)``)
+/// to the boundary's error: `call` names the C function.
+@inlinable
+public func systemCall<T>(_ call: String, _ body: () throws -> T) throws(SystemCallError) -> T {
+    do {
+        return try body()
+    } catch let e as Errno {
+        throw SystemCallError(call: call, errno: e)
+    } catch {
+        throw SystemCallError(call: call, errno: .ioError)  // swift-system throws only Errno
+    }
+}

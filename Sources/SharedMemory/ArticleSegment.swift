@@ -1,5 +1,6 @@
 import CAtomics
 import Glibc
+import SystemPackage
 
 /// The source article's segment, for exchanging data with its C# programs: exactly
 /// `capacity` bytes (10,485,760 for its "10 MB"), the payload at offset 0 and nothing
@@ -20,7 +21,7 @@ public final class ArticleSegment: @unchecked Sendable {
 
     private let region: MappedRegion
     /// The mapped object's own descriptor: the one that was checked, locked with flock.
-    private var fd: Int32 { region.fd }
+    private var fd: FileDescriptor { region.fd }
 
     /// Where it lives.
     public var backing: SegmentBacking { region.backing }

@@ -39,7 +39,7 @@ public final class BlobSegment: @unchecked Sendable {
     /// Whether this open created (or, with `force`, re-initialized) the segment.
     public let created: Bool
 
-    let fd: Int32
+    let fd: FileDescriptor
     let base: UnsafeMutableRawPointer
     /// How many bytes from each payload's start this process has pre-faulted, per
     /// direction (``populateOnce(_:count:forWriting:)``).
@@ -67,7 +67,7 @@ public final class BlobSegment: @unchecked Sendable {
         Sys.prefault(start + from, count: count - from, forWriting: forWriting)
     }
 
-    private init(backing: SegmentBacking, fd: Int32, base: UnsafeMutableRawPointer, capacity: Int, totalSize: Int, created: Bool) {
+    private init(backing: SegmentBacking, fd: FileDescriptor, base: UnsafeMutableRawPointer, capacity: Int, totalSize: Int, created: Bool) {
         self.backing = backing
         self.fd = fd
         self.base = base
@@ -151,7 +151,7 @@ public final class BlobSegment: @unchecked Sendable {
     ///
     /// Half-created means: empty, or a size a segment has (an odd number of pages) with a
     /// header that is all zeros. An article-layout map file is never taken for one.
-    private static func completeIfHalfCreated(_ backing: SegmentBacking, fd: Int32, mode: OpenMode,
+    private static func completeIfHalfCreated(_ backing: SegmentBacking, fd: FileDescriptor, mode: OpenMode,
                                               capacity: Int) throws(SharedMemoryError) -> BlobSegment? {
         // Only shared-memory objects: a regular file of the user's that happens to be
         // empty or zero-filled (`--file`) is left to `--force`.
@@ -178,13 +178,13 @@ public final class BlobSegment: @unchecked Sendable {
     }
 
     /// What a failed `flock` of the segment means.
-    private static func lockFailure(_ error: SyscallError, _ backing: SegmentBacking, fd: Int32) -> SharedMemoryError {
+    private static func lockFailure(_ error: SyscallError, _ backing: SegmentBacking, fd: FileDescriptor) -> SharedMemoryError {
         if error.errno == .wouldBlock { return .lockTimedOut(backing, holder: Sys.lockHolder(of: fd), waited: defaultLockTimeout) }
         return .system(call: error.call, errno: error.errno, backing: backing)
     }
 
     /// See ``completeIfHalfCreated(_:fd:mode:capacity:)``; call holding the lock.
-    private static func isHalfCreated(fd: Int32) -> Bool {
+    private static func isHalfCreated(fd: FileDescriptor) -> Bool {
         guard let st = try? Sys.fstat(fd) else { return false }
         let size = Int(st.st_size)
         if size == 0 { return true }
@@ -199,13 +199,13 @@ public final class BlobSegment: @unchecked Sendable {
     /// A segment someone else completed meanwhile (a racing opener that found it
     /// half-created) is attached instead of formatted again.
     private static func initialize(
-        _ backing: SegmentBacking, fd: Int32, capacity: Int, removeOnFailure: Bool
+        _ backing: SegmentBacking, fd: FileDescriptor, capacity: Int, removeOnFailure: Bool
     ) throws(SharedMemoryError) -> BlobSegment {
         try format(backing, fd: fd, capacity: capacity, removeOnFailure: removeOnFailure, locked: false)
     }
 
     private static func format(
-        _ backing: SegmentBacking, fd: Int32, capacity: Int, removeOnFailure: Bool, locked: Bool
+        _ backing: SegmentBacking, fd: FileDescriptor, capacity: Int, removeOnFailure: Bool, locked: Bool
     ) throws(SharedMemoryError) -> BlobSegment {
         if !locked {
             do throws(SyscallError) { try Sys.flock(fd, LOCK_EX, timeout: defaultLockTimeout) } catch {
@@ -261,7 +261,7 @@ public final class BlobSegment: @unchecked Sendable {
     }
 
     /// Maps an existing object and checks that it is a segment of this version.
-    private static func attach(_ backing: SegmentBacking, fd: Int32) throws(SharedMemoryError) -> BlobSegment {
+    private static func attach(_ backing: SegmentBacking, fd: FileDescriptor) throws(SharedMemoryError) -> BlobSegment {
         do {
             var st = try Sys.fstat(fd)
             guard (st.st_mode & S_IFMT) == S_IFREG else {
@@ -320,7 +320,7 @@ public final class BlobSegment: @unchecked Sendable {
         }
     }
 
-    private static func hasMagic(fd: Int32) -> Bool {
+    private static func hasMagic(fd: FileDescriptor) -> Bool {
         var magic: UInt64 = 0
         let n = withUnsafeMutableBytes(of: &magic) { try? Sys.pread(fd, into: $0, at: SegmentLayout.magicOffset) }
         return n == 8 && magic == SegmentLayout.magic

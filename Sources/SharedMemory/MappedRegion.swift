@@ -13,9 +13,9 @@ public final class MappedRegion: @unchecked Sendable {
     /// Whether this open created it (zero-filled).
     public let created: Bool
     /// The descriptor the mapping came from (the engine locks it: ``ArticleSegment``).
-    let fd: Int32
+    let fd: FileDescriptor
 
-    private init(backing: SegmentBacking, fd: Int32, base: UnsafeMutableRawPointer, size: Int, created: Bool) {
+    private init(backing: SegmentBacking, fd: FileDescriptor, base: UnsafeMutableRawPointer, size: Int, created: Bool) {
         self.backing = backing
         self.fd = fd
         self.base = base

@@ -7,7 +7,7 @@ extension SegmentBacking {
     /// format), else the existing one. Failures in the engine's words: already exists
     /// (`createNew`), not found, a symbolic link, or the system call's error. The one
     /// place BlobSegment and MappedRegion open their objects.
-    func openObject(_ mode: BlobSegment.OpenMode) throws(SharedMemoryError) -> (fd: Int32, created: Bool) {
+    func openObject(_ mode: BlobSegment.OpenMode) throws(SharedMemoryError) -> (fd: FileDescriptor, created: Bool) {
         if mode != .openExisting {
             do throws(SyscallError) {
                 return (try openDescriptor(flags: O_CREAT | O_EXCL | O_RDWR), true)

@@ -13,8 +13,8 @@ typealias SyscallError = SystemCallError
 
 enum Sys {
     /// The corresponding C function is `shm_open`.
-    static func shmOpen(_ name: String, flags: Int32, mode: mode_t) throws(SyscallError) -> Int32 {
-        try retryingEINTR("shm_open") { shm_open("/" + name, flags, mode) }
+    static func shmOpen(_ name: String, flags: Int32, mode: mode_t) throws(SyscallError) -> FileDescriptor {
+        FileDescriptor(rawValue: try retryingEINTR("shm_open") { shm_open("/" + name, flags, mode) })
     }
 
     /// The corresponding C function is `shm_unlink`.
@@ -22,9 +22,15 @@ enum Sys {
         _ = try retryingEINTR("shm_unlink") { shm_unlink("/" + name) }
     }
 
-    /// Opens with `O_CLOEXEC` added. The corresponding C function is `open`.
-    static func open(_ path: String, flags: Int32, mode: mode_t) throws(SyscallError) -> Int32 {
-        try retryingEINTR("open") { Glibc.open(path, flags | O_CLOEXEC, mode) }
+    /// Opens with `O_CLOEXEC` added (`flags` are `open`'s). The corresponding C function is `open`.
+    static func open(_ path: String, flags: Int32, mode: mode_t) throws(SyscallError) -> FileDescriptor {
+        try systemCall("open") {
+            try path.withCString {
+                try FileDescriptor.open($0, FileDescriptor.AccessMode(rawValue: flags & O_ACCMODE),
+                                        options: FileDescriptor.OpenOptions(rawValue: (flags & ~O_ACCMODE) | O_CLOEXEC),
+                                        permissions: FilePermissions(rawValue: mode))
+            }
+        }
     }
 
     /// The corresponding C function is `unlink`.
@@ -34,14 +40,14 @@ enum Sys {
 
     /// Never retried: on Linux the descriptor is gone either way.
     /// The corresponding C function is `close`.
-    static func close(_ fd: Int32) {
-        _ = Glibc.close(fd)
+    static func close(_ fd: FileDescriptor) {
+        try? fd.close()
     }
 
     /// The corresponding C function is `fstat`.
-    static func fstat(_ fd: Int32) throws(SyscallError) -> stat {
+    static func fstat(_ fd: FileDescriptor) throws(SyscallError) -> stat {
         var st = stat()
-        _ = try retryingEINTR("fstat") { Glibc.fstat(fd, &st) }
+        _ = try retryingEINTR("fstat") { Glibc.fstat(fd.rawValue, &st) }
         return st
     }
 
@@ -53,33 +59,33 @@ enum Sys {
 
     /// Reads up to `buffer.count` bytes at `offset`; the count read.
     /// The corresponding C function is `pread`.
-    static func pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(SyscallError) -> Int {
-        try retryingEINTR("pread") { Glibc.pread(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
+    static func pread(_ fd: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(SyscallError) -> Int {
+        try systemCall("pread") { try fd.read(fromAbsoluteOffset: Int64(offset), into: buffer) }
     }
 
     /// The corresponding C function is `fchmod`.
-    static func fchmod(_ fd: Int32, _ mode: mode_t) throws(SyscallError) {
-        _ = try retryingEINTR("fchmod") { Glibc.fchmod(fd, mode) }
+    static func fchmod(_ fd: FileDescriptor, _ mode: mode_t) throws(SyscallError) {
+        _ = try retryingEINTR("fchmod") { Glibc.fchmod(fd.rawValue, mode) }
     }
 
     /// The corresponding C function is `ftruncate`.
-    static func ftruncate(_ fd: Int32, _ size: Int) throws(SyscallError) {
-        _ = try retryingEINTR("ftruncate") { Glibc.ftruncate(fd, off_t(size)) }
+    static func ftruncate(_ fd: FileDescriptor, _ size: Int) throws(SyscallError) {
+        _ = try retryingEINTR("ftruncate") { Glibc.ftruncate(fd.rawValue, off_t(size)) }
     }
 
     /// Reserves the pages now, so a full /dev/shm is ENOSPC here and not SIGBUS later.
     /// The corresponding C function is `posix_fallocate` (which returns the error).
-    static func fallocate(_ fd: Int32, _ size: Int) throws(SyscallError) {
+    static func fallocate(_ fd: FileDescriptor, _ size: Int) throws(SyscallError) {
         while true {
-            let r = posix_fallocate(fd, 0, off_t(size))
+            let r = posix_fallocate(fd.rawValue, 0, off_t(size))
             if r == 0 { return }
             if r != EINTR { throw SyscallError(call: "posix_fallocate", errno: Errno(rawValue: r)) }
         }
     }
 
     /// A shared read-write mapping of the whole object. The corresponding C function is `mmap`.
-    static func mmap(_ fd: Int32, size: Int) throws(SyscallError) -> UnsafeMutableRawPointer {
-        let p = Glibc.mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+    static func mmap(_ fd: FileDescriptor, size: Int) throws(SyscallError) -> UnsafeMutableRawPointer {
+        let p = Glibc.mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.rawValue, 0)
         if p == nil || p == UnsafeMutableRawPointer(bitPattern: -1) {
             throw SyscallError(call: "mmap", errno: Errno(rawValue: catomics_errno()))
         }
@@ -95,12 +101,12 @@ enum Sys {
     /// without blocking, then again after pauses that grow from 1 ms to 50 ms (flock has
     /// no timed form). Throws EWOULDBLOCK when the time runs out.
     /// The corresponding C function is `flock(fd, op | LOCK_NB)`.
-    static func flock(_ fd: Int32, _ op: Int32, timeout: Duration) throws(SyscallError) {
+    static func flock(_ fd: FileDescriptor, _ op: Int32, timeout: Duration) throws(SyscallError) {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var pause: Int32 = 1
         while true {
-            if catomics_flock(fd, op | LOCK_NB) == 0 { return }
+            if catomics_flock(fd.rawValue, op | LOCK_NB) == 0 { return }
             let e = catomics_errno()
             if e != EWOULDBLOCK && e != EINTR { throw SyscallError(call: "flock", errno: Errno(rawValue: e)) }
             if clock.now >= deadline { throw SyscallError(call: "flock", errno: .wouldBlock) }
@@ -112,15 +118,13 @@ enum Sys {
 
     /// The pid holding a `flock` on the file behind `fd`, from `/proc/locks`; nil if the
     /// kernel does not say. The corresponding C functions are `fstat` and `read`.
-    static func lockHolder(of fd: Int32) -> Int32? {
-        guard let st = try? fstat(fd) else { return nil }
-        let lfd = Glibc.open("/proc/locks", O_RDONLY | O_CLOEXEC)
-        guard lfd >= 0 else { return nil }
-        defer { Glibc.close(lfd) }
+    static func lockHolder(of fd: FileDescriptor) -> Int32? {
+        guard let st = try? fstat(fd), let locks = try? open("/proc/locks", flags: O_RDONLY, mode: 0) else { return nil }
+        defer { close(locks) }
         var data = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = Glibc.read(lfd, &buf, buf.count)
+            let n = (try? buf.withUnsafeMutableBytes { (b) throws(SyscallError) in try systemCall("read") { try locks.read(into: b) } }) ?? 0
             if n <= 0 { break }
             data += buf[0 ..< n]
         }
@@ -136,8 +140,8 @@ enum Sys {
     }
 
     /// The corresponding C function is `flock(fd, LOCK_UN)`.
-    static func unlock(_ fd: Int32) {
-        _ = catomics_flock(fd, LOCK_UN)
+    static func unlock(_ fd: FileDescriptor) {
+        _ = catomics_flock(fd.rawValue, LOCK_UN)
     }
 
     /// Wall-clock time for the publish timestamp (not for measuring intervals: those use
@@ -249,8 +253,8 @@ enum Sys {
     }
 
     /// The corresponding C function is `fchown` (group only).
-    static func changeGroup(_ fd: Int32, _ gid: UInt32) throws(SyscallError) {
-        _ = try retryingEINTR("fchown") { fchown(fd, UInt32.max, gid) }
+    static func changeGroup(_ fd: FileDescriptor, _ gid: UInt32) throws(SyscallError) {
+        _ = try retryingEINTR("fchown") { fchown(fd.rawValue, UInt32.max, gid) }
     }
 
     /// The corresponding C function is `raise`.
@@ -259,7 +263,7 @@ enum Sys {
 
 extension SegmentBacking {
     /// Opens the object behind the backing (mode 0600 when created).
-    func openDescriptor(flags: Int32) throws(SyscallError) -> Int32 {
+    func openDescriptor(flags: Int32) throws(SyscallError) -> FileDescriptor {
         switch self {
         case let .sharedMemory(name): return try Sys.shmOpen(name.rawValue, flags: flags, mode: 0o600)
         // Never through a symbolic link: --file names the object itself.

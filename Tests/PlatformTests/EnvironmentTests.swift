@@ -27,4 +27,22 @@ import Testing
         }
         #expect((try? retryingEINTR("getpid") { getpid() }) == getpid())
     }
+
+    /// swift-system's calls (FileDescriptor's methods) come out as the same error, named.
+    @Test func aFailingSwiftSystemCallThrowsTheSameError() {
+        var byte: UInt8 = 0
+        #expect {
+            _ = try withUnsafeMutableBytes(of: &byte) { (b) throws(SystemCallError) in
+                try systemCall("read") { try FileDescriptor(rawValue: -1).read(into: b) }
+            }
+        } throws: { error in
+            guard let e = error as? SystemCallError else { return false }
+            return e.call == "read" && e.errno == .badFileDescriptor
+        }
+        var fds: [Int32] = [-1, -1]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let written = [UInt8]([7]).withUnsafeBytes { b in try? systemCall("write") { try FileDescriptor(rawValue: fds[1]).write(b) } }
+        #expect(written == 1)
+    }
 }
