@@ -5,7 +5,7 @@
 //                   linked by the C child) · CAtomics (private atomics/futex) · CXXHash ·
 //                   CCrypto · CPNG · CTurboJPEG · CJPEG · CImage (every libpng/libjpeg call) · CNcurses ·
 //                   CSixel (libsixel, loaded on first use) · CTerminalGuard (the terminal restored on a crash)
-//   foundations     Platform (the environment, one EINTR rule, one system-call error) · TerminalColors (the palette) · SafeText (escaping) · BlobCodec (the frame) · Hashing
+//   foundations     Platform (the environment, the calls several modules make, one EINTR rule, one system-call error) · TerminalColors (the palette) · SafeText (escaping) · BlobCodec (the frame) · Hashing
 //   engine          SharedMemory (payload-agnostic segments, seqlock, futex, mutex)
 //                   SharedRecords (typed packed records on it)
 //   services        BlobTransfer: publish a file, receive + verify, records, files, watching

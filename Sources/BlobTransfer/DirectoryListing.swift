@@ -1,4 +1,5 @@
 import Glibc
+import Platform
 
 /// One entry of a directory listing.
 public struct DirectoryEntry: Equatable, Sendable {

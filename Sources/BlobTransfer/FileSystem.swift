@@ -21,8 +21,6 @@ enum FS {
         FileDescriptor(rawValue: try retryingEINTR { Glibc.open("/proc/self/fd/\(handle.rawValue)", flags | O_CLOEXEC) })
     }
 
-    /// Never retried: on Linux the descriptor is gone either way. The corresponding C function is `close`.
-    static func close(_ fd: FileDescriptor) { try? fd.close() }
 
     /// Reads at most `buffer.count` bytes; 0 at end of file. The corresponding C function is `read`.
     static func read(_ fd: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int {
@@ -71,12 +69,6 @@ enum FS {
         return RawPath.decode(buf[0 ..< n].map { UInt8(bitPattern: $0) })
     }
 
-    /// The corresponding C function is `fstat`.
-    static func status(_ fd: FileDescriptor) throws(FileSystemError) -> Glibc.stat {
-        var st = Glibc.stat()
-        _ = try retryingEINTR { Glibc.fstat(fd.rawValue, &st) }
-        return st
-    }
 
     /// Follows links. The corresponding C function is `stat`.
     static func status(_ path: String) throws(FileSystemError) -> Glibc.stat {
@@ -155,18 +147,7 @@ enum FS {
     /// The corresponding C function is `unlink`.
     static func unlink(_ path: String) { _ = RawPath.withCString(path) { Glibc.unlink($0) } }
 
-    /// Pauses the calling thread (a polling interval, never a way to wait for another
-    /// process), as SharedMemory's `Sys.sleep` does. The corresponding C function is `nanosleep`.
-    static func sleep(_ duration: Duration) {
-        guard duration > .zero else { return }
-        let (seconds, attoseconds) = duration.components
-        var t = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-        var left = timespec()
-        while nanosleep(&t, &left) != 0 && Glibc.errno == EINTR { t = left }
-    }
 
-    /// The user this process acts as. The corresponding C function is `geteuid`.
-    static func effectiveUserID() -> uid_t { geteuid() }
 
     /// The working directory. The corresponding C function is `getcwd`.
     static func currentDirectory() -> String? {

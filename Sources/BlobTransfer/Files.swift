@@ -1,7 +1,7 @@
 import BlobCodec
 import Glibc
-import SystemPackage
 import Platform
+import SystemPackage
 
 /// Reading inputs and writing outputs, with errors that name the file.
 public enum Files {
@@ -75,7 +75,7 @@ public enum Files {
 
         /// Closes the descriptor (again is harmless).
         public func close() {
-            if !closed { FS.close(fd); closed = true }
+            if !closed { fd.closeQuietly(); closed = true }
         }
     }
 
@@ -90,9 +90,9 @@ public enum Files {
         do throws(FileSystemError) { handle = try FS.open(path, __O_PATH) } catch {
             throw .cannotRead(path: path, errno: error.errno)
         }
-        defer { FS.close(handle) }
+        defer { handle.closeQuietly() }
         let inspected: stat
-        do throws(FileSystemError) { inspected = try FS.status(handle) } catch {
+        do throws(FileSystemError) { inspected = try handle.status() } catch {
             throw .cannotRead(path: path, errno: error.errno)
         }
         if inspected.isDirectory { throw .isDirectory(path: path) }
@@ -104,14 +104,14 @@ public enum Files {
         let st: stat
         let absolute: String
         do throws(FileSystemError) {
-            st = try FS.status(fd)
+            st = try fd.status()
             absolute = try FS.path(of: fd)
         } catch {
-            FS.close(fd)
+            fd.closeQuietly()
             throw .cannotRead(path: path, errno: error.errno)
         }
         if st.st_dev != inspected.st_dev || st.st_ino != inspected.st_ino || !st.isRegularFile {
-            FS.close(fd)
+            fd.closeQuietly()
             throw .notRegularFile(path: path)
         }
         return Input(fd: fd, given: path, absolutePath: absolute, status: st)
@@ -121,7 +121,7 @@ public enum Files {
     /// given), labelled "standard input"; read it with a bound (`readBytes(max:)`).
     public static func standardInput() throws(TransferError) -> Input {
         let st: stat
-        do throws(FileSystemError) { st = try FS.status(.standardInput) } catch {
+        do throws(FileSystemError) { st = try FileDescriptor.standardInput.status() } catch {
             throw .cannotRead(path: "standard input", errno: error.errno)
         }
         return Input(fd: .standardInput, given: "standard input", absolutePath: "-", status: st, owned: false)
@@ -228,7 +228,7 @@ public enum Files {
         /// if nobody else could have put it there, and only that object.
         private static func openSpecial(_ path: String, inspected st: stat, folder: String,
                                         stallSeconds: Double) throws(TransferError) -> FileDescriptor {
-            let me = FS.effectiveUserID()
+            let me = CurrentProcess.effectiveUserID()
             if st.st_uid != me && st.st_uid != 0 {
                 throw .untrustedOutput(path: path, reason: "it is a \(st.kindName) owned by uid \(st.st_uid), not by you")
             }
@@ -248,13 +248,13 @@ public enum Files {
                     }
                     // A FIFO nobody reads yet: its reader may be starting (`get --out f & cat f`).
                     if waited >= stallSeconds { throw .noReader(path: path) }
-                    FS.sleep(.milliseconds(10))
+                    CurrentProcess.sleep(.milliseconds(10))
                     waited += 0.01
                 }
             }
             guard let fd = opened else { throw .outputChanged(path: path) }  // the loop ends only once opened
-            guard let now = try? FS.status(fd), now.st_dev == st.st_dev, now.st_ino == st.st_ino else {
-                FS.close(fd)
+            guard let now = try? fd.status(), now.st_dev == st.st_dev, now.st_ino == st.st_ino else {
+                fd.closeQuietly()
                 throw .outputChanged(path: path)
             }
             return fd
@@ -263,8 +263,8 @@ public enum Files {
         deinit {
             guard !done else { return }
             switch target {
-            case let .unnamed(fd), let .direct(fd): FS.close(fd)
-            case let .named(fd, temporary): FS.close(fd); FS.unlink(temporary)
+            case let .unnamed(fd), let .direct(fd): fd.closeQuietly()
+            case let .named(fd, temporary): fd.closeQuietly(); FS.unlink(temporary)
             }
         }
 
@@ -329,10 +329,10 @@ public enum Files {
             do throws(FileSystemError) {
                 switch target {
                 case let .direct(fd):
-                    FS.close(fd)
+                    fd.closeQuietly()
                 case let .unnamed(fd):
                     if durable { try FS.fsync(fd) }
-                    defer { FS.close(fd) }
+                    defer { fd.closeQuietly() }
                     if !replacing {
                         try FS.linkTemporary(fd, to: path)
                     } else {
@@ -346,7 +346,7 @@ public enum Files {
                     }
                 case let .named(fd, temporary):
                     if durable { try FS.fsync(fd) }
-                    FS.close(fd)
+                    fd.closeQuietly()
                     defer { FS.unlink(temporary) }  // after a link the temporary name goes; after a rename it is gone
                     if replacing { try FS.rename(temporary, path) } else { try FS.link(temporary, path) }
                 }

@@ -1,3 +1,4 @@
+import Platform
 import SharedMemory
 
 /// Follows a segment's publishes from a background thread: sleeps on the segment's
@@ -39,7 +40,7 @@ public enum SegmentWatcher {
                     // Missing: sleep on inotify until it is created. There but refused
                     // (another user's, half-created): look again after a pause, not at once.
                     if BlobSegment.exists(backing) {
-                        FS.sleep(pollInterval)
+                        CurrentProcess.sleep(pollInterval)
                     } else {
                         _ = BlobSegment.waitForCreation(backing, timeout: pollInterval)
                     }

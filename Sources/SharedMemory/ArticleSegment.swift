@@ -1,5 +1,6 @@
 import CAtomics
 import Glibc
+import Platform
 import SystemPackage
 
 /// The source article's segment, for exchanging data with its C# programs: exactly
@@ -142,13 +143,13 @@ public final class ArticleSegment: @unchecked Sendable {
             } catch {
                 if refusedBefore { throw error }
                 refusedBefore = true
-                Sys.sleep(settle)
+                CurrentProcess.sleep(settle)
                 continue
             }
             refusedBefore = false
             let view = UnsafeRawBufferPointer(start: region.base + bytes.lowerBound, count: bytes.count)
             if attempt == 0 && EnvironmentSwitches.stopBetweenReads { EnvironmentSwitches.stopSelf() }
-            Sys.sleep(settle)
+            CurrentProcess.sleep(settle)
             guard let again = try? range() else { continue }
             do throws(SharedMemoryError) {
                 if again == bytes, try Guarded.xxh3(view, backing: backing) == before { return .success((value, before)) }
@@ -201,7 +202,7 @@ public final class ArticleSegment: @unchecked Sendable {
 
     /// Whether the object this mapping belongs to was removed since it was opened.
     public var isRemoved: Bool {
-        guard let st = try? Sys.fstat(fd) else { return true }
+        guard let st = try? fd.status() else { return true }
         return st.st_nlink == 0
     }
 }

@@ -1,6 +1,7 @@
 import CAtomics
 import Glibc
 import Hashing
+import Platform
 
 extension BlobSegment {
     /// How many bytes of the latest payload ``info()`` copies (enough for a path label).
@@ -57,7 +58,7 @@ extension BlobSegment {
         let metadata = try readStable { metadata, payload throws(SharedMemoryError) in
             // The caller reads these bytes itself: make sure the file still holds them.
             let end = payload - UnsafeRawPointer(base) + min(metadata.length, maxBytes)
-            guard let st = try? Sys.fstat(fd), Int(st.st_size) >= end else { throw .shrunk(backing) }
+            guard let st = try? fd.status(), Int(st.st_size) >= end else { throw .shrunk(backing) }
             result = body(metadata, UnsafeRawBufferPointer(start: payload, count: min(metadata.length, maxBytes)))
             return nil
         }

@@ -1,7 +1,8 @@
 import CAtomics
 import Glibc
-import SystemPackage
+import Platform
 import Synchronization
+import SystemPackage
 
 /// A mapped SharedBlob segment: a header, two payload slots and a publish sequence.
 ///
@@ -78,7 +79,7 @@ public final class BlobSegment: @unchecked Sendable {
 
     deinit {
         Sys.munmap(base, totalSize)
-        Sys.close(fd)
+        fd.closeQuietly()
     }
 
     // MARK: Opening
@@ -111,7 +112,7 @@ public final class BlobSegment: @unchecked Sendable {
             }
             // --force re-initializes only a regular file of ours (attach checked trust first).
             guard force, mode != .openExisting, repairable else {
-                Sys.close(fd)
+                fd.closeQuietly()
                 throw error
             }
             return try initialize(backing, fd: fd, capacity: capacity, removeOnFailure: false)
@@ -156,12 +157,12 @@ public final class BlobSegment: @unchecked Sendable {
         // Only shared-memory objects: a regular file of the user's that happens to be
         // empty or zero-filled (`--file`) is left to `--force`.
         guard case .sharedMemory = backing else { return nil }
-        guard let st = try? Sys.fstat(fd), (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == Sys.effectiveUserID(),
+        guard let st = try? fd.status(), (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == CurrentProcess.effectiveUserID(),
               TrustPolicy.current.refusal(owner: st.st_uid, group: st.st_gid, mode: st.st_mode) == nil else { return nil }
         if Int(st.st_size) >= SegmentLayout.headerSize && hasMagic(fd: fd) { return nil }
         do throws(SyscallError) { try Sys.flock(fd, LOCK_EX, timeout: defaultLockTimeout) } catch {
             let failure = lockFailure(error, backing, fd: fd)
-            Sys.close(fd)
+            fd.closeQuietly()
             throw failure
         }
         guard isHalfCreated(fd: fd) else {
@@ -170,7 +171,7 @@ public final class BlobSegment: @unchecked Sendable {
         }
         if mode == .openExisting {
             Sys.unlock(fd)
-            Sys.close(fd)
+            fd.closeQuietly()
             throw .notFound(backing)
         }
         // Formats under the lock held here and releases it (closing the descriptor if it fails).
@@ -185,7 +186,7 @@ public final class BlobSegment: @unchecked Sendable {
 
     /// See ``completeIfHalfCreated(_:fd:mode:capacity:)``; call holding the lock.
     private static func isHalfCreated(fd: FileDescriptor) -> Bool {
-        guard let st = try? Sys.fstat(fd) else { return false }
+        guard let st = try? fd.status() else { return false }
         let size = Int(st.st_size)
         if size == 0 { return true }
         let page = 4096
@@ -210,7 +211,7 @@ public final class BlobSegment: @unchecked Sendable {
         if !locked {
             do throws(SyscallError) { try Sys.flock(fd, LOCK_EX, timeout: defaultLockTimeout) } catch {
                 let failure = lockFailure(error, backing, fd: fd)
-                Sys.close(fd)
+                fd.closeQuietly()
                 // Timed out: someone holds the lock, so the object is in use (a racing
                 // opener completed it and is publishing): never remove it by name then.
                 if removeOnFailure && error.errno != .wouldBlock { try? backing.unlinkObject() }
@@ -252,7 +253,7 @@ public final class BlobSegment: @unchecked Sendable {
             return BlobSegment(backing: backing, fd: fd, base: base, capacity: capacity, totalSize: total, created: true)
         } catch {
             if let mapped { Sys.munmap(mapped, total) }
-            Sys.close(fd)
+            fd.closeQuietly()
             if removeOnFailure { try? backing.unlinkObject() }
             if error.errno == .noSpace { throw .noSpace(backing, needed: total) }
             if error.errno == .wouldBlock { throw .lockTimedOut(backing, holder: nil, waited: defaultLockTimeout) }
@@ -263,7 +264,7 @@ public final class BlobSegment: @unchecked Sendable {
     /// Maps an existing object and checks that it is a segment of this version.
     private static func attach(_ backing: SegmentBacking, fd: FileDescriptor) throws(SharedMemoryError) -> BlobSegment {
         do {
-            var st = try Sys.fstat(fd)
+            var st = try fd.status()
             guard (st.st_mode & S_IFMT) == S_IFREG else {
                 throw SharedMemoryError.foreign(backing, reason: "it is not a regular file")
             }
@@ -281,7 +282,7 @@ public final class BlobSegment: @unchecked Sendable {
                     throw error
                 }
                 Sys.unlock(fd)
-                st = try Sys.fstat(fd)
+                st = try fd.status()
             }
             let size = Int(st.st_size)
             guard size >= SegmentLayout.headerSize else {
@@ -331,7 +332,7 @@ public final class BlobSegment: @unchecked Sendable {
     /// Whether the object this mapping belongs to was removed (`rm`, `shm_unlink`) since
     /// it was opened: it has no name left, even if a new segment now has the same one.
     public var isRemoved: Bool {
-        guard let st = try? Sys.fstat(fd) else { return true }
+        guard let st = try? fd.status() else { return true }
         return st.st_nlink == 0
     }
 

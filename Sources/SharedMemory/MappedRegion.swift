@@ -1,4 +1,5 @@
 import Glibc
+import Platform
 import SystemPackage
 
 /// A named segment of exactly `size` bytes with no header: the layout C programs map
@@ -25,7 +26,7 @@ public final class MappedRegion: @unchecked Sendable {
 
     deinit {
         Sys.munmap(base, size)
-        Sys.close(fd)
+        fd.closeQuietly()
     }
 
     /// Opens or creates a region of exactly `size` bytes.
@@ -47,25 +48,25 @@ public final class MappedRegion: @unchecked Sendable {
         let (fd, created) = try backing.openObject(mode)
         if !created {
             let st: stat
-            do throws(SyscallError) { st = try Sys.fstat(fd) } catch { Sys.close(fd); throw sys(error) }
+            do throws(SyscallError) { st = try fd.status() } catch { fd.closeQuietly(); throw sys(error) }
             if let reason = TrustPolicy.current.refusal(owner: st.st_uid, group: st.st_gid, mode: st.st_mode) {
-                Sys.close(fd)
+                fd.closeQuietly()
                 throw .untrusted(backing, reason: reason)
             }
             let actual = Int(st.st_size)
             guard (st.st_mode & S_IFMT) == S_IFREG else {
-                Sys.close(fd)
+                fd.closeQuietly()
                 throw .foreign(backing, reason: "it is not a regular file")
             }
             if size == 0 {
                 guard (1 ... BlobSegment.maxCapacity).contains(actual) else {
-                    Sys.close(fd)
+                    fd.closeQuietly()
                     throw .foreign(backing, reason: "it is \(actual) bytes (between 1 and \(BlobSegment.maxCapacity) expected)")
                 }
                 size = actual
             }
             if actual != size {
-                Sys.close(fd)
+                fd.closeQuietly()
                 throw .foreign(backing, reason: "it is \(actual) bytes but the layout needs \(size) (a different record layout?)")
             }
         }
@@ -80,7 +81,7 @@ public final class MappedRegion: @unchecked Sendable {
             let base = try Sys.mmap(fd, size: size)
             return MappedRegion(backing: backing, fd: fd, base: base, size: size, created: created)
         } catch {
-            Sys.close(fd)
+            fd.closeQuietly()
             if created { try? backing.unlinkObject() }
             if error.errno == .noSpace { throw .noSpace(backing, needed: size) }
             throw sys(error)

@@ -38,19 +38,6 @@ enum Sys {
         _ = try retryingEINTR("unlink") { Glibc.unlink(path) }
     }
 
-    /// Never retried: on Linux the descriptor is gone either way.
-    /// The corresponding C function is `close`.
-    static func close(_ fd: FileDescriptor) {
-        try? fd.close()
-    }
-
-    /// The corresponding C function is `fstat`.
-    static func fstat(_ fd: FileDescriptor) throws(SyscallError) -> stat {
-        var st = stat()
-        _ = try retryingEINTR("fstat") { Glibc.fstat(fd.rawValue, &st) }
-        return st
-    }
-
     /// Whether anything exists at `path` (following links).
     /// The corresponding C function is `access(path, F_OK)`.
     static func exists(_ path: String) -> Bool {
@@ -119,8 +106,8 @@ enum Sys {
     /// The pid holding a `flock` on the file behind `fd`, from `/proc/locks`; nil if the
     /// kernel does not say. The corresponding C functions are `fstat` and `read`.
     static func lockHolder(of fd: FileDescriptor) -> Int32? {
-        guard let st = try? fstat(fd), let locks = try? open("/proc/locks", flags: O_RDONLY, mode: 0) else { return nil }
-        defer { close(locks) }
+        guard let st = try? fd.status(), let locks = try? open("/proc/locks", flags: O_RDONLY, mode: 0) else { return nil }
+        defer { locks.closeQuietly() }
         var data = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -170,16 +157,6 @@ enum Sys {
     /// it). The corresponding C function is `usleep`.
     static func nap(milliseconds: Int) { usleep(useconds_t(max(0, milliseconds) * 1000)) }
 
-    /// Sleeps for `duration` (a settling time a reader waits out, never a way to wait
-    /// for another process). The corresponding C function is `nanosleep`.
-    static func sleep(_ duration: Duration) {
-        guard duration > .zero else { return }
-        let (seconds, attoseconds) = duration.components
-        var t = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-        var left = timespec()
-        while nanosleep(&t, &left) != 0 && errno == EINTR { t = left }
-    }
-
     /// The current process id, asked of the kernel once (again after a fork). The
     /// corresponding C function is `getpid`.
     static func processID() -> Int32 { catomics_process_id() }
@@ -215,8 +192,6 @@ enum Sys {
         _ = madvise(UnsafeMutableRawPointer(bitPattern: first), end - first, Int32(advice))
     }
 
-    /// The corresponding C function is `geteuid`.
-    static func effectiveUserID() -> UInt32 { geteuid() }
 
     /// A user's name, or its number when it has none. The corresponding C function is `getpwuid_r`.
     static func userName(_ uid: UInt32) -> String {

@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// Whose segments this process accepts, and how it shares the ones it creates.
@@ -34,7 +35,7 @@ public struct TrustPolicy: Equatable, Sendable {
 
     /// Why `st` is not acceptable, or nil when it is.
     func refusal(owner: UInt32, group: UInt32, mode: UInt32) -> String? {
-        if owner != Sys.effectiveUserID() && !trustedOwners.contains(owner) {
+        if owner != CurrentProcess.effectiveUserID() && !trustedOwners.contains(owner) {
             return "it belongs to user \(Sys.userName(owner)) (uid \(owner)), mode \(Self.octal(mode))"
         }
         if mode & 0o002 != 0 {

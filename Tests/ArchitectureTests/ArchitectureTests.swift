@@ -81,7 +81,7 @@ import TestSupport
 
     /// System calls, each module's in its one boundary file (swift-system style).
     static let boundary: [String: String] = [
-        "Platform": "Environment.swift", "SharedMemory": "Syscalls.swift", "BlobTransfer": "FileSystem.swift",
+        "Platform": "System.swift", "SharedMemory": "Syscalls.swift", "BlobTransfer": "FileSystem.swift",
         "TerminalUI": "System.swift", "BlobCLI": "Output.swift", "TerminalGraphics": "TerminalQuery.swift",
     ]
     static let syscalls = ["open", "read", "write", "close", "stat", "fstat", "lstat", "mmap", "munmap", "shm_open",
