@@ -36,6 +36,7 @@ extension BlobSegment {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
         var followsLeft: Int?  // decided at the first fill: the affinity check is a system call
+        var spun = false
         while true {
             let word = catomics_load_acquire_u32(base + SegmentLayout.wakeOffset)
             if publishedSequence > sequence, let held = try beginVerifiedView() { return held }
@@ -48,8 +49,31 @@ extension BlobSegment {
                     continue  // followed into doubt: look again (a full verification, or a new fill)
                 }
             }
+            if !spun {  // once a call, before its first sleep: a publish due any moment needs no wake-up
+                spun = true
+                if Self.readersFollow, spinOnWake(word, after: sequence, for: Self.waitSpin, deadline: deadline, clock: clock) {
+                    continue
+                }
+            }
             try sleepOnWake(word, after: sequence, nanoseconds: remaining(until: deadline, clock: clock, after: sequence))
         }
+    }
+
+    /// Spins (a CPU pause per look) while the wake word is still `word` and nothing
+    /// newer than `sequence` is published, at most `budget` and never past `deadline`;
+    /// whether something moved.
+    func spinOnWake(_ word: UInt32, after sequence: UInt64, for budget: Duration, deadline: ContinuousClock.Instant?,
+                    clock: ContinuousClock) -> Bool {
+        let end = deadline.map { min($0, clock.now + budget) } ?? clock.now + budget
+        while clock.now < end {
+            for _ in 0 ..< 32 {
+                if catomics_load_acquire_u32(base + SegmentLayout.wakeOffset) != word || publishedSequence > sequence {
+                    return true
+                }
+                catomics_cpu_relax()
+            }
+        }
+        return false
     }
 
     /// ``withVerifiedView(_:)`` for a blob newer than `sequence`: waits for it as
@@ -168,6 +192,12 @@ extension BlobSegment {
     static func followSpinBudget(length: Int) -> Duration {
         .microseconds(2000 + 500 * (length >> 20))
     }
+
+    /// How long a reader that may run on a second CPU spins on the wake word before it
+    /// first sleeps in the kernel: a small blob's writer answering within this needs no
+    /// wake call, and the reader no wake-up (some microseconds each). Longer waits cost
+    /// this much CPU once each (a 30 fps source: 0.1% of a core).
+    static let waitSpin: Duration = .microseconds(30)
 
     /// How many fills one wait follows before it only waits for a publish to end: each
     /// restart (a writer died, another began) costs a pass over what was copied.
