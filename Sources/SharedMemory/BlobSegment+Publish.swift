@@ -244,6 +244,7 @@ extension BlobSegment {
         d.storeBytes(of: metadata.writerPID, toByteOffset: SegmentLayout.slotPid, as: Int32.self)
         d.storeBytes(of: kind.rawValue, toByteOffset: SegmentLayout.slotKind, as: UInt32.self)
         catomics_store_release_u64(d + SegmentLayout.slotSequence, sequence)
+        if EnvironmentSwitches.stopBetweenStores { EnvironmentSwitches.stopSelf() }  // fault injection (tests)
         catomics_store_release_u64(base + SegmentLayout.publishedOffset, sequence)
         wakeReaders(UInt32(truncatingIfNeeded: sequence))
         return PublishReceipt(metadata: metadata)
@@ -396,12 +397,16 @@ let chunkSize = 64 * 1024
 /// bytes are copied (a large copying publish: at the end of the piece that reaches N,
 /// once it is reported), so a test can SIGKILL it at exactly that point (unset in normal
 /// use). `SHAREDBLOB_TEST_STOP_BETWEEN_READS=1` stops an article-layout reader between
-/// its two reads of a frame, so a test can write meanwhile. `SHAREDBLOB_PREFAULT=0`
+/// its two reads of a frame, so a test can write meanwhile;
+/// `SHAREDBLOB_TEST_STOP_BETWEEN_STORES=1` stops a writer between storing the slot's
+/// sequence and the header's, the one moment a slot looks finished and is not
+/// published. `SHAREDBLOB_PREFAULT=0`
 /// turns pre-faulting off, `SHAREDBLOB_SECOND_CORE=0` the helper thread and
 /// `SHAREDBLOB_FOLLOW=0` following readers, for the benchmark.
 enum EnvironmentSwitches {
     static let stopAtByte: Int? = Environment.value("SHAREDBLOB_TEST_STOP_AT").flatMap { Int($0) }
     static let stopBetweenReads = Environment.value("SHAREDBLOB_TEST_STOP_BETWEEN_READS") == "1"
+    static let stopBetweenStores = Environment.value("SHAREDBLOB_TEST_STOP_BETWEEN_STORES") == "1"
 
     /// Whether publishes and verified views fault their pages in with one `madvise`
     /// first (on unless `SHAREDBLOB_PREFAULT=0`; the benchmark measures both).
