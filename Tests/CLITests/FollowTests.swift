@@ -27,15 +27,7 @@ import TestSupport
         let deadline = ContinuousClock.now + .seconds(30)
         while segment.sleepingReaders == 0 && ContinuousClock.now < deadline { sched_yield() }
         #expect(segment.sleepingReaders > 0)
-        dying.signal(SIGKILL)
-        #expect(dying.finish().status == 128 + SIGKILL)
-        let next = Spawn.run(CLI.helper, ["big-writer", "--segment", s.segment, "--size", String(size), "--seed", "2"])
-        #expect(next.status == 0, "\(next.err)")
-        while seen.withLock({ $0 == nil }) && ContinuousClock.now < deadline { sched_yield() }
-        let bytes = try #require(seen.withLock { $0 }, "the follower returned nothing")
-        let expected = try BlobCodec.encode(path: "big/2", content: Fixtures.bytes(count: size, seed: 2))
-        let same = bytes == expected  // a Bool: a failed #expect on 5 MiB arrays would diff them for hours
-        #expect(same, "the follower's blob (\(bytes.count) bytes) is not the second writer's (\(expected.count))")
+        try Self.killThenExpectTheNextWriters(dying, s, size: size, seen: seen, deadline: deadline)
     }
 
     /// A writer SIGKILLed after it stored its slot's sequence but before the header's
@@ -64,6 +56,13 @@ import TestSupport
         #expect(!returned, "the follower returned an unpublished blob")
         let seed = s.get(["--out", s.path("got")])
         #expect(seed.status == 0 && Fixtures.read(s.path("got")) == [1, 2, 3], "the previous blob: \(seed.err)")
+        try Self.killThenExpectTheNextWriters(dying, s, size: size, seen: seen, deadline: deadline)
+    }
+
+    /// SIGKILLs the stopped writer, runs the next one (seed 2) and expects the follower
+    /// to hand over exactly its frame.
+    static func killThenExpectTheNextWriters(_ dying: Spawn.Child, _ s: Scratch, size: Int, seen: borrowing Mutex<[UInt8]?>,
+                                             deadline: ContinuousClock.Instant) throws {
         dying.signal(SIGKILL)
         #expect(dying.finish().status == 128 + SIGKILL)
         let next = Spawn.run(CLI.helper, ["big-writer", "--segment", s.segment, "--size", String(size), "--seed", "2"])
@@ -71,7 +70,7 @@ import TestSupport
         while seen.withLock({ $0 == nil }) && ContinuousClock.now < deadline { sched_yield() }
         let bytes = try #require(seen.withLock { $0 }, "the follower returned nothing")
         let expected = try BlobCodec.encode(path: "big/2", content: Fixtures.bytes(count: size, seed: 2))
-        let same = bytes == expected
+        let same = bytes == expected  // a Bool: a failed #expect on MiB arrays would diff them for hours
         #expect(same, "the follower's blob (\(bytes.count) bytes) is not the second writer's (\(expected.count))")
     }
 }
