@@ -1,8 +1,8 @@
 import TerminalUI
 
 /// The bottom of both apps: the status message on the last row, or on the last two
-/// (over the key hints) when it needs them; longer still, it ends with "(m: all)" and
-/// `m` shows it whole. Nothing is cut silently.
+/// (over the key hints, "? keys" kept at the end) when it needs them; longer still, it
+/// ends with "(m: all)" and `m` shows it whole. Nothing is cut silently.
 enum StatusArea {
     /// The note that ends a message cut after two rows.
     static let more = " (m: all)"
@@ -22,14 +22,20 @@ enum StatusArea {
         }
         s.fill(x: 0, y: s.height - 2, width: s.width, height: 1, with: .blank)
         s.put(lines[0], x: 0, y: s.height - 2, style: style)
-        if lines.count == 2 {
-            s.put(lines[1], x: 0, y: s.height - 1, style: style)
+        // The key hints' row is taken: the last row keeps the way to them at its end.
+        let room = s.width >= 30 ? s.width - TextFit.width(keysNote) : s.width
+        if room < s.width { s.put(keysNote, x: room, y: s.height - 1, style: Style(dim: true)) }
+        let rest = lines.dropFirst().joined(separator: " ")
+        if TextFit.width(rest) <= room {
+            s.put(rest, x: 0, y: s.height - 1, style: style)
             return true
         }
-        let rest = lines.dropFirst().joined(separator: " ")
-        s.put(TextFit.head(rest, s.width - more.count, ascii: ascii) + more, x: 0, y: s.height - 1, style: style)
+        s.put(TextFit.head(rest, room - more.count, ascii: ascii) + more, x: 0, y: s.height - 1, style: style)
         return false
     }
+
+    /// What ends a two-row message's last row, where the key hints were (30 columns and up).
+    static let keysNote = "  ? keys"
 
     /// The first of `hints` (longest first) that fits `width`, else the last one
     /// shortened with an ellipsis: key hints are never cut silently.

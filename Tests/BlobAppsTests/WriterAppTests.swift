@@ -241,6 +241,22 @@ final class WriterFixture {
         #expect(h.terminal.screen.rowText(23).hasSuffix("(m: all)"))
     }
 
+    /// A status that takes the hints' row keeps "? keys" at the end of the last row, so
+    /// a newcomer in a 40-column pane still sees how to find the keys.
+    @Test func aTwoRowStatusKeepsTheWayToTheKeys() {
+        let f = WriterFixture()
+        let h = WriterHarness(WriterState(directory: f.dir, backing: f.backing), columns: 40, rows: 24)
+        #expect(h.waitFor { !h.state.entries.isEmpty })
+        #expect(h.terminal.screen.rowText(22).hasPrefix("Enter publish  / filter  ? keys  q quit"))
+        h.press(.down, .enter)  // the first entry is a folder; a.png is next
+        #expect(h.waitFor { h.state.status.hasPrefix("Published a.png") })
+        #expect(TextFit.width(h.state.status) > 40, "the message needs two rows: \(h.state.status)")
+        #expect(!h.terminal.screen.rowText(22).contains("q quit"), "the status took the hints' row")
+        #expect(h.terminal.screen.rowText(23).hasSuffix("  ? keys"), "\(h.text)")
+        h.press(.char("?"))
+        #expect(h.text.contains("blob-writer keys"))
+    }
+
     @Test func reduceIsPureAndAsksForWorkAsEffects() {
         // reduce on a value, no runner: the effects are data a test can read.
         var state = WriterState(directory: "/nowhere", backing: .sharedMemory(try! SegmentName("x")))
