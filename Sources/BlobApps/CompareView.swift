@@ -177,8 +177,8 @@ public enum CompareView {
     ]
 
     /// Draws the panes' titles and what stands in for a picture that is not there into
-    /// `s`, the character pictures too; gives the pictures sent as escape sequences (pixels,
-    /// truecolor rows), each placed at its pane.
+    /// `s`, the character pictures too (cells in RGB on a truecolor terminal); gives the
+    /// pictures sent as escape sequences (pixels), each placed at its pane.
     static func draw(_ panes: [Pane], results: [PreviewResult?]?, pictures: Pictures?, keyPrefix: String,
                      into s: inout Screen, capabilities: Capabilities) -> [Graphic] {
         var parts: [Graphic] = []
@@ -248,7 +248,7 @@ extension HeatMap {
 extension CompareView {
     /// The compare view printed once (`blob-reader compare --show`): titles, pictures and
     /// legend in `columns` x `rows` cells as lines of text with SGR colours, then each
-    /// picture sent as escape sequences (sixel, kitty, truecolor) over its blank cells,
+    /// picture sent as escape sequences (sixel, kitty) over its blank cells,
     /// placed by moves relative to where the text ended. Nothing waits for a key.
     public static func printable(_ pictures: Pictures, columns: Int, rows: Int, capabilities: Capabilities) -> [UInt8] {
         let panes = layout([.received, .disk, .difference], x: 0, y: 0, columns: columns, rows: rows - 1,
@@ -260,8 +260,8 @@ extension CompareView {
         if let legend = legend(results, pictures, width: columns, ascii: !capabilities.unicode) {
             screen.put(legend, x: 0, y: rows - 1, style: Style(dim: true))
         }
-        // Palette colours for the text (a truecolor picture goes out as one of the parts).
-        var out = Array(SGRText.lines(screen, depth: ColorDepth(colors: capabilities.colors, truecolor: false)).utf8)
+        // The cells as the terminal shows colours: a truecolor picture is RGB cells.
+        var out = Array(SGRText.lines(screen, depth: ColorDepth(colors: capabilities.colors, truecolor: capabilities.truecolor)).utf8)
         guard !parts.isEmpty else { return out }
         out += Array("\u{1b}7".utf8)  // the end of the text: each picture is placed from here
         for g in parts {

@@ -84,7 +84,8 @@ public final class NcursesTerminal: Terminal {
             // under a sixel image are garbled as far as it knows.
             if old.erase.isEmpty {
                 _ = cn_redrawln(Int32(max(0, old.y)), Int32(old.rows))
-                for y in max(0, old.y) ..< min(screen.height, old.y + old.rows) { rewritten[y] = true }
+                let top = max(0, old.y)
+                for y in top ..< max(top, min(screen.height, old.y + old.rows)) { rewritten[y] = true }
             }
             shownGraphic = nil
         }
@@ -129,12 +130,19 @@ public final class NcursesTerminal: Terminal {
                 let style = screen[x, y].style
                 guard isRGB(style.foreground) || isRGB(style.background),
                       screen[x, y].character != ScreenCell.continuationScalar else { x += 1; continue }
+                // A continuation cell belongs in a run only right after its wide character, and
+                // a wide character only with its continuation: the columns written are then
+                // exactly the run's, whatever an overlay did to half of a wide character.
                 var end = x + 1
-                while end < screen.width, isRGB(screen[end, y].style.foreground) || isRGB(screen[end, y].style.background) {
+                while end < screen.width, isRGB(screen[end, y].style.foreground) || isRGB(screen[end, y].style.background),
+                      screen[end, y].character != ScreenCell.continuationScalar || Screen.columns(of: screen[end - 1, y].character) == 2 {
                     end += 1
                 }
-                out += "\u{1b}[\(y + 1);\(x + 1)H" + SGRText.cells(screen, y: y, columns: x ..< end, depth: .truecolor)
-                x = end
+                if Screen.columns(of: screen[end - 1, y].character) == 2 { end -= 1 }  // its continuation is not in the run
+                if end > x {
+                    out += "\u{1b}[\(y + 1);\(x + 1)H" + SGRText.cells(screen, y: y, columns: x ..< end, depth: .truecolor)
+                }
+                x = max(end, x + 1)
             }
         }
         return out
@@ -147,7 +155,15 @@ public final class NcursesTerminal: Terminal {
         while true {
             let r = cn_get(&ch)
             if r == ERR { break }
-            if r == cn_key_code_yes() { keys.append(Self.keyCode(Int32(ch))) } else { keys.append(.fromCharacter(UInt32(ch))) }
+            if r == cn_key_code_yes() {
+                let key = Self.keyCode(Int32(ch))
+                // ncurses repaints the whole terminal after a resize, even one that ends at the
+                // old size: the next draw is a full one (24-bit cells and images sent again).
+                if key == .resize { last = nil }
+                keys.append(key)
+            } else {
+                keys.append(.fromCharacter(UInt32(ch)))
+            }
             if keys.count > 256 { break }
         }
         return keys

@@ -49,6 +49,21 @@ import TerminalColors
         cell.style.foreground.map { let c = Palette.rgb(of: $0); return (Int(c.0), Int(c.1), Int(c.2)) }
     }
 
+    /// `compare --show`'s printout on a truecolor terminal: the pictures' cells in 24-bit
+    /// colour inline (the text is all there is: no picture goes out as a separate part).
+    @Test func thePrintableViewKeepsTwentyFourBitCells() {
+        let a = PNGWriter.rgb(width: 80, height: 40) { _, _ in (40, 40, 40) }
+        let b = PNGWriter.rgb(width: 80, height: 40) { x, _ in x >= 60 ? (240, 40, 40) : (40, 40, 40) }
+        var capabilities = Capabilities(colors: 256, unicode: true)
+        capabilities.truecolor = true
+        let pictures = CompareView.Pictures(received: a, disk: b, comparison: nil)
+        let out = String(decoding: CompareView.printable(pictures, columns: 100, rows: 14, capabilities: capabilities), as: UTF8.self)
+        #expect(out.contains("38;2;240;40;40") && out.contains("38;2;40;40;40"), "\(out.prefix(300).debugDescription)")
+        capabilities.truecolor = false
+        let palette = String(decoding: CompareView.printable(pictures, columns: 100, rows: 14, capabilities: capabilities), as: UTF8.self)
+        #expect(!palette.contains("38;2;") && palette.contains("38;5;"))
+    }
+
     @Test func theVerdictKeepsTheFileStateAndThePixelVerdict() throws {
         let f = WriterFixture()
         let h = try changed(f)

@@ -32,6 +32,20 @@ import TerminalColors
         #expect(NcursesTerminal.truecolorRuns(Screen(width: 4, height: 1), rows: [true]).isEmpty, "no RGB cell")
     }
 
+    /// Half of a wide character covered (an overlay): what is sent still lands in the
+    /// columns it belongs to, and never half a character.
+    @Test func aHalfCoveredWideCharacterIsLeftToNcurses() {
+        let rgb = Style(foreground: .rgb(7, 8, 9))
+        var s = Screen(width: 6, height: 1)
+        s.put("日", x: 0, y: 0, style: rgb)
+        s[1, 0] = ScreenCell("a", Style(reverse: true))  // its second half covered
+        s.put("日", x: 2, y: 0, style: rgb)
+        s[2, 0] = ScreenCell("b", rgb)  // its first half covered: an orphan continuation at 3
+        s[4, 0] = ScreenCell("c", rgb)
+        let out = NcursesTerminal.truecolorRuns(s, rows: [true])
+        #expect(out == "\u{1b}[1;3H\u{1b}[0;38;2;7;8;9mb\u{1b}[0m\u{1b}[1;5H\u{1b}[0;38;2;7;8;9mc\u{1b}[0m", "\(out.debugDescription)")
+    }
+
     @Test func aControlCharacterInACellNeverReachesTheTerminal() {
         var s = Screen(width: 3, height: 1)
         s[0, 0] = ScreenCell("\u{1b}", Style(foreground: .rgb(1, 1, 1)))

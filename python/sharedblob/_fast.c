@@ -67,6 +67,22 @@ static PyObject *metadata_object(const sb_metadata *m) {
     PyObject *object = NULL;
     int complete = 1;
     for (int i = 0; i < 6; i++) complete &= items[i] != NULL;
+#if PY_VERSION_HEX >= 0x030E0000
+    /* 3.14 caches a tuple's hash in the object, "not yet" being -1, which only tuple's
+     * own constructors set (a zeroed allocation would hash as 0): build it their way. */
+    if (complete && metadata_type != NULL) {
+        PyObject *fields = PyTuple_New(6);
+        if (fields != NULL) {
+            for (int i = 0; i < 6; i++) PyTuple_SET_ITEM(fields, i, items[i]);  /* steals */
+            PyObject *args = PyTuple_Pack(1, fields);
+            Py_DECREF(fields);
+            if (args == NULL) return NULL;
+            object = PyTuple_Type.tp_new((PyTypeObject *)metadata_type, args, NULL);
+            Py_DECREF(args);
+            return object;
+        }
+    }
+#endif
     if (complete) {
         object = metadata_type != NULL ? ((PyTypeObject *)metadata_type)->tp_alloc((PyTypeObject *)metadata_type, 6)
                                        : PyTuple_New(6);

@@ -88,9 +88,10 @@ def main(argv: list) -> dict:
                 nan = "waited"
             except ValueError:
                 nan = "ValueError"
+        hashes = after is not None and hash(after) == hash(tuple(after)) and tuple(after) in {after}
         return {"before": before is None, "path": path, "first": first, "twice": twice,
                 "sequence": after.sequence if after else None, "held": held, "again": again,
-                "dropped": dropped, "nan": nan}
+                "dropped": dropped, "nan": nan, "hashes": hashes}
     if command == "torn-check":  # views while stress writers publish; counts views reported valid but torn
         views = torn = overwritten = 0
         with sharedblob.Segment.open(name) as seg:
