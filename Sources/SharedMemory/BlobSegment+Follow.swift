@@ -59,23 +59,6 @@ extension BlobSegment {
         }
     }
 
-    /// Spins (a CPU pause per look) while the wake word is still `word` and nothing
-    /// newer than `sequence` is published, at most `budget` and never past `deadline`;
-    /// whether something moved.
-    func spinOnWake(_ word: UInt32, after sequence: UInt64, for budget: Duration, deadline: ContinuousClock.Instant?,
-                    clock: ContinuousClock) -> Bool {
-        let end = deadline.map { min($0, clock.now + budget) } ?? clock.now + budget
-        while clock.now < end {
-            for _ in 0 ..< 32 {
-                if catomics_load_acquire_u32(base + SegmentLayout.wakeOffset) != word || publishedSequence > sequence {
-                    return true
-                }
-                catomics_cpu_relax()
-            }
-        }
-        return false
-    }
-
     /// ``withVerifiedView(_:)`` for a blob newer than `sequence`: waits for it as
     /// ``beginVerifiedView(after:timeout:)`` does (following a large publish), then calls
     /// `body` with the view. If a writer reuses the slot while `body` runs, its result is

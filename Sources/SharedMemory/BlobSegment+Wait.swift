@@ -27,13 +27,27 @@ extension BlobSegment {
             let word = catomics_load_acquire_u32(wakeWord)
             let current = publishedSequence
             if current > sequence { return current }
-            let now = clock.now
-            if now < spinUntil {
-                catomics_cpu_relax()
-                continue
-            }
+            let left = clock.now.duration(to: spinUntil)
+            if left > .zero, spinOnWake(word, after: sequence, for: left, deadline: deadline, clock: clock) { continue }
             try sleepOnWake(word, after: sequence, nanoseconds: remaining(until: deadline, clock: clock, after: sequence))
         }
+    }
+
+    /// Spins (a CPU pause per look) while the wake word is still `word` and nothing
+    /// newer than `sequence` is published, at most `budget` and never past `deadline`;
+    /// whether something moved.
+    func spinOnWake(_ word: UInt32, after sequence: UInt64, for budget: Duration, deadline: ContinuousClock.Instant?,
+                    clock: ContinuousClock) -> Bool {
+        let end = deadline.map { min($0, clock.now + budget) } ?? clock.now + budget
+        while clock.now < end {
+            for _ in 0 ..< 32 {
+                if catomics_load_acquire_u32(base + SegmentLayout.wakeOffset) != word || publishedSequence > sequence {
+                    return true
+                }
+                catomics_cpu_relax()
+            }
+        }
+        return false
     }
 
     /// Sleeps until the wake word moves from `word` (a publish began or ended), a blob

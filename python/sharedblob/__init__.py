@@ -211,23 +211,22 @@ _readonly_memory = _memory_view_factory()
 _EMPTY = memoryview(b"")
 
 
-def _begin(handle: int, after: int, timeout_ms: int) -> "tuple[None, int, int, _View, tuple[int, ...]]":
+def _begin(handle: int, after: int, timeout_ms: int) -> "tuple[int, int, _View, tuple[int, ...]]":
     """Begins a view through ctypes (after waiting for a blob newer than ``after``, unless
-    it is -1): (None, the payload's address, its length, the sb_view for :func:`_end`, the
-    six metadata fields). The extension's ``view_begin`` returns the same, with the
-    payload's memoryview first."""
+    it is -1): (the payload's address, its length, the sb_view for :func:`_end`, the six
+    metadata fields)."""
     view = _View()
     if after < 0:
         _check(_view_begin(handle, _byref(view)))
     else:
         _check(_view_after(handle, after, timeout_ms, _byref(view)))
     fields = _VIEW_FIELDS.unpack_from(view)
-    return None, fields[0] or 0, fields[1], view, fields[2:8]
+    return fields[0] or 0, fields[1], view, fields[2:8]
 
 
 def _end(handle: int, view: Any) -> int:
     """Ends a view begun by :func:`_begin`; its sb_status (0: stayed valid)."""
-    return _fast.view_end(handle, view) if _fast is not None else _view_end(handle, _byref(view))
+    return _view_end(handle, _byref(view))
 _byref = ctypes.byref
 _publish = _lib.sb_publish
 _view_begin = _lib.sb_view_begin
@@ -401,9 +400,8 @@ class View:
 
     # Class-level defaults: a view is made for every blob read, so __init__ sets only
     # what the call gave.
-    _view: Any = None  # what _end needs: the ctypes sb_view, or the extension's token
+    _view: Any = None  # what _end needs: the ctypes sb_view
     _mv: Optional[memoryview] = None
-    _base: Optional[memoryview] = None  # the whole payload, when _mv is a slice of it
     _header: "Optional[tuple[int, ...]]" = None
     #: Its ImageData path label (untrusted text), or None for raw bytes.
     path: Optional[str] = None
@@ -423,44 +421,25 @@ class View:
     def __enter__(self) -> memoryview:
         if self._header is not None:
             raise InvalidArgument("a View is entered once; call Segment.view() again")
-        if _fast is not None:
-            r = _fast.view_begin(self._segment._h, self._after, self._timeout_ms)
-            if type(r) is int:
-                _check(r)
-            whole, address, self._view, self._header = r[0], r[1], r[2], r[3:9]
-            length = whole.nbytes
-        else:
-            whole, address, length, self._view, self._header = _begin(self._segment._h, self._after, self._timeout_ms)
+        address, length, self._view, self._header = _begin(self._segment._h, self._after, self._timeout_ms)
         try:
-            offset = 0
             if self._header[5] == KIND_IMAGE_DATA:
-                self.path, content, length = _split(address, length, KIND_IMAGE_DATA)
-                offset, address = content - address, content
+                self.path, address, length = _split(address, length, KIND_IMAGE_DATA)
             self.address = address
-            if whole is None:
-                self._mv = _readonly_memory(address, length) if length else _EMPTY[:]
-            elif offset == 0 and length == whole.nbytes:
-                self._mv = whole
-            else:
-                self._base, self._mv = whole, whole[offset:offset + length]
+            self._mv = _readonly_memory(address, length) if length else _EMPTY[:]
         except Exception as error:
             view, self._view = self._view, None
-            if whole is not None:
-                whole.release()
             _enter_failed(_end(self._segment._h, view), error)
         return self._mv
 
     def __exit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> None:
         view, self._view = self._view, None
         mv, self._mv = self._mv, None
-        base, self._base = self._base, None
         if view is None:
             return
         try:
             if mv is not None:
                 mv.release()  # BufferError while an array over it is alive: drop it first
-            if base is not None:
-                base.release()
         finally:
             status = _end(self._segment._h, view)
         if status != 0:

@@ -1,4 +1,4 @@
-/* sharedblob._fast: the hot calls of the package (publish, view begin/end) as a CPython
+/* sharedblob._fast: the hot calls of the package (publish, the View) as a CPython
  * extension over libsharedblob, so that a small blob does not pay ctypes' argument
  * conversion on every call. Optional: without it (no compiler or Python headers at
  * install time) the package makes the same calls through ctypes.
@@ -6,10 +6,11 @@
  * It is not linked against the library: init() hands it the addresses of the functions
  * of the very library ctypes loaded (one engine in the process, wherever it was found).
  *
- * Every function releases the GIL around the library call (a view may wait for a
- * publish; a publish of 10 MiB copies for a millisecond) and reports a failure as the
- * sb_status integer, leaving the message to sb_last_error() on the same thread, which
- * is what the ctypes path does too: one error mapping, in __init__.py. */
+ * Both release the GIL around the library call (a view may wait for a publish; a
+ * publish of 10 MiB copies for a millisecond). publish reports a failure as the
+ * sb_status integer and the View hands it to the package's functions, leaving the message
+ * to sb_last_error() on the same thread, which is what the ctypes path does too: one
+ * error mapping, in __init__.py. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
@@ -120,58 +121,6 @@ static PyObject *fast_publish(PyObject *self, PyObject *const *args, Py_ssize_t 
     PyBuffer_Release(&buffer);
     if (status != SB_OK) return PyLong_FromLong(status);
     return metadata_object(&out);
-}
-
-/* view_begin(handle, after: int (-1: the latest now), timeout_ms)
- *   -> (memoryview, address, token, sequence, length, checksum, time_ns, pid, kind) | status int
- * The memoryview is read-only over the payload where it lies; token is for view_end. */
-static PyObject *fast_view_begin(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    (void)self;
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "view_begin(handle, after, timeout_ms)");
-        return NULL;
-    }
-    if (!ready()) return NULL;
-    sb_segment *segment = handle_of(args[0]);
-    if (segment == NULL && PyErr_Occurred()) return NULL;
-    long long after = PyLong_AsLongLong(args[1]);
-    long long timeout = PyLong_AsLongLong(args[2]);
-    if (PyErr_Occurred()) return NULL;
-    sb_view view;
-    sb_status status;
-    Py_BEGIN_ALLOW_THREADS
-    status = after < 0 ? sb_view_begin_(segment, &view) : sb_view_after_(segment, (uint64_t)after, timeout, &view);
-    Py_END_ALLOW_THREADS
-    if (status != SB_OK) return PyLong_FromLong(status);
-    static const char empty = 0;
-    PyObject *memory = PyMemoryView_FromMemory(view.length ? (char *)view.bytes : (char *)&empty,
-                                               (Py_ssize_t)view.length, PyBUF_READ);
-    if (memory == NULL) {
-        sb_view_end_(segment, &view);
-        return NULL;
-    }
-    const sb_metadata *m = &view.metadata;
-    return Py_BuildValue("(NKKKKKLiI)", memory, (unsigned long long)(uintptr_t)view.bytes,
-                         (unsigned long long)(uintptr_t)view.internal_, (unsigned long long)m->sequence,
-                         (unsigned long long)m->length, (unsigned long long)m->checksum, (long long)m->publish_time_ns,
-                         (int)m->writer_pid, (unsigned int)m->kind);
-}
-
-/* view_end(handle, token) -> status int (SB_OK: the bytes stayed the verified ones) */
-static PyObject *fast_view_end(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    (void)self;
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "view_end(handle, token)");
-        return NULL;
-    }
-    if (!ready()) return NULL;
-    sb_segment *segment = handle_of(args[0]);
-    void *token = PyLong_AsVoidPtr(args[1]);
-    if (PyErr_Occurred()) return NULL;
-    sb_view view = {0};
-    view.internal_ = token;
-    sb_status status = sb_view_end_(segment, &view);  /* no wait, no copy: keeps the GIL */
-    return PyLong_FromLong(status);
 }
 
 /* ---- View: the whole `with seg.view() as mv:` in C -------------------------------
@@ -449,8 +398,6 @@ static PyMethodDef methods[] = {
      "init_view(split, check, enter_failed, exit_failed, Metadata, InvalidArgument)"},
     {"init", (PyCFunction)(void (*)(void))fast_init, METH_FASTCALL, "init(publish, view_begin, view_after, view_end)"},
     {"publish", (PyCFunction)(void (*)(void))fast_publish, METH_FASTCALL, "publish(handle, buffer, path)"},
-    {"view_begin", (PyCFunction)(void (*)(void))fast_view_begin, METH_FASTCALL, "view_begin(handle, after, timeout_ms)"},
-    {"view_end", (PyCFunction)(void (*)(void))fast_view_end, METH_FASTCALL, "view_end(handle, token)"},
     {NULL, NULL, 0, NULL},
 };
 
