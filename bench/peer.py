@@ -255,6 +255,33 @@ def run_rounds(
     return samples
 
 
+def measure(args: argparse.Namespace, one_round: Callable[[], None]) -> tuple[list[int], int]:
+    """Runs the warm-up and measured rounds of a sender; returns (samples, warm-up rounds).
+
+    With ``--batches B`` the measured rounds come in B batches, each started by the
+    line ``go`` on stdin and answered by the line ``done`` on stdout, after the line
+    ``ready`` once the readers are up. ``python-suite`` runs the three impls side by side
+    that way, one batch of one impl at a time, so that all three meet the same machine
+    (its speed drifts over seconds). The first batch begins with the whole warm-up, every
+    later one with a tenth of its rounds (at least 1), since another impl ran between.
+    """
+    warmup, rounds = split_rounds(args.rounds, args.warmup)
+    if args.batches is None:
+        return run_rounds(warmup, rounds, one_round), warmup
+    per_batch = -(-rounds // args.batches)
+    samples: list[int] = []
+    warmed = 0
+    print("ready", flush=True)
+    for batch in range(args.batches):
+        if sys.stdin.readline() != "go\n":
+            raise BenchError("the suite stopped before the last batch (stdin closed)")
+        first = warmup if batch == 0 else max(1, min(warmup, per_batch // 10))
+        samples += run_rounds(first, min(per_batch, rounds - len(samples)), one_round)
+        warmed += first
+        print("done", flush=True)
+    return samples, warmed
+
+
 # --------------------------------------------------------------------------------------
 # iceoryx2
 # --------------------------------------------------------------------------------------
@@ -390,8 +417,7 @@ def iox2_sender(args: argparse.Namespace, case: str) -> dict[str, Any]:
             go_notifier.notify()
             iox2_wait_acks(ack_listener, iox2, readers, Deadline(args.timeout, "acknowledgements"), procs.check_alive)
 
-        warmup, rounds = split_rounds(args.rounds, args.warmup)
-        samples = run_rounds(warmup, rounds, one_round)
+        samples, warmup = measure(args, one_round)
         go_notifier.notify_with_custom_event_id(iox2.EventId.new(STOP_ID))
         statuses = procs.reap()
         if any(code != 0 for code in statuses):
@@ -587,8 +613,7 @@ def mpshm_sender(args: argparse.Namespace, case: str) -> dict[str, Any]:
                 os.write(fd, b"g")
             wait_acks("acknowledgements")
 
-        warmup, rounds = split_rounds(args.rounds, args.warmup)
-        samples = run_rounds(warmup, rounds, one_round)
+        samples, warmup = measure(args, one_round)
         for fd in go_writers:
             os.close(fd)
         go_writers.clear()
@@ -672,8 +697,7 @@ def sb_sender(args: argparse.Namespace, case: str) -> dict[str, Any]:
             publish(src)
             wait_acks("acknowledgements")
 
-        warmup, rounds = split_rounds(args.rounds, args.warmup)
-        samples = run_rounds(warmup, rounds, one_round)
+        samples, warmup = measure(args, one_round)
         seg.publish(b"")  # an empty blob: stop
         statuses = procs.reap()
         if any(code != 0 for code in statuses):
@@ -747,28 +771,106 @@ def median(values: Sequence[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def run_case(impl: str, argv: list[str]) -> dict[str, Any]:
-    """Runs one sender (this script, a new process) and returns its JSON object."""
-    cmd = [sys.executable, os.path.abspath(__file__), *argv, "--impl", impl]
-    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=900)
-    if proc.returncode != 0:
-        raise BenchError(f"{impl} {' '.join(argv)}: {proc.stderr.decode(errors='replace').strip()}")
-    return json.loads(proc.stdout)
+class Sender:
+    """One sender process of an interleaved case: this script with ``--batches``, its
+    stdin and stdout pipes to the suite, its stderr in an unnamed temporary file."""
+
+    def __init__(self, impl: str, argv: list[str], batches: int) -> None:
+        import tempfile
+
+        self.impl = impl
+        self.stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), *argv, "--impl", impl, "--batches", str(batches)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+        )
+        self.pending = b""
+
+    def failure(self, what: str) -> BenchError:
+        """The error for a sender that did not answer: its own last words if it has any."""
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.stderr.seek(0)
+        words = self.stderr.read().decode(errors="replace").strip().splitlines()
+        return BenchError(f"{self.impl}: {words[-1] if words else what}")
+
+    def line(self, seconds: float) -> str:
+        """The next line the sender prints (bounded; a sender that exits fails the case)."""
+        deadline = Deadline(seconds, f"the {self.impl} sender")
+        fd = self.proc.stdout.fileno()  # type: ignore[union-attr]
+        while b"\n" not in self.pending:
+            ready, _, _ = select.select([fd], [], [], deadline.slice())
+            if ready:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    raise self.failure("exited before it answered")
+                self.pending += chunk
+        head, _, self.pending = self.pending.partition(b"\n")
+        return head.decode()
+
+    def expect(self, word: str, seconds: float) -> None:
+        """Reads one line and checks that it is `word`."""
+        got = self.line(seconds)
+        if got != word:
+            raise BenchError(f"{self.impl} sender said {got[:80]!r}, expected {word!r}")
+
+    def go(self, seconds: float) -> None:
+        """Runs one batch: `go` on its stdin, `done` back."""
+        self.proc.stdin.write(b"go\n")  # type: ignore[union-attr]
+        self.proc.stdin.flush()  # type: ignore[union-attr]
+        self.expect("done", seconds)
+
+    def close(self) -> None:
+        """Closes its stdin (a sender still waiting for `go` then fails and cleans up),
+        waits for it (bounded), kills it if needed."""
+        try:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()  # type: ignore[union-attr]
+        self.stderr.close()
+
+
+def run_case(argv: list[str], batches: int, timeout: float = 900.0) -> dict[str, dict[str, Any]]:
+    """Runs one case for the three impls side by side: each sender (this script, a new
+    process with its readers) sets up, then they take turns batch by batch, the order
+    rotating each batch; returns each impl's JSON object."""
+    senders: list[Sender] = []
+    try:
+        for impl in IMPLS:
+            senders.append(Sender(impl, argv, batches))
+        for sender in senders:
+            sender.expect("ready", timeout)
+        for batch in range(batches):
+            for sender in senders[batch % 3:] + senders[: batch % 3]:
+                sender.go(timeout)
+        results = {}
+        for sender in senders:
+            results[sender.impl] = json.loads(sender.line(timeout))
+        return results
+    finally:
+        for sender in senders:
+            sender.close()
 
 
 def python_suite(args: argparse.Namespace) -> int:
-    """Runs every case for the three impls, `--runs` times (the order rotates each run),
-    and prints sharedblob's ratio of median round-trip times to each peer's, per run and
-    their median, against the target (<= 1.0)."""
+    """Runs every case for the three impls side by side, `--runs` times, each run in
+    `--batches` turns (``run_case``), and prints sharedblob's ratio of median round-trip
+    times to each peer's, per run and their median, against the target (<= 1.0)."""
     cpus = sorted(os.sched_getaffinity(0))
     cases = [(label, argv) for label, argv in suite_cases(args) if "0,1" not in argv or len(cpus) > 1]
     medians: dict[tuple[str, str], list[float]] = {}
     versions: dict[str, str] = {}
     for run in range(args.runs):
         for label, argv in cases:
-            order = IMPLS[run % 3:] + IMPLS[: run % 3]
-            for impl in order:
-                out = run_case(impl, argv)
+            for impl, out in run_case(argv, args.batches).items():
                 versions[impl] = out["version"]
                 medians.setdefault((label, impl), []).append(median(out["samples_ns"]) / 1000)
         print(f"run {run + 1} of {args.runs} done", file=sys.stderr)
@@ -840,6 +942,7 @@ def result(
         "samples_ns": samples,
         "warmup": warmup,
         "cpus": args.cpus,
+        "batches": args.batches,
         "version": version,
     }
 
@@ -901,6 +1004,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--cpus", type=parse_cpus, default=None,
                        help="pin the sender to the first CPU and the readers to the last (e.g. 0 or 0,1)")
         p.add_argument("--timeout", type=float, default=30.0, help="bound of every wait, seconds")
+        p.add_argument("--batches", type=positive_int, default=None,
+                       help="measure in this many batches, each started by 'go' on stdin (python-suite)")
 
     common(sub.add_parser("pingpong", help="round trip of an N-byte blob to K readers"), None)
     common(sub.add_parser("latency", help="round trip of a small blob, pinned"), 64)
@@ -910,6 +1015,8 @@ def build_parser() -> argparse.ArgumentParser:
     suite.add_argument("--rounds", type=positive_int, default=200, help="measured rounds of the 10 MiB cases")
     suite.add_argument("--small-rounds", type=positive_int, default=2000, help="measured rounds of the 64 B cases")
     suite.add_argument("--size", type=positive_int, default=10 << 20, help="blob size of the big cases")
+    suite.add_argument("--batches", type=positive_int, default=10,
+                       help="batches per case and run: the three impls take turns batch by batch")
     suite.add_argument("--json", default=None, help="also write every sample's median to this file")
 
     r = sub.add_parser("_reader")  # internal: one reader process, started by a sender

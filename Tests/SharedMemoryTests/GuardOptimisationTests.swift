@@ -9,7 +9,7 @@ import TestSupport
 /// which the other tests use, were protected.)
 @Suite struct GuardOptimisationTests {
     static let levels = ["-O0", "-O1", "-O2", "-O3", "-Os"]
-    static let calls = ["copy-from", "copy-into", "xxh3", "xxh3-update", "compare", "sha256-update", "live"]
+    static let calls = ["copy-from", "copy-into", "xxh3", "xxh3-update", "stream-copy-into", "compare", "sha256-update", "live"]
 
     @Test(arguments: levels)
     func everyGuardedCallReportsAShrunkMapping(level: String) throws {
