@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "BlobTransferTests", dependencies: ["BlobTransfer", "SharedMemory", "TestSupport"]),
         .testTarget(name: "SharedBlobCTests", dependencies: ["SharedBlobC", "CSharedBlob", "TestSupport"]),
         .testTarget(name: "SafeTextTests", dependencies: ["SafeText"]),
-        .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobCodec", "Hashing", "TestSupport"]),
+        .testTarget(name: "SharedMemoryTests", dependencies: ["SharedMemory", "BlobCodec", "Hashing", "CAtomics", "TestSupport"]),
         .testTarget(name: "ImagePreviewTests", dependencies: ["ImagePreview", "CImage", "TestSupport", "CTurboJPEG", "blob-reader"]),
         .testTarget(name: "TerminalGraphicsTests", dependencies: ["TerminalGraphics", "ImagePreview", "CSixel", "TestSupport", "blob-reader"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TerminalColors", "TestSupport"]),

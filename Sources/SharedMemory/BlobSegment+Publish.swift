@@ -88,39 +88,60 @@ extension BlobSegment {
             throw error
         }
         defer { endPublish() }
-        let copied = copy(parts, to: base + pending.payloadOffset, reporting: pending)
+        let slot = base + pending.payloadOffset
+        let copied = copy(parts, reporting: pending) { offset, piece in
+            catomics_guarded_stream_copy(slot + offset, piece.baseAddress!, piece.count) == 0
+        }
         catomics_second_core_wait()
         if !copied || job.pointee.status != 0 { throw .shrunk(backing) }
         return finishPublish(pending, kind: kind, length: length, checksum: job.pointee.hash)
     }
 
-    /// The copying publish of a large payload that hashes it here: each piece copied into
-    /// the slot is hashed from the caller's bytes while they are in cache, then reported.
+    /// The copying publish of a large payload that hashes it here. A payload in one part
+    /// on a CPU with AVX2 is hashed as it is streamed in, from the registers each stripe
+    /// is stored from (`catomics_guarded_stream_copy_xxh3`: the caller's bytes are read
+    /// once, and the hash costs about nothing beside the copy); otherwise each piece
+    /// copied into the slot is hashed from the caller's bytes while they are in cache.
     private func publishHashingInline(kind: BlobKind, parts: [UnsafeRawBufferPointer], length: Int) throws(SharedMemoryError) -> PublishReceipt {
         let pending = try beginPublish(length: length, lockTimeout: Self.defaultLockTimeout, reportsProgress: true)
         defer { endPublish() }
+        let slot = base + pending.payloadOffset
+        let filled = parts.filter { $0.count > 0 }
+        if filled.count == 1, length > 240, Int(bitPattern: slot) % 32 == 0, catomics_stream_copy_xxh3_available() != 0 {
+            var state = catomics_xxh3_stream()
+            catomics_stream_copy_xxh3_reset(&state)
+            let copied = copy(filled, reporting: pending) { offset, piece in
+                catomics_guarded_stream_copy_xxh3(&state, slot + offset, piece.baseAddress!, piece.count, length) == 0
+            }
+            if !copied { throw .shrunk(backing) }
+            return finishPublish(pending, kind: kind, length: length, checksum: catomics_stream_copy_xxh3_digest(&state, filled[0].baseAddress!, length))
+        }
         var hasher = XXH3.Hasher()
-        let copied = copy(parts, to: base + pending.payloadOffset, reporting: pending) { piece in hasher.update(piece) }
+        let copied = copy(parts, reporting: pending) { offset, piece in
+            guard catomics_guarded_stream_copy(slot + offset, piece.baseAddress!, piece.count) == 0 else { return false }
+            hasher.update(piece)
+            return true
+        }
         if !copied { throw .shrunk(backing) }
         return finishPublish(pending, kind: kind, length: length, checksum: hasher.finalize())
     }
 
-    /// Copies `parts` end to end to `slot` through the SIGBUS guard with non-temporal
-    /// stores, in ``progressPiece`` pieces: after each, `eachPiece` sees the caller's
-    /// bytes just copied and `pending` reports them. False if the mapping turned out
-    /// shorter than its pages (its file was truncated).
+    /// Copies `parts` end to end into the slot in ``progressPiece`` pieces (each a
+    /// multiple of 1 KiB but a part's last) through `copyPiece`: given the piece's offset
+    /// in the payload and the caller's bytes, it copies them with non-temporal stores
+    /// through the SIGBUS guard and says false when the mapping turned out shorter than
+    /// its pages (its file was truncated). Each piece copied is reported to `pending`.
+    /// False when a piece failed.
     private func copy(
-        _ parts: [UnsafeRawBufferPointer], to slot: UnsafeMutableRawPointer, reporting pending: PendingPublish,
-        eachPiece: (UnsafeRawBufferPointer) -> Void = { _ in }
+        _ parts: [UnsafeRawBufferPointer], reporting pending: PendingPublish,
+        copyPiece: (Int, UnsafeRawBufferPointer) -> Bool
     ) -> Bool {
         var offset = 0
         for part in parts where part.count > 0 {
             var done = 0
             while done < part.count {
                 let n = min(Self.progressPiece, part.count - done)
-                let from = part.baseAddress! + done
-                if catomics_guarded_stream_copy(slot + offset, from, n) != 0 { return false }
-                eachPiece(UnsafeRawBufferPointer(start: from, count: n))
+                if !copyPiece(offset, UnsafeRawBufferPointer(start: part.baseAddress! + done, count: n)) { return false }
                 done += n
                 offset += n
                 pending.report(offset)

@@ -9,7 +9,9 @@ import TestSupport
 /// which the other tests use, were protected.)
 @Suite struct GuardOptimisationTests {
     static let levels = ["-O0", "-O1", "-O2", "-O3", "-Os"]
-    static let calls = ["copy-from", "copy-into", "xxh3", "xxh3-update", "stream-copy-into", "compare", "sha256-update", "live"]
+    static let calls = [
+        "copy-from", "copy-into", "xxh3", "xxh3-update", "stream-copy-into", "stream-copy-xxh3", "compare", "sha256-update", "live",
+    ]
 
     @Test(arguments: levels)
     func everyGuardedCallReportsAShrunkMapping(level: String) throws {
@@ -27,6 +29,7 @@ import TestSupport
         let run = Spawn.run(driver, [dir + "/mapped"])
         #expect(run.status == 0, "guard_driver built \(level) ended with status \(run.status) (135: SIGBUS)")
         let lines = run.out.split(separator: "\n").map(String.init)
-        #expect(lines == Self.calls.map { $0 + " ok" }, "\(level): \(run.out)")
+        let answers = lines.map { $0.hasSuffix(" ok (not run: this CPU has no AVX2)") ? String($0.prefix { $0 != " " }) + " ok" : $0 }
+        #expect(answers == Self.calls.map { $0 + " ok" }, "\(level): \(run.out)")
     }
 }

@@ -84,6 +84,18 @@ int catomics_guarded_copy(void *dst, const void *src, size_t count);
  * read and a write. For large copies into memory another process reads next. */
 int catomics_guarded_stream_copy(void *dst, const void *src, size_t count);
 int catomics_guarded_xxh3_update(void *state, const void *src, size_t count);
+/* A streaming copy that computes XXH3-64 (seed 0) of what it copies on the way, each
+ * byte loaded once (x86-64 with AVX2; available() says whether this CPU has it, and
+ * elsewhere the calls do nothing). Reset a state, pass the whole input's pieces in order
+ * (every piece but the last a multiple of 1 KiB; dst 32-byte aligned; total > 240 bytes),
+ * each guarded as catomics_guarded_stream_copy; then digest reads the input's last
+ * block (under 1 KiB and its last 64 bytes) from `source`, the whole input's start,
+ * and returns the hash XXH3_64bits would. */
+typedef struct { uint64_t acc[8]; size_t blocks; } catomics_xxh3_stream;
+int catomics_stream_copy_xxh3_available(void);
+void catomics_stream_copy_xxh3_reset(catomics_xxh3_stream *state);
+int catomics_guarded_stream_copy_xxh3(catomics_xxh3_stream *state, void *dst, const void *src, size_t count, size_t total);
+uint64_t catomics_stream_copy_xxh3_digest(catomics_xxh3_stream *state, const void *source, size_t total);
 int catomics_guarded_xxh3(const void *src, size_t count, uint64_t *hash);
 /* The same for a SHA-256 update (context: from ccrypto_sha256_new) and a byte comparison. */
 int catomics_guarded_sha256_update(void *context, const void *src, size_t count);

@@ -36,6 +36,13 @@ int main(int argc, char **argv) {
     printf("xxh3 %s\n", catomics_guarded_xxh3(gone, n, &hash) == -1 ? "ok" : "MISSED");
     printf("xxh3-update %s\n", catomics_guarded_xxh3_update(state, gone, n) == -1 ? "ok" : "MISSED");
     printf("stream-copy-into %s\n", catomics_guarded_stream_copy((void *)gone, buffer, n) == -1 ? "ok" : "MISSED");
+    if (catomics_stream_copy_xxh3_available()) {
+        catomics_xxh3_stream acc;
+        catomics_stream_copy_xxh3_reset(&acc);
+        printf("stream-copy-xxh3 %s\n", catomics_guarded_stream_copy_xxh3(&acc, (void *)gone, buffer, n, n) == -1 ? "ok" : "MISSED");
+    } else {
+        printf("stream-copy-xxh3 ok (not run: this CPU has no AVX2)\n");
+    }
     printf("compare %s\n", catomics_guarded_compare(buffer, gone, n, &equal) == -1 ? "ok" : "MISSED");
     if (sha) printf("sha256-update %s\n", catomics_guarded_sha256_update(sha, gone, n) == -1 ? "ok" : "MISSED");
     else printf("sha256-update MISSED (libcrypto not loaded)\n");
