@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 #include "ccrypto.h"
@@ -48,9 +49,19 @@ static void *helper_main(void *unused) {
 }
 
 int catomics_allowed_cpus(void) {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-    return CPU_COUNT(&set);
+    /* The answer is kept for this thread a second (CLOCK_MONOTONIC_COARSE, no system
+     * call): a reader asks before each wait, and the mask hardly ever changes. */
+    static __thread int cached;
+    static __thread int64_t asked_ms;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    if (cached == 0 || ms - asked_ms >= 1000) {
+        cpu_set_t set;
+        cached = sched_getaffinity(0, sizeof set, &set) != 0 ? 1 : CPU_COUNT(&set);
+        asked_ms = ms;
+    }
+    return cached;
 }
 
 /* A helper beside the caller is worth it only if this thread may run on another CPU

@@ -35,7 +35,7 @@ extension BlobSegment {
     public func beginVerifiedView(after sequence: UInt64, timeout: Duration? = nil) throws(SharedMemoryError) -> HeldView {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
-        var followsLeft: Int?  // decided at the first fill: the affinity check is a system call
+        var followsLeft: Int?  // decided at the first fill
         var spun = false
         while true {
             let word = catomics_load_acquire_u32(base + SegmentLayout.wakeOffset)

@@ -149,8 +149,9 @@ enum Sys {
     /// Gives the CPU to another runnable thread, if one waits (`sched_yield`).
     static func yield() { sched_yield() }
 
-    /// Whether this thread may run on more than one CPU (its `sched_getaffinity` mask),
-    /// so that spinning beside another process cannot take that process's CPU.
+    /// Whether this thread may run on more than one CPU (its `sched_getaffinity` mask, as
+    /// it was at most a second ago), so that spinning beside another process cannot take
+    /// that process's CPU.
     static func mayRunOnSeveralCPUs() -> Bool { catomics_allowed_cpus() > 1 }
 
     /// Sleeps for a polling interval (never for synchronization: a poll looks again after

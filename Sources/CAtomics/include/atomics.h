@@ -106,7 +106,8 @@ int catomics_guarded_compare(const void *a, const void *b, size_t count, int *eq
  * catomics_second_core_wait before reading the result or freeing what the job points
  * to), 0 when it is busy or there is one CPU (then do the work yourself). */
 int catomics_second_core_available(void);
-/* How many CPUs this thread may run on (its sched_getaffinity mask; 1 on failure). */
+/* How many CPUs this thread may run on (its sched_getaffinity mask; 1 on failure), as
+ * it was at most a second ago (the mask is asked of the kernel once a second per thread). */
 int catomics_allowed_cpus(void);
 void catomics_second_core_wait(void);
 
