@@ -16,8 +16,8 @@ extension BlobSegment {
     /// 256 KiB pieces, each reported as done, so readers waiting in
     /// ``beginVerifiedView(after:timeout:)`` hash it behind the copy. Its checksum is
     /// computed on the second core meanwhile when no reader sleeps on the segment (the
-    /// publish then costs about the copy), and here, piece by piece while each is in
-    /// cache, when some do (they need the second core to follow).
+    /// publish then costs about the copy), and here as it is copied when some do (they
+    /// need the second core to follow).
     ///
     /// - Throws: ``SharedMemoryError/tooLarge(length:capacity:)`` before touching the
     ///   segment when the parts do not fit; the previous blob stays readable.
