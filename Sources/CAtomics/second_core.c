@@ -48,11 +48,12 @@ static void *helper_main(void *unused) {
     return NULL;
 }
 
+/* The answer is kept for this thread a second (CLOCK_MONOTONIC_COARSE, no system
+ * call): a reader asks before each wait, and the mask hardly ever changes. */
+static __thread int cached;
+static __thread int64_t asked_ms;
+
 int catomics_allowed_cpus(void) {
-    /* The answer is kept for this thread a second (CLOCK_MONOTONIC_COARSE, no system
-     * call): a reader asks before each wait, and the mask hardly ever changes. */
-    static __thread int cached;
-    static __thread int64_t asked_ms;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
     int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
@@ -62,6 +63,15 @@ int catomics_allowed_cpus(void) {
         asked_ms = ms;
     }
     return cached;
+}
+
+int catomics_set_allowed_cpus(const int32_t *cpus, int count) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int i = 0; i < count; i++)
+        if (cpus[i] >= 0 && cpus[i] < CPU_SETSIZE) CPU_SET(cpus[i], &set);
+    cached = 0;  /* asked again at the next check */
+    return sched_setaffinity(0, sizeof set, &set);
 }
 
 /* A helper beside the caller is worth it only if this thread may run on another CPU

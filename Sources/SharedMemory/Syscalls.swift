@@ -11,6 +11,19 @@ import SystemPackage
 /// A failed system call (the one error type of the OS boundaries, in Platform).
 typealias SyscallError = SystemCallError
 
+/// The CPUs the calling thread may run on.
+public enum ThreadAffinity {
+    /// Restricts the calling thread to `cpus` (`sched_setaffinity`; a benchmark pins its
+    /// processes). Through here, rather than the C call, this process's readers and
+    /// writers see the new mask at once: they keep its CPU count for a second otherwise.
+    /// False when the kernel refused (none of `cpus` is allowed, say).
+    @discardableResult
+    public static func set(_ cpus: [Int]) -> Bool {
+        let list = cpus.map { Int32(clamping: $0) }
+        return catomics_set_allowed_cpus(list, Int32(list.count)) == 0
+    }
+}
+
 enum Sys {
     /// The corresponding C function is `shm_open`.
     static func shmOpen(_ name: String, flags: Int32, mode: mode_t) throws(SyscallError) -> FileDescriptor {

@@ -239,23 +239,12 @@ struct PeerBench: ParsableCommand {
 
 /// Pins the calling thread to one CPU (the latency cases compare pinned processes).
 func pin(to cpu: Int) {
-    setAffinity([cpu])
+    ThreadAffinity.set([cpu])
 }
 
 /// Lets the calling thread run on every CPU again.
 func unpin() {
-    setAffinity(Array(0 ..< Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
-}
-
-/// `sched_setaffinity(0, ...)`, which Glibc's Swift module does not declare (it is a
-/// GNU extension): looked up by name.
-private func setAffinity(_ cpus: [Int]) {
-    typealias SetAffinity = @convention(c) (pid_t, Int, UnsafeRawPointer) -> Int32
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_setaffinity") else { return }
-    let call = unsafeBitCast(symbol, to: SetAffinity.self)
-    var set = [UInt8](repeating: 0, count: 128)  // cpu_set_t: 1024 bits
-    for cpu in cpus where cpu < 1024 { set[cpu / 8] |= UInt8(1 << (cpu % 8)) }
-    _ = set.withUnsafeBytes { call(0, $0.count, $0.baseAddress!) }
+    ThreadAffinity.set(Array(0 ..< Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
 }
 
 /// One reader of `blob-bench peer`: waits for each publish, reads every byte (verified,

@@ -17,6 +17,21 @@ func isPattern(_ view: UnsafeRawBufferPointer, of sequence: UInt64) -> Bool {
 }
 
 @Suite(.serialized) struct FollowTests {
+    /// The CPU count behind following is kept a second, but a mask set through
+    /// `ThreadAffinity` is seen at once: pinned to one CPU, this thread's readers do not
+    /// follow (or spin); free again, they do.
+    @Test(.enabled(if: sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1, "one CPU: readers never follow"))
+    func aPinnedThreadStopsFollowingAtOnce() throws {
+        let all = Array(0 ..< Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        defer { ThreadAffinity.set(all) }
+        try #require(ThreadAffinity.set(all))
+        #expect(BlobSegment.readersFollow)
+        try #require(ThreadAffinity.set([all[0]]))
+        #expect(!BlobSegment.readersFollow)
+        try #require(ThreadAffinity.set(all))
+        #expect(BlobSegment.readersFollow)
+    }
+
     /// A reader waiting with `beginVerifiedView(after:)` under a writer publishing large
     /// blobs flat out gets each time a newer blob, intact whenever the view is still
     /// valid after use; with a second CPU most are verified behind the writer's copy.

@@ -109,6 +109,9 @@ int catomics_second_core_available(void);
 /* How many CPUs this thread may run on (its sched_getaffinity mask; 1 on failure), as
  * it was at most a second ago (the mask is asked of the kernel once a second per thread). */
 int catomics_allowed_cpus(void);
+/* Sets this thread's mask to `cpus` (sched_setaffinity; 0 or -1 and errno), and the next
+ * catomics_allowed_cpus asks the kernel again. */
+int catomics_set_allowed_cpus(const int32_t *cpus, int count);
 void catomics_second_core_wait(void);
 
 /* XXH3-64 of up to 8 parts laid end to end; status 0, or -1 when a part's mapping shrank. */
