@@ -277,28 +277,24 @@ public func sb_view_after(_ pointer: OpaquePointer?, _ after: UInt64, _ timeoutM
     }
 }
 
-/// Fills a `sb_view` with a held view; `sb_view_end` releases it.
+/// Fills a `sb_view` with a held view: `internal_` is its slot, which with the sequence
+/// is all `sb_view_end` needs (nothing is allocated, so nothing leaks if it is never
+/// called, and a second call answers as the first).
 private func fill(_ view: UnsafeMutablePointer<sb_view>, with held: HeldView) {
     view.pointee.bytes = held.bytes.baseAddress
     view.pointee.length = held.bytes.count
     store(held.metadata, &view.pointee.metadata)
-    view.pointee.internal_ = UnsafeRawPointer(Unmanaged.passRetained(HeldBox(held)).toOpaque())
-}
-
-/// A held view on the heap until `sb_view_end`.
-final class HeldBox {
-    let view: HeldView
-    init(_ view: HeldView) { self.view = view }
+    view.pointee.internal_ = held.slot
 }
 
 @_cdecl("sb_view_end")
 public func sb_view_end(_ pointer: OpaquePointer?, _ view: UnsafePointer<sb_view>?) -> sb_status {
-    guard let seg = segment(pointer), let view, let token = view.pointee.internal_ else {
-        return fail(SB_INVALID_ARGUMENT, "a NULL handle, or a view that sb_view_begin did not fill")
+    guard let seg = segment(pointer), let view, let slot = view.pointee.internal_,
+          let valid = seg.isStillValid(slot: slot, sequence: view.pointee.metadata.sequence) else {
+        return fail(SB_INVALID_ARGUMENT, "a NULL handle, or a view that sb_view_begin did not fill on this segment")
     }
-    let box = Unmanaged<HeldBox>.fromOpaque(token).takeRetainedValue()
-    if seg.isStillValid(box.view) { return succeed() }
-    return fail(SB_OVERWRITTEN, "blob \(box.view.metadata.sequence) was replaced while it was viewed; discard what was read and begin again")
+    if valid { return succeed() }
+    return fail(SB_OVERWRITTEN, "blob \(view.pointee.metadata.sequence) was replaced while it was viewed; discard what was read and begin again")
 }
 
 @_cdecl("sb_wait")

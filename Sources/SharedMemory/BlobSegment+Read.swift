@@ -138,6 +138,16 @@ extension BlobSegment {
         isStable(view.descriptor, view.metadata.sequence)
     }
 
+    /// ``isStillValid(_:)`` for a view known only by its ``HeldView/slot`` and sequence
+    /// (the C library's `sb_view` keeps no more): nil when `slot` is not one of this
+    /// segment's slots.
+    public func isStillValid(slot: UnsafeRawPointer, sequence: UInt64) -> Bool? {
+        for index in 0 ..< SegmentLayout.slotCount where UnsafeRawPointer(slotBase(index)) == slot {
+            return isStable(slotBase(index), sequence)
+        }
+        return nil
+    }
+
     /// Calls `body` with a read-only view of the latest payload where it lies in the
     /// mapping, **without verifying its checksum**: the seqlock alone says the bytes were
     /// not being rewritten while `body` ran (it runs again on a fresh view when they
@@ -241,6 +251,9 @@ public struct HeldView {
     /// The payload where it lies in the mapping.
     public let bytes: UnsafeRawBufferPointer
     let descriptor: UnsafeMutableRawPointer
+    /// The slot it lies in (its descriptor in the mapping): with the sequence, what
+    /// ``BlobSegment/isStillValid(slot:sequence:)`` needs.
+    public var slot: UnsafeRawPointer { UnsafeRawPointer(descriptor) }
     /// Whether it was verified behind the writer's copy (``BlobSegment/beginVerifiedView(after:timeout:)``
     /// followed the publish) rather than in a pass after it.
     public var followed = false

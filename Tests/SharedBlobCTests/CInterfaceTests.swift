@@ -28,4 +28,31 @@ import TestSupport
         var again: OpaquePointer?
         #expect(sb_open(name, SB_CREATE_NEW, 1 << 16, &again) == SB_EXISTS && again == nil)
     }
+
+    /// A view holds nothing: ending it twice answers twice, a reused slot says
+    /// SB_OVERWRITTEN, and a view that this segment did not fill is refused.
+    @Test func aViewEndsByItsSlotAndSequence() throws {
+        let name = Fixtures.uniqueSegmentName("sbv"), other = Fixtures.uniqueSegmentName("sbw")
+        defer { Fixtures.removeSegment(name); Fixtures.removeSegment(other) }
+        var segment: OpaquePointer?, second: OpaquePointer?
+        try #require(sb_open(name, SB_CREATE_NEW, 4096, &segment) == SB_OK)
+        try #require(sb_open(other, SB_CREATE_NEW, 4096, &second) == SB_OK)
+        defer { sb_close(segment); sb_close(second) }
+        let bytes: [UInt8] = Array("viewed".utf8)
+        func publish() -> sb_status { bytes.withUnsafeBytes { sb_publish(segment, $0.baseAddress, $0.count, nil, nil) } }
+        try #require(publish() == SB_OK)
+        var view = sb_view()
+        try #require(sb_view_begin(segment, &view) == SB_OK)
+        #expect(view.length == bytes.count && view.metadata.sequence == 1)
+        #expect(sb_view_end(segment, &view) == SB_OK)
+        #expect(sb_view_end(segment, &view) == SB_OK)  // again: the same answer, nothing freed twice
+        #expect(sb_view_end(second, &view) == SB_INVALID_ARGUMENT)  // another segment's view
+        var blank = sb_view()
+        #expect(sb_view_end(segment, &blank) == SB_INVALID_ARGUMENT)
+        try #require(publish() == SB_OK)  // the other slot
+        #expect(sb_view_end(segment, &view) == SB_OK)
+        try #require(publish() == SB_OK)  // the viewed slot, reused
+        #expect(sb_view_end(segment, &view) == SB_OVERWRITTEN)
+        #expect(String(cString: sb_last_error()).contains("replaced"))
+    }
 }

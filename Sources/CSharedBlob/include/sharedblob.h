@@ -122,7 +122,10 @@ sb_status sb_read(sb_segment *segment, void *buffer, size_t capacity, sb_metadat
 
 /* A verified zero-copy view of the latest payload. Use view->bytes, then call
  * sb_view_end: SB_OK if the bytes stayed the verified ones all along, SB_OVERWRITTEN if a
- * writer reused the slot meanwhile (discard what you made of them and begin again). */
+ * writer reused the slot meanwhile (discard what you made of them and begin again).
+ * Leave the view's fields as they were filled (end reads its sequence and internal_).
+ * A view holds nothing: ending it twice answers twice, and one never ended costs nothing.
+ * SB_INVALID_ARGUMENT for a view this segment did not fill. */
 sb_status sb_view_begin(sb_segment *segment, sb_view *view);
 sb_status sb_view_end(sb_segment *segment, const sb_view *view);
 /* sb_wait then sb_view_begin in one call: waits (timeout_ms < 0: for ever) for a blob
