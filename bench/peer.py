@@ -39,6 +39,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -776,8 +777,6 @@ class Sender:
     stdin and stdout pipes to the suite, its stderr in an unnamed temporary file."""
 
     def __init__(self, impl: str, argv: list[str], batches: int) -> None:
-        import tempfile
-
         self.impl = impl
         self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(

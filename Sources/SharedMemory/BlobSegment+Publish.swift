@@ -88,10 +88,7 @@ extension BlobSegment {
             throw error
         }
         defer { endPublish() }
-        let slot = base + pending.payloadOffset
-        let copied = copy(parts, reporting: pending) { offset, piece in
-            catomics_guarded_stream_copy(slot + offset, piece.baseAddress!, piece.count) == 0
-        }
+        let copied = copy(parts, to: base + pending.payloadOffset, reporting: pending)
         catomics_second_core_wait()
         if !copied || job.pointee.status != 0 { throw .shrunk(backing) }
         return finishPublish(pending, kind: kind, length: length, checksum: job.pointee.hash)
@@ -110,38 +107,39 @@ extension BlobSegment {
         if filled.count == 1, length > 240, Int(bitPattern: slot) % 32 == 0, catomics_stream_copy_xxh3_available() != 0 {
             var state = catomics_xxh3_stream()
             catomics_stream_copy_xxh3_reset(&state)
-            let copied = copy(filled, reporting: pending) { offset, piece in
-                catomics_guarded_stream_copy_xxh3(&state, slot + offset, piece.baseAddress!, piece.count, length) == 0
-            }
+            let copied = copy(filled, to: slot, reporting: pending, copyPiece: { destination, piece in
+                catomics_guarded_stream_copy_xxh3(&state, destination, piece.baseAddress!, piece.count, length) == 0
+            })
             if !copied { throw .shrunk(backing) }
             return finishPublish(pending, kind: kind, length: length, checksum: catomics_stream_copy_xxh3_digest(&state, filled[0].baseAddress!, length))
         }
         var hasher = XXH3.Hasher()
-        let copied = copy(parts, reporting: pending) { offset, piece in
-            guard catomics_guarded_stream_copy(slot + offset, piece.baseAddress!, piece.count) == 0 else { return false }
-            hasher.update(piece)
-            return true
-        }
+        let copied = copy(parts, to: slot, reporting: pending, eachPiece: { piece in hasher.update(piece) })
         if !copied { throw .shrunk(backing) }
         return finishPublish(pending, kind: kind, length: length, checksum: hasher.finalize())
     }
 
-    /// Copies `parts` end to end into the slot in ``progressPiece`` pieces (each a
-    /// multiple of 1 KiB but a part's last) through `copyPiece`: given the piece's offset
-    /// in the payload and the caller's bytes, it copies them with non-temporal stores
-    /// through the SIGBUS guard and says false when the mapping turned out shorter than
-    /// its pages (its file was truncated). Each piece copied is reported to `pending`.
-    /// False when a piece failed.
+    /// Copies `parts` end to end to `slot` in ``progressPiece`` pieces (each a multiple
+    /// of 1 KiB but a part's last) through `copyPiece` (where the piece goes, the
+    /// caller's bytes; by default a guarded copy with non-temporal stores), which says
+    /// false when the mapping turned out shorter than its pages (its file was truncated).
+    /// After each piece, `eachPiece` sees the caller's bytes just copied and `pending`
+    /// reports them. False when a piece failed.
     private func copy(
-        _ parts: [UnsafeRawBufferPointer], reporting pending: PendingPublish,
-        copyPiece: (Int, UnsafeRawBufferPointer) -> Bool
+        _ parts: [UnsafeRawBufferPointer], to slot: UnsafeMutableRawPointer, reporting pending: PendingPublish,
+        copyPiece: (UnsafeMutableRawPointer, UnsafeRawBufferPointer) -> Bool = { destination, piece in
+            catomics_guarded_stream_copy(destination, piece.baseAddress!, piece.count) == 0
+        },
+        eachPiece: (UnsafeRawBufferPointer) -> Void = { _ in }
     ) -> Bool {
         var offset = 0
         for part in parts where part.count > 0 {
             var done = 0
             while done < part.count {
                 let n = min(Self.progressPiece, part.count - done)
-                if !copyPiece(offset, UnsafeRawBufferPointer(start: part.baseAddress! + done, count: n)) { return false }
+                let piece = UnsafeRawBufferPointer(start: part.baseAddress! + done, count: n)
+                if !copyPiece(slot + offset, piece) { return false }
+                eachPiece(piece)
                 done += n
                 offset += n
                 pending.report(offset)

@@ -85,8 +85,8 @@ int catomics_guarded_copy(void *dst, const void *src, size_t count);
 int catomics_guarded_stream_copy(void *dst, const void *src, size_t count);
 int catomics_guarded_xxh3_update(void *state, const void *src, size_t count);
 /* A streaming copy that computes XXH3-64 (seed 0) of what it copies on the way, each
- * byte loaded once (x86-64 with AVX2; available() says whether this CPU has it, and
- * elsewhere the calls do nothing). Reset a state, pass the whole input's pieces in order
+ * byte loaded once (x86-64 with AVX2; call the others only when available() says this
+ * CPU has it: elsewhere they copy nothing). Reset a state, pass the whole input's pieces in order
  * (every piece but the last a multiple of 1 KiB; dst 32-byte aligned; total > 240 bytes),
  * each guarded as catomics_guarded_stream_copy; then digest reads the input's last
  * block (under 1 KiB and its last 64 bytes) from `source`, the whole input's start,
