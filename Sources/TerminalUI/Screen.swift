@@ -149,7 +149,15 @@ public struct Screen: Equatable, Sendable {
         }.joined(separator: "\n")
     }
 
-    /// Terminal columns a scalar takes: 0 or -1 for non-printing ones, 2 for wide ones.
+    /// Terminal columns a scalar takes: 2 for wide ones, -1 for what is shown as `?`
+    /// (controls, and text that is invisible or changes the layout: marks, bidi and other
+    /// format characters, separators, unassigned code points).
+    ///
+    /// The width of the rest is the C library's (`wcwidth` in a UTF-8 locale), which is
+    /// what ncurses places characters by; if they disagreed, everything after a character
+    /// in the row would be drawn one column off. What the C library does not print either
+    /// (a character newer than its Unicode tables) is shown as `?`. Without a UTF-8 locale
+    /// in the C library, ``tableColumns(of:)`` decides.
     public static func columns(of scalar: Unicode.Scalar) -> Int {
         if scalar.value < 0x20 || scalar.value == 0x7F || (0x80 ..< 0xA0).contains(scalar.value) { return -1 }
         if scalar.value < 0x7F { return 1 }
@@ -158,11 +166,22 @@ public struct Screen: Equatable, Sendable {
             return -1  // shown as '?': never let invisible or layout-changing text through
         default: break
         }
+        if let width = Sys.utf8CellWidth(scalar.value) { return width <= 0 ? -1 : min(width, 2) }
+        return tableColumns(of: scalar)
+    }
+
+    /// ``columns(of:)`` of a printable scalar without the C library: 2 for East Asian
+    /// wide and full-width characters and for emoji shown as emoji by default (which
+    /// Unicode makes wide; not the regional indicators that pair into flags, 1 each in
+    /// glibc), else 1. It agrees with glibc 2.36's `wcwidth` on every scalar both print.
+    public static func tableColumns(of scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
-        let wide = (0x1100 ... 0x115F).contains(v) || (0x2E80 ... 0xA4CF).contains(v) || (0xAC00 ... 0xD7A3).contains(v)
-            || (0xF900 ... 0xFAFF).contains(v) || (0xFE30 ... 0xFE4F).contains(v) || (0xFF00 ... 0xFF60).contains(v)
-            || (0xFFE0 ... 0xFFE6).contains(v) || (0x1F300 ... 0x1F64F).contains(v) || (0x1F900 ... 0x1F9FF).contains(v)
-            || (0x20000 ... 0x3FFFD).contains(v)
+        if scalar.properties.isEmojiPresentation && !(0x1F1E6 ... 0x1F1FF).contains(v) { return 2 }
+        let wide = (0x1100 ... 0x115F).contains(v) || (0x2E80 ... 0x303E).contains(v) || (0x3041 ... 0xA4CF).contains(v)
+            || (0xA960 ... 0xA97F).contains(v) || (0xAC00 ... 0xD7A3).contains(v) || (0xF900 ... 0xFAFF).contains(v)
+            || (0xFE10 ... 0xFE19).contains(v) || (0xFE30 ... 0xFE6F).contains(v) || (0xFF00 ... 0xFF60).contains(v)
+            || (0xFFE0 ... 0xFFE6).contains(v) || (0x16FE0 ... 0x18DFF).contains(v) || (0x1AFF0 ... 0x1B2FF).contains(v)
+            || (0x1F200 ... 0x1F2FF).contains(v) || (0x20000 ... 0x3FFFD).contains(v) || v == 0x2329 || v == 0x232A
         return wide ? 2 : 1
     }
 }

@@ -1,3 +1,4 @@
+import CNcurses
 import Dispatch
 import Glibc
 import Platform
@@ -43,6 +44,22 @@ enum Sys {
             }
         }
     }
+
+    /// How many terminal cells the C library says `scalar` takes in a UTF-8 locale, which
+    /// is what ncurses counts by (its width table is the same for every UTF-8 locale):
+    /// 2 wide, 1, 0 or -1 for what it does not print; nil when this C library has no
+    /// C.UTF-8 locale. The caller's own locale is left as it is (the answer is asked in a
+    /// locale of its own, for this thread only). The corresponding C functions are
+    /// `newlocale`, `uselocale` and `wcwidth`.
+    static func utf8CellWidth(_ scalar: UInt32) -> Int? {
+        guard let locale = utf8Locale else { return nil }
+        let previous = uselocale(locale)
+        defer { uselocale(previous) }
+        return Int(wcwidth(wchar_t(bitPattern: scalar)))
+    }
+
+    /// The C.UTF-8 locale's character class (made once; never freed).
+    nonisolated(unsafe) private static let utf8Locale: locale_t? = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil)
 
     /// Waits for a thread to end. The corresponding C function is `pthread_join`.
     static func join(_ thread: pthread_t) { _ = pthread_join(thread, nil) }
