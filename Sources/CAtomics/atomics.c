@@ -71,11 +71,12 @@ static void forget_pid(void) { atomic_store(&cached_pid, 0); }
 static void register_fork_handler(void) { pthread_atfork(NULL, NULL, forget_pid); }
 
 int32_t catomics_process_id(void) {
-    pthread_once(&pid_once, register_fork_handler);
+    /* A pid is cached only after the fork handler is registered, and a child's handler
+     * clears it: a cached one is this process's (no pthread_once on every call). */
     int32_t pid = atomic_load_explicit(&cached_pid, memory_order_relaxed);
-    if (pid == 0) {
-        pid = (int32_t)getpid();
-        atomic_store_explicit(&cached_pid, pid, memory_order_relaxed);
-    }
+    if (pid != 0) return pid;
+    pthread_once(&pid_once, register_fork_handler);
+    pid = (int32_t)getpid();
+    atomic_store_explicit(&cached_pid, pid, memory_order_relaxed);
     return pid;
 }

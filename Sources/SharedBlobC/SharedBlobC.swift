@@ -175,7 +175,7 @@ public func sb_publish(_ pointer: OpaquePointer?, _ data: UnsafeRawPointer?, _ l
         }
     }
     do throws(SharedMemoryError) {
-        store(try seg.publish(kind: .bytes, parts: [bytes]).metadata, out)
+        store(try seg.publish(kind: .bytes, bytes: bytes).metadata, out)
         return succeed()
     } catch {
         return fail(error)

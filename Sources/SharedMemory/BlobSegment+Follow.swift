@@ -34,12 +34,15 @@ extension BlobSegment {
     ///   ``beginVerifiedView()`` throws.
     public func beginVerifiedView(after sequence: UInt64, timeout: Duration? = nil) throws(SharedMemoryError) -> HeldView {
         let clock = ContinuousClock()
-        let deadline = timeout.map { clock.now + $0 }
+        // The time starts at the first look that finds nothing: a blob already there costs
+        // no clock read (from C and Python, most calls).
+        var deadline: ContinuousClock.Instant?
         var followsLeft: Int?  // decided at the first fill
         var spun = false
         while true {
             let word = catomics_load_acquire_u32(base + SegmentLayout.wakeOffset)
             if publishedSequence > sequence, let held = try beginVerifiedView() { return held }
+            if deadline == nil, let timeout { deadline = clock.now + timeout }
             if let fill = currentFill(after: sequence) {
                 _ = try remaining(until: deadline, clock: clock, after: sequence)
                 let left = followsLeft ?? (Self.readersFollow ? Self.maxFollows : 0)

@@ -29,7 +29,16 @@ extension BlobSegment {
                let receipt = try publishHashingBeside(kind: kind, parts: parts, length: length) { return receipt }
             return try publishHashingInline(kind: kind, parts: parts, length: length)
         }
-        if !stopping { return try publishSmall(kind: kind, parts: parts, length: length) }
+        if !stopping {
+            return try publishSmall(kind: kind, length: length) { slot in
+                var offset = 0
+                for part in parts where part.count > 0 {
+                    if catomics_guarded_copy(slot + offset, part.baseAddress!, part.count) != 0 { return false }
+                    offset += part.count
+                }
+                return true
+            }
+        }
         do throws(PublishError<Never>) {
             return try publish(kind: kind, length: length) { (slot: inout SlotWriter) throws(Never) in
                 for part in parts { slot.append(part) }
@@ -45,19 +54,29 @@ extension BlobSegment {
     /// Payloads from this size up are hashed on the second core while this thread copies.
     static let secondCoreThreshold = 1 << 20
 
-    /// The copying publish of a small payload: copied in, then hashed in one call while
-    /// it is in cache (no streaming hash state to allocate).
-    private func publishSmall(kind: BlobKind, parts: [UnsafeRawBufferPointer], length: Int) throws(SharedMemoryError) -> PublishReceipt {
+    /// The copying publish of a small payload: `copyIn` copies it to the slot's payload
+    /// (false: the mapping shrank under it), then it is hashed in one call while it is in
+    /// cache (no streaming hash state to allocate).
+    private func publishSmall(kind: BlobKind, length: Int, copyIn: (UnsafeMutableRawPointer) -> Bool)
+        throws(SharedMemoryError) -> PublishReceipt
+    {
         let pending = try beginPublish(length: length, lockTimeout: Self.defaultLockTimeout)
         defer { endPublish() }
         let slot = base + pending.payloadOffset
-        var offset = 0
-        for part in parts where part.count > 0 {
-            if catomics_guarded_copy(slot + offset, part.baseAddress!, part.count) != 0 { throw .shrunk(backing) }
-            offset += part.count
-        }
+        if !copyIn(slot) { throw .shrunk(backing) }
         let checksum = try Guarded.xxh3(UnsafeRawBufferPointer(start: slot, count: length), backing: backing)
         return finishPublish(pending, kind: kind, length: length, checksum: checksum)
+    }
+
+    /// ``publish(kind:parts:)`` of a payload in one piece, without the array (what a
+    /// small blob's publish from C or Python pays for on every call).
+    public func publish(kind: BlobKind, bytes: UnsafeRawBufferPointer) throws(SharedMemoryError) -> PublishReceipt {
+        guard bytes.count < Self.secondCoreThreshold, EnvironmentSwitches.stopAtByte == nil else {
+            return try publish(kind: kind, parts: [bytes])
+        }
+        return try publishSmall(kind: kind, length: bytes.count) { slot in
+            bytes.isEmpty || catomics_guarded_copy(slot, bytes.baseAddress!, bytes.count) == 0
+        }
     }
 
     /// The copying publish with its checksum computed beside it: the helper thread
@@ -203,7 +222,9 @@ extension BlobSegment {
     func beginPublish(length: Int, lockTimeout: Duration, reportsProgress: Bool = false) throws(SharedMemoryError) -> PendingPublish {
         guard length >= 0, length <= capacity else { throw .tooLarge(length: length, capacity: capacity) }
         let lock = base + SegmentLayout.writerLockOffset
-        let r = catomics_writer_lock(lock, Self.nanoseconds(lockTimeout))
+        // The default's nanoseconds are a constant: no Duration arithmetic on every publish.
+        let r = catomics_writer_lock(lock, lockTimeout == Self.defaultLockTimeout ? Self.defaultLockTimeoutNanoseconds
+                                                                                  : Self.nanoseconds(lockTimeout))
         switch r {
         case 0, CATOMICS_LOCK_OWNER_DIED:
             break  // a dead holder's slot was never published: this publish overwrites it

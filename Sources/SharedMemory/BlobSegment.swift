@@ -25,8 +25,10 @@ public final class BlobSegment: @unchecked Sendable {
 
     /// The default payload capacity of each slot: 10 MiB of frame.
     public static let defaultCapacity = 10 * 1024 * 1024
-    /// How long a publish waits for another writer's lock before giving up.
-    public static let defaultLockTimeout: Duration = .seconds(10)
+    /// How long a publish waits for another writer's lock before giving up (10 s).
+    public static var defaultLockTimeout: Duration { .nanoseconds(defaultLockTimeoutNanoseconds) }
+    /// ``defaultLockTimeout`` in nanoseconds, the form the lock call takes.
+    static let defaultLockTimeoutNanoseconds: Int64 = 10_000_000_000
 
     /// The largest capacity accepted (1 GiB per slot).
     public static let maxCapacity = 1 << 30

@@ -6,37 +6,40 @@ enum SegmentLayout {
     typealias Header = blob_segment_header
     typealias Slot = blob_slot
 
-    static let magic = UInt64(BLOB_SEGMENT_MAGIC)
-    static let version = UInt32(BLOB_SEGMENT_VERSION)
-    static let headerSize = Int(BLOB_SEGMENT_HEADER_SIZE)
-    static let dataOffset = Int(BLOB_SEGMENT_DATA_OFFSET)
-    static let slotCount = Int(BLOB_SEGMENT_SLOT_COUNT)
-    static let busy = UInt64.max
+    // Computed from the C constants, so each folds into the code that uses it (a
+    // `static let` of a value known only at run time, such as a key path's offset, is a
+    // lazily initialised global that every access checks).
+    static var magic: UInt64 { UInt64(BLOB_SEGMENT_MAGIC) }
+    static var version: UInt32 { UInt32(BLOB_SEGMENT_VERSION) }
+    static var headerSize: Int { Int(BLOB_SEGMENT_HEADER_SIZE) }
+    static var dataOffset: Int { Int(BLOB_SEGMENT_DATA_OFFSET) }
+    static var slotCount: Int { Int(BLOB_SEGMENT_SLOT_COUNT) }
+    static var busy: UInt64 { UInt64.max }
 
-    static let magicOffset = MemoryLayout<Header>.offset(of: \Header.magic)!
-    static let versionOffset = MemoryLayout<Header>.offset(of: \Header.version)!
-    static let headerSizeOffset = MemoryLayout<Header>.offset(of: \Header.header_size)!
-    static let capacityOffset = MemoryLayout<Header>.offset(of: \Header.capacity)!
-    static let totalSizeOffset = MemoryLayout<Header>.offset(of: \Header.total_size)!
-    static let publishedOffset = MemoryLayout<Header>.offset(of: \Header.published)!
-    static let wakeOffset = MemoryLayout<Header>.offset(of: \Header.wake)!
-    static let slotCountOffset = MemoryLayout<Header>.offset(of: \Header.slot_count)!
-    static let waitersOffset = MemoryLayout<Header>.offset(of: \Header.waiters)!
-    static let writerPidOffset = MemoryLayout<Header>.offset(of: \Header.writer_pid)!
-    static let writerLockOffset = MemoryLayout<Header>.offset(of: \Header.writer_lock)!
-    static let fillsOffset = MemoryLayout<Header>.offset(of: \Header.fills)!
-    static let slotsOffset = MemoryLayout<Header>.offset(of: \Header.slots)!
-    static let slotStride = MemoryLayout<Slot>.size
+    static var magicOffset: Int { Int(BLOB_OFFSET_MAGIC) }
+    static var versionOffset: Int { Int(BLOB_OFFSET_VERSION) }
+    static var headerSizeOffset: Int { Int(BLOB_OFFSET_HEADER_SIZE) }
+    static var capacityOffset: Int { Int(BLOB_OFFSET_CAPACITY) }
+    static var totalSizeOffset: Int { Int(BLOB_OFFSET_TOTAL_SIZE) }
+    static var publishedOffset: Int { Int(BLOB_OFFSET_PUBLISHED) }
+    static var wakeOffset: Int { Int(BLOB_OFFSET_WAKE) }
+    static var slotCountOffset: Int { Int(BLOB_OFFSET_SLOT_COUNT) }
+    static var waitersOffset: Int { Int(BLOB_OFFSET_WAITERS) }
+    static var writerPidOffset: Int { Int(BLOB_OFFSET_WRITER_PID) }
+    static var writerLockOffset: Int { Int(BLOB_OFFSET_WRITER_LOCK) }
+    static var fillsOffset: Int { Int(BLOB_OFFSET_FILLS) }
+    static var slotsOffset: Int { Int(BLOB_OFFSET_SLOTS) }
+    static var slotStride: Int { Int(BLOB_SLOT_STRIDE) }
 
-    static let slotSequence = MemoryLayout<Slot>.offset(of: \Slot.sequence)!
-    static let slotPayloadOffset = MemoryLayout<Slot>.offset(of: \Slot.offset)!
-    static let slotLength = MemoryLayout<Slot>.offset(of: \Slot.length)!
-    static let slotChecksum = MemoryLayout<Slot>.offset(of: \Slot.checksum)!
-    static let slotTime = MemoryLayout<Slot>.offset(of: \Slot.publish_time_ns)!
-    static let slotPid = MemoryLayout<Slot>.offset(of: \Slot.writer_pid)!
-    static let slotKind = MemoryLayout<Slot>.offset(of: \Slot.kind)!
-    static let slotProgress = MemoryLayout<Slot>.offset(of: \Slot.progress)!
-    static let slotFill = MemoryLayout<Slot>.offset(of: \Slot.fill)!
+    static var slotSequence: Int { Int(BLOB_SLOT_OFFSET_SEQUENCE) }
+    static var slotPayloadOffset: Int { Int(BLOB_SLOT_OFFSET_OFFSET) }
+    static var slotLength: Int { Int(BLOB_SLOT_OFFSET_LENGTH) }
+    static var slotChecksum: Int { Int(BLOB_SLOT_OFFSET_CHECKSUM) }
+    static var slotTime: Int { Int(BLOB_SLOT_OFFSET_TIME) }
+    static var slotPid: Int { Int(BLOB_SLOT_OFFSET_PID) }
+    static var slotKind: Int { Int(BLOB_SLOT_OFFSET_KIND) }
+    static var slotProgress: Int { Int(BLOB_SLOT_OFFSET_PROGRESS) }
+    static var slotFill: Int { Int(BLOB_SLOT_OFFSET_FILL) }
 
     static func slotDescriptorOffset(_ index: Int) -> Int { slotsOffset + index * slotStride }
 

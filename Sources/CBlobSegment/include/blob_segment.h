@@ -131,6 +131,34 @@ BLOB_ASSERT_OFFSET(blob_segment_header, fills, 248);
 _Static_assert(sizeof(blob_segment_header) == BLOB_SEGMENT_HEADER_SIZE, "header size");
 #undef BLOB_ASSERT_OFFSET
 
+/* The same offsets as constants (what the Swift engine reads the fields by: folded into
+ * its code, where a key path's offset would be computed at run time). */
+enum {
+    BLOB_OFFSET_MAGIC = offsetof(blob_segment_header, magic),
+    BLOB_OFFSET_VERSION = offsetof(blob_segment_header, version),
+    BLOB_OFFSET_HEADER_SIZE = offsetof(blob_segment_header, header_size),
+    BLOB_OFFSET_CAPACITY = offsetof(blob_segment_header, capacity),
+    BLOB_OFFSET_TOTAL_SIZE = offsetof(blob_segment_header, total_size),
+    BLOB_OFFSET_PUBLISHED = offsetof(blob_segment_header, published),
+    BLOB_OFFSET_WAKE = offsetof(blob_segment_header, wake),
+    BLOB_OFFSET_SLOT_COUNT = offsetof(blob_segment_header, slot_count),
+    BLOB_OFFSET_WAITERS = offsetof(blob_segment_header, waiters),
+    BLOB_OFFSET_WRITER_PID = offsetof(blob_segment_header, writer_pid),
+    BLOB_OFFSET_WRITER_LOCK = offsetof(blob_segment_header, writer_lock),
+    BLOB_OFFSET_FILLS = offsetof(blob_segment_header, fills),
+    BLOB_OFFSET_SLOTS = offsetof(blob_segment_header, slots),
+    BLOB_SLOT_STRIDE = sizeof(blob_slot),
+    BLOB_SLOT_OFFSET_SEQUENCE = offsetof(blob_slot, sequence),
+    BLOB_SLOT_OFFSET_OFFSET = offsetof(blob_slot, offset),
+    BLOB_SLOT_OFFSET_LENGTH = offsetof(blob_slot, length),
+    BLOB_SLOT_OFFSET_CHECKSUM = offsetof(blob_slot, checksum),
+    BLOB_SLOT_OFFSET_TIME = offsetof(blob_slot, publish_time_ns),
+    BLOB_SLOT_OFFSET_PID = offsetof(blob_slot, writer_pid),
+    BLOB_SLOT_OFFSET_KIND = offsetof(blob_slot, kind),
+    BLOB_SLOT_OFFSET_PROGRESS = offsetof(blob_slot, progress),
+    BLOB_SLOT_OFFSET_FILL = offsetof(blob_slot, fill),
+};
+
 /* Offset of slot i's payload for a segment of the given per-slot capacity. */
 static inline uint64_t blob_segment_slot_offset(uint64_t capacity, unsigned slot) {
     uint64_t stride = (capacity + BLOB_SEGMENT_SLOT_ALIGN - 1) / BLOB_SEGMENT_SLOT_ALIGN * BLOB_SEGMENT_SLOT_ALIGN;
