@@ -26,8 +26,12 @@ for tool in blob-writer blob-reader; do
 done
 ls "$prefix/share/man/man1" | sort | tr '\n' ' ' | grep -qx "blob-reader.1 blob-writer.1 " || fail "man1 holds other pages: $(ls "$prefix/share/man/man1")"
 printf '#include <blob_segment.h>\n#include <blob_mutex.h>\nint main(void){return 0;}\n' > "$prefix/t.c"
-cc -std=c11 -I "$prefix/include/sharedblob" -c "$prefix/t.c" -o "$prefix/t.o" || fail "the installed headers do not compile"
-rm -f "$prefix/t.c" "$prefix/t.o"
+cc -std=c11 -Wall -Wextra -pedantic -Werror -I "$prefix/include/sharedblob" -c "$prefix/t.c" -o "$prefix/t.o" \
+    || fail "the installed headers do not compile as C11"
+cp "$prefix/t.c" "$prefix/t.cpp"
+g++ -std=c++17 -Wall -Wextra -pedantic -Werror -I "$prefix/include/sharedblob" -c "$prefix/t.cpp" -o "$prefix/t.o" \
+    || fail "the installed headers do not compile as C++17"
+rm -f "$prefix/t.c" "$prefix/t.cpp" "$prefix/t.o"
 # A C program against the installed library, as docs/c-and-cpp.md builds it.
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 flags=$(pkg-config --cflags --libs sharedblob) || fail "pkg-config does not find sharedblob"

@@ -26,13 +26,16 @@ import Testing
     }
 
     /// The table agrees with the C library on every scalar both print (glibc's answer is
-    /// asked in C.UTF-8, whatever this process's locale).
+    /// asked in C.UTF-8, whatever this process's locale), up to Unicode 14.0, the tables
+    /// of glibc 2.35-2.36: a newer C library knows characters the table was not checked
+    /// against.
     @Test func theTableAgreesWithTheCLibraryOnEveryPrintableScalar() throws {
         try #require(Sys.utf8CellWidth(0x4E2D) == 2, "this C library has no C.UTF-8 locale")
         var compared = 0
         var differing: [String] = []
         for v in UInt32(0xA0) ... 0x10FFFF {
-            guard let s = Unicode.Scalar(v), Screen.columns(of: s) > 0 else { continue }
+            guard let s = Unicode.Scalar(v), let age = s.properties.age, age.major < 14 || (age.major == 14 && age.minor == 0),
+                  Screen.columns(of: s) > 0 else { continue }
             compared += 1
             if Screen.tableColumns(of: s) != Screen.columns(of: s), differing.count < 10 {
                 differing.append("U+\(String(v, radix: 16, uppercase: true)) table \(Screen.tableColumns(of: s)), C library \(Screen.columns(of: s))")

@@ -104,7 +104,13 @@ typedef struct blob_segment_header {
     uint64_t fills;           /* publishes begun (under writer_lock): tags each slot's fill */
 } blob_segment_header;
 
-#define BLOB_ASSERT_OFFSET(T, F, O) _Static_assert(offsetof(T, F) == (O), #T "." #F " must be at offset " #O)
+/* C11's _Static_assert is C++'s static_assert: the header compiles as either. */
+#ifdef __cplusplus
+#define BLOB_STATIC_ASSERT static_assert
+#else
+#define BLOB_STATIC_ASSERT _Static_assert
+#endif
+#define BLOB_ASSERT_OFFSET(T, F, O) BLOB_STATIC_ASSERT(offsetof(T, F) == (O), #T "." #F " must be at offset " #O)
 BLOB_ASSERT_OFFSET(blob_slot, sequence, 0);
 BLOB_ASSERT_OFFSET(blob_slot, offset, 8);
 BLOB_ASSERT_OFFSET(blob_slot, length, 16);
@@ -114,7 +120,7 @@ BLOB_ASSERT_OFFSET(blob_slot, writer_pid, 40);
 BLOB_ASSERT_OFFSET(blob_slot, kind, 44);
 BLOB_ASSERT_OFFSET(blob_slot, progress, 48);
 BLOB_ASSERT_OFFSET(blob_slot, fill, 56);
-_Static_assert(sizeof(blob_slot) == 64, "blob_slot must be 64 bytes");
+BLOB_STATIC_ASSERT(sizeof(blob_slot) == 64, "blob_slot must be 64 bytes");
 BLOB_ASSERT_OFFSET(blob_segment_header, magic, 0);
 BLOB_ASSERT_OFFSET(blob_segment_header, version, 8);
 BLOB_ASSERT_OFFSET(blob_segment_header, header_size, 12);
@@ -128,8 +134,9 @@ BLOB_ASSERT_OFFSET(blob_segment_header, waiters, 176);
 BLOB_ASSERT_OFFSET(blob_segment_header, writer_pid, 180);
 BLOB_ASSERT_OFFSET(blob_segment_header, writer_lock, 184);
 BLOB_ASSERT_OFFSET(blob_segment_header, fills, 248);
-_Static_assert(sizeof(blob_segment_header) == BLOB_SEGMENT_HEADER_SIZE, "header size");
+BLOB_STATIC_ASSERT(sizeof(blob_segment_header) == BLOB_SEGMENT_HEADER_SIZE, "header size");
 #undef BLOB_ASSERT_OFFSET
+#undef BLOB_STATIC_ASSERT
 
 /* The same offsets as constants (what the Swift engine reads the fields by: folded into
  * its code, where a key path's offset would be computed at run time). */
