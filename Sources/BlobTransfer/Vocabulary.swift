@@ -20,16 +20,14 @@ public typealias BlobKind = SharedMemory.BlobKind
 /// Whose segments are accepted and how new ones are shared.
 public typealias TrustPolicy = SharedMemory.TrustPolicy
 
-// Computed, so that each folds into a constant (a `static let` is a lazy global checked on
-// every use: a small publish from C or Python names one on every call).
 extension BlobKind {
     /// An ImageData frame (`BlobCodec`): path label and file content.
-    public static var imageData: BlobKind { BlobKind(rawValue: UInt32(BLOB_KIND_IMAGE_DATA.rawValue)) }
+    public static let imageData = BlobKind(rawValue: UInt32(BLOB_KIND_IMAGE_DATA.rawValue))
     /// The source article's packed `TestData` record.
-    public static var testData: BlobKind { BlobKind(rawValue: UInt32(BLOB_KIND_TEST_DATA.rawValue)) }
+    public static let testData = BlobKind(rawValue: UInt32(BLOB_KIND_TEST_DATA.rawValue))
     /// Bytes as they are, without a path label (what the C library and Python publish
     /// without a path); `get` saves them like a file's content.
-    public static var bytes: BlobKind { BlobKind(rawValue: UInt32(BLOB_KIND_BYTES.rawValue)) }
+    public static let bytes = BlobKind(rawValue: UInt32(BLOB_KIND_BYTES.rawValue))
 
     /// "image-data", "test-data", "bytes" or "kind N", as `info` prints it.
     public var name: String {

@@ -222,9 +222,10 @@ extension BlobSegment {
     func beginPublish(length: Int, lockTimeout: Duration, reportsProgress: Bool = false) throws(SharedMemoryError) -> PendingPublish {
         guard length >= 0, length <= capacity else { throw .tooLarge(length: length, capacity: capacity) }
         let lock = base + SegmentLayout.writerLockOffset
-        // The default's nanoseconds are a constant: no Duration arithmetic on every publish.
-        let r = catomics_writer_lock(lock, lockTimeout == Self.defaultLockTimeout ? Self.defaultLockTimeoutNanoseconds
-                                                                                  : Self.nanoseconds(lockTimeout))
+        // The default's nanoseconds are a constant: no Duration division on every publish.
+        let defaultNanoseconds = Self.defaultLockTimeoutNanoseconds
+        let r = catomics_writer_lock(lock, lockTimeout == .nanoseconds(defaultNanoseconds) ? defaultNanoseconds
+                                                                                           : Self.nanoseconds(lockTimeout))
         switch r {
         case 0, CATOMICS_LOCK_OWNER_DIED:
             break  // a dead holder's slot was never published: this publish overwrites it

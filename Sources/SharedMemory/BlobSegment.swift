@@ -26,8 +26,9 @@ public final class BlobSegment: @unchecked Sendable {
     /// The default payload capacity of each slot: 10 MiB of frame.
     public static let defaultCapacity = 10 * 1024 * 1024
     /// How long a publish waits for another writer's lock before giving up (10 s).
-    public static var defaultLockTimeout: Duration { .nanoseconds(defaultLockTimeoutNanoseconds) }
-    /// ``defaultLockTimeout`` in nanoseconds, the form the lock call takes.
+    public static let defaultLockTimeout: Duration = .nanoseconds(defaultLockTimeoutNanoseconds)
+    /// ``defaultLockTimeout`` in nanoseconds, the form the lock call takes (a constant:
+    /// reading it costs no lazy-global check).
     static let defaultLockTimeoutNanoseconds: Int64 = 10_000_000_000
 
     /// The largest capacity accepted (1 GiB per slot).
