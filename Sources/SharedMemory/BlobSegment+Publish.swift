@@ -29,7 +29,7 @@ extension BlobSegment {
                let receipt = try publishHashingBeside(kind: kind, parts: parts, length: length) { return receipt }
             return try publishHashingInline(kind: kind, parts: parts, length: length)
         }
-        if !stopping {
+        if Self.takesSmallPath(length) {
             return try publishSmall(kind: kind, length: length) { slot in
                 var offset = 0
                 for part in parts where part.count > 0 {
@@ -54,6 +54,12 @@ extension BlobSegment {
     /// Payloads from this size up are hashed on the second core while this thread copies.
     static let secondCoreThreshold = 1 << 20
 
+    /// Whether a payload of `length` bytes is published by ``publishSmall(kind:length:copyIn:)``:
+    /// under ``secondCoreThreshold``, unless fault injection wants the paths that stop.
+    private static func takesSmallPath(_ length: Int) -> Bool {
+        length < secondCoreThreshold && EnvironmentSwitches.stopAtByte == nil
+    }
+
     /// The copying publish of a small payload: `copyIn` copies it to the slot's payload
     /// (false: the mapping shrank under it), then it is hashed in one call while it is in
     /// cache (no streaming hash state to allocate).
@@ -71,9 +77,7 @@ extension BlobSegment {
     /// ``publish(kind:parts:)`` of a payload in one piece, without the array (what a
     /// small blob's publish from C or Python pays for on every call).
     public func publish(kind: BlobKind, bytes: UnsafeRawBufferPointer) throws(SharedMemoryError) -> PublishReceipt {
-        guard bytes.count < Self.secondCoreThreshold, EnvironmentSwitches.stopAtByte == nil else {
-            return try publish(kind: kind, parts: [bytes])
-        }
+        guard Self.takesSmallPath(bytes.count) else { return try publish(kind: kind, parts: [bytes]) }
         return try publishSmall(kind: kind, length: bytes.count) { slot in
             bytes.isEmpty || catomics_guarded_copy(slot, bytes.baseAddress!, bytes.count) == 0
         }
