@@ -27,6 +27,10 @@ extension BlobSegment {
     /// at most 2 ms + 0.5 ms per MiB per fill, and hashes at most 8 fills per call (each
     /// at most the capacity) before it only waits.
     ///
+    /// With nothing new and nothing to follow, it watches the segment for ``waitSpin``
+    /// before its first sleep, so a blob due any moment costs neither side a wake-up; how
+    /// long is learnt from this handle's recent waits (``waitSpin``).
+    ///
     /// - Parameters:
     ///   - sequence: the last sequence the caller has seen (0: none).
     ///   - timeout: how long to wait at most; nil waits for ever.
@@ -37,24 +41,38 @@ extension BlobSegment {
         // The time starts at the first look that finds nothing: a blob already there costs
         // no clock read (from C and Python, most calls).
         var deadline: ContinuousClock.Instant?
+        var waitedSince: ContinuousClock.Instant?  // the first look that found nothing
         var followsLeft: Int?  // decided at the first fill
         var spun = false
         while true {
             let word = catomics_load_acquire_u32(base + SegmentLayout.wakeOffset)
-            if publishedSequence > sequence, let held = try beginVerifiedView() { return held }
-            if deadline == nil, let timeout { deadline = clock.now + timeout }
+            if publishedSequence > sequence, let held = try beginVerifiedView() {
+                if let waitedSince { learnWaitSpin(waited: waitedSince.duration(to: clock.now), length: held.metadata.length) }
+                return held
+            }
+            if waitedSince == nil {
+                let now = clock.now
+                waitedSince = now
+                if let timeout { deadline = now + timeout }
+            }
             if let fill = currentFill(after: sequence) {
                 _ = try remaining(until: deadline, clock: clock, after: sequence)
                 let left = followsLeft ?? (Self.readersFollow ? Self.maxFollows : 0)
                 followsLeft = max(0, left - 1)
                 if left > 0 {  // else fills keep restarting (or no second CPU): wait for the end
-                    if let held = try follow(fill, after: sequence, deadline: deadline, clock: clock) { return held }
+                    if let held = try follow(fill, after: sequence, deadline: deadline, clock: clock) {
+                        waitSpinNanoseconds.store(Self.waitSpinBase, ordering: .relaxed)  // a large blob
+                        return held
+                    }
                     continue  // followed into doubt: look again (a full verification, or a new fill)
                 }
             }
-            if !spun {  // once a call, before its first sleep: a publish due any moment needs no wake-up
+            if !spun {  // once a call, before its first sleep
                 spun = true
-                if Self.readersFollow, spinOnWake(word, after: sequence, for: Self.waitSpin, deadline: deadline, clock: clock) {
+                let budget = Duration.nanoseconds(waitSpinNanoseconds.load(ordering: .relaxed))
+                if EnvironmentSwitches.spin,
+                   spinOnWake(word, after: sequence, for: budget, deadline: deadline, clock: clock,
+                              yielding: !Sys.mayRunOnSeveralCPUs()) {
                     continue
                 }
             }
@@ -179,11 +197,37 @@ extension BlobSegment {
         .microseconds(2000 + 500 * (length >> 20))
     }
 
-    /// How long a reader that may run on a second CPU spins on the wake word before it
-    /// first sleeps in the kernel: a small blob's writer answering within this needs no
-    /// wake call, and the reader no wake-up (some microseconds each). Longer waits cost
-    /// this much CPU once each (a 30 fps source: 0.1% of a core).
-    static let waitSpin: Duration = .microseconds(30)
+    /// How long a waiting reader spins on the wake word before it first sleeps in the
+    /// kernel, unless its recent waits were short
+    /// (``learnWaitSpin(waited:length:)``): a small blob's writer answering within this
+    /// needs no wake call, and the reader no wake-up. Longer waits cost this much CPU
+    /// once each (a 30 fps source: 0.1% of a core). Nanoseconds.
+    static let waitSpinBase = 30_000
+
+    /// The longest spin a reader learns: a source publishing small blobs at most this far
+    /// apart (5,000 a second or more) is waited for by spinning. Nanoseconds.
+    static let waitSpinMax = 200_000
+
+    /// How long the next ``beginVerifiedView(after:timeout:)`` through this handle spins
+    /// on the wake word before it sleeps: 30 µs, or up to 200 µs while small blobs have
+    /// been coming less than 0.2 ms apart. A thread that may run on one CPU only yields
+    /// between looks (a writer on that CPU gets it); `SHAREDBLOB_SPIN=0`: no spin.
+    public var waitSpin: Duration { .nanoseconds(waitSpinNanoseconds.load(ordering: .relaxed)) }
+
+    /// Sets the next wait's spin from the wait that just ended: a small blob that came
+    /// within ``waitSpinMax`` sets it to twice this wait (at least ``waitSpinBase``), so
+    /// that the next one, due about as soon, is met spinning instead of by a wake-up
+    /// (on this machine ~50 µs across CPUs, each way); a longer wait, or a large blob
+    /// (followed from its start, so its wake-up overlaps the copy), sets it back to the
+    /// base. A reader of a steady source of small blobs under 0.1 ms apart therefore
+    /// keeps a CPU busy; one of a slower source pays the base once per wait.
+    func learnWaitSpin(waited: Duration, length: Int) {
+        let nanoseconds = Self.nanoseconds(waited)
+        let spin = length >= Self.followThreshold || nanoseconds > Int64(Self.waitSpinMax)
+            ? Self.waitSpinBase
+            : min(Self.waitSpinMax, max(Self.waitSpinBase, Int(nanoseconds) * 2))
+        waitSpinNanoseconds.store(spin, ordering: .relaxed)
+    }
 
     /// How many fills one wait follows before it only waits for a publish to end: each
     /// restart (a writer died, another began) costs a pass over what was copied.

@@ -447,7 +447,8 @@ let chunkSize = 64 * 1024
 /// sequence and the header's, the one moment a slot looks finished and is not
 /// published. `SHAREDBLOB_PREFAULT=0`
 /// turns pre-faulting off, `SHAREDBLOB_SECOND_CORE=0` the helper thread and
-/// `SHAREDBLOB_FOLLOW=0` following readers, for the benchmark.
+/// `SHAREDBLOB_FOLLOW=0` following readers, for the benchmark; `SHAREDBLOB_SPIN=0`
+/// makes waiting readers sleep at once (no CPU spent spinning, a wake-up every time).
 enum EnvironmentSwitches {
     static let stopAtByte: Int? = Environment.value("SHAREDBLOB_TEST_STOP_AT").flatMap { Int($0) }
     static let stopBetweenReads = Environment.value("SHAREDBLOB_TEST_STOP_BETWEEN_READS") == "1"
@@ -464,6 +465,10 @@ enum EnvironmentSwitches {
     /// Whether readers waiting for a large blob hash it behind the writer's copy (on
     /// unless `SHAREDBLOB_FOLLOW=0`, to measure without it).
     static let follow: Bool = Environment.value("SHAREDBLOB_FOLLOW") != "0"
+
+    /// Whether a waiting reader spins before it sleeps (on unless `SHAREDBLOB_SPIN=0`:
+    /// ``BlobSegment/waitSpin``).
+    static let spin: Bool = Environment.value("SHAREDBLOB_SPIN") != "0"
 
     static func stopSelf() {
         Sys.raise(SIGSTOP)

@@ -33,18 +33,20 @@ extension BlobSegment {
         }
     }
 
-    /// Spins (a CPU pause per look) while the wake word is still `word` and nothing
-    /// newer than `sequence` is published, at most `budget` and never past `deadline`;
-    /// whether something moved.
+    /// Spins while the wake word is still `word` and nothing newer than `sequence` is
+    /// published, at most `budget` and never past `deadline`; whether something moved.
+    /// Each look is followed by a CPU pause, or with `yielding` by a yield (a thread
+    /// that may run on one CPU only: the writer may need that CPU to publish).
     func spinOnWake(_ word: UInt32, after sequence: UInt64, for budget: Duration, deadline: ContinuousClock.Instant?,
-                    clock: ContinuousClock) -> Bool {
+                    clock: ContinuousClock, yielding: Bool = false) -> Bool {
         let end = deadline.map { min($0, clock.now + budget) } ?? clock.now + budget
+        let looks = yielding ? 1 : 32
         while clock.now < end {
-            for _ in 0 ..< 32 {
+            for _ in 0 ..< looks {
                 if catomics_load_acquire_u32(base + SegmentLayout.wakeOffset) != word || publishedSequence > sequence {
                     return true
                 }
-                catomics_cpu_relax()
+                if yielding { Sys.yield() } else { catomics_cpu_relax() }
             }
         }
         return false

@@ -89,4 +89,70 @@ func isPattern(_ view: UnsafeRawBufferPointer, of sequence: UInt64) -> Bool {
             _ = try segment.beginVerifiedView(after: receipt.metadata.sequence, timeout: .milliseconds(50))
         }
     }
+
+    /// A reader whose waits for small blobs end quickly learns to spin longer before it
+    /// sleeps (at most 0.2 ms), and a slow wait or a large blob sets it back to 30 µs.
+    /// Each step needs one wait that took the time asked for, out of many tries (a busy
+    /// machine may stretch any one of them).
+    @Test func aReaderLearnsToSpinForQuickSmallBlobsAndForgetsForSlowOrLargeOnes() throws {
+        let s = ScratchSegment("spin")
+        let segment = try BlobSegment.open(s.backing, mode: .createNew, capacity: 2 << 20)
+        let publisher = DelayedPublisher(try BlobSegment.open(s.backing, mode: .openExisting))
+        defer { publisher.halt() }
+        let base: Duration = .microseconds(30)
+        #expect(segment.waitSpin == base)
+        var last: UInt64 = 0
+        func until(_ goal: () -> Bool, length: Int, delay: Duration) throws -> Bool {
+            for _ in 0 ..< 200 {
+                publisher.request(length: length, delay: delay)
+                last = try segment.beginVerifiedView(after: last, timeout: .seconds(20)).metadata.sequence
+                if goal() { return true }
+            }
+            return false
+        }
+        let quick: Duration = .microseconds(60)
+        #expect(try until({ segment.waitSpin > base }, length: 64, delay: quick), "no quick wait lengthened the spin")
+        #expect(segment.waitSpin <= .microseconds(200))
+        #expect(try until({ segment.waitSpin == base }, length: 64, delay: .milliseconds(2)), "a slow wait kept the spin")
+        #expect(try until({ segment.waitSpin > base }, length: 64, delay: quick))
+        #expect(try until({ segment.waitSpin == base }, length: 1 << 20, delay: quick), "a large blob kept the spin")
+    }
+}
+
+/// Publishes one blob per ``request(length:delay:)`` on its own thread, `delay` after the
+/// request (measured by the clock while yielding: short and sure, not a sleep).
+final class DelayedPublisher: @unchecked Sendable {
+    let segment: BlobSegment
+    private let asked = Mutex<(count: Int, length: Int, delay: Duration)>((0, 0, .zero))
+    private let stop = Atomic<Bool>(false)
+    private let finished = Atomic<Bool>(false)
+
+    init(_ segment: BlobSegment) {
+        self.segment = segment
+        Thread { [self] in run() }.start()
+    }
+
+    func request(length: Int, delay: Duration) {
+        asked.withLock { $0 = ($0.count + 1, length, delay) }
+    }
+
+    private func run() {
+        var served = 0
+        while !stop.load(ordering: .relaxed) {
+            let (count, length, delay) = asked.withLock { $0 }
+            guard count > served else { sched_yield(); continue }
+            served = count
+            let due = ContinuousClock.now + delay
+            while ContinuousClock.now < due { sched_yield() }
+            let bytes = [UInt8](repeating: UInt8(truncatingIfNeeded: count), count: length)
+            _ = try! bytes.withUnsafeBytes { try segment.publish(kind: .imageData, bytes: $0) }
+        }
+        finished.store(true, ordering: .releasing)
+    }
+
+    func halt() {
+        stop.store(true, ordering: .relaxed)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !finished.load(ordering: .acquiring) && ContinuousClock.now < deadline { sched_yield() }
+    }
 }
