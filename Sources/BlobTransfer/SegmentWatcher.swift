@@ -52,7 +52,7 @@ public enum SegmentWatcher {
                 }
             }
             do throws(SharedMemoryError) {
-                let sequence = try segment!.waitForPublish(after: last, timeout: pollInterval)
+                let sequence = try segment!.waitForPublish(after: last, timeout: pollInterval, spin: .zero)  // people watch: no spin
                 last = sequence
                 if !isCancelled() { onPublish(sequence) }
             } catch .timedOut {

@@ -10,11 +10,12 @@ extension BlobSegment {
     /// - Parameters:
     ///   - sequence: the last sequence the caller has seen (0: none).
     ///   - timeout: how long to wait at most; nil waits for ever.
-    ///   - spin: how long to spin on the sequence before sleeping in the kernel; a
-    ///     latency-critical reader on an idle core trades CPU for microseconds.
+    ///   - spin: how long to spin on the sequence before sleeping in the kernel; nil
+    ///     (the default) spins as ``beginVerifiedView(after:timeout:)`` does, for
+    ///     ``waitSpin`` (learnt from this handle's recent waits); zero sleeps at once.
     /// - Returns: the newer published sequence.
     /// - Throws: ``SharedMemoryError/timedOut(after:)`` when the time runs out.
-    public func waitForPublish(after sequence: UInt64, timeout: Duration? = nil, spin: Duration = .zero) throws(SharedMemoryError) -> UInt64 {
+    public func waitForPublish(after sequence: UInt64, timeout: Duration? = nil, spin: Duration? = nil) throws(SharedMemoryError) -> UInt64 {
         // Already there: no clock, no system call.
         let wakeWord = base + SegmentLayout.wakeOffset
         let seen = publishedSequence
@@ -22,15 +23,29 @@ extension BlobSegment {
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = timeout.map { start + $0 }
-        let spinUntil = start + spin
+        let learning = spin == nil
+        let spinUntil = start + (spin ?? (EnvironmentSwitches.spin ? waitSpin : .zero))
+        let yielding = learning && !Sys.mayRunOnSeveralCPUs()
         while true {
             let word = catomics_load_acquire_u32(wakeWord)
             let current = publishedSequence
-            if current > sequence { return current }
+            if current > sequence {
+                if learning { learnWaitSpin(waited: start.duration(to: clock.now), length: publishedLength(current)) }
+                return current
+            }
             let left = clock.now.duration(to: spinUntil)
-            if left > .zero, spinOnWake(word, after: sequence, for: left, deadline: deadline, clock: clock) { continue }
+            if left > .zero, spinOnWake(word, after: sequence, for: left, deadline: deadline, clock: clock, yielding: yielding) {
+                continue
+            }
             try sleepOnWake(word, after: sequence, nanoseconds: remaining(until: deadline, clock: clock, after: sequence))
         }
+    }
+
+    /// The length the slot of published blob `sequence` records, as it is now (a writer
+    /// may be refilling it; only a hint, at most the capacity).
+    private func publishedLength(_ sequence: UInt64) -> Int {
+        let d = slotBase(Int(sequence % UInt64(SegmentLayout.slotCount)))
+        return Int(min(d.load(fromByteOffset: SegmentLayout.slotLength, as: UInt64.self), UInt64(capacity)))
     }
 
     /// Spins while the wake word is still `word` and nothing newer than `sequence` is

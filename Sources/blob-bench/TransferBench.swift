@@ -129,7 +129,7 @@ struct TransferBench: ParsableCommand {
             var stamp = monotonicNanos()
             withUnsafeBytes(of: &stamp) { for k in 0 ..< 8 { payload[k] = $0[k] } }
             _ = try payload.withUnsafeBytes { try ping.publish(kind: .testData, parts: [$0]) }
-            lastPong = try pong.waitForPublish(after: lastPong, timeout: .seconds(10))
+            lastPong = try pong.waitForPublish(after: lastPong, timeout: .seconds(10), spin: .zero)  // futex only, as the reader
         }
         // The peer reports its latencies through the pong segment's last blob.
         _ = waitChild(pid)

@@ -93,8 +93,10 @@ func isPattern(_ view: UnsafeRawBufferPointer, of sequence: UInt64) -> Bool {
     /// A reader whose waits for small blobs end quickly learns to spin longer before it
     /// sleeps (at most 0.2 ms), and a slow wait or a large blob sets it back to 30 µs.
     /// Each step needs one wait that took the time asked for, out of many tries (a busy
-    /// machine may stretch any one of them).
-    @Test func aReaderLearnsToSpinForQuickSmallBlobsAndForgetsForSlowOrLargeOnes() throws {
+    /// machine may stretch any one of them). The same for a verified view and for a
+    /// bare wait (`waitForPublish` without a spin of its own).
+    @Test(arguments: ["view", "wait"])
+    func aReaderLearnsToSpinForQuickSmallBlobsAndForgetsForSlowOrLargeOnes(waiting: String) throws {
         let s = ScratchSegment("spin")
         let segment = try BlobSegment.open(s.backing, mode: .createNew, capacity: 2 << 20)
         let publisher = DelayedPublisher(try BlobSegment.open(s.backing, mode: .openExisting))
@@ -105,7 +107,9 @@ func isPattern(_ view: UnsafeRawBufferPointer, of sequence: UInt64) -> Bool {
         func until(_ goal: () -> Bool, length: Int, delay: Duration) throws -> Bool {
             for _ in 0 ..< 200 {
                 publisher.request(length: length, delay: delay)
-                last = try segment.beginVerifiedView(after: last, timeout: .seconds(20)).metadata.sequence
+                last = waiting == "view"
+                    ? try segment.beginVerifiedView(after: last, timeout: .seconds(20)).metadata.sequence
+                    : try segment.waitForPublish(after: last, timeout: .seconds(20))
                 if goal() { return true }
             }
             return false
