@@ -163,7 +163,7 @@ extension BlobSegment {
             if (state != SegmentLayout.busy && state != fill.sequence)
                 || catomics_load_acquire_u64(d + SegmentLayout.slotFill) != fill.tag { return nil }
             let now = clock.now
-            if let deadline, now >= deadline { throw .timedOut(after: sequence) }
+            if let deadline, now >= deadline { throw timedOut(after: sequence) }
             guard let since = idleSince else { idleSince = now; continue }
             if since.duration(to: now) < Self.followSpin && started.duration(to: now) < spinBudget { Sys.yield(); continue }
             // The copy stalled: sleep until the wake word moves (the publish ends), or a while.
@@ -198,35 +198,53 @@ extension BlobSegment {
     }
 
     /// How long a waiting reader spins on the wake word before it first sleeps in the
-    /// kernel, unless its recent waits were short
-    /// (``learnWaitSpin(waited:length:)``): a small blob's writer answering within this
-    /// needs no wake call, and the reader no wake-up. Longer waits cost this much CPU
-    /// once each (a 30 fps source: 0.1% of a core). Nanoseconds.
+    /// kernel, unless its last wait was short (``waitSpin(afterWaiting:forLength:)``): a
+    /// small blob's writer answering within this needs no wake call, and the reader no
+    /// wake-up. Longer waits cost this much CPU once each (a 30 fps source: 0.1% of a
+    /// core). Nanoseconds.
     static let waitSpinBase = 30_000
 
-    /// The longest spin a reader learns: a source publishing small blobs at most this far
-    /// apart (5,000 a second or more) is waited for by spinning. Nanoseconds.
+    /// The longest spin a reader learns, and the longest wait it learns from: a reader
+    /// whose waits for small blobs end within this meets the next one spinning.
+    /// Nanoseconds.
     static let waitSpinMax = 200_000
 
     /// How long the next ``beginVerifiedView(after:timeout:)`` through this handle spins
-    /// on the wake word before it sleeps: 30 µs, or up to 200 µs while small blobs have
-    /// been coming less than 0.2 ms apart. A thread that may run on one CPU only yields
-    /// between looks (a writer on that CPU gets it); `SHAREDBLOB_SPIN=0`: no spin.
+    /// on the wake word before it sleeps (and ``waitForPublish(after:timeout:spin:)``
+    /// without a spin of its own): ``waitSpin(afterWaiting:forLength:)`` of the last wait
+    /// that ended in a blob, 30 µs after one that timed out or before any. A thread that
+    /// may run on one CPU only yields between looks (a writer on that CPU gets it);
+    /// `SHAREDBLOB_SPIN=0`: no spin.
     public var waitSpin: Duration { .nanoseconds(waitSpinNanoseconds.load(ordering: .relaxed)) }
 
-    /// Sets the next wait's spin from the wait that just ended: a small blob that came
-    /// within ``waitSpinMax`` sets it to twice this wait (at least ``waitSpinBase``), so
-    /// that the next one, due about as soon, is met spinning instead of by a wake-up
-    /// (on this machine ~50 µs across CPUs, each way); a longer wait, or a large blob
-    /// (followed from its start, so its wake-up overlaps the copy), sets it back to the
-    /// base. A reader of a steady source of small blobs under 0.1 ms apart therefore
-    /// keeps a CPU busy; one of a slower source pays the base once per wait.
+    /// The spin a wait that lasted `waited` and ended in a blob of `length` bytes leaves
+    /// for the next wait: twice `waited`, between 30 µs and 200 µs, if the blob is small
+    /// (under 1 MiB) and `waited` at most 200 µs, so that a next wait about as short is
+    /// met spinning instead of by a wake-up (on this machine ~50 µs across CPUs, each
+    /// way); else 30 µs. A large blob is followed from its start, so its wake-up overlaps
+    /// the copy. A reader whose waits keep ending within 0.1 ms (a fast request and
+    /// answer, or a steady stream of small blobs) therefore keeps a CPU busy; one whose
+    /// waits are longer pays 30 µs of spin per wait.
+    public static func waitSpin(afterWaiting waited: Duration, forLength length: Int) -> Duration {
+        .nanoseconds(learntSpinNanoseconds(waited: nanoseconds(waited), length: length))
+    }
+
+    private static func learntSpinNanoseconds(waited: Int64, length: Int) -> Int {
+        length >= followThreshold || waited > Int64(waitSpinMax)
+            ? waitSpinBase
+            : min(waitSpinMax, max(waitSpinBase, Int(max(0, waited)) * 2))
+    }
+
+    /// Sets the next wait's spin from the wait that just ended in a blob.
     func learnWaitSpin(waited: Duration, length: Int) {
-        let nanoseconds = Self.nanoseconds(waited)
-        let spin = length >= Self.followThreshold || nanoseconds > Int64(Self.waitSpinMax)
-            ? Self.waitSpinBase
-            : min(Self.waitSpinMax, max(Self.waitSpinBase, Int(nanoseconds) * 2))
-        waitSpinNanoseconds.store(spin, ordering: .relaxed)
+        waitSpinNanoseconds.store(Self.learntSpinNanoseconds(waited: Self.nanoseconds(waited), length: length), ordering: .relaxed)
+    }
+
+    /// The timeout of a wait for a blob after `sequence`; the next wait spins the base
+    /// again (nothing came: a reader polling with short timeouts spins little).
+    func timedOut(after sequence: UInt64) -> SharedMemoryError {
+        waitSpinNanoseconds.store(Self.waitSpinBase, ordering: .relaxed)
+        return .timedOut(after: sequence)
     }
 
     /// How many fills one wait follows before it only waits for a publish to end: each

@@ -448,7 +448,8 @@ let chunkSize = 64 * 1024
 /// published. `SHAREDBLOB_PREFAULT=0`
 /// turns pre-faulting off, `SHAREDBLOB_SECOND_CORE=0` the helper thread and
 /// `SHAREDBLOB_FOLLOW=0` following readers, for the benchmark; `SHAREDBLOB_SPIN=0`
-/// makes waiting readers sleep at once (no CPU spent spinning, a wake-up every time).
+/// makes waiting readers sleep at once (no CPU spent spinning, a wake-up every time),
+/// unless a `waitForPublish` caller asks for a spin of its own.
 enum EnvironmentSwitches {
     static let stopAtByte: Int? = Environment.value("SHAREDBLOB_TEST_STOP_AT").flatMap { Int($0) }
     static let stopBetweenReads = Environment.value("SHAREDBLOB_TEST_STOP_BETWEEN_READS") == "1"

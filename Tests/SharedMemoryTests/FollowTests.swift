@@ -19,7 +19,7 @@ func isPattern(_ view: UnsafeRawBufferPointer, of sequence: UInt64) -> Bool {
 @Suite(.serialized) struct FollowTests {
     /// The CPU count behind following is kept a second, but a mask set through
     /// `ThreadAffinity` is seen at once: pinned to one CPU, this thread's readers do not
-    /// follow (or spin); free again, they do.
+    /// follow (their waits spin yielding); free again, they do.
     @Test(.enabled(if: sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1, "one CPU: readers never follow"))
     func aPinnedThreadStopsFollowingAtOnce() throws {
         let all = Array(0 ..< Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
@@ -90,11 +90,30 @@ func isPattern(_ view: UnsafeRawBufferPointer, of sequence: UInt64) -> Bool {
         }
     }
 
-    /// A reader whose waits for small blobs end quickly learns to spin longer before it
-    /// sleeps (at most 0.2 ms), and a slow wait or a large blob sets it back to 30 µs.
-    /// Each step needs one wait that took the time asked for, out of many tries (a busy
-    /// machine may stretch any one of them). The same for a verified view and for a
-    /// bare wait (`waitForPublish` without a spin of its own).
+    /// The rule: twice a short wait for a small blob, between 30 µs and 200 µs; 30 µs after
+    /// a wait over 200 µs or for a blob of 1 MiB or more.
+    @Test func theLearntSpinIsTwiceAShortWaitForASmallBlobAndBoundedElse() {
+        let rule = BlobSegment.waitSpin(afterWaiting:forLength:)
+        let small = 64, large = 1 << 20
+        #expect(rule(.zero, small) == .microseconds(30))
+        #expect(rule(.microseconds(10), small) == .microseconds(30))
+        #expect(rule(.microseconds(40), small) == .microseconds(80))
+        #expect(rule(.microseconds(100), small) == .microseconds(200))
+        #expect(rule(.microseconds(150), small) == .microseconds(200))
+        #expect(rule(.microseconds(200), small) == .microseconds(200))
+        #expect(rule(.nanoseconds(200_001), small) == .microseconds(30))
+        #expect(rule(.seconds(Int64.max / 4), small) == .microseconds(30))
+        #expect(rule(.microseconds(-5), small) == .microseconds(30))
+        #expect(rule(.microseconds(40), large - 1) == .microseconds(80))
+        #expect(rule(.microseconds(40), large) == .microseconds(30))
+    }
+
+    /// End to end, through a handle: its waits for small blobs that end quickly lengthen
+    /// its spin (at most 0.2 ms); a slow wait, a large blob or a timeout set it back to
+    /// 30 µs. The quick blobs come 20 µs after each request, within the spin the reader
+    /// has: no wake-up is on the path. Each step needs one wait that took the time asked
+    /// for, out of many tries (a busy machine may stretch any one of them). The same for
+    /// a verified view and for a bare wait (`waitForPublish` without a spin of its own).
     @Test(arguments: ["view", "wait"])
     func aReaderLearnsToSpinForQuickSmallBlobsAndForgetsForSlowOrLargeOnes(waiting: String) throws {
         let s = ScratchSegment("spin")
@@ -104,22 +123,36 @@ func isPattern(_ view: UnsafeRawBufferPointer, of sequence: UInt64) -> Bool {
         let base: Duration = .microseconds(30)
         #expect(segment.waitSpin == base)
         var last: UInt64 = 0
+        func wait() throws -> UInt64 {
+            waiting == "view"
+                ? try segment.beginVerifiedView(after: last, timeout: .seconds(20)).metadata.sequence
+                : try segment.waitForPublish(after: last, timeout: .seconds(20))
+        }
         func until(_ goal: () -> Bool, length: Int, delay: Duration) throws -> Bool {
-            for _ in 0 ..< 200 {
+            for _ in 0 ..< 1000 {
                 publisher.request(length: length, delay: delay)
-                last = waiting == "view"
-                    ? try segment.beginVerifiedView(after: last, timeout: .seconds(20)).metadata.sequence
-                    : try segment.waitForPublish(after: last, timeout: .seconds(20))
+                last = try wait()
                 if goal() { return true }
             }
             return false
         }
-        let quick: Duration = .microseconds(60)
-        #expect(try until({ segment.waitSpin > base }, length: 64, delay: quick), "no quick wait lengthened the spin")
+        let quick: Duration = .microseconds(20)
+        let longer = { segment.waitSpin > base }
+        #expect(try until(longer, length: 64, delay: quick), "no quick wait lengthened the spin")
         #expect(segment.waitSpin <= .microseconds(200))
         #expect(try until({ segment.waitSpin == base }, length: 64, delay: .milliseconds(2)), "a slow wait kept the spin")
-        #expect(try until({ segment.waitSpin > base }, length: 64, delay: quick))
+        #expect(try until(longer, length: 64, delay: quick))
         #expect(try until({ segment.waitSpin == base }, length: 1 << 20, delay: quick), "a large blob kept the spin")
+        #expect(try until(longer, length: 64, delay: quick))
+        #expect(throws: SharedMemoryError.timedOut(after: last)) {
+            if waiting == "view" {
+                _ = try segment.beginVerifiedView(after: last, timeout: .milliseconds(1))
+            } else {
+                _ = try segment.waitForPublish(after: last, timeout: .milliseconds(1))
+            }
+        }
+        #expect(segment.waitSpin == base, "a timeout kept the spin")
+        #expect(publisher.failures == 0)
     }
 }
 
@@ -130,6 +163,9 @@ final class DelayedPublisher: @unchecked Sendable {
     private let asked = Mutex<(count: Int, length: Int, delay: Duration)>((0, 0, .zero))
     private let stop = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
+    private let failed = Atomic<Int>(0)
+    /// How many publishes threw.
+    var failures: Int { failed.load(ordering: .relaxed) }
 
     init(_ segment: BlobSegment) {
         self.segment = segment
@@ -149,7 +185,11 @@ final class DelayedPublisher: @unchecked Sendable {
             let due = ContinuousClock.now + delay
             while ContinuousClock.now < due { sched_yield() }
             let bytes = [UInt8](repeating: UInt8(truncatingIfNeeded: count), count: length)
-            _ = try! bytes.withUnsafeBytes { try segment.publish(kind: .imageData, bytes: $0) }
+            do {
+                _ = try bytes.withUnsafeBytes { try segment.publish(kind: .imageData, bytes: $0) }
+            } catch {
+                failed.add(1, ordering: .relaxed)
+            }
         }
         finished.store(true, ordering: .releasing)
     }

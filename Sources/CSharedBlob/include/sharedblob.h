@@ -137,10 +137,11 @@ sb_status sb_view_after(sb_segment *segment, uint64_t after, int64_t timeout_ms,
 
 /* Waits until a blob newer than after is published, at most timeout_ms (< 0: for ever);
  * *sequence (may be NULL) receives the newer sequence. No polling: a shared futex, after
- * a short spin on the segment (30 us; up to 200 us while small blobs have been coming
- * less than 0.2 ms apart, so such a stream keeps the reader's CPU busy and costs no
- * wake-ups; yielding on a thread bound to one CPU). SHAREDBLOB_SPIN=0 in the environment
- * turns the spin off. sb_view_after waits the same way. */
+ * a short spin on the segment: 30 us, or twice the last wait when that one ended within
+ * 200 us in a blob under 1 MiB (at most 200 us), so a fast request and answer costs
+ * neither side a wake-up and keeps the reader's CPU busy while it lasts; yielding on a
+ * thread bound to one CPU. SHAREDBLOB_SPIN=0 in the environment turns the spin off.
+ * sb_view_after waits the same way. */
 sb_status sb_wait(sb_segment *segment, uint64_t after, int64_t timeout_ms, uint64_t *sequence);
 
 /* The latest blob's metadata without reading it; SB_NOTHING_PUBLISHED if none. */
