@@ -61,7 +61,7 @@ extension BlobSegment {
                 followsLeft = max(0, left - 1)
                 if left > 0 {  // else fills keep restarting (or no second CPU): wait for the end
                     if let held = try follow(fill, after: sequence, deadline: deadline, clock: clock) {
-                        waitSpinNanoseconds.store(Self.waitSpinBase, ordering: .relaxed)  // a large blob
+                        learnWaitSpin(waited: waitedSince!.duration(to: clock.now), length: held.metadata.length)
                         return held
                     }
                     continue  // followed into doubt: look again (a full verification, or a new fill)
@@ -69,8 +69,8 @@ extension BlobSegment {
             }
             if !spun {  // once a call, before its first sleep
                 spun = true
-                let budget = Duration.nanoseconds(waitSpinNanoseconds.load(ordering: .relaxed))
-                if EnvironmentSwitches.spin,
+                let budget = learntSpinBudget
+                if budget > .zero,
                    spinOnWake(word, after: sequence, for: budget, deadline: deadline, clock: clock,
                               yielding: !Sys.mayRunOnSeveralCPUs()) {
                     continue
@@ -234,6 +234,10 @@ extension BlobSegment {
             ? waitSpinBase
             : min(waitSpinMax, max(waitSpinBase, Int(max(0, waited)) * 2))
     }
+
+    /// The spin a wait without one of its own makes: ``waitSpin``, or none with
+    /// `SHAREDBLOB_SPIN=0`.
+    var learntSpinBudget: Duration { EnvironmentSwitches.spin ? waitSpin : .zero }
 
     /// Sets the next wait's spin from the wait that just ended in a blob.
     func learnWaitSpin(waited: Duration, length: Int) {

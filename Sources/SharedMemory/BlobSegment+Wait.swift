@@ -24,7 +24,7 @@ extension BlobSegment {
         let start = clock.now
         let deadline = timeout.map { start + $0 }
         let learning = spin == nil
-        let spinUntil = start + (spin ?? (EnvironmentSwitches.spin ? waitSpin : .zero))
+        let spinUntil = start + (spin ?? learntSpinBudget)
         let yielding = learning && !Sys.mayRunOnSeveralCPUs()
         while true {
             let word = catomics_load_acquire_u32(wakeWord)

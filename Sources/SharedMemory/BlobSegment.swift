@@ -48,8 +48,8 @@ public final class BlobSegment: @unchecked Sendable {
     /// How many bytes from each payload's start this process has pre-faulted, per
     /// direction (``populateOnce(_:count:forWriting:)``).
     private let populated = Mutex([Int: Int]())
-    /// How long the next ``beginVerifiedView(after:timeout:)`` spins before it sleeps,
-    /// learnt from the waits before it (``learnWaitSpin(waited:length:)``); nanoseconds.
+    /// How long the next wait through this handle spins before it sleeps, learnt from
+    /// the waits before it (``learnWaitSpin(waited:length:)``); nanoseconds.
     let waitSpinNanoseconds = Atomic<Int>(BlobSegment.waitSpinBase)
 
     /// Payloads smaller than this are never pre-faulted: the `madvise` call would cost
