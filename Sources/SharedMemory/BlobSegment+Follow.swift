@@ -163,7 +163,7 @@ extension BlobSegment {
             if (state != SegmentLayout.busy && state != fill.sequence)
                 || catomics_load_acquire_u64(d + SegmentLayout.slotFill) != fill.tag { return nil }
             let now = clock.now
-            if let deadline, now >= deadline { throw timedOut(after: sequence) }
+            if let deadline, now >= deadline { throw timeoutResettingSpin(after: sequence) }
             guard let since = idleSince else { idleSince = now; continue }
             if since.duration(to: now) < Self.followSpin && started.duration(to: now) < spinBudget { Sys.yield(); continue }
             // The copy stalled: sleep until the wake word moves (the publish ends), or a while.
@@ -244,9 +244,10 @@ extension BlobSegment {
         waitSpinNanoseconds.store(Self.learntSpinNanoseconds(waited: Self.nanoseconds(waited), length: length), ordering: .relaxed)
     }
 
-    /// The timeout of a wait for a blob after `sequence`; the next wait spins the base
-    /// again (nothing came: a reader polling with short timeouts spins little).
-    func timedOut(after sequence: UInt64) -> SharedMemoryError {
+    /// The timeout of a wait for a blob after `sequence`, which every wait throws
+    /// through here rather than as the bare case: the next wait spins the base again
+    /// (nothing came: a reader polling with short timeouts spins little).
+    func timeoutResettingSpin(after sequence: UInt64) -> SharedMemoryError {
         waitSpinNanoseconds.store(Self.waitSpinBase, ordering: .relaxed)
         return .timedOut(after: sequence)
     }

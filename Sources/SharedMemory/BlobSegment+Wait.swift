@@ -90,7 +90,7 @@ extension BlobSegment {
     {
         guard let deadline else { return -1 }
         let left = Self.nanoseconds(clock.now.duration(to: deadline))
-        if left <= 0 { throw timedOut(after: sequence) }
+        if left <= 0 { throw timeoutResettingSpin(after: sequence) }
         return left
     }
 
