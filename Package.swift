@@ -88,7 +88,7 @@ let package = Package(
         // The public C header (sharedblob.h) and the thread's error message.
         .target(name: "CSharedBlob"),
         // The C interface: @_cdecl functions over the engine, built as libsharedblob.so.
-        .target(name: "SharedBlobC", dependencies: ["CSharedBlob", "SharedMemory", "BlobTransfer", "BlobCodec"]),
+        .target(name: "SharedBlobC", dependencies: ["CSharedBlob", "SharedMemory", "BlobTransfer", "BlobCodec", "SafeText"]),
         // Decoding and the character preview: a cell grid, no terminal dependency.
         .target(name: "ImagePreview", dependencies: ["CImage", "TerminalColors"]),
         // Pixels in terminals: kitty, sixel (libsixel) and iTerm2 encoders, and asking the

@@ -43,6 +43,11 @@ if [ -t 0 ] && [ -t 1 ]; then
     fi
     sock="shared-blob-demo-$$"
     t() { tmux -L "$sock" -f /dev/null "$@"; }
+    # The server's socket (and tmux's folder, if this made it) go when the demo ends.
+    tdir="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)"
+    had_tdir=""; [ -d "$tdir" ] && had_tdir=1
+    tmux_cleanup() { rm -f "$tdir/$sock"; [ -n "$had_tdir" ] || rmdir "$tdir" 2>/dev/null || true; }
+    trap 'remove_segment; tmux_cleanup; swiftpm_tmp_cleanup' EXIT
     t new-session -d -s demo -x "$(tput cols)" -y "$(tput lines)" "$writer"
     t split-window -h -t demo "$reader"
     t select-pane -t demo:0.0

@@ -39,7 +39,7 @@ fi
 
 source scripts/swiftpm-tmp.sh
 bash scripts/ensure-deps.sh
-echo "Building blob-writer and blob-reader (release; a first build takes about 5 minutes on 2 cores)..."
+echo "Building blob-writer and blob-reader (release; a first build takes about 4-5 minutes on 2 cores)..."
 swift build -c release --static-swift-stdlib --product blob-writer
 swift build -c release --static-swift-stdlib --product blob-reader
 bin=$(swift build -c release --static-swift-stdlib --show-bin-path)

@@ -35,11 +35,21 @@ int main(int argc, char **argv) {
         sb_view view;
         st = sb_view_begin(seg, &view);
         if (st != SB_OK) return fail("view", st);
-        const char *path; size_t path_len; const void *content; size_t content_len;
-        st = sb_frame_split(view.bytes, view.length, &path, &path_len, &content, &content_len);
-        int same = st == SB_OK && content_len == (size_t)size && memcmp(content, data, content_len) == 0;
-        printf("sequence %llu: %zu bytes, label %.*s, %s\n", (unsigned long long)view.metadata.sequence,
-               content_len, (int)path_len, path, same ? "identical to the file" : "DIFFERENT");
+        /* Raw bytes (another writer's, published without a label) have no frame to split. */
+        const char *path = ""; size_t path_len = 0; const void *content = view.bytes; size_t content_len = view.length;
+        if (view.metadata.kind == SB_KIND_IMAGE_DATA) {
+            st = sb_frame_split(view.bytes, view.length, &path, &path_len, &content, &content_len);
+            if (st != SB_OK) { int r = fail("frame", st); sb_view_end(seg, &view); return r; } /* message first */
+        }
+        /* The label is untrusted text: escaped, it cannot reach the terminal as control codes. */
+        char *label = malloc(4 * path_len + 1);
+        if (!label) { perror("malloc"); return 1; }
+        sb_terminal_text(path, path_len, label, 4 * path_len + 1, NULL);
+        int same = content_len == (size_t)size && memcmp(content, data, content_len) == 0;
+        printf("sequence %llu: %zu bytes, label %s, %s\n", (unsigned long long)view.metadata.sequence,
+               content_len, view.metadata.kind == SB_KIND_IMAGE_DATA ? label : "(none: raw bytes)",
+               same ? "identical to the file" : "DIFFERENT");
+        free(label);
         st = sb_view_end(seg, &view);
         if (st == SB_OVERWRITTEN) continue;  /* a writer reused the slot: look again */
         if (st != SB_OK) return fail("view end", st);

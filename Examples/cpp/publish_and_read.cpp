@@ -1,6 +1,6 @@
 // A C++ user of libsharedblob through the RAII wrapper: publishes a file under a label,
 // reads it back (a verified copy, then a verified view) and says whether it is identical.
-// Build: g++ -std=c++17 publish_and_read.cpp $(pkg-config --cflags --libs sharedblob)
+// Build: g++ -std=c++17 publish_and_read.cpp $(pkg-config --cflags --libs sharedblob) -o publish_and_read
 // Usage: publish_and_read SEGMENT FILE LABEL           (docs/c-and-cpp.md; a test runs it)
 #include "sharedblob.hpp"
 
@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
             stayed = view.end();
         }
         std::cout << "sequence " << published.sequence << ": " << content_len << " bytes, label "
-                  << std::string(path, path_len) << ", " << (same ? "identical to the file" : "DIFFERENT") << "\n";
+                  << sharedblob::terminal_text(path, path_len) << ", " << (same ? "identical to the file" : "DIFFERENT") << "\n";
     } catch (const sharedblob::Error &e) {
         std::cerr << e.what() << " (status " << e.status << ")\n";
         return 1;

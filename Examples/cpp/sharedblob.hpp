@@ -21,6 +21,15 @@ inline void check(sb_status s, const char *what) {
     if (s != SB_OK) throw Error(s, what);
 }
 
+/// Untrusted text (a path label) as it is safe to print on a terminal: sb_terminal_text.
+inline std::string terminal_text(const char *text, size_t len) {
+    std::string out(4 * len + 1, '\0');
+    size_t needed = 0;
+    check(sb_terminal_text(text, len, &out[0], out.size(), &needed), "terminal text");
+    out.resize(needed - 1);
+    return out;
+}
+
 class Segment {
   public:
     static Segment open(const std::string &name, sb_open_mode mode = SB_CREATE_OR_OPEN, uint64_t capacity = 0) {

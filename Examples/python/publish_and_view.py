@@ -24,4 +24,4 @@ with sharedblob.Segment.open(name, create=True) as seg:        # /dev/shm/SEGMEN
     # the loan committed when its block ended: readers now see the reversed bytes (raw)
 
     newer = seg.wait(after=meta.sequence, timeout=5.0)   # returns at once: it is published
-    print(f"sequence {meta.sequence}: {meta.length} bytes, sha256 {digest}; then sequence {newer}")
+    print(f"sequence {meta.sequence}: {len(blob.content)} bytes, sha256 {digest}; then sequence {newer}")

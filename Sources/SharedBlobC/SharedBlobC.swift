@@ -1,6 +1,7 @@
 import BlobCodec
 import BlobTransfer
 import CSharedBlob
+import SafeText
 import SharedMemory
 
 // libsharedblob: the C interface of `sharedblob.h`, a thin layer over the engine. Every
@@ -95,6 +96,24 @@ func openSegment(_ backing: () throws(SharedMemoryError) -> SegmentBacking, _ ra
     } catch {
         return fail(error)
     }
+}
+
+@_cdecl("sb_terminal_text")
+public func sb_terminal_text(_ text: UnsafePointer<CChar>?, _ length: Int, _ out: UnsafeMutablePointer<CChar>?,
+                             _ capacity: Int, _ needed: UnsafeMutablePointer<Int>?) -> sb_status {
+    guard text != nil || length == 0, let out, length >= 0, capacity >= 0 else {
+        return fail(SB_INVALID_ARGUMENT, "a NULL text or output buffer")
+    }
+    let raw = UnsafeRawBufferPointer(start: text.map(UnsafeRawPointer.init), count: length)
+    let escaped = Array(TerminalText.escape(RawPath.decode(raw)).utf8)
+    needed?.pointee = escaped.count + 1
+    guard escaped.count < capacity else {
+        if capacity > 0 { out[0] = 0 }
+        return fail(SB_TOO_LARGE, "the escaped text takes \(escaped.count + 1) bytes, the buffer has \(capacity)")
+    }
+    escaped.withUnsafeBytes { UnsafeMutableRawPointer(out).copyMemory(from: $0.baseAddress!, byteCount: escaped.count) }
+    out[escaped.count] = 0
+    return succeed()
 }
 
 @_cdecl("sb_version")

@@ -55,4 +55,35 @@ import TestSupport
         #expect(sb_view_end(segment, &view) == SB_OVERWRITTEN)
         #expect(String(cString: sb_last_error()).contains("replaced"))
     }
+
+    /// Untrusted text comes out as blob-reader prints it: escape sequences, newlines, the
+    /// backslash, C1 and bidi controls and bytes that are not UTF-8 escaped, within the
+    /// stated 4 * len + 1 bytes; too small a buffer is SB_TOO_LARGE with "" in it.
+    @Test func terminalTextEscapesWhatCouldDriveTheTerminal() throws {
+        func escaped(_ bytes: [UInt8], capacity: Int? = nil) -> (sb_status, String, Int) {
+            var out = [CChar](repeating: 0x41, count: capacity ?? 4 * bytes.count + 1)
+            var needed = 0
+            let status = bytes.withUnsafeBufferPointer { text in
+                text.withMemoryRebound(to: CChar.self) { sb_terminal_text($0.baseAddress, $0.count, &out, out.count, &needed) }
+            }
+            return (status, out.isEmpty ? "" : String(cString: out), needed)
+        }
+        let hostile: [UInt8] = Array("/a\u{1b}]0;owned\u{07}\nb\\c\u{9b}2J\u{202e}d".utf8) + [0xFF, 0x00, 0x41]
+        let (status, text, needed) = escaped(hostile)
+        #expect(status == SB_OK)
+        #expect(text == #"/a\x1b]0;owned\x07\nb\\c\u{9b}2J\u{202e}d\xff\x00A"#)
+        #expect(needed == text.utf8.count + 1)
+        #expect(escaped(Array("/photos/sunset.png".utf8)).1 == "/photos/sunset.png")
+        // The stated bound holds for the costliest inputs: escaped controls, C1, U+2066, raw bytes.
+        for worst: [UInt8] in [[0x1B], [0xC2, 0x9B], [0xE2, 0x81, 0xA6], [0x80], [0x5C]] {
+            let many = Array([[UInt8]](repeating: worst, count: 50).joined())
+            let (s, _, n) = escaped(many)
+            #expect(s == SB_OK && n <= 4 * many.count + 1, "\(worst): \(n) bytes")
+        }
+        let (small, emptied, wanted) = escaped(hostile, capacity: 8)
+        #expect(small == SB_TOO_LARGE && emptied.isEmpty && wanted == needed)
+        #expect(String(cString: sb_last_error()).contains("bytes"))
+        #expect(escaped([], capacity: 1).0 == SB_OK)
+        #expect(sb_terminal_text(nil, 3, nil, 0, nil) == SB_INVALID_ARGUMENT)
+    }
 }

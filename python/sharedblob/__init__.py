@@ -37,6 +37,7 @@ __all__ = [
     "NotASegment", "Corrupt", "ChecksumMismatch", "TooLarge", "TimedOut", "LockTimedOut",
     "Busy", "Shrunk", "NothingPublished", "Overwritten", "InvalidArgument", "SystemCallFailed",
     "LockHeld", "Loan", "View", "backend", "KIND_IMAGE_DATA", "KIND_RAW", "DEFAULT_CAPACITY", "library_version",
+    "terminal_text",
 ]
 
 KIND_IMAGE_DATA = 1  #: an ImageData frame: a path label and the content
@@ -188,6 +189,8 @@ _lib.sb_wait.argtypes = [_P, ctypes.c_uint64, ctypes.c_int64, ctypes.POINTER(cty
 _lib.sb_latest.argtypes = [_P, ctypes.POINTER(_Metadata)]
 _lib.sb_frame_split.argtypes = [_P, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_size_t),
                                 ctypes.POINTER(_P), ctypes.POINTER(ctypes.c_size_t)]
+_lib.sb_terminal_text.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t,
+                                  ctypes.POINTER(ctypes.c_size_t)]
 _lib.sb_trust_owner.argtypes = [ctypes.c_uint32]
 _lib.sb_trust_group.argtypes = [ctypes.c_uint32]
 
@@ -257,6 +260,24 @@ def _check(status: int) -> None:
 def library_version() -> str:
     """The engine's version, e.g. ``"0.6.0"``."""
     return _lib.sb_version().decode()
+
+
+def terminal_text(text: Union[str, bytes]) -> str:
+    """``text`` (a path label: untrusted) as it is safe to print on a terminal, as
+    ``blob-reader`` prints it: control characters, the line and paragraph separators, the
+    bidi controls and the backslash escaped (``\\x1b``, ``\\n``, ``\\u{9b}``, ``\\\\``), bytes
+    that are not UTF-8 as ``\\xNN``. The library's rule (``sb_terminal_text``)."""
+    if isinstance(text, str):
+        try:
+            raw = text.encode("utf-8", "surrogateescape")  # a name from os.fsdecode: its bytes
+        except UnicodeEncodeError:
+            raw = text.encode("utf-8", "surrogatepass")    # other lone surrogates: escaped bytes
+    else:
+        raw = bytes(text)
+    out = ctypes.create_string_buffer(4 * len(raw) + 1)
+    needed = ctypes.c_size_t()
+    _check(_lib.sb_terminal_text(raw, len(raw), out, len(out), ctypes.byref(needed)))
+    return out.raw[: needed.value - 1].decode("utf-8")
 
 
 def trust_owner(uid: int) -> None:

@@ -5,8 +5,10 @@
  * (libsharedblob.so), not a second copy of it. Build a program with
  *     cc prog.c $(pkg-config --cflags --libs sharedblob)
  *
- * Errors: every function that can fail returns an sb_status (SB_OK is 0) and leaves a
- * one-line message in library terms for the calling thread, read with sb_last_error().
+ * Errors: every function that can fail returns an sb_status (SB_OK is 0) and sets the
+ * calling thread's message, read with sb_last_error(): one line in library terms after a
+ * failure, "" after a success. So read it right after the call that failed, before any
+ * other call into the library (an sb_view_end that succeeds clears it too).
  *
  * Threads: a segment handle may be used from several threads at once (publishes are
  * serialized by the segment's writer lock, reads take no lock). A loan must be committed
@@ -83,7 +85,8 @@ typedef struct sb_view {
     const void *internal_;    /* for sb_view_end */
 } sb_view;
 
-/* The message of the calling thread's last failure ("" after none). */
+/* The message the calling thread's latest status-returning call left: one line after a
+ * failure, "" after a success (or before any call). Valid until that thread's next call. */
 const char *sb_last_error(void);
 
 /* Trusts segments owned by this user id too / shares new segments with this group
@@ -152,6 +155,15 @@ sb_status sb_latest(sb_segment *segment, sb_metadata *out);
  * both pointing into the frame. SB_CORRUPT for bytes that are not a frame. */
 sb_status sb_frame_split(const void *frame, size_t len, const char **path, size_t *path_len,
                          const void **content, size_t *content_len);
+
+/* Writes untrusted text (len bytes: a path label, a segment name) into out, NUL-terminated,
+ * as blob-reader prints it: control characters (C0, DEL, C1), the line and paragraph
+ * separators, the bidi controls and the backslash escaped (\n, \x1b, \u{9b}, \\), and
+ * each byte that is not UTF-8 as \xNN, so it cannot move the cursor, start an escape
+ * sequence or reorder what is printed around it. The result takes at most 4 * len + 1
+ * bytes. needed (may be NULL) receives the bytes it takes, NUL included; SB_TOO_LARGE when
+ * that is more than capacity (out then holds "", if capacity > 0). */
+sb_status sb_terminal_text(const char *text, size_t len, char *out, size_t capacity, size_t *needed);
 
 /* The library's version, e.g. "0.6.0". */
 const char *sb_version(void);
