@@ -250,14 +250,16 @@ public func sb_read(_ pointer: OpaquePointer?, _ buffer: UnsafeMutableRawPointer
     do throws(SharedMemoryError) {
         // Verified in place, copied out only if it fits and stayed stable.
         var tooLarge: BlobMetadata?
+        var copyFailure: SharedMemoryError?
         let viewed = try seg.withVerifiedView { metadata, bytes -> Bool in
             guard metadata.length <= capacity, let buffer else {
                 tooLarge = metadata
                 return false
             }
-            if metadata.length > 0 { buffer.copyMemory(from: bytes.baseAddress!, byteCount: metadata.length) }
+            do throws(SharedMemoryError) { try seg.copy(bytes, to: buffer) } catch { copyFailure = error }
             return true
         }
+        if let copyFailure { throw copyFailure }
         guard let viewed else { return fail(SB_NOTHING_PUBLISHED, "\(seg.backing) holds no blob yet") }
         store(viewed.metadata, out)
         if !viewed.result {

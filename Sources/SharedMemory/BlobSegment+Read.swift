@@ -299,6 +299,14 @@ extension BlobSegment {
     public func sha256<R>(_ view: UnsafeRawBufferPointer, besides body: () -> R) throws(SharedMemoryError) -> (sha256: String, result: R) {
         try Guarded.sha256(view, backing: backing, besides: body)
     }
+
+    /// Copies `view` (bytes of this segment's mapping) to `destination`, which has room
+    /// for them, through the SIGBUS guard: a file truncated meanwhile is
+    /// ``SharedMemoryError/shrunk(_:)``, not a signal.
+    public func copy(_ view: UnsafeRawBufferPointer, to destination: UnsafeMutableRawPointer) throws(SharedMemoryError) {
+        guard let source = view.baseAddress, !view.isEmpty else { return }
+        if catomics_guarded_copy(destination, source, view.count) != 0 { throw .shrunk(backing) }
+    }
 }
 
 /// Reads of mapped bytes through the SIGBUS guard (`mapping_guard.c`), for every layout:

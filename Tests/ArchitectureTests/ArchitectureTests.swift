@@ -39,7 +39,7 @@ import TestSupport
         "SharedMemory": ["CBlobSegment", "CBlobMutex", "CAtomics", "Hashing", "SafeText", "Platform"],
         "SharedRecords": ["SharedMemory"],
         "BlobTransfer": ["SharedMemory", "SharedRecords", "BlobCodec", "Hashing", "SafeText", "CBlobSegment", "Platform"],
-        "SharedBlobC": ["CSharedBlob", "SharedMemory", "BlobTransfer", "BlobCodec"],
+        "SharedBlobC": ["CSharedBlob", "SharedMemory", "BlobTransfer", "BlobCodec", "SafeText"],
         "ImagePreview": ["CImage", "TerminalColors"],
         "TerminalGraphics": ["ImagePreview", "CSixel", "SafeText", "CTerminalGuard"],
         "TerminalUI": ["CNcurses", "CTerminalGuard", "Platform", "TerminalColors"],

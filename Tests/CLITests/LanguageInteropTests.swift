@@ -142,8 +142,28 @@ enum PythonBackend: String, CaseIterable, CustomTestStringConvertible {
         #expect(json?["held"] as? String == "BufferError")
         #expect(json?["again"] as? Int == 3)
         #expect(json?["dropped"] as? Int == 7)  // a View outlives the Segment expression it came from
-        #expect(json?["nan"] as? String == "ValueError")
+        #expect(json?["nan"] as? String == "InvalidArgument")
         #expect(json?["hashes"] as? Bool == true, "a Metadata hashes as its tuple")  // CPython 3.14 caches tuple hashes
+    }
+
+    /// Hostile arguments to the Python package are `InvalidArgument` (a `ValueError`), on
+    /// both backends: a NUL is never silently cut off a name or a label, numbers out of the
+    /// library's range never wrap, a NaN or a wrong type is never a foreign exception.
+    @Test(arguments: PythonBackend.allCases) func pythonRefusesHostileArguments(backend: PythonBackend) throws {
+        let s = Scratch("py")
+        let env = try Languages.environment(backend, in: s).get()
+        Fixtures.write([1, 2, 3], to: s.path("kept"))
+        #expect(s.put(s.path("kept")).status == 0)
+        let (r, json) = Languages.probe(["bad-input", s.segment], environment: env)
+        #expect(r.status == 0, "\(r.out) \(r.err)")
+        for case_ in ["nul name", "nul label", "surrogate label", "int name", "huge capacity", "negative after", "huge after",
+                      "nan timeout", "text timeout", "huge loan", "view huge after"] {
+            #expect(json?[case_] as? String == "InvalidArgument", "\(case_): \(r.out)")
+        }
+        #expect(json?["bytes name"] as? String == "accepted", "\(r.out)")
+        #expect(json?["timed out"] as? String == "TimedOut", "\(r.out)")
+        #expect(json?["label kept"] as? String == s.path("kept"), "nothing hostile was published: \(r.out)")
+        #expect(access("/dev/shm/" + s.segment + "-x", F_OK) != 0)
     }
 
     /// C and C++ programs built against sharedblob.h publish; Swift and Python read it.

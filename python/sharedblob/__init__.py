@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import numbers
 import os
 import struct
 from contextlib import contextmanager
@@ -122,8 +123,9 @@ class Overwritten(SharedBlobError):
     status = 13
 
 
-class InvalidArgument(SharedBlobError):
-    """A bad name, mode or capacity."""
+class InvalidArgument(SharedBlobError, ValueError):
+    """A bad argument: a name, a label, a number out of range, a closed segment (also a
+    ``ValueError``)."""
     status = 14
 
 
@@ -212,6 +214,47 @@ def _memory_view_factory() -> Any:
 
 _readonly_memory = _memory_view_factory()
 _EMPTY = memoryview(b"")
+
+
+def _text(value: Any, what: str) -> bytes:
+    """A name, a file's path or a path label as the library takes it: UTF-8 (or a path's
+    bytes) without NUL; anything else is :class:`InvalidArgument`, never silently cut."""
+    if isinstance(value, (bytes, bytearray)):
+        raw = bytes(value)
+    elif isinstance(value, str):
+        try:
+            raw = value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidArgument(f"the {what} is not valid UTF-8 text (it holds a lone surrogate)") from None
+    elif isinstance(value, os.PathLike):
+        raw = os.fsencode(value)
+    else:
+        raise InvalidArgument(f"the {what} must be str or bytes, not {type(value).__name__}")
+    if b"\0" in raw:
+        raise InvalidArgument(f"the {what} holds a NUL character")
+    return raw
+
+
+def _unsigned(value: Any, what: str, bits: int = 64) -> int:
+    """``value`` checked to be an integer that fits the library's unsigned field."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidArgument(f"{what} must be an integer, not {type(value).__name__}")
+    if not 0 <= value < 1 << bits:
+        raise InvalidArgument(f"{what} {value} is out of range (0 to 2**{bits} - 1)")
+    return value
+
+
+def _milliseconds(timeout: Optional[float]) -> int:
+    """A timeout in seconds as the library's milliseconds: -1 for None; a negative one is
+    0, a longer one than the library counts (or infinity) its longest."""
+    if timeout is None:
+        return -1
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
+        raise InvalidArgument(f"the timeout must be a number of seconds, not {type(timeout).__name__}")
+    seconds = float(timeout)
+    if seconds != seconds:
+        raise InvalidArgument("the timeout is NaN")
+    return int(min(max(0.0, seconds * 1000), float((1 << 63) - 1)))
 
 
 def _begin(handle: int, after: int, timeout_ms: int) -> "tuple[int, int, _View, tuple[int, ...]]":
@@ -431,8 +474,8 @@ class View:
 
     def __init__(self, segment: "Segment", after: Optional[int] = None, timeout: Optional[float] = None) -> None:
         self._segment = segment
-        self._after = -1 if after is None else after
-        self._timeout_ms = -1 if timeout is None else max(0, int(timeout * 1000))
+        self._after = -1 if after is None else _unsigned(after, "after", 63)
+        self._timeout_ms = _milliseconds(timeout)
 
     @property
     def metadata(self) -> Optional[Metadata]:
@@ -520,13 +563,13 @@ class Segment:
     @classmethod
     def _open(cls, fn: Any, name: str, mode: int, capacity: int) -> "Segment":
         handle = _P()
-        _check(fn(name.encode(), mode, capacity, ctypes.byref(handle)))
+        _check(fn(_text(name, "segment name"), mode, _unsigned(capacity, "capacity"), ctypes.byref(handle)))
         return cls(handle.value or 0)
 
     @staticmethod
     def remove(name: str) -> None:
         """Remove the segment ``name`` (refuses an object that is not one)."""
-        _check(_lib.sb_remove(name.encode()))
+        _check(_lib.sb_remove(_text(name, "segment name")))
 
     @property
     def _h(self) -> int:
@@ -564,7 +607,7 @@ class Segment:
         shows and saves); without, as raw bytes. The previous blob stays readable until
         this one is complete.
         """
-        label = path.encode() if path is not None else None
+        label = _text(path, "path label") if path is not None else None
         if _fast is not None:
             try:
                 r = _fast.publish(self._handle or self._h, data, label)  # _h raises when closed
@@ -590,8 +633,8 @@ class Segment:
         block ends.
         """
         handle, address = _P(), _P()
-        ms = -1 if timeout is None else max(0, int(timeout * 1000))
-        _check(_lib.sb_loan_begin(self._h, length, KIND_RAW, ms, ctypes.byref(handle), ctypes.byref(address)))
+        ms = _milliseconds(timeout)
+        _check(_lib.sb_loan_begin(self._h, _unsigned(length, "length", 63), KIND_RAW, ms, ctypes.byref(handle), ctypes.byref(address)))
         lent = Loan(handle.value or 0, address.value or 0, length)
         try:
             yield lent
@@ -602,15 +645,27 @@ class Segment:
             lent.commit()
 
     def read(self) -> Blob:
-        """A verified copy of the latest blob (:class:`NothingPublished` if none)."""
+        """A verified copy of the latest blob (:class:`NothingPublished` if none).
+
+        The library copies it out of the mapping (``sb_read``) through its SIGBUS guard, so
+        a segment file truncated meanwhile raises :class:`Shrunk` instead of killing the
+        process; the frame is split in the private copy."""
         for attempt in range(100):
-            view = self.view()
-            try:
-                with view as mv:
-                    data = mv.tobytes()
-                return Blob(data, view.path, view.metadata)  # type: ignore[arg-type]
-            except Overwritten:
-                continue  # a writer reused the slot while it was copied: copy the newer one
+            buffer = bytearray(max(self.latest().length, 1))
+            out = _Metadata()
+            status = _lib.sb_read(self._h, ctypes.addressof(ctypes.c_char.from_buffer(buffer)), len(buffer), ctypes.byref(out))
+            if status == TooLarge.status and out.length > len(buffer):
+                continue  # a longer blob arrived since latest(): make room for it
+            _check(status)
+            meta = _metadata(out)
+            window = memoryview(buffer)[: meta.length]
+            with window:
+                holder = (ctypes.c_char * max(meta.length, 1)).from_buffer(buffer)
+                path, content, length = _split(ctypes.addressof(holder), meta.length, meta.kind)
+                start = content - ctypes.addressof(holder) if length else 0
+                data = window[start : start + length].tobytes()
+                del holder
+            return Blob(data, path, meta)
         raise Busy("writers kept replacing the blob while it was read; try again")
 
     def view(self, after: Optional[int] = None, timeout: Optional[float] = None) -> "View":
@@ -627,6 +682,10 @@ class Segment:
         over the same memory (drop it before the block ends). The :class:`View` itself
         tells the blob's metadata and path label.
         """
+        if after is not None:
+            _unsigned(after, "after", 63)
+        if timeout is not None:  # what the library counts, as seconds: NaN and wrong types refused
+            timeout = min(_milliseconds(timeout), 9 * 10**18) / 1000
         if _FastView is not None:
             return _FastView(self, after, timeout)  # type: ignore[return-value]
         return View(self, after, timeout)
@@ -641,9 +700,8 @@ class Segment:
         off. Returns the newer sequence, or raises
         :class:`TimedOut` after ``timeout`` seconds. ``view(after=)`` waits the same way.
         """
-        if after is None:
-            after = self.latest().sequence if self._has_blob() else 0
-        ms = -1 if timeout is None else max(0, int(timeout * 1000))
+        after = (self.latest().sequence if self._has_blob() else 0) if after is None else _unsigned(after, "after", 63)
+        ms = _milliseconds(timeout)
         seq = ctypes.c_uint64()
         _check(_wait(self._h, after, ms, _byref(seq)))
         return int(seq.value)

@@ -9,6 +9,7 @@ import os
 import pickle
 import signal
 import sys
+from typing import Any
 
 import sharedblob
 
@@ -86,12 +87,38 @@ def main(argv: list) -> dict:
             try:
                 seg.view(timeout=float("nan")).__enter__()
                 nan = "waited"
-            except ValueError:
-                nan = "ValueError"
+            except sharedblob.InvalidArgument:  # a ValueError too
+                nan = "InvalidArgument"
         hashes = after is not None and hash(after) == hash(tuple(after)) and tuple(after) in {after}
         return {"before": before is None, "path": path, "first": first, "twice": twice,
                 "sequence": after.sequence if after else None, "held": held, "again": again,
                 "dropped": dropped, "nan": nan, "hashes": hashes}
+    if command == "bad-input":  # each hostile argument: the exception class it raised, or "accepted"
+        def outcome(call: Any) -> str:
+            try:
+                call()
+                return "accepted"
+            except sharedblob.SharedBlobError as error:
+                return type(error).__name__
+            except Exception as error:  # anything else is a failure of the package
+                return "foreign " + type(error).__name__
+        with sharedblob.Segment.open(name) as seg:
+            return {
+                "nul name": outcome(lambda: sharedblob.Segment.open(name + "\x00../x")),
+                "nul label": outcome(lambda: seg.publish(b"c", path="a\x00hidden")),
+                "surrogate label": outcome(lambda: seg.publish(b"c", path="a\udcff")),
+                "int name": outcome(lambda: sharedblob.Segment.open(7)),  # type: ignore[arg-type]
+                "huge capacity": outcome(lambda: sharedblob.Segment.create(name + "-x", capacity=2**64)),
+                "negative after": outcome(lambda: seg.wait(after=-1, timeout=0)),
+                "huge after": outcome(lambda: seg.wait(after=2**64, timeout=0)),
+                "nan timeout": outcome(lambda: seg.wait(timeout=float("nan"))),
+                "text timeout": outcome(lambda: seg.wait(timeout="1")),  # type: ignore[arg-type]
+                "huge loan": outcome(lambda: seg.loan(2**63).__enter__()),
+                "view huge after": outcome(lambda: seg.view(after=2**63).__enter__()),
+                "bytes name": outcome(lambda: sharedblob.Segment.open(name.encode()).close()),
+                "timed out": outcome(lambda: seg.wait(timeout=0)),
+                "label kept": seg.read().path,
+            }
     if command == "torn-check":  # views while stress writers publish; counts views reported valid but torn
         views = torn = overwritten = 0
         with sharedblob.Segment.open(name) as seg:
