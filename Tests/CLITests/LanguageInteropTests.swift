@@ -146,6 +146,24 @@ enum PythonBackend: String, CaseIterable, CustomTestStringConvertible {
         #expect(json?["hashes"] as? Bool == true, "a Metadata hashes as its tuple")  // CPython 3.14 caches tuple hashes
     }
 
+    /// `close()` never unmaps what is in use, on both backends: inside a view's block the
+    /// bytes stay readable and the block's end unmaps them; another thread's wait keeps the
+    /// mapping until it returns (with the next publish); later calls are `InvalidArgument`.
+    @Test(.timeLimit(.minutes(1)), arguments: PythonBackend.allCases)
+    func pythonCloseWaitsForTheViewsAndCallsInUse(backend: PythonBackend) throws {
+        let s = Scratch("py")
+        let env = try Languages.environment(backend, in: s).get()
+        Fixtures.write([42, 1], to: s.path("two"))
+        #expect(s.put(s.path("two")).status == 0)
+        let (r, json) = Languages.probe(["close-in-use", s.segment], environment: env)
+        #expect(r.status == 0, "\(r.out) \(r.err)")
+        #expect(json?["during"] as? [Int] == [1, 42], "\(r.out)")
+        #expect(json?["after view"] as? Int == 0 && json?["at the end"] as? Int == 0, "\(r.out)")
+        #expect(json?["late"] as? String == "InvalidArgument", "\(r.out)")
+        #expect(json?["while waiting"] as? Int == 1 && json?["waited"] as? Int == 2, "\(r.out)")
+        #expect(json?["closed"] as? Bool == true, "\(r.out)")
+    }
+
     /// Hostile arguments to the Python package are `InvalidArgument` (a `ValueError`), on
     /// both backends: a NUL is never silently cut off a name or a label, numbers out of the
     /// library's range never wrap, a NaN or a wrong type is never a foreign exception.

@@ -471,6 +471,7 @@ class View:
     path: Optional[str] = None
     #: Where the content lies in this process (inside the segment's mapping).
     address = 0
+    _handle = 0  # the segment's handle while the view is open
 
     def __init__(self, segment: "Segment", after: Optional[int] = None, timeout: Optional[float] = None) -> None:
         self._segment = segment
@@ -485,7 +486,12 @@ class View:
     def __enter__(self) -> memoryview:
         if self._header is not None:
             raise InvalidArgument("a View is entered once; call Segment.view() again")
-        address, length, self._view, self._header = _begin(self._segment._h, self._after, self._timeout_ms)
+        handle = self._segment._acquire()  # in use until the view ends: a close() waits for it
+        try:
+            address, length, self._view, self._header = _begin(handle, self._after, self._timeout_ms)
+        except BaseException:
+            self._segment._release()
+            raise
         try:
             if self._header[5] == KIND_IMAGE_DATA:
                 self.path, address, length = _split(address, length, KIND_IMAGE_DATA)
@@ -493,7 +499,10 @@ class View:
             self._mv = _readonly_memory(address, length) if length else _EMPTY[:]
         except Exception as error:
             view, self._view = self._view, None
-            _enter_failed(_end(self._segment._h, view), error)
+            status = _end(handle, view)
+            self._segment._release()
+            _enter_failed(status, error)
+        self._handle = handle
         return self._mv
 
     def __exit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> None:
@@ -505,7 +514,8 @@ class View:
             if mv is not None:
                 mv.release()  # BufferError while an array over it is alive: drop it first
         finally:
-            status = _end(self._segment._h, view)
+            status = _end(self._handle, view)
+            self._segment._release()  # a close() inside the block unmaps now
         if status != 0:
             _exit_failed(status, exc)
 
@@ -543,7 +553,33 @@ class Segment:
     """An open SharedBlob segment (``/dev/shm/NAME``, or a regular file)."""
 
     def __init__(self, handle: int) -> None:
-        self._handle: Optional[int] = handle
+        # The handle is freed once, by whoever pops it; every call and open view is an entry
+        # in _users while it runs (list.append and pop are atomic), and close() leaves the
+        # freeing to the last of them: the mapping never goes while something reads it.
+        self._box: "list[int]" = [handle] if handle else []
+        self._users: "list[None]" = []
+        self._closing = False
+
+    def _acquire(self) -> int:
+        """The library handle, counted as in use until :meth:`_release`; InvalidArgument
+        once the segment is closed."""
+        self._users.append(None)
+        if self._closing or not self._box:
+            self._release()
+            raise InvalidArgument("the segment is closed")
+        return self._box[0]
+
+    def _release(self) -> None:
+        self._users.pop()
+        if self._closing and not self._users:
+            self._free()
+
+    def _free(self) -> None:
+        try:
+            handle = self._box.pop()
+        except IndexError:
+            return  # freed already (by close or by the last user)
+        _lib.sb_close(handle)
 
     @classmethod
     def open(cls, name: str, *, create: bool = False, capacity: int = 0) -> "Segment":
@@ -572,21 +608,28 @@ class Segment:
         _check(_lib.sb_remove(_text(name, "segment name")))
 
     @property
-    def _h(self) -> int:
-        if not self._handle:
-            raise InvalidArgument("the segment is closed")
-        return self._handle
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closing or not self._box
 
     @property
     def capacity(self) -> int:
         """Payload capacity of each slot, bytes."""
-        return int(_lib.sb_capacity(self._h))
+        handle = self._acquire()
+        try:
+            return int(_lib.sb_capacity(handle))
+        finally:
+            self._release()
 
     def close(self) -> None:
-        """Unmap the segment (it stays in /dev/shm). Views must be closed first."""
-        if self._handle:
-            _lib.sb_close(self._handle)
-            self._handle = None
+        """Unmap the segment (it stays in /dev/shm); later calls raise :class:`InvalidArgument`.
+
+        A view still open (a ``with seg.view()`` block in this or another thread) or a call
+        still running in another thread (a ``wait``, a ``read``) keeps the mapping until it
+        ends; the last of them unmaps it. A loan keeps its slot mapped until it ends."""
+        self._closing = True
+        if not self._users:
+            self._free()
 
     def __enter__(self) -> "Segment":
         return self
@@ -608,19 +651,23 @@ class Segment:
         this one is complete.
         """
         label = _text(path, "path label") if path is not None else None
-        if _fast is not None:
-            try:
-                r = _fast.publish(self._handle or self._h, data, label)  # _h raises when closed
-            except (BufferError, ValueError):  # what exporters raise for a non-contiguous buffer
-                raise InvalidArgument("the buffer is not contiguous (numpy: use numpy.ascontiguousarray)") from None
-            if type(r) is int:
-                _check(r)
-            return r  # type: ignore[no-any-return]  # the extension makes the Metadata
-        address, length, keep = _address(data)
-        out = _Metadata()
-        _check(_publish(self._h, address or None, length, label, _byref(out)))
-        del keep
-        return _metadata(out)
+        handle = self._acquire()
+        try:
+            if _fast is not None:
+                try:
+                    r = _fast.publish(handle, data, label)
+                except (BufferError, ValueError):  # what exporters raise for a non-contiguous buffer
+                    raise InvalidArgument("the buffer is not contiguous (numpy: use numpy.ascontiguousarray)") from None
+                if type(r) is int:
+                    _check(r)
+                return r  # type: ignore[no-any-return]  # the extension makes the Metadata
+            address, length, keep = _address(data)
+            out = _Metadata()
+            _check(_publish(handle, address or None, length, label, _byref(out)))
+            del keep
+            return _metadata(out)
+        finally:
+            self._release()
 
     @contextmanager
     def loan(self, length: int, *, timeout: Optional[float] = None) -> Iterator[Loan]:
@@ -634,7 +681,12 @@ class Segment:
         """
         handle, address = _P(), _P()
         ms = _milliseconds(timeout)
-        _check(_lib.sb_loan_begin(self._h, _unsigned(length, "length", 63), KIND_RAW, ms, ctypes.byref(handle), ctypes.byref(address)))
+        segment = self._acquire()  # the loan keeps its slot mapped on its own once begun
+        try:
+            _check(_lib.sb_loan_begin(segment, _unsigned(length, "length", 63), KIND_RAW, ms,
+                                      ctypes.byref(handle), ctypes.byref(address)))
+        finally:
+            self._release()
         lent = Loan(handle.value or 0, address.value or 0, length)
         try:
             yield lent
@@ -653,7 +705,11 @@ class Segment:
         for attempt in range(100):
             buffer = bytearray(max(self.latest().length, 1))
             out = _Metadata()
-            status = _lib.sb_read(self._h, ctypes.addressof(ctypes.c_char.from_buffer(buffer)), len(buffer), ctypes.byref(out))
+            handle = self._acquire()
+            try:
+                status = _lib.sb_read(handle, ctypes.addressof(ctypes.c_char.from_buffer(buffer)), len(buffer), ctypes.byref(out))
+            finally:
+                self._release()
             if status == TooLarge.status and out.length > len(buffer):
                 continue  # a longer blob arrived since latest(): make room for it
             _check(status)
@@ -703,13 +759,21 @@ class Segment:
         after = (self.latest().sequence if self._has_blob() else 0) if after is None else _unsigned(after, "after", 63)
         ms = _milliseconds(timeout)
         seq = ctypes.c_uint64()
-        _check(_wait(self._h, after, ms, _byref(seq)))
+        handle = self._acquire()
+        try:
+            _check(_wait(handle, after, ms, _byref(seq)))
+        finally:
+            self._release()
         return int(seq.value)
 
     def latest(self) -> Metadata:
         """The latest blob's metadata, without reading it."""
         out = _Metadata()
-        _check(_lib.sb_latest(self._h, ctypes.byref(out)))
+        handle = self._acquire()
+        try:
+            _check(_lib.sb_latest(handle, ctypes.byref(out)))
+        finally:
+            self._release()
         return _metadata(out)
 
     def _has_blob(self) -> bool:

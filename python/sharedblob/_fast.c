@@ -152,7 +152,8 @@ static PyObject *fast_init_view(PyObject *self, PyObject *const *args, Py_ssize_
 typedef struct {
     PyObject_HEAD
     PyObject *owner;      /* the Segment: kept alive (its mapping) while the view lives */
-    sb_segment *segment;  /* its handle, read from owner._h on entering (closed: raises) */
+    sb_segment *segment;  /* its handle, from owner._acquire() on entering (closed: raises) */
+    int held;             /* 1 from a successful _acquire() to its _release() */
     long long after;      /* -1: the latest now */
     long long timeout_ms; /* -1: no limit */
     int state;            /* 0 new, 1 entered, 2 ended */
@@ -202,27 +203,32 @@ static PyObject *view_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) 
 }
 
 /* Names looked up on every view, made once (PyInit__fast). */
-static PyObject *name_handle, *name_h, *name_release;
+static PyObject *name_acquire, *name_release_owner, *name_release;
 
-/* The owner's library handle, or NULL with the package's error set when it is closed.
- * Reads the plain attribute _handle; only when that is unset does it ask the _h
- * property, whose InvalidArgument says the segment is closed (its message lives there). */
-static sb_segment *owner_handle(ViewObject *v) {
-    PyObject *handle = PyObject_GetAttr(v->owner, name_handle);
+/* The owner's library handle, counted as in use (Segment._acquire: a close() meanwhile
+ * waits for _release), or NULL with the package's error set when it is closed. */
+static sb_segment *owner_acquire(ViewObject *v) {
+    PyObject *handle = PyObject_CallMethodNoArgs(v->owner, name_acquire);  /* raises when closed */
     if (handle == NULL) return NULL;
-    sb_segment *segment = PyLong_Check(handle) ? handle_of(handle) : NULL;
-    Py_DECREF(handle);
-    if (segment != NULL || PyErr_Occurred()) return segment;
-    handle = PyObject_GetAttr(v->owner, name_h);  /* raises when closed */
-    if (handle == NULL) return NULL;
-    segment = handle_of(handle);
+    v->held = 1;
+    sb_segment *segment = handle_of(handle);
     Py_DECREF(handle);
     if (segment == NULL && !PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "a NULL segment handle");
     return segment;
 }
 
-/* Whether the owner is still open (the error is left set if not). */
-static int owner_open(ViewObject *v) { return owner_handle(v) != NULL; }
+/* Ends the view's use of the owner's handle (Segment._release), keeping any exception
+ * that is being raised. */
+static void owner_release(ViewObject *v) {
+    if (!v->held) return;
+    v->held = 0;
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject *r = PyObject_CallMethodNoArgs(v->owner, name_release_owner);
+    Py_XDECREF(r);
+    PyErr_Clear();
+    PyErr_Restore(type, value, tb);
+}
 
 /* Releases a memoryview (a BufferError while an array over it lives is left set). */
 static int release(PyObject *mv) {
@@ -239,8 +245,11 @@ static PyObject *view_enter(ViewObject *v, PyObject *unused) {
         PyErr_SetString(invalid_argument ? invalid_argument : PyExc_RuntimeError, "a View is entered once; call Segment.view() again");
         return NULL;
     }
-    v->segment = owner_handle(v);  /* InvalidArgument when closed */
-    if (v->segment == NULL) return NULL;
+    v->segment = owner_acquire(v);  /* InvalidArgument when closed */
+    if (v->segment == NULL) {
+        owner_release(v);
+        return NULL;
+    }
     sb_status status;
     Py_BEGIN_ALLOW_THREADS
     status = v->after < 0 ? sb_view_begin_(v->segment, &v->view)
@@ -249,6 +258,7 @@ static PyObject *view_enter(ViewObject *v, PyObject *unused) {
     if (status != SB_OK) {
         PyObject *r = PyObject_CallFunction(hook_check, "i", (int)status);  /* raises */
         Py_XDECREF(r);
+        owner_release(v);
         return NULL;
     }
     v->state = 1;
@@ -293,6 +303,7 @@ failed: {
         v->address = 0;
         v->state = 2;
         sb_status end = sb_view_end_(v->segment, &v->view);
+        owner_release(v);
         PyObject *r = PyObject_CallFunction(hook_enter_failed, "iO", (int)end, value ? value : Py_None);  /* raises */
         Py_XDECREF(r);
         Py_XDECREF(type);
@@ -309,16 +320,13 @@ static PyObject *view_exit(ViewObject *v, PyObject *const *args, Py_ssize_t narg
     if (!failed) failed = release(v->base) != 0;
     Py_CLEAR(v->mv);
     Py_CLEAR(v->base);
-    if (failed) {  /* the BufferError goes on; the view ends all the same (if the segment is open) */
-        PyObject *type, *value, *tb;
-        PyErr_Fetch(&type, &value, &tb);
-        if (owner_open(v)) sb_view_end_(v->segment, &v->view);
-        PyErr_Clear();
-        PyErr_Restore(type, value, tb);
+    if (failed) {  /* the BufferError goes on; the view ends all the same */
+        sb_view_end_(v->segment, &v->view);
+        owner_release(v);
         return NULL;
     }
-    if (!owner_open(v)) return NULL;  /* closed inside the block: InvalidArgument, as the Python View */
     sb_status status = sb_view_end_(v->segment, &v->view);
+    owner_release(v);  /* a close() inside the block unmaps now */
     if (status == SB_OK) Py_RETURN_FALSE;
     PyObject *exc = nargs >= 2 ? args[1] : Py_None;
     PyObject *r = PyObject_CallFunction(hook_exit_failed, "iO", (int)status, exc);  /* raises, or None */
@@ -356,7 +364,8 @@ static void view_dealloc(ViewObject *v) {
         release(v->mv);
         release(v->base);
         PyErr_Clear();
-        if (owner_open(v)) sb_view_end_(v->segment, &v->view);
+        sb_view_end_(v->segment, &v->view);
+        owner_release(v);
         PyErr_Clear();
         PyErr_Restore(type, value, tb);
     }
@@ -406,10 +415,10 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "sharedblob._fast",
                                     NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__fast(void) {
-    name_handle = PyUnicode_InternFromString("_handle");
-    name_h = PyUnicode_InternFromString("_h");
+    name_acquire = PyUnicode_InternFromString("_acquire");
+    name_release_owner = PyUnicode_InternFromString("_release");
     name_release = PyUnicode_InternFromString("release");
-    if (name_handle == NULL || name_h == NULL || name_release == NULL) return NULL;
+    if (name_acquire == NULL || name_release_owner == NULL || name_release == NULL) return NULL;
     if (PyType_Ready(&ViewType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;

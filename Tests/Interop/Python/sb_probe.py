@@ -93,6 +93,42 @@ def main(argv: list) -> dict:
         return {"before": before is None, "path": path, "first": first, "twice": twice,
                 "sequence": after.sequence if after else None, "held": held, "again": again,
                 "dropped": dropped, "nan": nan, "hashes": hashes}
+    if command == "close-in-use":  # close() while a view is open, and while another thread waits
+        import threading
+        import time
+
+        def mapped() -> int:
+            with open("/proc/self/maps") as maps:
+                return sum(1 for line in maps if line.rstrip().endswith("/dev/shm/" + name))
+        seg = sharedblob.Segment.open(name)
+        with seg.view() as mv:
+            seg.close()
+            during = [mapped(), mv[0]]
+        after_view = mapped()
+        try:
+            seg.read()
+            late = "read"
+        except sharedblob.InvalidArgument:
+            late = "InvalidArgument"
+        waiter, result = sharedblob.Segment.open(name), {}
+
+        def wait() -> None:
+            try:
+                result["seq"] = waiter.wait(after=1, timeout=20.0)  # one call: the poll below sees it
+            except sharedblob.SharedBlobError as error:
+                result["seq"] = type(error).__name__
+        thread = threading.Thread(target=wait)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not waiter._users and time.monotonic() < deadline:  # until its call holds the handle
+            time.sleep(0.001)
+        waiter.close()
+        while_waiting = mapped()
+        with sharedblob.Segment.open(name) as writer:
+            writer.publish(b"wake")
+        thread.join(20)
+        return {"during": during, "after view": after_view, "late": late, "while waiting": while_waiting,
+                "waited": result.get("seq"), "at the end": mapped(), "closed": seg.closed and waiter.closed}
     if command == "bad-input":  # each hostile argument: the exception class it raised, or "accepted"
         def outcome(call: Any) -> str:
             try:
