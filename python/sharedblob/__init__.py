@@ -553,30 +553,31 @@ class Segment:
     """An open SharedBlob segment (``/dev/shm/NAME``, or a regular file)."""
 
     def __init__(self, handle: int) -> None:
-        # The handle is freed once, by whoever pops it; every call and open view is an entry
-        # in _users while it runs (list.append and pop are atomic), and close() leaves the
-        # freeing to the last of them: the mapping never goes while something reads it.
-        self._box: "list[int]" = [handle] if handle else []
-        self._users: "list[None]" = []
-        self._closing = False
+        # (box, users, closing), three lists the extension reads with one lookup. The handle
+        # in box is freed once, by whoever pops it; each call and open view is an entry in
+        # users while it runs (list.append and pop are atomic); close() marks closing and
+        # leaves the freeing to the last user: the mapping never goes while in use.
+        self._state: "tuple[list[int], list[None], list[bool]]" = ([handle] if handle else [], [], [])
 
     def _acquire(self) -> int:
         """The library handle, counted as in use until :meth:`_release`; InvalidArgument
-        once the segment is closed."""
-        self._users.append(None)
-        if self._closing or not self._box:
+        once the segment is closed. (The extension does the same in C.)"""
+        box, users, closing = self._state
+        users.append(None)
+        if closing or not box:
             self._release()
             raise InvalidArgument("the segment is closed")
-        return self._box[0]
+        return box[0]
 
     def _release(self) -> None:
-        self._users.pop()
-        if self._closing and not self._users:
+        box, users, closing = self._state
+        users.pop()
+        if closing and not users:
             self._free()
 
     def _free(self) -> None:
         try:
-            handle = self._box.pop()
+            handle = self._state[0].pop()
         except IndexError:
             return  # freed already (by close or by the last user)
         _lib.sb_close(handle)
@@ -610,7 +611,8 @@ class Segment:
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
-        return self._closing or not self._box
+        box, _, closing = self._state
+        return bool(closing) or not box
 
     @property
     def capacity(self) -> int:
@@ -627,8 +629,9 @@ class Segment:
         A view still open (a ``with seg.view()`` block in this or another thread) or a call
         still running in another thread (a ``wait``, a ``read``) keeps the mapping until it
         ends; the last of them unmaps it. A loan keeps its slot mapped until it ends."""
-        self._closing = True
-        if not self._users:
+        _, users, closing = self._state
+        closing.append(True)
+        if not users:
             self._free()
 
     def __enter__(self) -> "Segment":
@@ -651,16 +654,18 @@ class Segment:
         this one is complete.
         """
         label = _text(path, "path label") if path is not None else None
+        if _fast is not None:  # counts itself in as _acquire does, in C
+            try:
+                r = _fast.publish(self, data, label)
+            except InvalidArgument:
+                raise
+            except (BufferError, ValueError):  # what exporters raise for a non-contiguous buffer
+                raise InvalidArgument("the buffer is not contiguous (numpy: use numpy.ascontiguousarray)") from None
+            if type(r) is int:
+                _check(r)
+            return r  # type: ignore[no-any-return]  # the extension makes the Metadata
         handle = self._acquire()
         try:
-            if _fast is not None:
-                try:
-                    r = _fast.publish(handle, data, label)
-                except (BufferError, ValueError):  # what exporters raise for a non-contiguous buffer
-                    raise InvalidArgument("the buffer is not contiguous (numpy: use numpy.ascontiguousarray)") from None
-                if type(r) is int:
-                    _check(r)
-                return r  # type: ignore[no-any-return]  # the extension makes the Metadata
             address, length, keep = _address(data)
             out = _Metadata()
             _check(_publish(handle, address or None, length, label, _byref(out)))

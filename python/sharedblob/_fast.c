@@ -96,16 +96,71 @@ static PyObject *metadata_object(const sb_metadata *m) {
     return object;
 }
 
-/* publish(handle, buffer, path: bytes | None) -> Metadata | status int */
+/* Names looked up on every publish and view, made once (PyInit__fast). */
+static PyObject *name_acquire, *name_state, *name_free, *name_release;
+
+/* The owner's (a Segment's) library handle, counted as in use as Segment._acquire
+ * counts it (an entry in the users list of its _state, which *held then keeps, so a
+ * close() meanwhile leaves the unmapping to the last user), or NULL with the package's
+ * error set when it is closed. Done here, the GIL held throughout, it is one step to
+ * other threads, and costs no Python call while the segment is open. */
+static sb_segment *segment_acquire(PyObject *owner, PyObject **held) {
+    PyObject *state = PyObject_GetAttr(owner, name_state);  /* (box, users, closing) */
+    if (state == NULL) return NULL;
+    sb_segment *segment = NULL;
+    if (PyTuple_Check(state) && PyTuple_GET_SIZE(state) == 3) {
+        PyObject *box = PyTuple_GET_ITEM(state, 0), *users = PyTuple_GET_ITEM(state, 1), *closing = PyTuple_GET_ITEM(state, 2);
+        if (PyList_Check(box) && PyList_Check(users) && PyList_Check(closing) && PyList_GET_SIZE(closing) == 0 &&
+            PyList_GET_SIZE(box) == 1) {
+            if (PyList_Append(users, Py_None) == 0) {
+                Py_INCREF(state);
+                *held = state;
+                segment = handle_of(PyList_GET_ITEM(box, 0));
+            }
+        } else {  /* closed: Segment._acquire raises the package's error */
+            PyObject *r = PyObject_CallMethodNoArgs(owner, name_acquire);
+            Py_XDECREF(r);
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "the segment is closed");
+        }
+    } else {
+        PyErr_SetString(PyExc_TypeError, "a Segment's _state must be (box, users, closing)");
+    }
+    Py_DECREF(state);
+    if (segment == NULL && !PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "a NULL segment handle");
+    return segment;
+}
+
+/* Ends a use of the owner's handle, as Segment._release does (the last user after a
+ * close() frees it), keeping any exception that is being raised. */
+static void segment_release(PyObject *owner, PyObject **held) {
+    PyObject *state = *held;
+    if (state == NULL) return;
+    *held = NULL;
+    PyObject *users = PyTuple_GET_ITEM(state, 1), *closing = PyTuple_GET_ITEM(state, 2);
+    Py_ssize_t n = PyList_GET_SIZE(users);
+    if (n > 0) {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyList_SetSlice(users, n - 1, n, NULL);
+        if (n == 1 && PyList_GET_SIZE(closing) > 0) {
+            PyObject *r = PyObject_CallMethodNoArgs(owner, name_free);
+            Py_XDECREF(r);
+        }
+        PyErr_Clear();
+        PyErr_Restore(type, value, tb);
+    }
+    Py_DECREF(state);
+}
+
+/* publish(segment, buffer, path: bytes | None) -> Metadata | status int; the Segment's
+ * handle counted as in use for the call. */
 static PyObject *fast_publish(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
     if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "publish(handle, buffer, path)");
+        PyErr_SetString(PyExc_TypeError, "publish(segment, buffer, path)");
         return NULL;
     }
     if (!ready()) return NULL;
-    sb_segment *segment = handle_of(args[0]);
-    if (segment == NULL && PyErr_Occurred()) return NULL;
     const char *path = NULL;
     if (args[2] != Py_None) {
         path = PyBytes_AsString(args[2]);
@@ -113,11 +168,19 @@ static PyObject *fast_publish(PyObject *self, PyObject *const *args, Py_ssize_t 
     }
     Py_buffer buffer;
     if (PyObject_GetBuffer(args[1], &buffer, PyBUF_C_CONTIGUOUS) != 0) return NULL;
+    PyObject *held = NULL;
+    sb_segment *segment = segment_acquire(args[0], &held);
+    if (segment == NULL) {
+        segment_release(args[0], &held);
+        PyBuffer_Release(&buffer);
+        return NULL;
+    }
     sb_metadata out;
     sb_status status;
     Py_BEGIN_ALLOW_THREADS
     status = sb_publish_(segment, buffer.len ? buffer.buf : NULL, (size_t)buffer.len, path, &out);
     Py_END_ALLOW_THREADS
+    segment_release(args[0], &held);
     PyBuffer_Release(&buffer);
     if (status != SB_OK) return PyLong_FromLong(status);
     return metadata_object(&out);
@@ -153,7 +216,7 @@ typedef struct {
     PyObject_HEAD
     PyObject *owner;      /* the Segment: kept alive (its mapping) while the view lives */
     sb_segment *segment;  /* its handle, from owner._acquire() on entering (closed: raises) */
-    int held;             /* 1 from a successful _acquire() to its _release() */
+    PyObject *users;      /* owner._state while this view counts in it (owner_acquire) */
     long long after;      /* -1: the latest now */
     long long timeout_ms; /* -1: no limit */
     int state;            /* 0 new, 1 entered, 2 ended */
@@ -161,6 +224,9 @@ typedef struct {
     PyObject *mv, *base, *path, *metadata;
     unsigned long long address;
 } ViewObject;
+
+static sb_segment *owner_acquire(ViewObject *v) { return segment_acquire(v->owner, &v->users); }
+static void owner_release(ViewObject *v) { segment_release(v->owner, &v->users); }
 
 static PyObject *view_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
     PyObject *owner, *after = Py_None, *timeout = Py_None;
@@ -200,34 +266,6 @@ static PyObject *view_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) 
     Py_INCREF(Py_None);
     v->path = Py_None;
     return (PyObject *)v;
-}
-
-/* Names looked up on every view, made once (PyInit__fast). */
-static PyObject *name_acquire, *name_release_owner, *name_release;
-
-/* The owner's library handle, counted as in use (Segment._acquire: a close() meanwhile
- * waits for _release), or NULL with the package's error set when it is closed. */
-static sb_segment *owner_acquire(ViewObject *v) {
-    PyObject *handle = PyObject_CallMethodNoArgs(v->owner, name_acquire);  /* raises when closed */
-    if (handle == NULL) return NULL;
-    v->held = 1;
-    sb_segment *segment = handle_of(handle);
-    Py_DECREF(handle);
-    if (segment == NULL && !PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "a NULL segment handle");
-    return segment;
-}
-
-/* Ends the view's use of the owner's handle (Segment._release), keeping any exception
- * that is being raised. */
-static void owner_release(ViewObject *v) {
-    if (!v->held) return;
-    v->held = 0;
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    PyObject *r = PyObject_CallMethodNoArgs(v->owner, name_release_owner);
-    Py_XDECREF(r);
-    PyErr_Clear();
-    PyErr_Restore(type, value, tb);
 }
 
 /* Releases a memoryview (a BufferError while an array over it lives is left set). */
@@ -369,6 +407,7 @@ static void view_dealloc(ViewObject *v) {
         PyErr_Clear();
         PyErr_Restore(type, value, tb);
     }
+    owner_release(v);  /* no-op unless a view still counted itself in */
     Py_XDECREF(v->owner);
     Py_XDECREF(v->mv);
     Py_XDECREF(v->base);
@@ -406,7 +445,7 @@ static PyMethodDef methods[] = {
     {"init_view", (PyCFunction)(void (*)(void))fast_init_view, METH_FASTCALL,
      "init_view(split, check, enter_failed, exit_failed, Metadata, InvalidArgument)"},
     {"init", (PyCFunction)(void (*)(void))fast_init, METH_FASTCALL, "init(publish, view_begin, view_after, view_end)"},
-    {"publish", (PyCFunction)(void (*)(void))fast_publish, METH_FASTCALL, "publish(handle, buffer, path)"},
+    {"publish", (PyCFunction)(void (*)(void))fast_publish, METH_FASTCALL, "publish(segment, buffer, path)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -416,9 +455,10 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "sharedblob._fast",
 
 PyMODINIT_FUNC PyInit__fast(void) {
     name_acquire = PyUnicode_InternFromString("_acquire");
-    name_release_owner = PyUnicode_InternFromString("_release");
+    name_state = PyUnicode_InternFromString("_state");
+    name_free = PyUnicode_InternFromString("_free");
     name_release = PyUnicode_InternFromString("release");
-    if (name_acquire == NULL || name_release_owner == NULL || name_release == NULL) return NULL;
+    if (name_acquire == NULL || name_state == NULL || name_free == NULL || name_release == NULL) return NULL;
     if (PyType_Ready(&ViewType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;

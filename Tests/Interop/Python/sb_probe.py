@@ -120,7 +120,7 @@ def main(argv: list) -> dict:
         thread = threading.Thread(target=wait)
         thread.start()
         deadline = time.monotonic() + 10
-        while not waiter._users and time.monotonic() < deadline:  # until its call holds the handle
+        while not waiter._state[1] and time.monotonic() < deadline:  # until its call holds the handle
             time.sleep(0.001)
         waiter.close()
         while_waiting = mapped()
