@@ -130,7 +130,8 @@ extension BlobSegment {
         do throws(BlobCodecError) {
             frameLength = try BlobCodec.encodedSize(pathByteCount: pathBytes.count, contentByteCount: content.count)
         } catch {
-            throw .frameTooLarge(length: pathBytes.count + content.count + BlobCodec.overhead, capacity: capacity)
+            let (length, overflow) = content.count.addingReportingOverflow(pathBytes.count + BlobCodec.overhead)
+            throw .frameTooLarge(length: overflow ? .max : length, capacity: capacity)
         }
         guard frameLength <= capacity else { throw .frameTooLarge(length: frameLength, capacity: capacity) }
         var prefix = [UInt8](repeating: 0, count: pathBytes.count + BlobCodec.overhead)

@@ -350,7 +350,9 @@ public func sb_frame_split(_ frame: UnsafeRawPointer?, _ length: Int,
         return fail(SB_INVALID_ARGUMENT, "a NULL frame or out pointer")
     }
     do throws(BlobCodecError) {
-        let ranges = try BlobCodec.ranges(of: UnsafeRawBufferPointer(start: frame, count: length))
+        let bytes = UnsafeRawBufferPointer(start: frame, count: length)
+        let ranges = try BlobCodec.ranges(of: bytes)
+        _ = try BlobCodec.path(in: bytes, ranges: ranges)  // a label that is not UTF-8 is refused, as by blob-reader
         path.pointee = (frame + ranges.path.lowerBound).assumingMemoryBound(to: CChar.self)
         pathLength.pointee = ranges.path.count
         content.pointee = frame + ranges.content.lowerBound

@@ -22,7 +22,10 @@ extension BlobSegment {
     /// - Throws: ``SharedMemoryError/tooLarge(length:capacity:)`` before touching the
     ///   segment when the parts do not fit; the previous blob stays readable.
     public func publish(kind: BlobKind, parts: [UnsafeRawBufferPointer]) throws(SharedMemoryError) -> PublishReceipt {
-        let length = parts.reduce(0) { $0 + $1.count }
+        // Checked before anything reads the parts (the helper hashes a large one at once).
+        var length = 0, overflow = false
+        for part in parts where !overflow { (length, overflow) = length.addingReportingOverflow(part.count) }
+        guard !overflow, length <= capacity else { throw .tooLarge(length: overflow ? .max : length, capacity: capacity) }
         let stopping = EnvironmentSwitches.stopAtByte != nil  // fault injection: the paths that stop
         if length >= Self.secondCoreThreshold {
             if !stopping, parts.count <= 8, EnvironmentSwitches.secondCore, sleepingReaders == 0,

@@ -24,6 +24,13 @@ import TestSupport
         var small = [UInt8](repeating: 0, count: 4)
         #expect(small.withUnsafeMutableBytes { sb_read(segment, $0.baseAddress, $0.count, nil) } == SB_TOO_LARGE)
         #expect(!String(cString: sb_last_error()).isEmpty)
+        // A length past the capacity is refused before a byte is read, however large (the
+        // buffer holds 4 bytes: reading it as 2^62 would crash), labelled or not.
+        for label in [nil, "/huge"] as [String?] {
+            for length in [1 << 62, Int.max] {
+                #expect(sb_publish(segment, small, length, label, nil) == SB_TOO_LARGE, "\(label ?? "raw") \(length)")
+            }
+        }
         // A second opener of a name that exists, asked to create it new.
         var again: OpaquePointer?
         #expect(sb_open(name, SB_CREATE_NEW, 1 << 16, &again) == SB_EXISTS && again == nil)
@@ -80,6 +87,12 @@ import TestSupport
             let (s, _, n) = escaped(many)
             #expect(s == SB_OK && n <= 4 * many.count + 1, "\(worst): \(n) bytes")
         }
+        // A frame whose label is not UTF-8 does not split, as blob-reader refuses it.
+        var frame: [UInt8] = [2, 0, 0, 0, 0xFF, 0xFE, 1, 0, 0, 0, 0x41]  // label length, label, content length, content
+        var path: UnsafePointer<CChar>?, pathLength = 0, content: UnsafeRawPointer?, contentLength = 0
+        #expect(sb_frame_split(&frame, frame.count, &path, &pathLength, &content, &contentLength) == SB_CORRUPT)
+        frame[4] = 0x2F; frame[5] = 0x61
+        #expect(sb_frame_split(&frame, frame.count, &path, &pathLength, &content, &contentLength) == SB_OK && contentLength == 1)
         let (small, emptied, wanted) = escaped(hostile, capacity: 8)
         #expect(small == SB_TOO_LARGE && emptied.isEmpty && wanted == needed)
         #expect(String(cString: sb_last_error()).contains("bytes"))

@@ -152,7 +152,8 @@ sb_status sb_latest(sb_segment *segment, sb_metadata *out);
 
 /* Splits an ImageData frame (a payload of SB_KIND_IMAGE_DATA) into its path label
  * (UTF-8, not NUL-terminated; untrusted text: escape it before printing) and content,
- * both pointing into the frame. SB_CORRUPT for bytes that are not a frame. */
+ * both pointing into the frame. SB_CORRUPT for bytes that are not a frame, or whose
+ * label is not UTF-8 (blob-reader refuses those too). */
 sb_status sb_frame_split(const void *frame, size_t len, const char **path, size_t *path_len,
                          const void **content, size_t *content_len);
 
