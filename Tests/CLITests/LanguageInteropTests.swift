@@ -175,7 +175,8 @@ enum PythonBackend: String, CaseIterable, CustomTestStringConvertible {
         let (r, json) = Languages.probe(["bad-input", s.segment], environment: env)
         #expect(r.status == 0, "\(r.out) \(r.err)")
         for case_ in ["nul name", "nul label", "surrogate label", "int name", "huge capacity", "negative after", "huge after",
-                      "nan timeout", "text timeout", "huge loan", "view huge after"] {
+                      "nan timeout", "text timeout", "huge loan", "view huge after", "view negative after", "view nan timeout",
+                      "view text timeout", "view bool after"] {
             #expect(json?[case_] as? String == "InvalidArgument", "\(case_): \(r.out)")
         }
         #expect(json?["bytes name"] as? String == "accepted", "\(r.out)")

@@ -237,6 +237,8 @@ def _text(value: Any, what: str) -> bytes:
 
 def _unsigned(value: Any, what: str, bits: int = 64) -> int:
     """``value`` checked to be an integer that fits the library's unsigned field."""
+    if type(value) is int and 0 <= value < 1 << bits:  # the usual case, on every view: no more checks
+        return value
     if not isinstance(value, int) or isinstance(value, bool):
         raise InvalidArgument(f"{what} must be an integer, not {type(value).__name__}")
     if not 0 <= value < 1 << bits:
@@ -244,17 +246,26 @@ def _unsigned(value: Any, what: str, bits: int = 64) -> int:
     return value
 
 
+#: The longest timeout, in milliseconds (some 285 million years: what the library and the
+#: extension's seconds-to-milliseconds both hold).
+_LONGEST_MS = 9 * 10**18
+
+
 def _milliseconds(timeout: Optional[float]) -> int:
     """A timeout in seconds as the library's milliseconds: -1 for None; a negative one is
-    0, a longer one than the library counts (or infinity) its longest."""
+    0, a longer one than the library counts (or infinity) :data:`_LONGEST_MS`."""
     if timeout is None:
         return -1
-    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
-        raise InvalidArgument(f"the timeout must be a number of seconds, not {type(timeout).__name__}")
-    seconds = float(timeout)
-    if seconds != seconds:
+    kind = type(timeout)
+    if kind is not float and kind is not int:  # on every view with a timeout: keep it cheap
+        if kind is bool or not isinstance(timeout, numbers.Real):
+            raise InvalidArgument(f"the timeout must be a number of seconds, not {kind.__name__}")
+    ms = timeout * 1000.0
+    if ms != ms:
         raise InvalidArgument("the timeout is NaN")
-    return int(min(max(0.0, seconds * 1000), float((1 << 63) - 1)))
+    if ms <= 0:
+        return 0
+    return _LONGEST_MS if ms >= _LONGEST_MS else int(ms)
 
 
 def _begin(handle: int, after: int, timeout_ms: int) -> "tuple[int, int, _View, tuple[int, ...]]":
@@ -743,11 +754,7 @@ class Segment:
         over the same memory (drop it before the block ends). The :class:`View` itself
         tells the blob's metadata and path label.
         """
-        if after is not None:
-            _unsigned(after, "after", 63)
-        if timeout is not None:  # what the library counts, as seconds: NaN and wrong types refused
-            timeout = min(_milliseconds(timeout), 9 * 10**18) / 1000
-        if _FastView is not None:
+        if _FastView is not None:  # it checks after and timeout as View does, in C
             return _FastView(self, after, timeout)  # type: ignore[return-value]
         return View(self, after, timeout)
 

@@ -244,19 +244,32 @@ static PyObject *view_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) 
     if (v == NULL) return NULL;
     Py_INCREF(owner);
     v->owner = owner;
-    v->after = after == Py_None ? -1 : PyLong_AsLongLong(after);
-    if (timeout == Py_None) {
-        v->timeout_ms = -1;
-    } else {
-        double seconds = PyFloat_AsDouble(timeout);
-        if (!PyErr_Occurred()) {
-            if (isnan(seconds)) {
-                PyErr_SetString(PyExc_ValueError, "timeout is NaN");
-            } else if (isinf(seconds) || seconds * 1000 > 9.2e18) {
-                PyErr_SetString(PyExc_OverflowError, "timeout too large");  /* as int(timeout * 1000) raises */
-            } else {
-                v->timeout_ms = seconds <= 0 ? 0 : (long long)(seconds * 1000);
-            }
+    /* The rules of __init__.py's _unsigned(after, 63) and _milliseconds(timeout), here so
+     * that a view pays no Python call for them: InvalidArgument for what they refuse. */
+    PyObject *refused = invalid_argument ? invalid_argument : PyExc_ValueError;
+    v->after = -1;
+    if (after != Py_None) {
+        long long a = -1;
+        if (!PyLong_Check(after) || PyBool_Check(after)) {
+            PyErr_Format(refused, "after must be an integer, not %s", Py_TYPE(after)->tp_name);
+        } else if ((a = PyLong_AsLongLong(after)) < 0) {
+            PyErr_Clear();
+            PyErr_Format(refused, "after %R is out of range (0 to 2**63 - 1)", after);
+        } else {
+            v->after = a;
+        }
+    }
+    v->timeout_ms = -1;
+    if (timeout != Py_None && !PyErr_Occurred()) {
+        double seconds = PyBool_Check(timeout) ? -1 : PyFloat_AsDouble(timeout);
+        if (PyBool_Check(timeout) || (seconds == -1 && PyErr_Occurred())) {
+            PyErr_Clear();
+            PyErr_Format(refused, "the timeout must be a number of seconds, not %s", Py_TYPE(timeout)->tp_name);
+        } else if (isnan(seconds)) {
+            PyErr_SetString(refused, "the timeout is NaN");
+        } else {
+            double ms = seconds * 1000.0;
+            v->timeout_ms = ms <= 0 ? 0 : ms >= 9e18 ? 9000000000000000000LL : (long long)ms;  /* _LONGEST_MS */
         }
     }
     if (PyErr_Occurred()) {

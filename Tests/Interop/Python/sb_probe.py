@@ -151,6 +151,10 @@ def main(argv: list) -> dict:
                 "text timeout": outcome(lambda: seg.wait(timeout="1")),  # type: ignore[arg-type]
                 "huge loan": outcome(lambda: seg.loan(2**63).__enter__()),
                 "view huge after": outcome(lambda: seg.view(after=2**63).__enter__()),
+                "view negative after": outcome(lambda: seg.view(after=-1).__enter__()),
+                "view nan timeout": outcome(lambda: seg.view(after=1, timeout=float("nan")).__enter__()),
+                "view text timeout": outcome(lambda: seg.view(after=1, timeout="1").__enter__()),  # type: ignore[arg-type]
+                "view bool after": outcome(lambda: seg.view(after=True).__enter__()),
                 "bytes name": outcome(lambda: sharedblob.Segment.open(name.encode()).close()),
                 "timed out": outcome(lambda: seg.wait(timeout=0)),
                 "label kept": seg.read().path,
