@@ -304,8 +304,7 @@ extension BlobSegment {
     /// for them, through the SIGBUS guard: a file truncated meanwhile is
     /// ``SharedMemoryError/shrunk(_:)``, not a signal.
     public func copy(_ view: UnsafeRawBufferPointer, to destination: UnsafeMutableRawPointer) throws(SharedMemoryError) {
-        guard let source = view.baseAddress, !view.isEmpty else { return }
-        if catomics_guarded_copy(destination, source, view.count) != 0 { throw .shrunk(backing) }
+        try Guarded.copy(view, to: destination, backing: backing)
     }
 }
 
@@ -315,13 +314,20 @@ enum Guarded {
     /// A private copy of `view`, written straight into uninitialized memory.
     static func copy(_ view: UnsafeRawBufferPointer, backing: SegmentBacking) throws(SharedMemoryError) -> [UInt8] {
         if view.isEmpty { return [] }
-        var ok = false
+        var failure: SharedMemoryError?
         let out = [UInt8](unsafeUninitializedCapacity: view.count) { buffer, initialized in
-            ok = catomics_guarded_copy(buffer.baseAddress!, view.baseAddress!, view.count) == 0
+            do throws(SharedMemoryError) { try copy(view, to: buffer.baseAddress!, backing: backing) } catch { failure = error }
             initialized = view.count
         }
-        if !ok { throw .shrunk(backing) }
+        if let failure { throw failure }
         return out
+    }
+
+    /// `view` copied to `destination`, which has room for it.
+    static func copy(_ view: UnsafeRawBufferPointer, to destination: UnsafeMutableRawPointer,
+                     backing: SegmentBacking) throws(SharedMemoryError) {
+        guard let source = view.baseAddress, !view.isEmpty else { return }
+        if catomics_guarded_copy(destination, source, view.count) != 0 { throw .shrunk(backing) }
     }
 
     /// The SHA-256 of `view`, as 64 lowercase hex digits, read in 64 KiB chunks.

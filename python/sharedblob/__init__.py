@@ -719,24 +719,22 @@ class Segment:
         a segment file truncated meanwhile raises :class:`Shrunk` instead of killing the
         process; the frame is split in the private copy."""
         for attempt in range(100):
-            buffer = bytearray(max(self.latest().length, 1))
+            buffer = bytearray(max(self.latest().length, 1))  # never resized: its address holds
+            base = ctypes.addressof(ctypes.c_char.from_buffer(buffer))
             out = _Metadata()
             handle = self._acquire()
             try:
-                status = _lib.sb_read(handle, ctypes.addressof(ctypes.c_char.from_buffer(buffer)), len(buffer), ctypes.byref(out))
+                status = _lib.sb_read(handle, base, len(buffer), ctypes.byref(out))
             finally:
                 self._release()
             if status == TooLarge.status and out.length > len(buffer):
                 continue  # a longer blob arrived since latest(): make room for it
             _check(status)
             meta = _metadata(out)
-            window = memoryview(buffer)[: meta.length]
-            with window:
-                holder = (ctypes.c_char * max(meta.length, 1)).from_buffer(buffer)
-                path, content, length = _split(ctypes.addressof(holder), meta.length, meta.kind)
-                start = content - ctypes.addressof(holder) if length else 0
-                data = window[start : start + length].tobytes()
-                del holder
+            path, content, length = _split(base, meta.length, meta.kind)
+            start = content - base if length else 0
+            with memoryview(buffer) as whole:
+                data = whole[start : start + length].tobytes()
             return Blob(data, path, meta)
         raise Busy("writers kept replacing the blob while it was read; try again")
 
